@@ -57,7 +57,8 @@ MAX_TXT_VALUE_BYTES: Final = 255  # one DNS TXT string
 MAX_TXT_TOTAL_BYTES: Final = 1300  # whole TXT record, well inside one mDNS packet
 MAX_NAME_CHARS: Final = 64  # manufacturer and model names
 DEVICE_ID_RE: Final = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
-FIRMWARE_VERSION_RE: Final = re.compile(r"^(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})\.(0|[1-9][0-9]{0,5})$")
+_VERSION_PART = r"(0|[1-9][0-9]{0,5})"
+FIRMWARE_VERSION_RE: Final = re.compile(rf"^{_VERSION_PART}\.{_VERSION_PART}\.{_VERSION_PART}$")
 # Manufacturer and model: printable, no control characters or markup-significant characters.
 NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/+()-]{0,63}$")
 
