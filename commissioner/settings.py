@@ -1,0 +1,82 @@
+"""Operator-editable settings (``settings.toml`` in the config folder), with safe defaults.
+
+The mDNS interfaces are always explicit: the default is loopback only, so a laptop never
+multicasts on a network it was not told to use. An installer sets the site LAN's interface
+address here (or with ``--mdns-interface``) before working on a real home.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commissioner.errors import UserError
+
+DEFAULT_MDNS_INTERFACES = ("127.0.0.1",)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    mdns_interfaces: tuple[str, ...] = DEFAULT_MDNS_INTERFACES
+    catalog_url: str | None = None
+    catalog_grace_days: int = 14
+    provisioning_concurrency: int = 8
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+def validate_interfaces(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    if not values:
+        raise UserError(
+            "no mDNS interface is configured",
+            hint="set mdns_interfaces in settings.toml or pass --mdns-interface ADDR",
+        )
+    out: list[str] = []
+    for value in values:
+        try:
+            out.append(str(ipaddress.ip_address(value)))
+        except ValueError:
+            raise UserError(
+                f"mDNS interface {value!r} is not an IP address",
+                hint="give the address of the network interface to use, e.g. 192.0.2.10",
+            ) from None
+    return tuple(out)
+
+
+def settings_path(config_dir: Path) -> Path:
+    return Path(os.environ.get("COMMISSIONER_SETTINGS", config_dir / "settings.toml"))
+
+
+def load_settings(path: Path) -> Settings:
+    """Read settings; a missing file gives the defaults, a broken one a clear error."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return Settings()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UserError(
+            f"cannot read settings file {path}: {exc}",
+            hint="fix or delete the file; defaults apply without it",
+        ) from None
+    interfaces = raw.get("mdns_interfaces", list(DEFAULT_MDNS_INTERFACES))
+    if not isinstance(interfaces, list) or not all(isinstance(i, str) for i in interfaces):
+        raise UserError(f"{path}: mdns_interfaces must be a list of IP addresses")
+    catalog_url = raw.get("catalog_url")
+    if catalog_url is not None and not isinstance(catalog_url, str):
+        raise UserError(f"{path}: catalog_url must be a string")
+    grace = raw.get("catalog_grace_days", 14)
+    if not isinstance(grace, int) or not 0 <= grace <= 90:
+        raise UserError(f"{path}: catalog_grace_days must be a whole number from 0 to 90")
+    concurrency = raw.get("provisioning_concurrency", 8)
+    if not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
+        raise UserError(f"{path}: provisioning_concurrency must be from 1 to 64")
+    known = {"mdns_interfaces", "catalog_url", "catalog_grace_days", "provisioning_concurrency"}
+    return Settings(
+        mdns_interfaces=validate_interfaces(interfaces),
+        catalog_url=catalog_url,
+        catalog_grace_days=grace,
+        provisioning_concurrency=concurrency,
+        extra={k: v for k, v in raw.items() if k not in known},
+    )
