@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import argparse
+from collections.abc import Callable
+
+from commissioner.jobs import cli as jobs_cli
+from commissioner.trust import cli as catalog_cli
+from commissioner.virtualhome import cli as virtualhome_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
-REGISTRARS: list[Registrar] = []
+REGISTRARS: list[Registrar] = [jobs_cli.register, catalog_cli.register, virtualhome_cli.register]

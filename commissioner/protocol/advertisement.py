@@ -95,7 +95,7 @@ def _decode_items(properties: Mapping[object, object]) -> dict[str, str]:
             raise MalformedAdvertisementError(
                 f"TXT value for {key!r} is not UTF-8: {_short(value_bytes)!r}"
             ) from None
-        if key in out:
+        if key.lower() in out:
             raise MalformedAdvertisementError(f"TXT key {key!r} appears twice")
         out[key.lower()] = value
     return out

@@ -93,3 +93,27 @@ SETUP_CODE_RE: Final = re.compile(r"^[0-9]{8}$")
 OID_ARC: Final = "1.3.6.1.4.1.64128.1"
 OID_MODEL_NUMBER: Final = OID_ARC + ".1"
 OID_DEVICE_KIND: Final = OID_ARC + ".2"
+
+# Device label (QR code printed on the device) -----------------------------------------------
+LABEL_PREFIX: Final = "SHC1"
+MAX_LABEL_CHARS: Final = 512
+SERIAL_RE: Final = re.compile(r"^[A-Z0-9][A-Z0-9-]{3,31}$")
+
+# Session endpoints beyond the read-only ones (Endpoint above) -------------------------------
+COMMISSIONING_PREFIX: Final = "/v1/commissioning/"
+COMMISSIONING_OPEN: Final = "/v1/commissioning/open"
+CHALLENGE_TTL_S: Final = 60.0  # a device nonce is single use and expires after this
+
+
+class ErrorCode(StrEnum):
+    """The ``error`` member of every error body ``{"error": code, "message": text}``."""
+
+    BAD_REQUEST = "bad-request"
+    NOT_FOUND = "not-found"
+    METHOD_NOT_ALLOWED = "method-not-allowed"
+    PAYLOAD_TOO_LARGE = "payload-too-large"
+    BAD_PROOF = "bad-proof"
+    RATE_LIMITED = "rate-limited"
+    NO_CHALLENGE = "no-challenge"
+    NOT_AUTHENTICATED = "not-authenticated"
+    INTERNAL = "internal-error"

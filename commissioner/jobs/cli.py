@@ -1,0 +1,257 @@
+"""``commissioner job ...`` and ``commissioner audit ...``: jobs and their audit log.
+
+    commissioner job new --job-number N --site-name S --site-address A --level 2|3 --operator NAME
+    commissioner job list [--status open|closed] [--json]
+    commissioner job show ID [--json]
+    commissioner audit verify --job ID          exit 0 if the log is intact, 1 otherwise
+    commissioner audit export --job ID [--out FILE]   JSON Lines (stdout by default)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from commissioner import paths
+from commissioner.errors import UserError
+from commissioner.jobs import schema
+from commissioner.jobs.audit import export_jsonl
+from commissioner.jobs.models import Job
+from commissioner.jobs.store import (
+    JobNotFoundError,
+    JobStore,
+    JobStoreError,
+    StoreCorruptError,
+    StoreLockedError,
+)
+
+_LIST_HINT = "list the jobs with `commissioner job list`"
+
+
+def register(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    job = subparsers.add_parser("job", help="create, list and show commissioning jobs")
+    job_sub = job.add_subparsers(dest="job_command", metavar="ACTION", required=True)
+
+    new = job_sub.add_parser("new", parents=[common], help="open a new job")
+    new.add_argument("--job-number", required=True, help="your job number (unique)")
+    new.add_argument("--site-name", required=True, help="site name, e.g. the household name")
+    new.add_argument("--site-address", required=True, help="site address")
+    new.add_argument(
+        "--level", required=True, type=int, choices=(2, 3),
+        help="service level decided for the home: 2 (★★) or 3 (★★★)",
+    )
+    new.add_argument("--operator", required=True, help="your name (recorded in the audit log)")
+    new.add_argument("--json", action="store_true", help="print the job as JSON")
+    new.set_defaults(handler=_job_new)
+
+    lst = job_sub.add_parser("list", parents=[common], help="list jobs, newest first")
+    lst.add_argument("--status", choices=("open", "closed"), help="only open or closed jobs")
+    lst.add_argument("--json", action="store_true", help="print JSON")
+    lst.set_defaults(handler=_job_list)
+
+    show = job_sub.add_parser("show", parents=[common], help="show a job and its devices")
+    show.add_argument("job", metavar="ID", help="job id or job number")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    show.set_defaults(handler=_job_show)
+
+    aud = subparsers.add_parser("audit", help="verify or export a job's audit log")
+    aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+
+    verify = aud_sub.add_parser(
+        "verify", parents=[common], help="check the job's hash-chained log (exit 1 if broken)"
+    )
+    verify.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    verify.set_defaults(handler=_audit_verify)
+
+    export = aud_sub.add_parser("export", parents=[common], help="export the log as JSON Lines")
+    export.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    export.add_argument("--out", type=Path, metavar="FILE", help="write to FILE (default stdout)")
+    export.set_defaults(handler=_audit_export)
+
+
+# --- handlers --------------------------------------------------------------------------------
+
+
+def _job_new(args: argparse.Namespace) -> int:
+    with _store(args, create=True) as store:
+        try:
+            job = store.create_job(
+                job_number=args.job_number,
+                site_name=args.site_name,
+                site_address=args.site_address,
+                service_level=args.level,
+                operator=args.operator,
+            )
+        except ValueError as err:
+            raise UserError(str(err), hint="correct the value and run the command again") from None
+    if args.json:
+        _print_json(_job_json(job))
+    else:
+        print(f"Opened job {job.id} (job number {job.job_number}, {job.stars})")
+    return 0
+
+
+def _job_list(args: argparse.Namespace) -> int:
+    path = _store_path(args)
+    jobs: list[Job] = []
+    if path.exists():
+        with _store(args, create=False) as store:
+            jobs = store.list_jobs(args.status)
+    if args.json:
+        _print_json([_job_json(j) for j in jobs])
+        return 0
+    if not jobs:
+        print("No jobs.")
+        return 0
+    for j in jobs:
+        print(f"{j.id}  {j.job_number:<16}  {j.stars:<3}  {j.status:<6}  "
+              f"{j.created_at[:10]}  {j.site_name}")
+    return 0
+
+
+def _job_show(args: argparse.Namespace) -> int:
+    with _store(args, create=False) as store:
+        job = _find(store, args.job)
+        devices = store.devices(job.id)
+        count = store.step_count(job.id)
+    if args.json:
+        data = _job_json(job)
+        data["devices"] = [dataclasses.asdict(d) for d in devices]
+        data["steps"] = count
+        _print_json(data)
+        return 0
+    print(f"Job {job.id}  ({job.status})")
+    print(f"  Job number:    {job.job_number}")
+    print(f"  Site:          {job.site_name}")
+    print(f"  Address:       {job.site_address}")
+    print(f"  Service level: {job.stars} (level {job.service_level})")
+    print(f"  Operator:      {job.operator}")
+    print(f"  Created:       {job.created_at}")
+    if job.catalog_version is not None:
+        print(f"  Catalog:       version {job.catalog_version}, "
+              f"refreshed {job.catalog_refreshed_at}")
+    if job.closed_at is not None:
+        print(f"  Closed:        {job.closed_at}")
+        print(f"  Sealed hash:   {job.sealed_hash}")
+    print(f"  Log entries:   {count}")
+    print(f"  Devices:       {len(devices)}")
+    for d in devices:
+        where = f"{d.address}:{d.port}" if d.address and d.port else (d.address or "-")
+        print(f"    {d.device_id:<24} {d.kind:<16} {d.manufacturer} {d.model} "
+              f"fw {d.firmware}  {d.status}  {where}")
+    return 0
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    with _store(args, create=False) as store:
+        job = _find(store, args.job)
+        result = store.verify_audit(job.id)
+    if result.ok:
+        sealed = " (sealed)" if job.sealed_hash else ""
+        print(f"Audit log of job {job.id} intact{sealed}: {result.entries} entries, "
+              f"last hash {result.last_hash}")
+        return 0
+    print(f"commissioner: audit log of job {job.id} is BROKEN: {result.problem}", file=sys.stderr)
+    return 1
+
+
+def _audit_export(args: argparse.Namespace) -> int:
+    with _store(args, create=False) as store:
+        job = _find(store, args.job)
+        steps = store.steps(job.id)
+    if args.out is None:
+        export_jsonl(steps, sys.stdout)
+        return 0
+    try:
+        with _atomic_text(args.out) as fp:
+            count = export_jsonl(steps, fp)
+    except OSError as err:
+        raise UserError(f"cannot write {args.out}: {err.strerror or err}") from None
+    print(f"Exported {count} entries of job {job.id} to {args.out}", file=sys.stderr)
+    return 0
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _store_path(args: argparse.Namespace) -> Path:
+    data_dir = getattr(args, "data_dir", None)
+    return paths.default_store_path(data_dir if data_dir is not None else paths.data_dir())
+
+
+@contextlib.contextmanager
+def _store(args: argparse.Namespace, *, create: bool) -> Iterator[JobStore]:
+    path = _store_path(args)
+    try:
+        store = JobStore.open(path, create=create)
+    except FileNotFoundError:
+        raise UserError(
+            f"no job store at {path}",
+            hint="create a job with `commissioner job new`, or pass --data-dir",
+        ) from None
+    except schema.SchemaTooNewError as err:
+        raise UserError(str(err), hint="install the newest commissioner app") from None
+    except StoreLockedError as err:
+        raise UserError(str(err), hint="close the other commissioner window and retry") from None
+    except (StoreCorruptError, schema.SchemaError) as err:
+        raise UserError(
+            str(err), hint="keep the file for analysis and restore the store from a backup"
+        ) from None
+    except JobStoreError as err:
+        raise UserError(str(err)) from None
+    except OSError as err:
+        raise UserError(f"cannot open the job store {path}: {err}") from None
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _find(store: JobStore, key: str) -> Job:
+    try:
+        return store.find_job(key)
+    except JobNotFoundError as err:
+        raise UserError(str(err), hint=_LIST_HINT) from None
+
+
+def _job_json(job: Job) -> dict[str, Any]:
+    return dataclasses.asdict(job)
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+
+
+@contextlib.contextmanager
+def _atomic_text(path: Path) -> Iterator[Any]:
+    """Write a text file atomically: temp file, fsync, os.replace, fsync the directory."""
+    path = Path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fp:
+            yield fp
+            fp.flush()
+            os.fsync(fp.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    if hasattr(os, "O_DIRECTORY"):
+        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)

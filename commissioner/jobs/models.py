@@ -1,0 +1,134 @@
+"""Value types of the job store: jobs, the devices found for a job, and audit-log steps.
+
+Plain frozen dataclasses, safe to pass across threads (the GUI calls the store through
+``asyncio.to_thread``) and to copy into Qt models. Times are UTC ISO-8601 strings, exactly as
+stored, so that a step's hash can be recomputed from what the caller holds.
+
+Only what handover needs is kept (SR3-SP-12): no personal data of residents beyond the site
+name and address the installer typed, and never a secret.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+from commissioner.discovery.events import DeviceRecord
+
+JSON: TypeAlias = "bool | int | float | str | Sequence[JSON] | Mapping[str, JSON] | None"
+"""A JSON-serialisable value (what a step's ``detail`` may hold)."""
+
+JobStatus: TypeAlias = Literal["open", "closed"]
+SERVICE_LEVELS = frozenset({2, 3})  # ★★ and ★★★ (guideline R2-1 / R3-2)
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    id: str  # "J" + 8 Crockford base32 characters, e.g. "J7K2M9Q4X"
+    job_number: str  # the installer's own job number (unique, case-insensitive)
+    site_name: str
+    site_address: str
+    service_level: int  # 2 (★★) or 3 (★★★)
+    operator: str
+    status: JobStatus
+    created_at: str
+    updated_at: str
+    closed_at: str | None = None
+    sealed_hash: str | None = None  # hash of the final 'job.close' step once closed
+    catalog_version: str | None = None  # version of the signed catalog used (R2-8)
+    catalog_refreshed_at: str | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == "closed"
+
+    @property
+    def stars(self) -> str:
+        return "★" * self.service_level
+
+
+@dataclass(frozen=True, slots=True)
+class JobDevice:
+    """A device as the job records it for handover (no secrets, no personal data)."""
+
+    device_id: str
+    role: str
+    kind: str
+    manufacturer: str
+    model: str
+    firmware: str
+    state: str
+    transports: tuple[str, ...]
+    address: str | None
+    port: int | None
+    first_seen: str
+    last_seen: str
+    status: str = "seen"
+    serial: str | None = None
+
+    @classmethod
+    def from_record(cls, record: DeviceRecord, *, at: str, status: str = "seen") -> JobDevice:
+        """Build from a discovery record; ``at`` (UTC ISO-8601) becomes first and last seen.
+
+        The store keeps the earliest ``first_seen`` when the device is upserted again.
+        """
+        latest = record.latest
+        network = record.network
+        source = network if network is not None else latest
+        return cls(
+            device_id=record.device_id,
+            role=str(latest.role),
+            kind=latest.kind,
+            manufacturer=latest.manufacturer,
+            model=latest.model,
+            firmware=latest.firmware,
+            state=str(latest.state),
+            transports=record.transports,
+            address=source.address,
+            port=network.port if network is not None else None,
+            first_seen=at,
+            last_seen=at,
+            status=status,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One entry of a job's append-only step log (also the tamper-evident audit log, R3-5).
+
+    ``detail_json`` is the canonical JSON text exactly as stored and hashed; ``detail`` parses it.
+    """
+
+    seq: int  # database-wide insertion order
+    job_id: str
+    idx: int  # 0, 1, 2 ... within the job
+    at: str
+    operator: str
+    device_id: str | None
+    action: str
+    detail_json: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def detail(self) -> dict[str, JSON]:
+        value = json.loads(self.detail_json)
+        if not isinstance(value, dict):
+            raise ValueError(f"entry {self.idx}: detail is not a JSON object")
+        return value
+
+    def to_json(self) -> dict[str, JSON]:
+        """The step as one JSON Lines record (``detail`` as an object)."""
+        return {
+            "job_id": self.job_id,
+            "idx": self.idx,
+            "at": self.at,
+            "operator": self.operator,
+            "device_id": self.device_id,
+            "action": self.action,
+            "detail": self.detail,
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }

@@ -1,0 +1,49 @@
+"""Record what discovery saw into a job: the devices (upserted) and one step per new sighting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from commissioner.discovery.events import DeviceRecord
+from commissioner.errors import UserError
+from commissioner.jobs.models import JSON, JobDevice
+from commissioner.jobs.store import JobStore
+
+
+def record_scan(
+    store_path: object,
+    job_ref: str,
+    devices: Sequence[DeviceRecord],
+    malformed: Sequence[Mapping[str, JSON]],
+) -> int:
+    """Upsert ``devices`` into the job and log each one not seen before; returns how many new."""
+    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    with JobStore.open(Path(str(store_path))) as store:
+        job = store.find_job(job_ref)
+        if job.is_closed:
+            raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+        known = {d.device_id for d in store.devices(job.id)}
+        new = 0
+        for record in devices:
+            store.upsert_device(job.id, JobDevice.from_record(record, at=at))
+            if record.device_id not in known:
+                new += 1
+                latest = record.latest
+                store.append_step(
+                    job.id,
+                    "discovery.seen",
+                    {
+                        "kind": latest.kind,
+                        "manufacturer": latest.manufacturer,
+                        "model": latest.model,
+                        "firmware": latest.firmware,
+                        "state": str(latest.state),
+                        "transports": list(record.transports),
+                    },
+                    device_id=record.device_id,
+                )
+        for entry in malformed:
+            store.append_step(job.id, "discovery.malformed", dict(entry))
+    return new

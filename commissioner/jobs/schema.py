@@ -1,0 +1,225 @@
+"""Versioned schema of the job store: an ordered list of migrations, never edited once shipped.
+
+Migration N (1-based) brings the database from version N-1 to N. Each runs in its own
+``BEGIN IMMEDIATE`` transaction together with the row that records it in ``schema_version``, so
+a crash leaves the database at a whole version. To change the schema, append a migration.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+APPLICATION_ID = 0x434D4A53  # "CMJS": marks the file as a commissioner job store
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+_V1 = Migration(
+    version=1,
+    description="jobs, job devices, append-only hash-chained step log",
+    statements=(
+        """
+        CREATE TABLE jobs (
+            id                   TEXT PRIMARY KEY NOT NULL,
+            job_number           TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            site_name            TEXT NOT NULL,
+            site_address         TEXT NOT NULL,
+            service_level        INTEGER NOT NULL CHECK (service_level IN (2, 3)),
+            operator             TEXT NOT NULL,
+            status               TEXT NOT NULL DEFAULT 'open'
+                                 CHECK (status IN ('open', 'closed')),
+            created_at           TEXT NOT NULL,
+            updated_at           TEXT NOT NULL,
+            closed_at            TEXT,
+            sealed_hash          TEXT,
+            catalog_version      TEXT,
+            catalog_refreshed_at TEXT,
+            CHECK ((status = 'closed') = (sealed_hash IS NOT NULL AND closed_at IS NOT NULL))
+        ) STRICT
+        """,
+        "CREATE INDEX jobs_status ON jobs (status, created_at)",
+        """
+        CREATE TABLE job_devices (
+            job_id       TEXT NOT NULL REFERENCES jobs (id),
+            device_id    TEXT NOT NULL,
+            role         TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            manufacturer TEXT NOT NULL,
+            model        TEXT NOT NULL,
+            serial       TEXT,
+            firmware     TEXT NOT NULL,
+            state        TEXT NOT NULL,
+            transports   TEXT NOT NULL,
+            address      TEXT,
+            port         INTEGER CHECK (port IS NULL OR port BETWEEN 1 AND 65535),
+            first_seen   TEXT NOT NULL,
+            last_seen    TEXT NOT NULL,
+            status       TEXT NOT NULL,
+            PRIMARY KEY (job_id, device_id)
+        ) STRICT
+        """,
+        """
+        CREATE TABLE steps (
+            seq       INTEGER PRIMARY KEY,
+            job_id    TEXT NOT NULL REFERENCES jobs (id),
+            idx       INTEGER NOT NULL CHECK (idx >= 0),
+            at        TEXT NOT NULL,
+            operator  TEXT NOT NULL,
+            device_id TEXT,
+            action    TEXT NOT NULL,
+            detail    TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash      TEXT NOT NULL,
+            UNIQUE (job_id, idx)
+        ) STRICT
+        """,
+        # Defence in depth: the log is append-only. (The hash chain still detects edits made
+        # by someone who drops these triggers.)
+        """
+        CREATE TRIGGER steps_no_update BEFORE UPDATE ON steps
+        BEGIN
+            SELECT RAISE(ABORT, 'the step log is append-only: UPDATE refused');
+        END
+        """,
+        """
+        CREATE TRIGGER steps_no_delete BEFORE DELETE ON steps
+        BEGIN
+            SELECT RAISE(ABORT, 'the step log is append-only: DELETE refused');
+        END
+        """,
+        """
+        CREATE TRIGGER steps_append_only BEFORE INSERT ON steps
+        WHEN NEW.idx IS NOT (SELECT COALESCE(MAX(idx) + 1, 0) FROM steps WHERE job_id = NEW.job_id)
+          OR NEW.prev_hash IS NOT COALESCE(
+                (SELECT hash FROM steps WHERE job_id = NEW.job_id ORDER BY idx DESC LIMIT 1),
+                NEW.prev_hash)
+          OR (SELECT status FROM jobs WHERE id = NEW.job_id) IS NOT 'open'
+        BEGIN
+            SELECT RAISE(ABORT, 'steps may only be appended, in order, to an open job');
+        END
+        """,
+        """
+        CREATE TRIGGER jobs_closed_read_only BEFORE UPDATE ON jobs
+        WHEN OLD.status = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER jobs_no_delete_closed BEFORE DELETE ON jobs
+        WHEN OLD.status = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job cannot be deleted');
+        END
+        """,
+        """
+        CREATE TRIGGER job_devices_closed_insert BEFORE INSERT ON job_devices
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER job_devices_closed_update BEFORE UPDATE ON job_devices
+        WHEN (SELECT status FROM jobs WHERE id = OLD.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1,)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+class SchemaError(Exception):
+    """The database's schema cannot be used by this version of the app."""
+
+
+class SchemaTooNewError(SchemaError):
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"the job store has schema version {found}, but this version of the app knows "
+            f"only up to {known}; update the commissioner app (the store was left untouched)"
+        )
+        self.found = found
+        self.known = known
+
+
+def _check_migrations(migrations: tuple[Migration, ...]) -> None:
+    for n, m in enumerate(migrations, start=1):
+        if m.version != n:
+            raise SchemaError(f"migration list out of order: position {n} has version {m.version}")
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    has_table = conn.execute(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if has_table is None:
+        return 0
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    return int(row[0]) if row is not None and row[0] is not None else 0
+
+
+def migrate(
+    conn: sqlite3.Connection, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> int:
+    """Bring the database up to the newest known version; returns that version.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``). Idempotent: running it on
+    an up-to-date database changes nothing. Refuses a database newer than ``migrations``.
+    """
+    _check_migrations(migrations)
+    known = len(migrations)
+    app_id = int(conn.execute("PRAGMA application_id").fetchone()[0])
+    if app_id not in (0, APPLICATION_ID):
+        raise SchemaError(
+            f"this SQLite file is not a commissioner job store (application_id {app_id:#x})"
+        )
+    version = current_version(conn)
+    if version > known:
+        raise SchemaTooNewError(version, known)
+    if version == 0 and app_id == 0:
+        foreign = conn.execute(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()
+        if foreign is not None:
+            raise SchemaError("this SQLite file is not a commissioner job store (unknown tables)")
+    for migration in migrations[version:]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Re-read under the write lock: another process may have migrated meanwhile.
+            if current_version(conn) >= migration.version:
+                conn.execute("ROLLBACK")
+                continue
+            if migration.version == 1:
+                conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                conn.execute(
+                    "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, "
+                    "applied_at TEXT NOT NULL, description TEXT NOT NULL) STRICT"
+                )
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_version (version, applied_at, description) VALUES (?, ?, ?)",
+                (
+                    migration.version,
+                    datetime.now(UTC).isoformat(timespec="microseconds"),
+                    migration.description,
+                ),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return current_version(conn)

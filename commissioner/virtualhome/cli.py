@@ -1,0 +1,114 @@
+"""``commissioner virtual-home``: run the training home, and ``virtual-home ctl`` to control it.
+
+    commissioner virtual-home --state-dir DIR [--scenario NAME] [--devices N]
+    commissioner virtual-home ctl DIR status
+    commissioner virtual-home ctl DIR power-cycle DEVICE_ID [--downtime S]
+
+The home runs in the foreground until SIGINT/SIGTERM. When every device is serving and
+registered in mDNS it prints one line: ``virtual home ready: N devices, home file DIR/home.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from commissioner.errors import UserError
+from commissioner.virtualhome.control import DEFAULT_DOWNTIME_S, control
+from commissioner.virtualhome.home import run_virtual_home
+from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
+from commissioner.virtualhome.scenario import MAX_DEVICES, available_scenarios
+
+
+def register(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    scenarios = ", ".join(available_scenarios()) or "none found"
+    parser = subparsers.add_parser(
+        "virtual-home",
+        parents=[common],
+        help="run the virtual training home (software devices on loopback)",
+        description=(
+            "Run a home gateway and virtual devices on 127.0.0.1 until interrupted. "
+            "A new --state-dir is seeded from the scenario; an existing one is restarted "
+            "as persisted (--scenario/--devices, if given, must then match it)."
+        ),
+    )
+    parser.add_argument("--state-dir", type=Path, metavar="DIR", help="home state directory")
+    parser.add_argument(
+        "--scenario",
+        metavar="NAME",
+        help=f"scenario to seed a new home (default standard; {scenarios})",
+    )
+    parser.add_argument(
+        "--devices",
+        type=int,
+        metavar="N",
+        help="number of devices for a new home (templates of the scenario, in order, cycling)",
+    )
+    parser.set_defaults(handler=_run)
+    sub = parser.add_subparsers(dest="virtual_home_command", metavar="{ctl}")
+    ctl = sub.add_parser("ctl", help="control a running virtual home")
+    ctl.add_argument("ctl_dir", type=Path, metavar="DIR", help="the home's state directory")
+    ctl_sub = ctl.add_subparsers(dest="ctl_command", metavar="COMMAND", required=True)
+    status = ctl_sub.add_parser("status", help="print the devices and their power state as JSON")
+    status.set_defaults(handler=_ctl)
+    cycle = ctl_sub.add_parser("power-cycle", help="cut a device's power, restore it later")
+    cycle.add_argument("device_id", metavar="DEVICE_ID")
+    cycle.add_argument(
+        "--downtime",
+        type=float,
+        default=DEFAULT_DOWNTIME_S,
+        metavar="S",
+        help=f"seconds without power (default {DEFAULT_DOWNTIME_S:g})",
+    )
+    cycle.set_defaults(handler=_ctl)
+
+
+def _run(args: argparse.Namespace) -> int:
+    state_dir: Path | None = args.state_dir
+    if state_dir is None:
+        raise UserError("virtual-home needs --state-dir DIR", hint="e.g. --state-dir ./home")
+    if args.devices is not None and not 1 <= args.devices <= MAX_DEVICES:
+        raise UserError(f"--devices must be 1..{MAX_DEVICES}")
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    directory = state_dir.resolve()
+
+    def ready(home: HomeFile) -> None:
+        print(
+            f"virtual home ready: {len(home.devices)} devices, home file {directory / HOME_FILE}",
+            flush=True,
+        )
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
+        await run_virtual_home(
+            directory, scenario=args.scenario, devices=args.devices, stop=stop, on_ready=ready
+        )
+
+    asyncio.run(main())
+    return 0
+
+
+def _ctl(args: argparse.Namespace) -> int:
+    if args.ctl_command == "status":
+        reply = asyncio.run(control(args.ctl_dir, "status"))
+    else:
+        reply = asyncio.run(
+            control(args.ctl_dir, "power-cycle", args.device_id, downtime=args.downtime)
+        )
+    reply.pop("ok", None)
+    json.dump(reply, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,157 @@
+"""Helpers for the signed-catalog tests: a real TUF repository in a temp dir, served by a
+ThreadingHTTPServer bound to 127.0.0.1, and throw-away manufacturer root CAs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+
+from commissioner.trust.catalog import CatalogConfig
+from commissioner.trust.catalog_data import ManufacturerRoot
+from commissioner.trust.publisher import CatalogRepository, publish, trusted_root_bytes
+
+ROOT_DIR = Path(__file__).resolve().parents[2]
+VIRTUAL_HOME_DATA = ROOT_DIR / "resources" / "catalog" / "virtual-home-catalog.json"
+MANUFACTURERS = ("Sakura Denki", "Fujimi Home Systems", "Kaede Electric", "Tsubame Energy")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve_directory(directory: Path) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1 (ephemeral port); yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        assert host == "127.0.0.1"
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def closed_port_url() -> str:
+    """A loopback URL nothing listens on (bind, read the port, close)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _QuietHandler)
+    port = server.server_address[1]
+    server.server_close()
+    return f"http://127.0.0.1:{port}"
+
+
+def make_ca_pem(name: str, *, ca: bool = True) -> str:
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"{name} Root CA")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=3650))
+        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    return cert.public_bytes(serialization.Encoding.PEM).decode("ascii")
+
+
+@functools.cache
+def manufacturer_roots() -> tuple[ManufacturerRoot, ...]:
+    return tuple(ManufacturerRoot(m, make_ca_pem(m)) for m in MANUFACTURERS)
+
+
+def data_file_with(tmp: Path, mutate: Any = None, name: str = "data.json") -> Path:
+    """A copy of the virtual-home data file, optionally changed by ``mutate(doc)``."""
+    doc = json.loads(VIRTUAL_HOME_DATA.read_text(encoding="utf-8"))
+    if mutate is not None:
+        mutate(doc)
+    path = tmp / name
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Site:
+    """A platform (repository + keys) and one installer laptop's cache."""
+
+    tmp: Path
+    url: str
+
+    @property
+    def repo_dir(self) -> Path:
+        return self.tmp / "platform" / "repo"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.tmp / "platform" / "keys"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.tmp / "laptop" / "catalog"
+
+    @property
+    def repo(self) -> CatalogRepository:
+        return CatalogRepository(self.repo_dir, self.keys_dir)
+
+    def publish(self, mutate: Any = None, **kwargs: Any) -> int:
+        data = data_file_with(self.tmp, mutate, name=f"data-{id(mutate)}.json")
+        return publish(data, self.repo_dir, self.keys_dir,
+                       manufacturer_roots=manufacturer_roots(), **kwargs)
+
+    def config(self, *, url: str | None = None, grace_days: int = 14) -> CatalogConfig:
+        return CatalogConfig(
+            url=url if url is not None else self.url,
+            cache_dir=self.cache_dir,
+            trusted_root=trusted_root_bytes(self.repo_dir),
+            grace_days=grace_days,
+        )
+
+    def state(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads((self.cache_dir / "state.json").read_text())
+        return result
+
+
+@contextmanager
+def running_site(tmp: Path, *, publish_first: bool = True) -> Iterator[Site]:
+    repo_dir = tmp / "platform" / "repo"
+    repo_dir.mkdir(parents=True)
+    with serve_directory(repo_dir) as url:
+        site = Site(tmp=tmp, url=url)
+        if publish_first:
+            site.publish()
+        yield site
+
+
+def add_model(model_number: str) -> Any:
+    """A data-file mutation adding one certified model (so the certified-models file changes)."""
+
+    def mutate(doc: dict[str, Any]) -> None:
+        doc["certified_models"].append({
+            "manufacturer": "Sakura Denki", "product_name": "Test model",
+            "model_number": model_number, "scheme": "CCDS", "level": 2,
+            "valid_from": "2025-04-01", "valid_until": "2029-03-31",
+            "revoked": False, "revoked_reason": None,
+        })
+
+    return mutate
