@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from commissioner import __version__
+from commissioner.cli_commands import Registrar
 from commissioner.cli_common import common_parser
 from commissioner.errors import UserError
 
@@ -30,9 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _registrars() -> list[object]:
-    # Imported here so that `commissioner --help` stays fast and one broken feature module
-    # names itself in the error instead of breaking unrelated commands at import time.
+def _registrars() -> list[Registrar]:
     from commissioner import cli_commands
 
     return list(cli_commands.REGISTRARS)

@@ -5,10 +5,18 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from commissioner.discovery import cli as discovery_cli
 from commissioner.jobs import cli as jobs_cli
+from commissioner.protocol import cli as protocol_cli
 from commissioner.trust import cli as catalog_cli
 from commissioner.virtualhome import cli as virtualhome_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
-REGISTRARS: list[Registrar] = [jobs_cli.register, catalog_cli.register, virtualhome_cli.register]
+REGISTRARS: list[Registrar] = [
+    discovery_cli.register,
+    protocol_cli.register,
+    jobs_cli.register,
+    catalog_cli.register,
+    virtualhome_cli.register,
+]

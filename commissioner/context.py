@@ -34,7 +34,7 @@ class AppContext:
         if self.home is None:
             raise UserError(
                 "no manufacturer trust roots are available",
-                hint="sync the signed catalog (commissioner catalog sync) or use --virtual-home DIR",
+                hint="run `commissioner catalog sync`, or use --virtual-home DIR",
             )
         path = self.home.trust_roots_path
         try:

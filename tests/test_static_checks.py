@@ -14,13 +14,17 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, PYTHONPATH=str(cwd))
-    return _run([str(BIN / "lint-imports"), "--config", str(cwd / "pyproject.toml"), "--no-cache"], cwd, env)
+    return _run(
+        [str(BIN / "lint-imports"), "--config", str(cwd / "pyproject.toml"), "--no-cache"], cwd, env
+    )
 
 
 def test_import_contract_holds_for_the_tree() -> None:
@@ -34,8 +38,11 @@ def test_import_contract_holds_for_the_tree() -> None:
     ["import PySide6.QtCore\n", "from PySide6 import QtWidgets\n", "import ui.bridge\n"],
 )
 def test_import_contract_fails_when_the_core_imports_qt(tmp_path: Path, leak: str) -> None:
-    shutil.copytree(ROOT / "commissioner", tmp_path / "commissioner",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        ROOT / "commissioner",
+        tmp_path / "commissioner",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
     shutil.copytree(ROOT / "ui", tmp_path / "ui", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     (tmp_path / "commissioner" / "protocol" / "_leak.py").write_text(leak)

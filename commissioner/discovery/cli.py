@@ -35,7 +35,9 @@ def _scan(args: argparse.Namespace) -> int:
     if args.job:
         _record(ctx.store_path, args.job, result)
     if args.json:
-        print(json.dumps([sighting_to_json(r) for r in result.devices], ensure_ascii=False, indent=2))
+        print(
+            json.dumps([sighting_to_json(r) for r in result.devices], ensure_ascii=False, indent=2)
+        )
     else:
         _print_table(result)
     return 0
@@ -44,7 +46,9 @@ def _scan(args: argparse.Namespace) -> int:
 def _record(store_path: object, job_ref: str, result: ScanResult) -> None:
     from commissioner.jobs.recording import record_scan
 
-    record_scan(store_path, job_ref, result.devices, [malformed_to_json(m) for m in result.malformed])
+    record_scan(
+        store_path, job_ref, result.devices, [malformed_to_json(m) for m in result.malformed]
+    )
 
 
 def _print_table(result: ScanResult) -> None:

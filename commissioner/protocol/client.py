@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import os
 import ssl
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import TracebackType
@@ -327,47 +326,6 @@ def _rate_limited(response: Response) -> RateLimitedError:
     return RateLimitedError(min(float(retry), MAX_RETRY_AFTER_S))
 
 
-def _probe_context() -> ssl.SSLContext:
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        ctx.minimum_version = ssl.TLSVersion.TLSv1
-    ctx.set_ciphers("ALL:@SECLEVEL=0")
-    return ctx
-
-
-async def _probe_weak_tls(host: str, port: int, limit_s: float) -> WeakTlsError | None:
-    """After a failed handshake, learn whether the device only speaks weak TLS.
-
-    Diagnostic only: a permissive handshake that is closed at once, without sending or
-    reading any application data and without trusting anything it shows.
-    """
-    try:
-        ctx = _probe_context()
-    except ssl.SSLError:
-        return None
-    try:
-        async with asyncio.timeout(limit_s):
-            _, writer = await asyncio.open_connection(
-                host, port, ssl=ctx, ssl_handshake_timeout=limit_s
-            )
-    except (OSError, TimeoutError, ssl.SSLError):
-        return None
-    try:
-        check_negotiated(writer.get_extra_info("ssl_object"))
-    except WeakTlsError as exc:
-        return WeakTlsError(
-            "weak-tls",
-            f"the device at {host}:{port} only offers TLS outside the CRYPTREC profile "
-            f"({exc.message}); it needs a firmware update",
-        )
-    finally:
-        writer.close()
-    return None
-
-
 async def open_session(
     host: str,
     port: int,
@@ -395,14 +353,13 @@ async def open_session(
             "connection-refused", f"the device at {host}:{port} refused the connection"
         ) from None
     except (ssl.SSLError, ConnectionResetError, ConnectionAbortedError) as exc:
-        # The handshake failed: find out whether the device only speaks outdated TLS.
-        weak = await _probe_weak_tls(host, port, timeout)
-        if weak is not None:
-            raise weak from None
-        if isinstance(exc, ssl.SSLError):
-            raise _map_ssl_error(exc, host, port) from None
-        raise DeviceUnreachableError(
-            "tls-failed", f"the device at {host}:{port} closed the connection during TLS setup"
+        # The app never offers anything below TLS 1.2, not even to diagnose: a device that
+        # only speaks older TLS shows up as a failed handshake, named as such.
+        raise WeakTlsError(
+            "tls-handshake-failed",
+            f"the TLS handshake with {host}:{port} failed ({type(exc).__name__}): the device "
+            "may only offer TLS older than 1.2 or ciphers outside the CRYPTREC list; "
+            "update its firmware or replace it",
         ) from None
     except OSError as exc:
         raise DeviceUnreachableError(

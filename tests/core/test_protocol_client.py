@@ -161,8 +161,8 @@ def test_tls11_only_device_is_refused(mfr: Manufacturer, trust: TrustStore,
         async with serve(device):
             with pytest.raises(WeakTlsError) as info:
                 await identify(HOST, device.port, trust)
-            assert info.value.reason == "weak-tls"
-            assert "TLSv1.1" in str(info.value)
+            assert info.value.reason == "tls-handshake-failed"
+            assert "older than 1.2" in str(info.value)
 
     run(main())
     assert device.requests == []
