@@ -40,6 +40,7 @@ from commissioner.protocol.attestation import DeviceCertFields, cert_pem, genera
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import SERVICE_TYPE, CommissioningState, Role
 from commissioner.virtualhome import labels as labels_mod
+from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
 from commissioner.virtualhome.device import HOST, VirtualDevice
 from commissioner.virtualhome.fsutil import read_json, write_atomic, write_json_atomic
@@ -404,6 +405,7 @@ class VirtualHome:
         self._cycles: dict[str, asyncio.Task[None]] = {}
         self._control = ControlServer(directory, self._on_control)
         self._lock = _DirLock(directory)
+        self._catalog = CatalogHost(directory, directory / TRUST_ROOTS)
         self.home_file: HomeFile | None = None
 
     @property
@@ -426,6 +428,7 @@ class VirtualHome:
         self._devices = {d.device_id: d for d in loaded}
         await asyncio.gather(*(d.power_on(reload=False) for d in loaded))
         await self._control.start()
+        await self._catalog.start()
         self._zc = AsyncZeroconf(interfaces=list(MDNS_INTERFACES), ip_version=IPVersion.V4Only)
         await asyncio.gather(*(self._register(d) for d in loaded))
         return self._write_home_file()
@@ -452,7 +455,7 @@ class VirtualHome:
             mdns_interfaces=MDNS_INTERFACES,
             control_host=HOST,
             control_port=self._control.port,
-            catalog_url=None,
+            catalog_url=self._catalog.url,
             scenario=self.manifest.scenario,
         )
         write_home_file(home)
@@ -476,6 +479,7 @@ class VirtualHome:
     async def stop(self) -> None:
         """Clean shutdown: stop control, power everything off, unregister mDNS in parallel."""
         await self._control.close()
+        await self._catalog.stop()
         for task in self._cycles.values():
             task.cancel()
         if self._cycles:

@@ -24,7 +24,7 @@ from commissioner.trust.catalog_data import ManufacturerRoot
 from commissioner.trust.publisher import CatalogRepository, publish, trusted_root_bytes
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
-VIRTUAL_HOME_DATA = ROOT_DIR / "resources" / "catalog" / "virtual-home-catalog.json"
+VIRTUAL_HOME_DATA = ROOT_DIR / "tests" / "core" / "data" / "catalog-sample.json"
 MANUFACTURERS = ("Sakura Denki", "Fujimi Home Systems", "Kaede Electric", "Tsubame Energy")
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont, QImage
+from PySide6.QtGui import QFont, QFontDatabase, QImage
 from PySide6.QtWidgets import QApplication
 
 from ui import app as gui_app
-from ui import i18n
 from ui.qt_compat import needs_refcount_workaround
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_virtual_home_interfaces(tmp_path: Path) -> None:
@@ -39,32 +41,36 @@ def test_missing_virtual_home_is_an_error(
     assert "home.json does not exist" in capsys.readouterr().err
 
 
-def test_screenshot_mode_scans_saves_and_quits(
-    qapp: QApplication, tmp_path: Path, capsys: pytest.CaptureFixture[str], language: str
-) -> None:
-    del language
+def test_screenshot_mode_scans_saves_and_quits(tmp_path: Path) -> None:
+    """Run the real entry point headless: no DISPLAY, no QT_QPA_PLATFORM -> offscreen."""
     shot = tmp_path / "shots" / "main.png"
-    code = gui_app.main(
-        [
-            "--screenshot",
-            str(shot),
-            "--quit-after",
-            "0.5",
-            "--lang",
-            "en",
-            "--mdns-interface",
-            "127.0.0.1",
-        ]
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "QT_QPA_PLATFORM"}}
+    argv = ["--screenshot", str(shot), "--quit-after", "0.5", "--lang", "en"]
+    result = subprocess.run(
+        [sys.executable, "-c", f"from ui.app import main; raise SystemExit(main({argv!r}))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=env,
     )
-    assert code == 0
-    assert f"screenshot saved to {shot}" in capsys.readouterr().out
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"screenshot saved to {shot} (offscreen)" in result.stdout
     image = QImage(str(shot))
     assert not image.isNull()
     assert image.width() >= 800 and image.height() >= 400
-    assert i18n.current_language(qapp) == "en"
-    # A Japanese-capable family is in the application font's fallback list when installed.
-    families = QFont(qapp.font()).families()
-    assert "IPAexGothic" in families
+
+
+def test_japanese_capable_font_fallback(qapp: QApplication) -> None:
+    before = QFont(qapp.font())
+    try:
+        gui_app.set_japanese_capable_font(qapp)
+        families = qapp.font().families()
+        if "IPAexGothic" in QFontDatabase.families():
+            assert families[0] == "IPAexGothic"
+        assert before.family() in families
+    finally:
+        qapp.setFont(before)
 
 
 def test_many_signal_emits_do_not_crash_the_interpreter() -> None:
@@ -93,7 +99,7 @@ def test_many_signal_emits_do_not_crash_the_interpreter() -> None:
         capture_output=True,
         text=True,
         timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "ok"
