@@ -9,6 +9,7 @@ from commissioner.discovery import cli as discovery_cli
 from commissioner.jobs import cli as jobs_cli
 from commissioner.protocol import cli as protocol_cli
 from commissioner.trust import cli as catalog_cli
+from commissioner.trust import gate_cli
 from commissioner.virtualhome import cli as virtualhome_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
@@ -18,5 +19,6 @@ REGISTRARS: list[Registrar] = [
     protocol_cli.register,
     jobs_cli.register,
     catalog_cli.register,
+    gate_cli.register,
     virtualhome_cli.register,
 ]

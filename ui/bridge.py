@@ -20,6 +20,9 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+# Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
+
+
 _log = logging.getLogger(__name__)
 
 T = TypeVar("T")

@@ -37,6 +37,9 @@ from commissioner.discovery.events import (
 )
 from commissioner.protocol.spec import CommissioningState, DeviceKind
 
+# Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
+
+
 _CTX: Final = "DeviceTable"
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Final
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -33,8 +33,11 @@ from commissioner.discovery.mdns import MdnsTransport
 from commissioner.protocol.spec import SERVICE_TYPE
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
-from ui.device_table import Column, DeviceTableModel
+from ui.device_table import DeviceTableModel
 from ui.job_summary import JobSummary
+
+# Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
+
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
 
@@ -222,9 +225,22 @@ class MainWindow(QMainWindow):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(Column.DETAILS, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
         header.setHighlightSections(False)
+        header.setMinimumSectionSize(48)
+        # Fit the columns to their contents after changes, at most once per event-loop pass.
+        self._resize_timer = QTimer(self)
+        self._resize_timer.setSingleShot(True)
+        self._resize_timer.setInterval(0)
+        self._resize_timer.timeout.connect(self._fit_columns)
+        for signal in (
+            self.model.rowsInserted,
+            self.model.dataChanged,
+            self.model.modelReset,
+            self.model.headerDataChanged,
+        ):
+            signal.connect(self._resize_timer.start)
         layout.addWidget(self.table, 1)
         self.setCentralWidget(central)
 
@@ -235,6 +251,13 @@ class MainWindow(QMainWindow):
         self.counts_status_label.setObjectName("countsStatusLabel")
         self.statusBar().addWidget(self.scan_status_label, 1)
         self.statusBar().addPermanentWidget(self.counts_status_label)
+
+    def _fit_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        self.table.resizeColumnsToContents()
+        # Give the free space to the last (details) column again.
+        header.setStretchLastSection(True)
 
     # -- translation ---------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:

@@ -132,3 +132,48 @@ class Step:
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceGateState:
+    """What the certified-model gate recorded for one job device (schema v2).
+
+    ``verdict`` is None until the device was certified. ``blocked`` devices cannot be
+    commissioned; the installer can only mark them to be replaced (there is no override).
+    """
+
+    device_id: str
+    verdict: str | None
+    verdict_reason: str | None
+    verdict_code: str | None
+    blocked: bool | None
+    serial: str | None
+    attested_manufacturer: str | None
+    attested_model: str | None
+    advertised_model: str | None
+    cert_fingerprint: str | None
+    chain: tuple[str, ...] | None
+    checked_at: str | None
+    catalog_version: str | None
+    label_status: str  # none | paired | pending | mismatch
+    replace_flag: bool
+    replace_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class JobLabel:
+    """A scanned device label as the job keeps it: public fields only, never the setup code.
+
+    ``label_sha256`` fingerprints the label's public fields (not the setup code or the CRC,
+    which both depend on the code). ``status``: paired | pending | mismatch | unmatched.
+    """
+
+    device_id: str
+    manufacturer: str
+    model: str
+    serial: str
+    kind: str
+    label_sha256: str
+    status: str
+    reason: str | None
+    scanned_at: str

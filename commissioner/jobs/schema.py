@@ -136,7 +136,69 @@ _V1 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1,)
+_V2 = Migration(
+    version=2,
+    description="certified-model gate: per-device verdicts, replace marks, scanned labels",
+    statements=(
+        # What the gate recorded per job device (serial already exists since v1).
+        "ALTER TABLE job_devices ADD COLUMN verdict TEXT",
+        "ALTER TABLE job_devices ADD COLUMN verdict_reason TEXT",
+        "ALTER TABLE job_devices ADD COLUMN verdict_code TEXT",
+        "ALTER TABLE job_devices ADD COLUMN blocked INTEGER CHECK (blocked IN (0, 1))",
+        "ALTER TABLE job_devices ADD COLUMN attested_manufacturer TEXT",
+        "ALTER TABLE job_devices ADD COLUMN attested_model TEXT",
+        "ALTER TABLE job_devices ADD COLUMN advertised_model TEXT",
+        "ALTER TABLE job_devices ADD COLUMN cert_fingerprint TEXT",
+        "ALTER TABLE job_devices ADD COLUMN chain TEXT",
+        "ALTER TABLE job_devices ADD COLUMN checked_at TEXT",
+        "ALTER TABLE job_devices ADD COLUMN catalog_version TEXT",
+        "ALTER TABLE job_devices ADD COLUMN label_status TEXT NOT NULL DEFAULT 'none'",
+        "ALTER TABLE job_devices ADD COLUMN replace_flag INTEGER NOT NULL DEFAULT 0"
+        " CHECK (replace_flag IN (0, 1))",
+        "ALTER TABLE job_devices ADD COLUMN replace_reason TEXT",
+        # No override: only a device the gate blocked can be marked "to be replaced".
+        """
+        CREATE TRIGGER job_devices_replace_only_blocked BEFORE UPDATE ON job_devices
+        WHEN NEW.replace_flag = 1 AND NEW.blocked IS NOT 1
+        BEGIN
+            SELECT RAISE(ABORT, 'only a device the gate blocked can be marked to be replaced');
+        END
+        """,
+        # Scanned labels: never the setup code (it is a secret), only the label's public
+        # fields and a SHA-256 fingerprint of them.
+        """
+        CREATE TABLE job_labels (
+            job_id       TEXT NOT NULL REFERENCES jobs (id),
+            device_id    TEXT NOT NULL,
+            manufacturer TEXT NOT NULL,
+            model        TEXT NOT NULL,
+            serial       TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            label_sha256 TEXT NOT NULL,
+            status       TEXT NOT NULL,
+            reason       TEXT,
+            scanned_at   TEXT NOT NULL,
+            PRIMARY KEY (job_id, device_id)
+        ) STRICT
+        """,
+        """
+        CREATE TRIGGER job_labels_closed_insert BEFORE INSERT ON job_labels
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER job_labels_closed_update BEFORE UPDATE ON job_labels
+        WHEN (SELECT status FROM jobs WHERE id = OLD.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
 LATEST_VERSION = len(MIGRATIONS)
 
 

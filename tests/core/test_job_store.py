@@ -67,7 +67,7 @@ def _raw(db: Path) -> sqlite3.Connection:
 def test_open_creates_parent_dirs_in_wal_mode(db: Path) -> None:
     assert not db.parent.exists()
     with JobStore.open(db) as store:
-        assert store.schema_version == schema.LATEST_VERSION == 1
+        assert store.schema_version == schema.LATEST_VERSION == len(schema.MIGRATIONS)
         _job(store)
         assert Path(str(db) + "-wal").exists()
     conn = _raw(db)
@@ -438,29 +438,36 @@ def test_migrations_are_idempotent(db: Path) -> None:
     with JobStore.open(db) as store:
         assert store.get_job(job.id) == job
     raw = _raw(db)
-    assert schema.migrate(raw) == 1
-    assert raw.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+    assert schema.migrate(raw) == schema.LATEST_VERSION
+    assert raw.execute("SELECT version FROM schema_version").fetchall() == [
+        (m.version,) for m in schema.MIGRATIONS
+    ]
     raw.close()
 
 
 def test_migrations_apply_in_order_and_record_each(tmp_path: Path) -> None:
-    extra = schema.Migration(2, "add a notes table", ("CREATE TABLE notes (x TEXT)",))
+    nxt = schema.LATEST_VERSION + 1
+    extra = schema.Migration(nxt, "add a notes table", ("CREATE TABLE notes (x TEXT)",))
     raw = _raw(tmp_path / "m.sqlite3")
-    assert schema.migrate(raw, (*schema.MIGRATIONS, extra)) == 2
-    assert schema.migrate(raw, (*schema.MIGRATIONS, extra)) == 2
+    assert schema.migrate(raw, (*schema.MIGRATIONS, extra)) == nxt
+    assert schema.migrate(raw, (*schema.MIGRATIONS, extra)) == nxt
     rows = raw.execute("SELECT version, description FROM schema_version").fetchall()
-    assert rows == [(1, schema.MIGRATIONS[0].description), (2, "add a notes table")]
+    assert rows == [(m.version, m.description) for m in schema.MIGRATIONS] + [
+        (nxt, "add a notes table")
+    ]
     raw.close()
     with pytest.raises(schema.SchemaError, match="out of order"):
         schema.migrate(_raw(tmp_path / "n.sqlite3"), (extra,))
 
 
 def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path) -> None:
-    bad = schema.Migration(2, "broken", ("CREATE TABLE ok_table (x TEXT)", "NOT SQL"))
+    bad = schema.Migration(
+        schema.LATEST_VERSION + 1, "broken", ("CREATE TABLE ok_table (x TEXT)", "NOT SQL")
+    )
     raw = _raw(tmp_path / "m.sqlite3")
     with pytest.raises(sqlite3.OperationalError):
         schema.migrate(raw, (*schema.MIGRATIONS, bad))
-    assert schema.current_version(raw) == 1
+    assert schema.current_version(raw) == schema.LATEST_VERSION
     assert raw.execute("SELECT name FROM sqlite_schema WHERE name = 'ok_table'").fetchone() is None
     raw.close()
 
@@ -469,12 +476,16 @@ def test_a_newer_store_is_refused_and_left_untouched(db: Path) -> None:
     with JobStore.open(db) as store:
         _job(store)
     raw = _raw(db)
-    raw.execute("INSERT INTO schema_version VALUES (2, 'x', 'from the future')")
+    future = schema.LATEST_VERSION + 1
+    raw.execute(f"INSERT INTO schema_version VALUES ({future}, 'x', 'from the future')")
     raw.close()
-    with pytest.raises(schema.SchemaTooNewError, match=r"schema version 2.*knows only up to 1"):
+    with pytest.raises(
+        schema.SchemaTooNewError,
+        match=rf"schema version {future}.*knows only up to {schema.LATEST_VERSION}",
+    ):
         JobStore.open(db)
     raw = _raw(db)
-    assert raw.execute("SELECT MAX(version) FROM schema_version").fetchone() == (2,)
+    assert raw.execute("SELECT MAX(version) FROM schema_version").fetchone() == (future,)
     raw.close()
 
 

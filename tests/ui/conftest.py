@@ -4,9 +4,22 @@ Qt runs offscreen unless ``DISPLAY`` is set and ``COMMISSIONER_TEST_XVFB=1`` (to
 screenshot the tests under Xvfb). mDNS only ever uses 127.0.0.1.
 """
 
+# ruff: noqa: E402 - the environment and sys.path must be set before Qt and `ui` are imported
+
 from __future__ import annotations
 
 import os
+import sys
+from pathlib import Path
+
+# tests/ on sys.path would let this folder (tests/ui, no __init__.py) shadow the real `ui`
+# package as a namespace package; the repository root must come first.
+_ROOT = str(Path(__file__).resolve().parents[2])
+if sys.path[:1] != [_ROOT]:
+    sys.path.insert(0, _ROOT)
+_imported = sys.modules.get("ui")
+if _imported is not None and getattr(_imported, "__file__", None) is None:
+    del sys.modules["ui"]  # a namespace package made of tests/ui: import the real one instead
 
 if not (os.environ.get("DISPLAY") and os.environ.get("COMMISSIONER_TEST_XVFB") == "1"):
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
