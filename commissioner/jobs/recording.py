@@ -19,31 +19,43 @@ def record_scan(
     malformed: Sequence[Mapping[str, JSON]],
 ) -> int:
     """Upsert ``devices`` into the job and log each one not seen before; returns how many new."""
-    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     with JobStore.open(Path(str(store_path))) as store:
-        job = store.find_job(job_ref)
-        if job.is_closed:
-            raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
-        known = {d.device_id for d in store.devices(job.id)}
-        new = 0
-        for record in devices:
-            store.upsert_device(job.id, JobDevice.from_record(record, at=at))
-            if record.device_id not in known:
-                new += 1
-                latest = record.latest
-                store.append_step(
-                    job.id,
-                    "discovery.seen",
-                    {
-                        "kind": latest.kind,
-                        "manufacturer": latest.manufacturer,
-                        "model": latest.model,
-                        "firmware": latest.firmware,
-                        "state": str(latest.state),
-                        "transports": list(record.transports),
-                    },
-                    device_id=record.device_id,
-                )
-        for entry in malformed:
-            store.append_step(job.id, "discovery.malformed", dict(entry))
+        return record_devices(store, job_ref, devices, malformed)
+
+
+def record_devices(
+    store: JobStore,
+    job_ref: str,
+    devices: Sequence[DeviceRecord],
+    malformed: Sequence[Mapping[str, JSON]] = (),
+) -> int:
+    """:func:`record_scan` on an already open store (the GUI keeps one open); returns how many
+    devices were new to the job. Each write is committed before this returns."""
+    at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    job = store.find_job(job_ref)
+    if job.is_closed:
+        raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+    known = {d.device_id for d in store.devices(job.id)}
+    new = 0
+    for record in devices:
+        store.upsert_device(job.id, JobDevice.from_record(record, at=at))
+        if record.device_id not in known:
+            new += 1
+            known.add(record.device_id)
+            latest = record.latest
+            store.append_step(
+                job.id,
+                "discovery.seen",
+                {
+                    "kind": latest.kind,
+                    "manufacturer": latest.manufacturer,
+                    "model": latest.model,
+                    "firmware": latest.firmware,
+                    "state": str(latest.state),
+                    "transports": list(record.transports),
+                },
+                device_id=record.device_id,
+            )
+    for entry in malformed:
+        store.append_step(job.id, "discovery.malformed", dict(entry))
     return new

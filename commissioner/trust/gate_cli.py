@@ -65,6 +65,7 @@ from commissioner.trust.labels import (
     parse_payload,
     read_label_image,
 )
+from commissioner.virtualhome.homefile import HomeFile
 
 EXIT_BLOCKED: Final = 6
 MAX_STDIN_LABELS: Final = 500
@@ -174,7 +175,7 @@ def _print_json(data: object) -> None:
 def _target(device: JobDevice) -> GateTarget:
     return GateTarget(
         device_id=device.device_id,
-        host=device.address if "mdns" in device.transports else None,
+        host=device.address if device.port is not None else None,
         port=device.port,
         role=device.role,
         kind=device.kind,
@@ -215,6 +216,7 @@ def run_certify(
     timeout: float,
     concurrency: int = DEFAULT_CONCURRENCY,
     expect: int | None = None,
+    home: HomeFile | None = None,
 ) -> list[DeviceVerdict]:
     """Scan, record the devices, certify every device of the job and record the verdicts.
 
@@ -225,8 +227,15 @@ def run_certify(
 
     store.set_job_catalog(job.id, catalog.version, catalog.refreshed_at)
     result = asyncio.run(scan(interfaces, scan_timeout, expect=expect))
-    record_scan(store.path, job.id, result.devices,
-                [malformed_to_json(m) for m in result.malformed])
+    found = result.devices
+    if home is not None:
+        # Training mode: loopback mDNS is shared with any other virtual home on this computer;
+        # keep to this home's devices, and check any not heard in time at their home.json port.
+        ours = {home.gateway.device_id, *(d.device_id for d in home.devices)}
+        found = [r for r in found if r.device_id in ours]
+    record_scan(store.path, job.id, found, [malformed_to_json(m) for m in result.malformed])
+    if home is not None:
+        _add_unheard_home_devices(store, job.id, home, {r.device_id for r in found})
     devices = store.devices(job.id)
     if not devices:
         raise UserError(
@@ -246,6 +255,26 @@ def run_certify(
     return verdicts
 
 
+def _add_unheard_home_devices(
+    store: JobStore, job_id: str, home: HomeFile, heard: set[str]
+) -> None:
+    known = {d.device_id for d in store.devices(job_id)}
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
+    entries = [(home.gateway.device_id, "gateway", "gateway", home.gateway.host,
+                home.gateway.port, "", "")]
+    entries += [(d.device_id, "device", d.kind, d.host, d.port, d.manufacturer, d.model)
+                for d in home.devices]
+    for device_id, role, kind, host, port, mf, mn in entries:
+        if device_id in heard or device_id in known:
+            continue
+        store.upsert_device(job_id, JobDevice(
+            device_id=device_id, role=role, kind=kind, manufacturer=mf or "(not advertised)",
+            model=mn or "(not advertised)", firmware="0.0.0", state="unknown",
+            transports=("home-file",), address=host, port=port, first_seen=at, last_seen=at,
+            status="listed",
+        ))
+
+
 def _certify(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 120:
         raise UserError("--timeout must be between 0 and 120 seconds")
@@ -261,7 +290,7 @@ def _certify(args: argparse.Namespace) -> int:
         expect = 1 + len(ctx.home.devices) if ctx.home is not None else None
         verdicts = run_certify(
             store, job, catalog, ctx.mdns_interfaces, scan_timeout=args.scan_timeout,
-            timeout=args.timeout, concurrency=args.concurrency, expect=expect,
+            timeout=args.timeout, concurrency=args.concurrency, expect=expect, home=ctx.home,
         )
         gate = {g.device_id: g for g in store.gate_states(job.id)}
     blocked = [v for v in verdicts if v.blocked]

@@ -10,7 +10,6 @@ import datetime as dt
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from gate_helpers import by_fault, by_model, sync_catalog, targets
