@@ -44,6 +44,13 @@ def build_parser() -> argparse.ArgumentParser:
         dest="mdns_interfaces",
         help="IP address of an interface to use for mDNS (repeatable; default 127.0.0.1)",
     )
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        type=Path,
+        help="folder of the job store and catalog cache (default: the per-user data folder)",
+    )
+    parser.add_argument("--job", metavar="ID", help="open this job (job id or job number)")
     parser.add_argument("--lang", choices=["ja", "en"], help="UI language (default ja)")
     parser.add_argument("--scan", action="store_true", help="start scanning at once")
     parser.add_argument(
@@ -125,12 +132,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"commissioner-gui: warning: {err}; using English", file=sys.stderr)
         i18n.install_language(app, "en")
 
+    from commissioner import paths
+    from ui.job_service import JobService
+
+    data_dir: Path = args.data_dir if args.data_dir is not None else paths.data_dir()
+    service = JobService(
+        paths.default_store_path(data_dir), data_dir=data_dir, virtual_home=args.virtual_home
+    )
+
     bridge = AsyncBridge()
     bridge.start()
     exit_code = 0
     try:
-        window = MainWindow(bridge, mdns_interfaces=interfaces)
+        window = MainWindow(bridge, mdns_interfaces=interfaces, service=service)
         window.show()
+        if args.job:
+            window.open_job(args.job)
         if args.scan or args.screenshot is not None:
             window.start_scan()
 

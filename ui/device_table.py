@@ -9,6 +9,7 @@ selection and scroll position stay stable while a scan runs.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
@@ -21,7 +22,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QIcon
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
 
 from commissioner.discovery.events import (
@@ -35,6 +36,7 @@ from commissioner.discovery.events import (
     MalformedSeen,
     Sighting,
 )
+from commissioner.jobs.models import DeviceGateState
 from commissioner.protocol.spec import CommissioningState, DeviceKind
 
 # Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
@@ -69,26 +71,82 @@ TRANSPORT_LABELS: Final[dict[str, str]] = {
     "mdns": QT_TRANSLATE_NOOP("DeviceTable", "mDNS (network)"),
     "ble": QT_TRANSLATE_NOOP("DeviceTable", "Bluetooth LE"),
 }
+VERDICT_LABELS: Final[dict[str, str]] = {
+    "certified": QT_TRANSLATE_NOOP("DeviceTable", "Certified"),
+    "not-certified": QT_TRANSLATE_NOOP("DeviceTable", "Not certified"),
+    "level-too-low": QT_TRANSLATE_NOOP("DeviceTable", "Level too low"),
+    "certification-expired": QT_TRANSLATE_NOOP("DeviceTable", "Certification expired"),
+    "revoked": QT_TRANSLATE_NOOP("DeviceTable", "Revoked"),
+    "unknown-manufacturer": QT_TRANSLATE_NOOP("DeviceTable", "Unknown manufacturer"),
+    "counterfeit": QT_TRANSLATE_NOOP("DeviceTable", "Counterfeit"),
+    "identity-mismatch": QT_TRANSLATE_NOOP("DeviceTable", "Identity mismatch"),
+    "unreachable": QT_TRANSLATE_NOOP("DeviceTable", "Could not be checked"),
+}
+VERDICT_EXPLANATIONS: Final[dict[str, str]] = {
+    "certified": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "Genuine device of a model certified at this home's service level. It may be commissioned.",
+    ),
+    "not-certified": QT_TRANSLATE_NOOP(
+        "DeviceTable", "This model is not on the certified-model list. Do not install it."
+    ),
+    "level-too-low": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "This model is certified below this home's service level. Do not install it.",
+    ),
+    "certification-expired": QT_TRANSLATE_NOOP(
+        "DeviceTable", "This model's certification has expired. Do not install it."
+    ),
+    "revoked": QT_TRANSLATE_NOOP(
+        "DeviceTable", "This model's certification was revoked. Do not install it."
+    ),
+    "unknown-manufacturer": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "The manufacturer is not in the signed catalog, so the device cannot be trusted.",
+    ),
+    "counterfeit": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "The device could not prove that it is genuine (certificate chain or key). It may be "
+        "counterfeit. Do not install it.",
+    ),
+    "identity-mismatch": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "What the device advertises, its certificate and its label do not agree. Do not "
+        "install it.",
+    ),
+    "unreachable": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "The device could not be checked. Make sure it is powered and on the network, then "
+        "check again.",
+    ),
+}
 _KIND_ORDER: Final[dict[str, int]] = {kind.value: i for i, kind in enumerate(DeviceKind)}
 
 MALFORMED_BACKGROUND: Final = QColor("#fde2e1")
 MALFORMED_FOREGROUND: Final = QColor("#8b1a10")
+CERTIFIED_BACKGROUND: Final = QColor("#dff3e3")
+CERTIFIED_FOREGROUND: Final = QColor("#17692f")
+BLOCKED_BACKGROUND: Final = QColor("#fbd5d2")
+BLOCKED_FOREGROUND: Final = QColor("#a1140a")
+UNCHECKED_FOREGROUND: Final = QColor("#6b6b6b")
 
 
 class Column(IntEnum):
     KIND = 0
-    DEVICE_ID = 1
-    MANUFACTURER = 2
-    MODEL = 3
-    FIRMWARE = 4
-    STATE = 5
-    TRANSPORT = 6
-    ADDRESS = 7
-    DETAILS = 8
+    VERDICT = 1
+    DEVICE_ID = 2
+    MANUFACTURER = 3
+    MODEL = 4
+    FIRMWARE = 5
+    STATE = 6
+    TRANSPORT = 7
+    ADDRESS = 8
+    DETAILS = 9
 
 
 _HEADERS: Final[dict[Column, str]] = {
     Column.KIND: QT_TRANSLATE_NOOP("DeviceTable", "Kind"),
+    Column.VERDICT: QT_TRANSLATE_NOOP("DeviceTable", "Certification"),
     Column.DEVICE_ID: QT_TRANSLATE_NOOP("DeviceTable", "Device ID"),
     Column.MANUFACTURER: QT_TRANSLATE_NOOP("DeviceTable", "Manufacturer"),
     Column.MODEL: QT_TRANSLATE_NOOP("DeviceTable", "Model"),
@@ -99,12 +157,22 @@ _HEADERS: Final[dict[Column, str]] = {
     Column.DETAILS: QT_TRANSLATE_NOOP("DeviceTable", "Details"),
 }
 # Columns whose text depends on the UI language (refreshed on a language change).
-_TRANSLATED_COLUMNS: Final = (Column.KIND, Column.STATE, Column.TRANSPORT, Column.DETAILS)
+_TRANSLATED_COLUMNS: Final = (
+    Column.KIND,
+    Column.VERDICT,
+    Column.STATE,
+    Column.TRANSPORT,
+    Column.DETAILS,
+)
 
 ROW_KIND_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 1
 """``"device"`` or ``"malformed"``."""
 ROW_KEY_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 2
 """The device id, or ``"transport/source"`` for a malformed entry."""
+VERDICT_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 3
+"""The gate's verdict code ("certified", "counterfeit", ...) or None if not checked yet."""
+BLOCKED_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 4
+"""True if the gate blocked the device, False if certified, None if not checked yet."""
 
 
 def _t(text: str) -> str:
@@ -125,6 +193,63 @@ def state_label(state: str) -> str:
 def transport_label(transport: str) -> str:
     label = TRANSPORT_LABELS.get(transport)
     return _t(label) if label is not None else transport
+
+
+def verdict_label(verdict: str | None) -> str:
+    """The translated name of a gate verdict ("Not checked" for None)."""
+    if verdict is None:
+        return QCoreApplication.translate("DeviceTable", "Not checked")
+    label = VERDICT_LABELS.get(verdict)
+    return _t(label) if label is not None else verdict
+
+
+def verdict_explanation(verdict: str | None) -> str:
+    if verdict is None:
+        return QCoreApplication.translate("DeviceTable", "Not checked yet: use Check devices.")
+    text = VERDICT_EXPLANATIONS.get(verdict)
+    return _t(text) if text is not None else ""
+
+
+def gate_text(state: DeviceGateState | None) -> str:
+    """The verdict cell's text, with the "to be replaced" mark."""
+    if state is None or state.verdict is None:
+        return verdict_label(None)
+    text = verdict_label(state.verdict)
+    if state.replace_flag:
+        text = QCoreApplication.translate("DeviceTable", "%1 — to be replaced").replace("%1", text)
+    return text
+
+
+def _verdict_icon(kind: str) -> QIcon:
+    """A small round badge painted in code: a tick (certified), a cross (blocked) or a dot."""
+    colours = {"ok": CERTIFIED_FOREGROUND, "blocked": BLOCKED_FOREGROUND}
+    colour = colours.get(kind, UNCHECKED_FOREGROUND)
+    icon = QIcon()
+    for size in (16, 24, 32):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        m = size * 0.06
+        painter.drawEllipse(int(m), int(m), int(size - 2 * m), int(size - 2 * m))
+        pen = QPen(QColor("white"))
+        pen.setWidthF(size * 0.14)
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+        s = float(size)
+        if kind == "ok":
+            painter.drawLine(int(s * 0.28), int(s * 0.52), int(s * 0.44), int(s * 0.68))
+            painter.drawLine(int(s * 0.44), int(s * 0.68), int(s * 0.72), int(s * 0.34))
+        elif kind == "blocked":
+            painter.drawLine(int(s * 0.32), int(s * 0.32), int(s * 0.68), int(s * 0.68))
+            painter.drawLine(int(s * 0.68), int(s * 0.32), int(s * 0.32), int(s * 0.68))
+        else:
+            painter.drawLine(int(s * 0.3), int(s * 0.5), int(s * 0.7), int(s * 0.5))
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
 
 
 def format_address(address: str | None, port: int | None) -> str:
@@ -176,6 +301,8 @@ class DeviceTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._rows: list[_Row] = []
         self._warning_icon: QIcon | None = None
+        self._gate: dict[str, DeviceGateState] = {}
+        self._verdict_icons: dict[str, QIcon] = {}
 
     # -- feeding -------------------------------------------------------------------------------
     def apply(self, event: DiscoveryEvent) -> None:
@@ -198,6 +325,22 @@ class DeviceTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._rows.clear()
         self.endResetModel()
+
+    def set_gate_states(self, states: Iterable[DeviceGateState], *, replace: bool = False) -> None:
+        """Show the gate's verdicts (from the job store); ``replace`` forgets earlier ones."""
+        if replace:
+            self._gate.clear()
+        for state in states:
+            self._gate[state.device_id] = state
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(Column) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
+
+    def clear_gate_states(self) -> None:
+        self.set_gate_states((), replace=True)
+
+    def gate_state(self, device_id: str) -> DeviceGateState | None:
+        return self._gate.get(device_id)
 
     def retranslate(self) -> None:
         """Tell views that headers and translated cells changed (after a language switch)."""
@@ -254,6 +397,20 @@ class DeviceTableModel(QAbstractTableModel):
     def device_ids(self) -> list[str]:
         return [row.key for row in self._rows if isinstance(row, _DeviceRow)]
 
+    def records(self) -> list[DeviceRecord]:
+        """The discovery records of the devices listed (not the malformed entries)."""
+        return [row.record for row in self._rows if isinstance(row, _DeviceRow)]
+
+    def record(self, device_id: str) -> DeviceRecord | None:
+        for row in self._rows:
+            if isinstance(row, _DeviceRow) and row.key == device_id:
+                return row.record
+        return None
+
+    def row_of(self, device_id: str) -> int:
+        """The row of a device (-1 if it is not listed)."""
+        return self._find(device_id, malformed=False)
+
     # -- QAbstractTableModel -------------------------------------------------------------------
     def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
         return 0 if parent.isValid() else len(self._rows)
@@ -293,12 +450,53 @@ class DeviceTableModel(QAbstractTableModel):
         return self._device_data(row.record, column, role)
 
     def _device_data(self, record: DeviceRecord, column: Column, role: int) -> object:
+        state = self._gate.get(record.device_id)
+        if role == VERDICT_ROLE:
+            return state.verdict if state is not None else None
+        if role == BLOCKED_ROLE:
+            return state.blocked if state is not None and state.verdict is not None else None
+        if column == Column.VERDICT:
+            return self._verdict_data(state, role)
         if role == Qt.ItemDataRole.DisplayRole:
             return _device_text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             sighting = record.latest
             text = QCoreApplication.translate("DeviceTable", "Protocol version %1")
             return text.replace("%1", sighting.protocol_version)
+        return None
+
+    def _verdict_data(self, state: DeviceGateState | None, role: int) -> object:
+        verdict = state.verdict if state is not None else None
+        blocked = bool(state.blocked) if state is not None and verdict is not None else None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return gate_text(state)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            parts = [verdict_explanation(verdict)]
+            if state is not None and state.verdict_reason:
+                parts.append(state.verdict_reason)
+            if state is not None and state.replace_flag and state.replace_reason:
+                parts.append(
+                    QCoreApplication.translate("DeviceTable", "To be replaced: %1").replace(
+                        "%1", state.replace_reason
+                    )
+                )
+            return "\n".join(p for p in parts if p)
+        if role == Qt.ItemDataRole.DecorationRole:
+            key = "none" if blocked is None else ("blocked" if blocked else "ok")
+            icon = self._verdict_icons.get(key)
+            if icon is None:
+                icon = self._verdict_icons[key] = _verdict_icon(key)
+            return icon
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if blocked is None:
+                return QBrush(UNCHECKED_FOREGROUND)
+            return QBrush(BLOCKED_FOREGROUND if blocked else CERTIFIED_FOREGROUND)
+        if role == Qt.ItemDataRole.BackgroundRole and blocked is not None:
+            return QBrush(BLOCKED_BACKGROUND if blocked else CERTIFIED_BACKGROUND)
+        if role == Qt.ItemDataRole.FontRole and blocked:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def _malformed_data(self, entry: MalformedAdvertisement, column: Column, role: int) -> object:

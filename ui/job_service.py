@@ -36,14 +36,21 @@ from commissioner.jobs.store import (
 from commissioner.trust.catalog import CatalogError, async_get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import DeviceVerdict, GateTarget, LabelFacts, certify_home
-from commissioner.trust.gate_cli import _refresh_labels, add_labels
+from commissioner.trust.gate_cli import add_labels, refresh_labels
 from commissioner.trust.labels import LabelInputError, parse_payload
 
 T = TypeVar("T")
 
 FailureKind = Literal[
-    "store", "invalid", "not-found", "closed", "catalog", "no-devices", "not-blocked",
-    "not-in-job", "label",
+    "store",
+    "invalid",
+    "not-found",
+    "closed",
+    "catalog",
+    "no-devices",
+    "not-blocked",
+    "not-in-job",
+    "label",
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 
@@ -154,8 +161,11 @@ class JobService:
         """Create the job; returns only once its COMMIT returned."""
         return await self._call(
             lambda s: s.create_job(
-                job_number=job_number, site_name=site_name, site_address=site_address,
-                service_level=service_level, operator=operator,
+                job_number=job_number,
+                site_name=site_name,
+                site_address=site_address,
+                service_level=service_level,
+                operator=operator,
             )
         )
 
@@ -188,15 +198,20 @@ class JobService:
             data_dir=self.data_dir, virtual_home=self.virtual_home, url=None, root=None
         )
 
-    async def certify(self, job_id: str, devices: Sequence[DeviceRecord]) -> CertifyResult | Failure:
+    async def certify(
+        self, job_id: str, devices: Sequence[DeviceRecord]
+    ) -> CertifyResult | Failure:
         """Certify ``devices`` for the job against the signed catalog and record each verdict.
 
         A catalog that is missing, fails a security check or is past its offline grace period
         is a :class:`Failure` of kind "catalog" and nothing is recorded.
         """
         if not devices:
-            return Failure("no-devices", "no devices have been found yet",
-                           "start a scan and wait for the devices to appear")
+            return Failure(
+                "no-devices",
+                "no devices have been found yet",
+                "start a scan and wait for the devices to appear",
+            )
         try:
             config = await asyncio.to_thread(config_from_args, self.catalog_config_args())
             catalog = await async_get_catalog(config)
@@ -224,14 +239,17 @@ class JobService:
             return prepared
         job, labels = prepared
         verdicts = await certify_home(
-            [GateTarget.from_record(r) for r in devices], catalog, job.service_level,
-            labels=labels, timeout=self.gate_timeout,
+            [GateTarget.from_record(r) for r in devices],
+            catalog,
+            job.service_level,
+            labels=labels,
+            timeout=self.gate_timeout,
         )
 
         def save(store: JobStore) -> tuple[DeviceGateState, ...]:
             for verdict in verdicts:
                 store.record_verdict(job.id, verdict)
-            _refresh_labels(store, job.id)
+            refresh_labels(store, job.id)
             return tuple(store.gate_states(job.id))
 
         gate = await self._call(save)
@@ -264,9 +282,12 @@ class JobService:
             job = store.find_job(job_id)
             (result,) = add_labels(store, job, [label])
             return LabelResult(
-                device_id=str(result["device_id"]), model=str(result["model"]),
-                serial=str(result["serial"]), status=str(result["status"]),
-                reason=str(result["reason"] or ""), gate=tuple(store.gate_states(job.id)),
+                device_id=str(result["device_id"]),
+                model=str(result["model"]),
+                serial=str(result["serial"]),
+                status=str(result["status"]),
+                reason=str(result["reason"] or ""),
+                gate=tuple(store.gate_states(job.id)),
             )
 
         return await self._call(run)

@@ -198,7 +198,43 @@ _V2 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+_V3 = Migration(
+    version=3,
+    description="job secrets: AES-256-GCM ciphertexts under the master key from the OS keyring",
+    statements=(
+        # Only ciphertext: commissioner.secrets.vault encrypts every value with AES-256-GCM
+        # (12-byte random nonce, AAD = job_id || 0x00 || name) before it reaches this table.
+        """
+        CREATE TABLE secrets (
+            job_id     TEXT NOT NULL REFERENCES jobs (id),
+            name       TEXT NOT NULL,
+            nonce      BLOB NOT NULL CHECK (length(nonce) = 12),
+            ciphertext BLOB NOT NULL CHECK (length(ciphertext) >= 16),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (job_id, name)
+        ) STRICT
+        """,
+        # A closed job's secrets can no longer be written, but they can be purged (SR3-PP-14):
+        # there is deliberately no trigger on DELETE.
+        """
+        CREATE TRIGGER secrets_closed_insert BEFORE INSERT ON secrets
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER secrets_closed_update BEFORE UPDATE ON secrets
+        WHEN (SELECT status FROM jobs WHERE id = OLD.job_id) = 'closed'
+          OR (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -46,6 +46,7 @@ from commissioner.protocol.http11 import (
     Response,
     read_response,
     write_request,
+    write_request_bytes,
 )
 from commissioner.protocol.label import Label
 from commissioner.protocol.setup_code import make_proof
@@ -208,6 +209,22 @@ class DeviceSession:
         self, method: str, path: str, payload: Mapping[str, Any] | None = None
     ) -> Response:
         """Send one request and read its response (any status)."""
+        return await self._exchange(method, path, payload, None, "")
+
+    async def request_bytes(
+        self, method: str, path: str, body: bytes | bytearray | memoryview, content_type: str
+    ) -> Response:
+        """Send one request with a raw body (firmware chunks) and read its response."""
+        return await self._exchange(method, path, None, body, content_type)
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any] | None,
+        raw: bytes | bytearray | memoryview | None,
+        content_type: str,
+    ) -> Response:
         async with self._lock:
             if self._closed:
                 raise DeviceUnreachableError(
@@ -215,7 +232,13 @@ class DeviceSession:
                 )
             try:
                 async with asyncio.timeout(self.timeout):
-                    await write_request(self._writer, method, path, payload, host=self.host)
+                    if raw is None:
+                        await write_request(self._writer, method, path, payload, host=self.host)
+                    else:
+                        await write_request_bytes(
+                            self._writer, method, path, raw, content_type=content_type,
+                            host=self.host,
+                        )
                     response = await read_response(self._reader)
             except TimeoutError:
                 await self.aclose()

@@ -1,7 +1,8 @@
 """Minimal strict HTTP/1.1 over asyncio streams (spec section 6).
 
-Keep-alive, JSON bodies only, ``Content-Length`` framing only (no chunked encoding), limits
-from :mod:`commissioner.protocol.spec`. Framing errors raise :class:`HttpFramingError`, whose
+Keep-alive, JSON bodies (plus raw ``application/octet-stream`` bodies where a server allows a
+larger body for a path: firmware chunks), ``Content-Length`` framing only (no chunked
+encoding), limits from :mod:`commissioner.protocol.spec`. Framing errors raise :class:`HttpFramingError`, whose
 ``status`` is what a server should answer before closing the connection.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -176,7 +177,9 @@ async def _read_headers(reader: asyncio.StreamReader) -> dict[str, str]:
         headers[key] = value
 
 
-async def _read_body(reader: asyncio.StreamReader, headers: Mapping[str, str]) -> bytes:
+async def _read_body(
+    reader: asyncio.StreamReader, headers: Mapping[str, str], limit: int = MAX_JSON_BODY
+) -> bytes:
     if "transfer-encoding" in headers:
         raise HttpFramingError("transfer encodings are not supported", status=501)
     length_text = headers.get("content-length")
@@ -185,7 +188,7 @@ async def _read_body(reader: asyncio.StreamReader, headers: Mapping[str, str]) -
     if not _DIGITS_RE.fullmatch(length_text):
         raise HttpFramingError("bad Content-Length")
     length = int(length_text)
-    if length > MAX_JSON_BODY:
+    if length > limit:
         raise HttpFramingError(
             f"body of {length} bytes exceeds the limit", status=413, reason="too-large"
         )
@@ -195,8 +198,17 @@ async def _read_body(reader: asyncio.StreamReader, headers: Mapping[str, str]) -
         raise HttpFramingError("connection closed inside the body") from None
 
 
-async def read_request(reader: asyncio.StreamReader) -> Request | None:
-    """The next request, or None if the peer closed the connection cleanly between requests."""
+BodyLimit = Callable[[str, str, Mapping[str, str]], int]
+"""``(method, path, headers) -> largest body`` a server accepts for that request."""
+
+
+async def read_request(
+    reader: asyncio.StreamReader, *, body_limit: BodyLimit | None = None
+) -> Request | None:
+    """The next request, or None if the peer closed the connection cleanly between requests.
+
+    ``body_limit`` lets a server accept a larger body than ``MAX_JSON_BODY`` for some requests
+    (firmware chunks); JSON bodies are still parsed with the JSON limit."""
     line = await _read_line(reader, MAX_REQUEST_LINE, "request line")
     if line is None:
         return None
@@ -219,7 +231,8 @@ async def read_request(reader: asyncio.StreamReader) -> Request | None:
     headers = await _read_headers(reader)
     if method in ("GET", "HEAD", "DELETE") and headers.get("content-length", "0") != "0":
         raise HttpFramingError(f"{method} requests carry no body")
-    body = await _read_body(reader, headers)
+    limit = MAX_JSON_BODY if body_limit is None else body_limit(method, path, headers)
+    body = await _read_body(reader, headers, max(limit, 0))
     return Request(method=method, path=path, headers=headers, body=body)
 
 
@@ -313,4 +326,29 @@ async def write_request(
     if extra_headers:
         headers.update(extra_headers)
     writer.write(_header_block(f"{method} {path} HTTP/1.1", headers) + body)
+    await writer.drain()
+
+
+async def write_request_bytes(
+    writer: asyncio.StreamWriter,
+    method: str,
+    path: str,
+    body: bytes | bytearray | memoryview,
+    *,
+    content_type: str,
+    host: str = "device",
+) -> None:
+    """A request with a raw body (e.g. ``application/octet-stream`` firmware chunks)."""
+    if not _METHOD_RE.fullmatch(method) or not _PATH_RE.fullmatch(path):
+        raise ValueError("invalid method or path")
+    if len(method) + len(path) + 10 > MAX_REQUEST_LINE:
+        raise ValueError("request line too long")
+    headers = {
+        "Host": host,
+        "Content-Length": str(len(body)),
+        "Content-Type": content_type,
+        "Accept": JSON_TYPE,
+    }
+    writer.write(_header_block(f"{method} {path} HTTP/1.1", headers))
+    writer.write(body)
     await writer.drain()

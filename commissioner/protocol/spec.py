@@ -117,3 +117,75 @@ class ErrorCode(StrEnum):
     NO_CHALLENGE = "no-challenge"
     NOT_AUTHENTICATED = "not-authenticated"
     INTERNAL = "internal-error"
+
+
+# Provisioning (spec sections 13-16, docs/provisioning-design.md) ----------------------------
+# Admin-credential proof: the setup-code construction with its own context strings.
+ADMIN_PROOF_CONTEXT: Final = b"shcommission/v1/admin-proof"
+ADMIN_KEY_CONTEXT: Final = b"shcommission/v1/admin-key"
+ADMIN_CREDENTIAL_MIN_BYTES: Final = 16  # >= 128 bits of entropy
+ADMIN_CREDENTIAL_MAX_BYTES: Final = 64
+ADMIN_CREDENTIAL_BYTES: Final = 32  # what the app generates
+# Factory default login every device ships with until provisioning disables it.
+DEFAULT_LOGIN_USERNAME: Final = "admin"
+DEFAULT_LOGIN_PASSWORD: Final = "admin"  # noqa: S105 - the documented factory default
+# Device <-> gateway authentication (SR2-H-2, SR2-D-2).
+AUTH_NONCE_BYTES: Final = 32
+# Limits on provisioning fields.
+MAX_PEM_CHARS: Final = 16384
+MAX_CHAIN_PEMS: Final = 3
+MAX_ACL_ENTRIES: Final = 8
+MAX_ALLOW_LIST: Final = 1000
+MAX_OWNER_EPOCH: Final = 2**31 - 1
+INVITATION_ID_RE: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SHA256_HEX_RE: Final = re.compile(r"^[0-9a-f]{64}$")
+CONTROL_COMMAND_RE: Final = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+
+
+class CertRole(StrEnum):
+    """Role of a home-CA certificate, carried in its subject's OU."""
+
+    DEVICE = "device"
+    GATEWAY = "gateway"
+    OWNER = "owner"
+    COMMISSIONER = "commissioner"
+
+
+# Roles an ACL entry may name, and what each one grants.
+ACL_ROLES: Final = frozenset({CertRole.GATEWAY, CertRole.OWNER, CertRole.COMMISSIONER})
+CONTROL_ROLES: Final = frozenset({CertRole.GATEWAY, CertRole.OWNER})
+MANAGEMENT_ROLES: Final = frozenset({CertRole.COMMISSIONER, CertRole.GATEWAY})
+
+
+class ProvisioningEndpoint(StrEnum):
+    SESSION_LOGIN = "/v1/session/login"
+    SESSION_ADMIN_PROOF = "/v1/session/admin-proof"
+    ADMIN_CREDENTIAL = "/v1/commissioning/admin-credential"  # PUT
+    CSR = "/v1/commissioning/csr"  # POST
+    OPERATIONAL_CERTIFICATE = "/v1/commissioning/operational-certificate"  # PUT
+    ACL = "/v1/commissioning/acl"  # PUT
+    DEFAULT_CREDENTIAL = "/v1/commissioning/default-credential"  # PUT
+    COMPLETE = "/v1/commissioning/complete"  # POST
+    SUMMARY = "/v1/commissioning/summary"  # GET
+    CONTROL_STATUS = "/v1/control/status"  # GET
+    CONTROL_COMMAND = "/v1/control/command"  # POST
+    AUTH_CHALLENGE = "/v1/auth/challenge"  # POST (the gateway asks, the device answers)
+    GATEWAY_ISSUING_CA = "/v1/gateway/issuing-ca"  # PUT
+    GATEWAY_ALLOW_LIST = "/v1/gateway/allow-list"  # PUT
+    GATEWAY_INVITATION = "/v1/gateway/invitation"  # PUT
+    GATEWAY_AUTHENTICATE = "/v1/gateway/authenticate"  # POST
+    GATEWAY_REDEEM = "/v1/gateway/redeem"  # POST
+
+
+CONTROL_PREFIX: Final = "/v1/control/"
+GATEWAY_PREFIX: Final = "/v1/gateway/"
+
+
+class ProvisioningError(StrEnum):
+    """Extra ``error`` codes of the provisioning endpoints (the HTTP status is in the spec)."""
+
+    FORBIDDEN = "forbidden"  # 403, with ``reason``
+    CONFLICT = "conflict"  # 409, with ``reason``
+    BAD_CREDENTIAL = "bad-credential"  # 401, default login refused
+    SETUP_CODE_DISABLED = "setup-code-disabled"  # 403, device is commissioned
+    INVITATION_REFUSED = "invitation-refused"  # 403/409/410, with ``reason``

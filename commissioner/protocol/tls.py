@@ -100,6 +100,25 @@ def server_context(
     return ctx
 
 
+def server_context_optional_client(
+    chain_pem: bytes, key_pem: bytes, *, client_roots_pem: bytes
+) -> ssl.SSLContext:
+    """Context for a provisioned device: presents ``chain_pem`` (its attestation chain) and
+    *requests* a client certificate (``CERT_OPTIONAL``) verified against ``client_roots_pem``
+    (the home CA). A client without a certificate still connects (read-only endpoints, session
+    login); a client whose certificate does not chain to the home CA fails the handshake.
+
+    Build a new context whenever the home CA changes (SSLContext trust stores are additive).
+    """
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    _harden(ctx)
+    _load_chain(ctx, chain_pem, key_pem)
+    ctx.verify_mode = ssl.CERT_OPTIONAL
+    ctx.verify_flags |= ssl.VERIFY_X509_STRICT
+    ctx.load_verify_locations(cadata=client_roots_pem.decode("ascii"))
+    return ctx
+
+
 def check_negotiated(ssl_object: ssl.SSLObject | ssl.SSLSocket | None) -> None:
     """Raise WeakTlsError unless the connection uses TLS ≥ 1.2 with a CRYPTREC-listed suite."""
     if ssl_object is None:

@@ -57,6 +57,7 @@ from tuf.ngclient.updater import Updater
 from commissioner.errors import UserError
 from commissioner.trust.catalog_data import (
     MAX_TARGET_BYTES,
+    OPTIONAL_TARGET_NAMES,
     TARGET_NAMES,
     Catalog,
     CatalogDataError,
@@ -396,8 +397,10 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
         files: dict[str, bytes] = {}
         try:
             updater.refresh()
-            for name in TARGET_NAMES:
+            for name in (*TARGET_NAMES, *OPTIONAL_TARGET_NAMES):
                 info = updater.get_targetinfo(name)
+                if info is None and name in OPTIONAL_TARGET_NAMES:
+                    continue
                 if info is None:
                     raise CatalogError(
                         "missing-target", f"the signed catalog has no {name}", HINT_SECURITY)
@@ -601,14 +604,71 @@ def _verify_cached(
                 f"{grace.days} days ago", HINT_SYNC)
 
     files: dict[str, bytes] = {}
-    for name in TARGET_NAMES:
+    for name in (*TARGET_NAMES, *OPTIONAL_TARGET_NAMES):
         info = targets_md.signed.targets.get(name)
+        if info is None and name in OPTIONAL_TARGET_NAMES:
+            continue
         if info is None:
             raise CatalogError("cache-corrupt", f"the cached catalog has no {name}", HINT_SYNC)
         data = _read_limited(gen_dir / "targets" / name, min(info.length, MAX_TARGET_BYTES))
         info.verify_length_and_hashes(data)
         files[name] = data
     return targets_md, files
+
+
+# --------------------------------------------------------------------------- large targets
+
+
+def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int) -> str:
+    """Download target ``name`` (e.g. a firmware image) to ``dest`` with full TUF
+    verification and return its SHA-256 (hex) from the signed targets metadata.
+
+    TUF streams the file to a temporary file and checks length and hashes against the
+    signed metadata before ``dest`` appears (never the whole file in memory). Works on a
+    private copy of the cached metadata, so the committed catalog cache is not touched.
+    Raises CatalogError (``no-catalog``, ``missing-target``, ``oversized``, ``tampered``,
+    ``unreachable``...)."""
+    if not config.url:
+        raise CatalogError("no-url", "no catalog URL is configured to download from",
+                           "Sync the catalog online (or preload firmware in the office).")
+    url = config.url.rstrip("/")
+    cache_dir = Path(config.cache_dir)
+    state = _read_state(cache_dir)
+    if state is None or state.generation is None:
+        raise _no_catalog()
+    gen_metadata = _generations(cache_dir) / state.generation / "metadata"
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".tuf-") as tmp:
+        metadata_dir = Path(tmp) / "metadata"
+        try:
+            shutil.copytree(gen_metadata, metadata_dir, symlinks=True)
+        except OSError as err:
+            raise CatalogError("cache-corrupt", f"cannot read the catalog cache: {err}",
+                               HINT_SYNC) from None
+        try:
+            updater = Updater(
+                metadata_dir=str(metadata_dir), metadata_base_url=f"{url}/metadata/",
+                target_dir=tmp, target_base_url=f"{url}/targets/",
+                bootstrap=config.trusted_root,
+            )
+            trusted_set = getattr(updater, "_trusted_set", None)
+            if trusted_set is not None and hasattr(trusted_set, "reference_time"):
+                trusted_set.reference_time = _effective_now(None, state)
+            updater.refresh()
+            info = updater.get_targetinfo(name)
+            if info is None:
+                raise CatalogError("missing-target", f"the signed catalog has no {name}",
+                                   HINT_SECURITY)
+            if info.length > max_bytes:
+                raise CatalogError("oversized", f"{name} is {info.length} bytes, limit "
+                                   f"{max_bytes}", HINT_SECURITY)
+            partial = Path(tmp) / "download.part"
+            updater.download_target(info, filepath=str(partial))
+            os.replace(partial, dest)
+        except Exception as err:
+            raise _classify(err, url) from err
+        return str(info.hashes["sha256"])
 
 
 # --------------------------------------------------------------------------- combined

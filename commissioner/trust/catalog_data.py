@@ -17,6 +17,8 @@ Target file formats (all ``"format": 1``)::
     model-policy.json      {"format":1, "policies":[{"model_number",
                             "owner_must_not_change":[str], "owner_may_change":[str],
                             "firmware_line": str}]}
+    firmware-index.json    optional: firmware releases, images and manufacturer firmware keys
+                           (see :mod:`commissioner.trust.firmware_index`)
 """
 
 from __future__ import annotations
@@ -31,12 +33,21 @@ from typing import Any, Final, Literal
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
+from commissioner.trust.firmware_index import (
+    FIRMWARE_INDEX_TARGET,
+    FirmwareIndex,
+    FirmwareIndexError,
+    parse_firmware_index,
+)
+
 FORMAT_VERSION: Final = 1
 
 CERTIFIED_MODELS_TARGET: Final = "certified-models.json"
 MANUFACTURER_ROOTS_TARGET: Final = "manufacturer-roots.json"
 MODEL_POLICY_TARGET: Final = "model-policy.json"
 TARGET_NAMES: Final = (CERTIFIED_MODELS_TARGET, MANUFACTURER_ROOTS_TARGET, MODEL_POLICY_TARGET)
+OPTIONAL_TARGET_NAMES: Final = (FIRMWARE_INDEX_TARGET,)
+"""Targets a catalog may carry (fetched and verified when the signed metadata lists them)."""
 
 MAX_TARGET_BYTES: Final = 2 * 1024 * 1024
 """Upper bound for one catalog target file (also enforced before TUF hashes are trusted)."""
@@ -108,6 +119,7 @@ class Catalog:
     version: int
     expires: dt.datetime
     refreshed_at: dt.datetime
+    firmware: FirmwareIndex | None = None  # from the optional firmware-index.json target
     _by_number: dict[str, CertifiedModel] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -136,6 +148,7 @@ class CatalogContent:
     models: tuple[CertifiedModel, ...]
     roots: tuple[ManufacturerRoot, ...]
     policies: tuple[ModelPolicy, ...]
+    firmware: FirmwareIndex | None = None
 
     def to_catalog(
         self, *, version: int, expires: dt.datetime, refreshed_at: dt.datetime
@@ -147,6 +160,7 @@ class CatalogContent:
             version=version,
             expires=expires,
             refreshed_at=refreshed_at,
+            firmware=self.firmware,
         )
 
 
@@ -402,7 +416,13 @@ def parse_content(files: Mapping[str, bytes]) -> CatalogContent:
             raise CatalogDataError(
                 f"{MODEL_POLICY_TARGET}: policy for {p.model_number!r}, which is not a listed model"
             )
-    return CatalogContent(models=models, roots=roots, policies=policies)
+    firmware: FirmwareIndex | None = None
+    if FIRMWARE_INDEX_TARGET in files:
+        try:
+            firmware = parse_firmware_index(files[FIRMWARE_INDEX_TARGET])
+        except FirmwareIndexError as err:
+            raise CatalogDataError(str(err)) from None
+    return CatalogContent(models=models, roots=roots, policies=policies, firmware=firmware)
 
 
 # --------------------------------------------------------------------------- serialisers
@@ -443,8 +463,9 @@ def _dump(doc: Mapping[str, Any]) -> bytes:
 
 
 def content_to_files(content: CatalogContent) -> dict[str, bytes]:
-    """Serialise parsed content to the three target files (deterministic bytes)."""
-    return {
+    """Serialise parsed content to the three target files (deterministic bytes), plus
+    ``firmware-index.json`` when the content has a firmware index."""
+    files = {
         CERTIFIED_MODELS_TARGET: _dump(
             {"format": FORMAT_VERSION, "models": [model_to_json(m) for m in content.models]}
         ),
@@ -455,3 +476,6 @@ def content_to_files(content: CatalogContent) -> dict[str, bytes]:
             {"format": FORMAT_VERSION, "policies": [policy_to_json(p) for p in content.policies]}
         ),
     }
+    if content.firmware is not None:
+        files[FIRMWARE_INDEX_TARGET] = content.firmware.to_bytes()
+    return files

@@ -191,7 +191,7 @@ def _label_facts(store: JobStore, job_id: str) -> dict[str, LabelFacts]:
     }
 
 
-def _refresh_labels(store: JobStore, job_id: str) -> None:
+def refresh_labels(store: JobStore, job_id: str) -> None:
     """Re-pair stored labels after the gate ran; log only labels whose status changed."""
     devices = {d.device_id: d for d in store.devices(job_id)}
     gate = {g.device_id: g for g in store.gate_states(job_id)}
@@ -251,7 +251,7 @@ def run_certify(
     )
     for v in verdicts:
         store.record_verdict(job.id, v)
-    _refresh_labels(store, job.id)
+    refresh_labels(store, job.id)
     return verdicts
 
 

@@ -40,6 +40,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Final
@@ -71,6 +72,7 @@ from commissioner.trust.catalog_data import (
     parse_policy,
     parse_root,
 )
+from commissioner.trust.firmware_index import FirmwareIndex
 
 ROLES: Final = ("root", "targets", "snapshot", "timestamp")
 DEFAULT_EXPIRES_DAYS: Final = 30
@@ -310,9 +312,12 @@ class CatalogRepository:
         root_expires_days: int = DEFAULT_ROOT_EXPIRES_DAYS,
         bump: bool = True,
         signers: Mapping[str, CryptoSigner] | None = None,
+        target_paths: Mapping[str, Path] | None = None,
     ) -> int:
         """Low level: sign arbitrary target files (no content validation). ``signers``
-        overrides the signer of a role (used by drills to sign with an unknown key)."""
+        overrides the signer of a role (used by drills to sign with an unknown key).
+        ``target_paths`` adds large targets (firmware images) from files, hashed and copied
+        (hard-linked where possible) without reading them into memory."""
         now = now or _utcnow()
         signers = signers or {}
         expires = now + dt.timedelta(days=expires_days)
@@ -323,13 +328,33 @@ class CatalogRepository:
         for name, data in files.items():
             info = TargetFile.from_data(name, data, ["sha256"])
             digest = info.hashes["sha256"]
-            atomic_write_bytes(self.targets_dir / f"{digest}.{name}", data)
+            atomic_write_bytes(self._hashed_path(name, digest), data)
+            targets.targets[name] = info
+        for name, source in (target_paths or {}).items():
+            info = TargetFile.from_file(name, str(source), ["sha256"])
+            dest = self._hashed_path(name, info.hashes["sha256"])
+            if not dest.exists():
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                tmp = dest.with_name(f".{dest.name}.tmp")
+                tmp.unlink(missing_ok=True)
+                try:
+                    os.link(source, tmp)
+                except OSError:
+                    shutil.copyfile(source, tmp)
+                os.replace(tmp, dest)
             targets.targets[name] = info
         targets.version = self._pick_version("targets", bump)
         targets_bytes = self._sign_write("targets", Metadata(targets), signers.get("targets"))
         self._cascade_snapshot(targets.version, targets_bytes, expires, bump, signers,
                                now + dt.timedelta(days=timestamp_expires_days))
         return int(targets.version)
+
+    def _hashed_path(self, name: str, digest: str) -> Path:
+        """Where target ``name`` is served under consistent snapshots: the hash prefixes the
+        file's base name (``firmware/M/1.3.0.bin`` → ``targets/firmware/M/<sha256>.1.3.0.bin``),
+        as TUF clients expect."""
+        dirname, _, basename = name.rpartition("/")
+        return self.targets_dir / dirname / f"{digest}.{basename}"
 
     def _pick_version(self, role: str, bump: bool) -> int:
         nxt = self._next_version(role)
@@ -401,7 +426,7 @@ class CatalogRepository:
     def target_path(self, name: str) -> Path:
         """The hash-prefixed file currently published for target ``name``."""
         info = self.targets().signed.targets[name]
-        return self.targets_dir / f"{info.hashes['sha256']}.{name}"
+        return self._hashed_path(name, info.hashes["sha256"])
 
     def tamper_target(self, name: str, data: bytes | None = None) -> Path:
         """Replace the published bytes of target ``name`` without re-signing anything."""
@@ -427,11 +452,23 @@ def publish(
     root_expires_days: int = DEFAULT_ROOT_EXPIRES_DAYS,
     bump: bool = True,
     now: dt.datetime | None = None,
+    firmware: FirmwareIndex | None = None,
+    firmware_images: Mapping[str, Path] | None = None,
 ) -> int:
     """Publish ``data_file`` (plus ``manufacturer_roots``) into the TUF repository in
     ``repo_dir``; generate keys into ``keys_dir`` on first run. Returns the targets version.
-    The trust anchor clients need is ``repo_dir/metadata/1.root.json``."""
+    The trust anchor clients need is ``repo_dir/metadata/1.root.json``.
+
+    ``firmware`` adds the firmware index target and ``firmware_images`` (target name → file)
+    the images it names; every image the index names must be supplied."""
     content = load_data_file(Path(data_file), manufacturer_roots)
+    if firmware is not None:
+        images = dict(firmware_images or {})
+        for model in firmware.models:
+            for release in model.releases:
+                if release.image is not None and release.image.target not in images:
+                    raise PublishError(f"no image file for {release.image.target}")
+        content = replace(content, firmware=firmware)
     files = content_to_files(content)
     for name, data in files.items():
         if len(data) > MAX_TARGET_BYTES:
@@ -444,6 +481,7 @@ def publish(
         timestamp_expires_days=timestamp_expires_days,
         root_expires_days=root_expires_days,
         bump=bump,
+        target_paths=firmware_images if firmware is not None else None,
     )
 
 
@@ -464,6 +502,8 @@ def publish_virtual_home_catalog(
     manufacturer_roots: Iterable[ManufacturerRoot] | Mapping[str, str],
     *,
     data_file: Path = VIRTUAL_HOME_CATALOG_DATA,
+    firmware: FirmwareIndex | None = None,
+    firmware_images: Mapping[str, Path] | None = None,
 ) -> Path:
     """What the virtual home does at start: publish ``data_file`` with its manufacturer roots
     into ``home_dir/catalog/repo`` (keys kept in ``home_dir/catalog/keys``, 0600, reused on the
@@ -472,7 +512,8 @@ def publish_virtual_home_catalog(
     goes into ``home.json`` as ``catalog_url``."""
     catalog_dir = Path(home_dir) / "catalog"
     repo_dir = catalog_dir / "repo"
-    publish(data_file, repo_dir, catalog_dir / "keys", manufacturer_roots=manufacturer_roots)
+    publish(data_file, repo_dir, catalog_dir / "keys", manufacturer_roots=manufacturer_roots,
+            firmware=firmware, firmware_images=firmware_images)
     atomic_write_bytes(catalog_dir / "root.json", trusted_root_bytes(repo_dir))
     return repo_dir
 

@@ -1,5 +1,6 @@
 """The virtual home's own service platform: it publishes the signed catalog (TUF) of its
-certified models with its manufacturer roots, and serves it over HTTP on 127.0.0.1, so training
+certified models with its manufacturer roots - and its manufacturers' firmware (index, signed
+images; see :mod:`.firmware_catalog`) - and serves it over HTTP on 127.0.0.1, so training
 and tests go through the same catalog code path as a real site.
 """
 
@@ -12,6 +13,7 @@ from cryptography.x509.oid import NameOID
 
 from commissioner.protocol.attestation import cert_pem, load_pem_bundle
 from commissioner.trust.publisher import CatalogServer, publish_virtual_home_catalog
+from commissioner.virtualhome.firmware_catalog import prepare_firmware
 
 
 def manufacturer_roots(roots_pem_file: Path) -> dict[str, str]:
@@ -36,7 +38,12 @@ class CatalogHost:
 
     async def start(self) -> None:
         roots = await asyncio.to_thread(manufacturer_roots, self._roots_file)
-        repo = await asyncio.to_thread(publish_virtual_home_catalog, self._home_dir, roots)
+        firmware = await asyncio.to_thread(prepare_firmware, self._home_dir)
+        repo = await asyncio.to_thread(
+            lambda: publish_virtual_home_catalog(
+                self._home_dir, roots, firmware=firmware.index, firmware_images=firmware.images
+            )
+        )
         server = CatalogServer(repo)
         server.start()
         self._server = server

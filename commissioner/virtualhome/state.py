@@ -7,6 +7,12 @@ Files (all mode 0600, written atomically):
 * ``key.pem``           the device's P-256 attestation private key (PKCS#8 PEM)
 * ``chain.pem``         attestation certificate chain, leaf first (then the intermediate)
 * ``rate-limiter.json`` the setup-code proof rate limiter (survives power cycles)
+* ``operational-key.pem`` the operational P-256 key made for the CSR (provisioning)
+* ``issuing-ca-key.pem`` the gateway's owner-issuing CA key (gateway only, once installed)
+
+``state.json`` also holds the provisioning state (``provisioning``: admin verifier, CSR,
+operational certificate, ACL, gateway allow-list and invitations) and the fault hooks set
+through the control channel (``injected_faults``); see :mod:`.provisioning_state`.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from commissioner.protocol.spec import (
     Role,
 )
 from commissioner.virtualhome.fsutil import SECRET_MODE, read_json, write_atomic, write_json_atomic
+from commissioner.virtualhome.provisioning_state import Provisioning, parse_injected_faults
 
 STATE_FORMAT: Final = 1
 STATE_FILE: Final = "state.json"
@@ -58,6 +65,8 @@ class DeviceState:
     faults: list[str] = field(default_factory=list)
     certified: bool = True
     commissioning_opened: int = 0  # times POST /v1/commissioning/open succeeded
+    provisioning: Provisioning = field(default_factory=Provisioning)
+    injected_faults: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def firmware(self) -> str:
@@ -90,6 +99,8 @@ class DeviceState:
             "faults": list(self.faults),
             "certified": self.certified,
             "commissioning_opened": self.commissioning_opened,
+            "provisioning": self.provisioning.to_json(),
+            "injected_faults": {k: dict(v) for k, v in self.injected_faults.items()},
         }
 
     @classmethod
@@ -151,6 +162,8 @@ class DeviceState:
         try:
             role = Role(s("role"))
             state = CommissioningState(s("state"))
+            provisioning = Provisioning.from_json(raw.get("provisioning"))
+            injected = parse_injected_faults(raw.get("injected_faults"))
         except ValueError as exc:
             raise fail(str(exc)) from None
         return cls(
@@ -175,6 +188,8 @@ class DeviceState:
             faults=list(faults),
             certified=b("certified"),
             commissioning_opened=opened,
+            provisioning=provisioning,
+            injected_faults=injected,
         )
 
 

@@ -2,6 +2,157 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ja_JP">
 <context>
+    <name>CertifyView</name>
+    <message>
+        <source>No label scanned yet</source>
+        <translation>ラベル未読み取り</translation>
+    </message>
+    <message>
+        <source>Label matches the certificate</source>
+        <translation>ラベルは証明書と一致</translation>
+    </message>
+    <message>
+        <source>Label recorded; checked at the next check</source>
+        <translation>ラベル記録済み（次回の認証確認で照合）</translation>
+    </message>
+    <message>
+        <source>Label does not match the certificate</source>
+        <translation>ラベルが証明書と一致しません</translation>
+    </message>
+    <message>
+        <source>The certified-model catalog on this computer is too old to use offline (past its grace period), so devices cannot be checked. Connect to the internet and check again: the catalog is then refreshed.</source>
+        <translation>このパソコンの認証機種カタログは古すぎるため（オフライン猶予期間を過ぎています）、機器を確認できません。インターネットに接続してから、もう一度認証確認を行ってください。カタログが更新されます。</translation>
+    </message>
+    <message>
+        <source>There is no certified-model catalog on this computer yet. Connect to the internet once and check again.</source>
+        <translation>このパソコンには認証機種カタログがまだありません。一度インターネットに接続してから、もう一度認証確認を行ってください。</translation>
+    </message>
+    <message>
+        <source>The catalog server could not be reached and no usable catalog is stored here.</source>
+        <translation>カタログサーバーに接続できず、このパソコンにも使用できるカタログがありません。</translation>
+    </message>
+    <message>
+        <source>The certified-model catalog failed a security check and was not used. Do not commission; contact the service platform&apos;s support.</source>
+        <translation>認証機種カタログがセキュリティ検査に合格しなかったため、使用しませんでした。設定作業を行わず、サービス事業者のサポートに連絡してください。</translation>
+    </message>
+    <message>
+        <source>The certified-model catalog cannot be used, so devices cannot be checked.</source>
+        <translation>認証機種カタログを使用できないため、機器を確認できません。</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>詳細: %1</translation>
+    </message>
+    <message>
+        <source>Reason:</source>
+        <translation>理由:</translation>
+    </message>
+    <message>
+        <source>To be replaced:</source>
+        <translation>交換予定:</translation>
+    </message>
+    <message>
+        <source>Manufacturer</source>
+        <translation>メーカー</translation>
+    </message>
+    <message>
+        <source>Model (certificate)</source>
+        <translation>型番（証明書）</translation>
+    </message>
+    <message>
+        <source>Model (advertised)</source>
+        <translation>型番（機器の通知）</translation>
+    </message>
+    <message>
+        <source>Serial (certificate)</source>
+        <translation>製造番号（証明書）</translation>
+    </message>
+    <message>
+        <source>Firmware</source>
+        <translation>ファームウェア</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>アドレス</translation>
+    </message>
+    <message>
+        <source>Label</source>
+        <translation>ラベル</translation>
+    </message>
+    <message>
+        <source>Checked at (UTC)</source>
+        <translation>確認日時（UTC）</translation>
+    </message>
+    <message>
+        <source>Catalog version</source>
+        <translation>カタログのバージョン</translation>
+    </message>
+    <message>
+        <source>Certificate chain</source>
+        <translation>証明書チェーン</translation>
+    </message>
+    <message>
+        <source>Device</source>
+        <translation>機器</translation>
+    </message>
+    <message>
+        <source>Intermediate CA</source>
+        <translation>中間CA</translation>
+    </message>
+    <message>
+        <source>Manufacturer root</source>
+        <translation>メーカーのルート</translation>
+    </message>
+    <message>
+        <source>Not checked yet.</source>
+        <translation>まだ確認していません。</translation>
+    </message>
+    <message>
+        <source>No trusted certificate chain.</source>
+        <translation>信頼できる証明書チェーンがありません。</translation>
+    </message>
+    <message>
+        <source>SHA-256 fingerprint</source>
+        <translation>SHA-256 フィンガープリント</translation>
+    </message>
+    <message>
+        <source>Device details</source>
+        <translation>機器の詳細</translation>
+    </message>
+    <message>
+        <source>Mark to be replaced…</source>
+        <translation>交換予定にする…</translation>
+    </message>
+    <message>
+        <source>A blocked device cannot be commissioned; record that it is to be replaced.</source>
+        <translation>ブロックされた機器は設定できません。交換予定であることを記録します。</translation>
+    </message>
+    <message>
+        <source>Blocked devices cannot be commissioned and cannot be overridden.</source>
+        <translation>ブロックされた機器は設定できず、判定を無効にすることもできません。</translation>
+    </message>
+    <message>
+        <source>Malformed advertisement</source>
+        <translation>不正なアドバタイズ</translation>
+    </message>
+    <message>
+        <source>Select a device.</source>
+        <translation>機器を選択してください。</translation>
+    </message>
+    <message>
+        <source>Scan or type label:</source>
+        <translation>ラベルを読み取り／入力:</translation>
+    </message>
+    <message>
+        <source>Scan the QR code on the device or its box (SHC1;…)</source>
+        <translation>機器または箱のQRコードを読み取ってください（SHC1;…）</translation>
+    </message>
+</context>
+<context>
     <name>DeviceTable</name>
     <message>
         <source>Air conditioner</source>
@@ -56,8 +207,84 @@
         <translation>Bluetooth LE</translation>
     </message>
     <message>
+        <source>Certified</source>
+        <translation>認証済み</translation>
+    </message>
+    <message>
+        <source>Not certified</source>
+        <translation>認証対象外の機種</translation>
+    </message>
+    <message>
+        <source>Level too low</source>
+        <translation>認証レベル不足</translation>
+    </message>
+    <message>
+        <source>Certification expired</source>
+        <translation>認証期限切れ</translation>
+    </message>
+    <message>
+        <source>Revoked</source>
+        <translation>認証取り消し</translation>
+    </message>
+    <message>
+        <source>Unknown manufacturer</source>
+        <translation>不明なメーカー</translation>
+    </message>
+    <message>
+        <source>Counterfeit</source>
+        <translation>偽造の疑い</translation>
+    </message>
+    <message>
+        <source>Identity mismatch</source>
+        <translation>識別情報の不一致</translation>
+    </message>
+    <message>
+        <source>Could not be checked</source>
+        <translation>確認できません</translation>
+    </message>
+    <message>
+        <source>Genuine device of a model certified at this home&apos;s service level. It may be commissioned.</source>
+        <translation>この住宅のサービスレベルで認証された機種の正規品です。設定できます。</translation>
+    </message>
+    <message>
+        <source>This model is not on the certified-model list. Do not install it.</source>
+        <translation>この機種は認証機種リストにありません。設置しないでください。</translation>
+    </message>
+    <message>
+        <source>This model is certified below this home&apos;s service level. Do not install it.</source>
+        <translation>この機種の認証レベルは、この住宅のサービスレベルより低いです。設置しないでください。</translation>
+    </message>
+    <message>
+        <source>This model&apos;s certification has expired. Do not install it.</source>
+        <translation>この機種の認証は期限が切れています。設置しないでください。</translation>
+    </message>
+    <message>
+        <source>This model&apos;s certification was revoked. Do not install it.</source>
+        <translation>この機種の認証は取り消されています。設置しないでください。</translation>
+    </message>
+    <message>
+        <source>The manufacturer is not in the signed catalog, so the device cannot be trusted.</source>
+        <translation>メーカーが署名付きカタログに載っていないため、この機器は信頼できません。</translation>
+    </message>
+    <message>
+        <source>The device could not prove that it is genuine (certificate chain or key). It may be counterfeit. Do not install it.</source>
+        <translation>この機器は正規品であることを証明できませんでした（証明書チェーンまたは鍵）。偽造品の可能性があります。設置しないでください。</translation>
+    </message>
+    <message>
+        <source>What the device advertises, its certificate and its label do not agree. Do not install it.</source>
+        <translation>機器の通知内容、証明書、ラベルが一致しません。設置しないでください。</translation>
+    </message>
+    <message>
+        <source>The device could not be checked. Make sure it is powered and on the network, then check again.</source>
+        <translation>この機器を確認できませんでした。電源とネットワーク接続を確認してから、もう一度確認してください。</translation>
+    </message>
+    <message>
         <source>Kind</source>
         <translation>種類</translation>
+    </message>
+    <message>
+        <source>Certification</source>
+        <translation>認証</translation>
     </message>
     <message>
         <source>Device ID</source>
@@ -92,8 +319,24 @@
         <translation>詳細</translation>
     </message>
     <message>
+        <source>Not checked</source>
+        <translation>未確認</translation>
+    </message>
+    <message>
+        <source>Not checked yet: use Check devices.</source>
+        <translation>未確認です。「認証確認」を実行してください。</translation>
+    </message>
+    <message>
+        <source>%1 — to be replaced</source>
+        <translation>%1 — 交換予定</translation>
+    </message>
+    <message>
         <source>Protocol version %1</source>
         <translation>プロトコルバージョン %1</translation>
+    </message>
+    <message>
+        <source>To be replaced: %1</source>
+        <translation>交換予定: %1</translation>
     </message>
     <message>
         <source>Malformed advertisement</source>
@@ -102,6 +345,165 @@
     <message>
         <source>Malformed advertisement from %1: %2</source>
         <translation>%1 からの不正なアドバタイズ: %2</translation>
+    </message>
+</context>
+<context>
+    <name>JobDialogs</name>
+    <message>
+        <source>New job</source>
+        <translation>新規作業</translation>
+    </message>
+    <message>
+        <source>Job number:</source>
+        <translation>作業番号:</translation>
+    </message>
+    <message>
+        <source>Site name:</source>
+        <translation>現場名:</translation>
+    </message>
+    <message>
+        <source>Site address:</source>
+        <translation>現場住所:</translation>
+    </message>
+    <message>
+        <source>Service level:</source>
+        <translation>サービスレベル:</translation>
+    </message>
+    <message>
+        <source>Operator:</source>
+        <translation>担当者:</translation>
+    </message>
+    <message>
+        <source>e.g. 2026-0412</source>
+        <translation>例: 2026-0412</translation>
+    </message>
+    <message>
+        <source>e.g. Sakura residence</source>
+        <translation>例: さくら邸</translation>
+    </message>
+    <message>
+        <source>Street address of the home</source>
+        <translation>住宅の住所</translation>
+    </message>
+    <message>
+        <source>Your name</source>
+        <translation>担当者の氏名</translation>
+    </message>
+    <message>
+        <source>★★ (level 2)</source>
+        <translation>★★（レベル2）</translation>
+    </message>
+    <message>
+        <source>★★★ (level 3)</source>
+        <translation>★★★（レベル3）</translation>
+    </message>
+    <message>
+        <source>Create job</source>
+        <translation>作業を作成</translation>
+    </message>
+    <message>
+        <source>Enter the job number.</source>
+        <translation>作業番号を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the site name.</source>
+        <translation>現場名を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the site address.</source>
+        <translation>現場住所を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the operator&apos;s name.</source>
+        <translation>担当者名を入力してください。</translation>
+    </message>
+    <message>
+        <source>This looks like a job ID (J + 8 characters); choose another job number.</source>
+        <translation>作業ID（J＋8文字）と紛らわしい番号です。別の作業番号にしてください。</translation>
+    </message>
+    <message>
+        <source>Remove the control characters.</source>
+        <translation>制御文字を削除してください。</translation>
+    </message>
+    <message>
+        <source>This job number is already in use.</source>
+        <translation>この作業番号はすでに使われています。</translation>
+    </message>
+    <message>
+        <source>Not accepted: %1</source>
+        <translation>受け付けられません: %1</translation>
+    </message>
+    <message>
+        <source>The job could not be saved: %1</source>
+        <translation>作業を保存できませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Open job</source>
+        <translation>作業を開く</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>作業番号</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>現場</translation>
+    </message>
+    <message>
+        <source>Level</source>
+        <translation>レベル</translation>
+    </message>
+    <message>
+        <source>Operator</source>
+        <translation>担当者</translation>
+    </message>
+    <message>
+        <source>Created (UTC)</source>
+        <translation>作成日時（UTC）</translation>
+    </message>
+    <message>
+        <source>The jobs could not be read: %1</source>
+        <translation>作業を読み込めませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Reading the jobs…</source>
+        <translation>作業を読み込み中…</translation>
+    </message>
+    <message>
+        <source>There are no open jobs. Create one with New job.</source>
+        <translation>進行中の作業はありません。「新規作業」で作成してください。</translation>
+    </message>
+    <message>
+        <source>Choose the job to open:</source>
+        <translation>開く作業を選んでください:</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>開く</translation>
+    </message>
+    <message>
+        <source>Mark to be replaced</source>
+        <translation>交換予定にする</translation>
+    </message>
+    <message>
+        <source>Device %1 is blocked (%2) and cannot be commissioned. Record why it is to be replaced; the reason is kept in the job.</source>
+        <translation>機器 %1 はブロックされているため（%2）設定できません。交換する理由を入力してください。理由は作業に記録されます。</translation>
+    </message>
+    <message>
+        <source>e.g. counterfeit camera; order a genuine one</source>
+        <translation>例: 偽造品の疑いがあるカメラ。正規品を手配する</translation>
+    </message>
+    <message>
+        <source>Enter a reason.</source>
+        <translation>理由を入力してください。</translation>
+    </message>
+    <message>
+        <source>The reason is too long (at most %1 characters).</source>
+        <translation>理由が長すぎます（最大 %1 文字）。</translation>
+    </message>
+    <message>
+        <source>Not recorded: %1</source>
+        <translation>記録できませんでした: %1</translation>
     </message>
 </context>
 <context>
@@ -117,6 +519,30 @@
     <message>
         <source>&amp;Quit</source>
         <translation>終了(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;New job…</source>
+        <translation>新規作業(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Open job…</source>
+        <translation>作業を開く(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>Check devices</source>
+        <translation>認証確認</translation>
+    </message>
+    <message>
+        <source>Check every device found against the signed catalog of certified models</source>
+        <translation>見つかったすべての機器を署名付きの認証機種カタログと照合します</translation>
+    </message>
+    <message>
+        <source>Address:</source>
+        <translation>住所:</translation>
+    </message>
+    <message>
+        <source>Catalog:</source>
+        <translation>カタログ:</translation>
     </message>
     <message>
         <source>&amp;Language</source>
@@ -159,8 +585,96 @@
         <translation>mDNSインターフェース: %1</translation>
     </message>
     <message>
+        <source>The job store could not be used.</source>
+        <translation>作業データベースを使用できません。</translation>
+    </message>
+    <message>
+        <source>No such job.</source>
+        <translation>その作業はありません。</translation>
+    </message>
+    <message>
+        <source>The job is closed; create a new job for new work.</source>
+        <translation>この作業は完了しています。新しい作業には新規作業を作成してください。</translation>
+    </message>
+    <message>
+        <source>No devices found yet: start a scan and wait for the devices.</source>
+        <translation>まだ機器が見つかっていません。スキャンを開始し、機器が表示されるまで待ってください。</translation>
+    </message>
+    <message>
+        <source>Only a blocked device can be marked to be replaced.</source>
+        <translation>交換予定にできるのはブロックされた機器だけです。</translation>
+    </message>
+    <message>
+        <source>The device is not part of this job yet; scan again.</source>
+        <translation>この機器はまだ作業に登録されていません。もう一度スキャンしてください。</translation>
+    </message>
+    <message>
+        <source>The value was not accepted.</source>
+        <translation>値が受け付けられませんでした。</translation>
+    </message>
+    <message>
+        <source>This is not a valid device label. Scan the QR code again.</source>
+        <translation>有効な機器ラベルではありません。QRコードをもう一度読み取ってください。</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>詳細: %1</translation>
+    </message>
+    <message>
+        <source>Job %1 created.</source>
+        <translation>作業 %1 を作成しました。</translation>
+    </message>
+    <message>
+        <source>Checking %1 devices…</source>
+        <translation>%1 台の機器を確認中…</translation>
+    </message>
+    <message>
+        <source>Checked %1 devices: %2 blocked.</source>
+        <translation>%1 台の機器を確認しました（ブロック %2 台）。</translation>
+    </message>
+    <message>
+        <source>Certified: %1  Blocked: %2</source>
+        <translation>認証済み: %1 台&#x3000;ブロック: %2 台</translation>
+    </message>
+    <message>
+        <source>Device %1 is marked to be replaced.</source>
+        <translation>機器 %1 を交換予定にしました。</translation>
+    </message>
+    <message>
+        <source>Open or create a job first.</source>
+        <translation>先に作業を開くか作成してください。</translation>
+    </message>
+    <message>
+        <source>Checking the label…</source>
+        <translation>ラベルを確認中…</translation>
+    </message>
+    <message>
+        <source>Label paired with %1 (serial %2): it matches the certificate.</source>
+        <translation>ラベルを %1（製造番号 %2）とペアリングしました。証明書と一致しています。</translation>
+    </message>
+    <message>
+        <source>Label recorded for %1 (serial %2); it is checked against the certificate at the next Check devices.</source>
+        <translation>%1（製造番号 %2）のラベルを記録しました。次回の認証確認で証明書と照合します。</translation>
+    </message>
+    <message>
+        <source>The label does not match device %1 (label serial %2): the device is blocked.</source>
+        <translation>ラベルが機器 %1 と一致しません（ラベルの製造番号 %2）。この機器はブロックされます。</translation>
+    </message>
+    <message>
+        <source>This label (%1, serial %2) matches no device found in this job.</source>
+        <translation>このラベル（%1、製造番号 %2）は、この作業で見つかったどの機器とも一致しません。</translation>
+    </message>
+    <message>
         <source>Service level %1 of 3</source>
         <translation>サービスレベル %1（3段階中）</translation>
+    </message>
+    <message>
+        <source>version %1</source>
+        <translation>バージョン %1</translation>
+    </message>
+    <message>
+        <source>not checked yet</source>
+        <translation>未確認</translation>
     </message>
     <message>
         <source>Stop scan</source>

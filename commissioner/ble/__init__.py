@@ -1,0 +1,1 @@
+"""Bluetooth Low Energy: advertisement codec, SPAKE2 onboarding, bleak backends (Bumble)."""

@@ -1,0 +1,233 @@
+"""Owner invitations (docs/provisioning-design.md, "Owner invitation").
+
+The job creates a one-time, expiring invitation bound to the home and its gateway; the guidance
+sheet prints its QR payload (one line of ASCII)::
+
+    SHO1;h=<home id>;g=<gateway id>;i=<invitation id>;t=<token>;e=<expiry>;c=<CRC>
+
+``token`` is the 32-byte secret in base64url without padding (43 characters), ``expiry`` the
+expiry time in Unix seconds (decimal, no leading zeros), and ``CRC`` CRC-16/CCITT-FALSE over
+the ASCII bytes of everything before ``;c=``, four upper-case hex digits (decoding accepts
+lower case) — a check against misreads, not a security measure. Fields appear exactly once,
+in this order. The job keeps the token encrypted (the sheet must be printable again); the
+gateway keeps only :func:`token_sha256`.
+
+The owner epoch is not part of the payload: the gateway puts its current epoch into the owner
+certificate at redemption. A decoded invitation therefore has ``epoch=None``.
+
+:func:`decode_invitation_qr` is strict and total: it returns an :class:`Invitation` or raises
+:class:`MalformedInvitationError`, whatever the input. Whitespace around the text (a USB QR
+scanner typing like a keyboard ends it with CR and/or LF) is ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass, field
+from typing import Final
+
+from commissioner.protocol.errors import DeviceProtocolError
+from commissioner.protocol.label import crc16_ccitt
+from commissioner.protocol.spec import DEVICE_ID_RE
+
+__all__ = [
+    "INVITATION_PREFIX",
+    "Invitation",
+    "MalformedInvitationError",
+    "decode_invitation_qr",
+    "encode_invitation_qr",
+    "new_invitation",
+    "token_sha256",
+]
+
+INVITATION_PREFIX: Final = "SHO1"
+TOKEN_BYTES: Final = 32
+DEFAULT_TTL: Final = dt.timedelta(days=14)
+MAX_INVITATION_CHARS: Final = 256
+MAX_EXPIRY: Final = 253402300799  # 9999-12-31T23:59:59Z
+HOME_ID_RE: Final = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$")
+INVITATION_ID_RE: Final = re.compile(r"^[0-9a-f]{16}$")
+_TOKEN_RE: Final = re.compile(r"^[A-Za-z0-9_-]{43}$")
+_EXPIRY_RE: Final = re.compile(r"^(?:0|[1-9][0-9]{0,11})$")
+_CRC_RE: Final = re.compile(r"^[0-9A-Fa-f]{4}$")
+_FIELDS: Final = ("h", "g", "i", "t", "e")
+
+
+class MalformedInvitationError(DeviceProtocolError):
+    """The text is not a valid owner invitation."""
+
+    default_reason = "malformed-invitation"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    invitation_id: str
+    home_id: str
+    gateway_id: str
+    token: bytes = field(repr=False)  # a secret: keep it out of logs and tracebacks
+    expires_at: dt.datetime  # UTC, whole seconds
+    epoch: int | None  # owner epoch it was issued for; None when decoded from a QR payload
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        moment = dt.datetime.now(dt.UTC) if now is None else now
+        return moment >= self.expires_at
+
+
+def new_invitation(
+    home_id: str,
+    gateway_id: str,
+    *,
+    ttl: dt.timedelta = DEFAULT_TTL,
+    epoch: int = 1,
+    now: dt.datetime | None = None,
+) -> Invitation:
+    """A fresh invitation: random id and 32-byte token, expiring ``ttl`` from now."""
+    if not isinstance(home_id, str) or not HOME_ID_RE.fullmatch(home_id):
+        raise ValueError("home id must be 1-64 letters, digits and '-'")
+    if not isinstance(gateway_id, str) or not DEVICE_ID_RE.fullmatch(gateway_id):
+        raise ValueError("gateway id is not a valid device id")
+    if isinstance(epoch, bool) or not isinstance(epoch, int) or not 1 <= epoch < 2**31:
+        raise ValueError("the owner epoch must be a positive integer")
+    if not isinstance(ttl, dt.timedelta) or ttl <= dt.timedelta(0):
+        raise ValueError("the invitation's lifetime must be positive")
+    start = dt.datetime.now(dt.UTC) if now is None else now
+    if start.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    expires = (start + ttl).astimezone(dt.UTC).replace(microsecond=0)
+    if int(expires.timestamp()) > MAX_EXPIRY:
+        raise ValueError("the invitation would expire too far in the future")
+    return Invitation(
+        invitation_id=secrets.token_hex(8),
+        home_id=home_id,
+        gateway_id=gateway_id,
+        token=secrets.token_bytes(TOKEN_BYTES),
+        expires_at=expires,
+        epoch=epoch,
+    )
+
+
+def token_sha256(inv: Invitation) -> str:
+    """SHA-256 of the token, lower-case hex: all the gateway keeps of it."""
+    return hashlib.sha256(inv.token).hexdigest()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _validate(inv: Invitation) -> None:
+    if not isinstance(inv.home_id, str) or not HOME_ID_RE.fullmatch(inv.home_id):
+        raise MalformedInvitationError("bad-home-id", "the invitation's home id is not valid")
+    if not isinstance(inv.gateway_id, str) or not DEVICE_ID_RE.fullmatch(inv.gateway_id):
+        raise MalformedInvitationError(
+            "bad-gateway-id", "the invitation's gateway id is not valid"
+        )
+    if not isinstance(inv.invitation_id, str) or not INVITATION_ID_RE.fullmatch(
+        inv.invitation_id
+    ):
+        raise MalformedInvitationError(
+            "bad-invitation-id", "the invitation id is not 16 lower-case hex digits"
+        )
+    if not isinstance(inv.token, bytes) or len(inv.token) != TOKEN_BYTES:
+        raise MalformedInvitationError("bad-token", "the invitation token is not 32 bytes")
+    if not isinstance(inv.expires_at, dt.datetime) or inv.expires_at.tzinfo is None:
+        raise MalformedInvitationError("bad-expiry", "the expiry is not an aware datetime")
+    stamp = inv.expires_at.timestamp()
+    if stamp != int(stamp) or not 0 <= stamp <= MAX_EXPIRY:
+        raise MalformedInvitationError("bad-expiry", "the expiry is not a whole Unix second")
+
+
+def encode_invitation_qr(inv: Invitation) -> str:
+    """The QR payload of ``inv`` (it contains the token: print it, never log it)."""
+    _validate(inv)
+    body = (
+        f"{INVITATION_PREFIX};h={inv.home_id};g={inv.gateway_id};i={inv.invitation_id};"
+        f"t={_b64url(inv.token)};e={int(inv.expires_at.timestamp())}"
+    )
+    return f"{body};c={crc16_ccitt(body.encode('ascii')):04X}"
+
+
+def decode_invitation_qr(text: str) -> Invitation:
+    """Parse a QR payload (strict). Raises MalformedInvitationError, and nothing else."""
+    try:
+        return _decode(text)
+    except MalformedInvitationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - hostile input must never escape as a crash
+        raise MalformedInvitationError(
+            "unreadable", f"unreadable invitation ({type(exc).__name__})"
+        ) from None
+
+
+def _decode(text: str) -> Invitation:
+    if not isinstance(text, str):
+        raise MalformedInvitationError("not-text", "the invitation is not text")
+    if len(text) > MAX_INVITATION_CHARS + 64:
+        raise MalformedInvitationError("too-long", "the invitation text is too long")
+    text = text.strip(" \t\r\n")
+    if len(text) > MAX_INVITATION_CHARS:
+        raise MalformedInvitationError("too-long", "the invitation text is too long")
+    if not text.isascii() or not text.isprintable():
+        raise MalformedInvitationError(
+            "bad-characters", "the invitation text has unexpected characters"
+        )
+    parts = text.split(";")
+    if parts[0] != INVITATION_PREFIX:
+        raise MalformedInvitationError(
+            "not-an-invitation", "this is not an owner invitation (it does not start with SHO1)"
+        )
+    if len(parts) != len(_FIELDS) + 2:
+        raise MalformedInvitationError(
+            "bad-structure", "the invitation has the wrong number of fields"
+        )
+    crc_part = parts[-1]
+    if not crc_part.startswith("c="):
+        raise MalformedInvitationError(
+            "bad-structure", "the invitation has no check code at the end"
+        )
+    crc_text = crc_part[2:]
+    if not _CRC_RE.fullmatch(crc_text):
+        raise MalformedInvitationError(
+            "bad-check", "the invitation's check code is not 4 hex digits"
+        )
+    body = text[: len(text) - len(crc_part) - 1]
+    if crc16_ccitt(body.encode("ascii")) != int(crc_text, 16):
+        raise MalformedInvitationError(
+            "bad-check", "the invitation's check code does not match (misread; scan again)"
+        )
+    values: dict[str, str] = {}
+    for name, part in zip(_FIELDS, parts[1:-1], strict=True):
+        key, sep, value = part.partition("=")
+        if sep != "=" or key != name:
+            raise MalformedInvitationError(
+                "bad-structure", f"expected field {name!r} in the invitation, found {key[:8]!r}"
+            )
+        values[name] = value
+    if not _TOKEN_RE.fullmatch(values["t"]):
+        raise MalformedInvitationError(
+            "bad-token", "the invitation token is not 43 base64url characters"
+        )
+    try:
+        token = base64.urlsafe_b64decode(values["t"] + "=")
+    except (binascii.Error, ValueError):
+        raise MalformedInvitationError("bad-token", "the invitation token is not base64url") \
+            from None
+    if len(token) != TOKEN_BYTES or _b64url(token) != values["t"]:
+        raise MalformedInvitationError("bad-token", "the invitation token is not canonical")
+    if not _EXPIRY_RE.fullmatch(values["e"]) or int(values["e"]) > MAX_EXPIRY:
+        raise MalformedInvitationError("bad-expiry", "the invitation's expiry is not valid")
+    inv = Invitation(
+        invitation_id=values["i"],
+        home_id=values["h"],
+        gateway_id=values["g"],
+        token=token,
+        expires_at=dt.datetime.fromtimestamp(int(values["e"]), dt.UTC),
+        epoch=None,
+    )
+    _validate(inv)
+    return inv
