@@ -2,8 +2,9 @@
 
 Keep-alive, JSON bodies (plus raw ``application/octet-stream`` bodies where a server allows a
 larger body for a path: firmware chunks), ``Content-Length`` framing only (no chunked
-encoding), limits from :mod:`commissioner.protocol.spec`. Framing errors raise :class:`HttpFramingError`, whose
-``status`` is what a server should answer before closing the connection.
+encoding), limits from :mod:`commissioner.protocol.spec`. Framing errors raise
+:class:`HttpFramingError`, whose ``status`` is what a server should answer before closing the
+connection.
 """
 
 from __future__ import annotations

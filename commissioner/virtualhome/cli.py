@@ -3,6 +3,7 @@
     commissioner virtual-home --state-dir DIR [--scenario NAME] [--devices N]
     commissioner virtual-home ctl DIR status
     commissioner virtual-home ctl DIR power-cycle DEVICE_ID [--downtime S]
+    commissioner virtual-home ctl DIR fault DEVICE_ID NAME [--count N] [--variant V]
 
 The home runs in the foreground until SIGINT/SIGTERM. When every device is serving and
 registered in mDNS it prints one line: ``virtual home ready: N devices, home file DIR/home.json``.
@@ -70,6 +71,28 @@ def register(
         help=f"seconds without power (default {DEFAULT_DOWNTIME_S:g})",
     )
     cycle.set_defaults(handler=_ctl)
+    fault = ctl_sub.add_parser(
+        "fault",
+        help="set a provisioning fault hook on a device (or 'clear' them)",
+        description=(
+            "Fault hooks for testing the app: drop-during-provisioning (close the connection "
+            "on the next N commissioning requests), malformed-csr, foreign-csr, weak-csr "
+            "(RSA-2048 or P-384), clear. Persisted until cleared."
+        ),
+    )
+    fault.add_argument("device_id", metavar="DEVICE_ID")
+    fault.add_argument(
+        "fault_name",
+        metavar="NAME",
+        choices=["drop-during-provisioning", "malformed-csr", "foreign-csr", "weak-csr", "clear"],
+    )
+    fault.add_argument("--count", type=int, metavar="N", help="drop-during-provisioning: N")
+    fault.add_argument(
+        "--variant",
+        metavar="V",
+        help="drop: before|after; weak-csr: rsa-2048|p-384; foreign-csr: the CN to use",
+    )
+    fault.set_defaults(handler=_ctl)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -104,6 +127,17 @@ def _run(args: argparse.Namespace) -> int:
 def _ctl(args: argparse.Namespace) -> int:
     if args.ctl_command == "status":
         reply = asyncio.run(control(args.ctl_dir, "status"))
+    elif args.ctl_command == "fault":
+        reply = asyncio.run(
+            control(
+                args.ctl_dir,
+                "fault",
+                args.device_id,
+                fault=args.fault_name,
+                count=args.count,
+                variant=args.variant,
+            )
+        )
     else:
         reply = asyncio.run(
             control(args.ctl_dir, "power-cycle", args.device_id, downtime=args.downtime)

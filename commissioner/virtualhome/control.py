@@ -9,6 +9,15 @@ request and one JSON line per reply over plain TCP on loopback::
     -> {"token": "...", "command": "power-cycle", "device_id": "...", "downtime_s": 5}
     <- {"ok": true, "device_id": "...", "powered": false, "back_in_s": 5}
     <- {"ok": false, "error": "unknown-device", "message": "..."}
+    -> {"token": "...", "command": "fault", "device_id": "...", "name": "weak-csr",
+        "count": null, "variant": "p-384"}
+    <- {"ok": true, "device_id": "...", "faults": {"weak-csr": {"remaining": null, ...}}}
+
+Fault hooks (persisted in the device's state, so they survive power cycles; see
+docs/device-protocol.md section 17): ``drop-during-provisioning`` (``count`` N, default 1;
+``variant`` ``before`` (default) or ``after`` handling the request), ``malformed-csr``,
+``foreign-csr`` (``variant``: the CN to use), ``weak-csr`` (``variant`` ``rsa-2048``
+(default) or ``p-384``), ``clear`` (removes every fault hook of the device).
 
 The token is compared in constant time; it is never printed.
 """
@@ -160,16 +169,25 @@ async def control(
     downtime: float = DEFAULT_DOWNTIME_S,
     *,
     io_timeout_s: float = 10.0,
+    fault: str | None = None,
+    count: int | None = None,
+    variant: str | None = None,
 ) -> dict[str, Any]:
     """Send one command to the virtual home running in ``directory``; returns the reply.
 
-    Commands: ``"status"`` and ``"power-cycle"`` (needs ``device_id``; ``downtime`` seconds).
-    Raises :class:`ControlError` if the home is not running or refuses the command.
+    Commands: ``"status"``, ``"power-cycle"`` (needs ``device_id``; ``downtime`` seconds) and
+    ``"fault"`` (needs ``device_id`` and ``fault``, the hook's name; optional ``count`` and
+    ``variant``). Raises :class:`ControlError` if the home is not running or refuses the
+    command.
     """
     host, port, token = _read_control_file(directory)
     request: dict[str, Any] = {"token": token, "command": command}
     if device_id is not None:
         request["device_id"] = device_id
+    if command == "fault":
+        if fault is None or device_id is None:
+            raise ControlError("the fault command needs a device id and a fault name")
+        request.update({"name": fault, "count": count, "variant": variant})
     if command == "power-cycle":
         if not math.isfinite(downtime) or not 0 <= downtime <= MAX_DOWNTIME_S:
             raise ControlError(f"downtime must be 0..{MAX_DOWNTIME_S:.0f} seconds")

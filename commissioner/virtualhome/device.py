@@ -77,6 +77,7 @@ from commissioner.protocol.spec import (
     Role,
 )
 from commissioner.virtualhome import homepki
+from commissioner.virtualhome.firmware_slots import FirmwareSlots
 from commissioner.virtualhome.fsutil import SECRET_MODE, write_atomic
 from commissioner.virtualhome.provisioning_state import (
     DROP_VARIANTS,
@@ -236,6 +237,7 @@ class VirtualDevice:
         # Set by the home: re-announce mDNS after a state change; new port after a relisten.
         self.on_state_changed: DeviceHook | None = None
         self.on_moved: DeviceHook | None = None
+        self.firmware = FirmwareSlots(self)  # firmware update: A/B slots (firmware_slots.py)
         self._load()
 
     # --- power ----------------------------------------------------------------------------
@@ -243,6 +245,7 @@ class VirtualDevice:
     def _load(self) -> None:
         files = load_device(self.directory)
         self.state = files.state
+        self.firmware.on_boot(self.state)  # boots a pending firmware slot (or falls back)
         certs = x509.load_pem_x509_certificates(files.chain_pem)
         self._leaf_der = certs[0].public_bytes(serialization.Encoding.DER)
         self._chain_pems = [
@@ -390,7 +393,9 @@ class VirtualDevice:
             while True:
                 try:
                     async with asyncio.timeout(IDLE_TIMEOUT_S):
-                        request = await read_http_request(reader)
+                        request = await read_http_request(
+                            reader, body_limit=self.firmware.body_limit
+                        )
                 except HttpFramingError as exc:
                     status = exc.status or 400
                     code = ErrorCode.PAYLOAD_TOO_LARGE if status == 413 else ErrorCode.BAD_REQUEST
@@ -443,7 +448,22 @@ class VirtualDevice:
             pe.CONTROL_STATUS.value: Route("GET", Access.CONTROL, self._control_status),
             pe.CONTROL_COMMAND.value: Route("POST", Access.CONTROL, self._control_command),
             pe.AUTH_CHALLENGE.value: Route("POST", Access.GATEWAY_PEER, self._auth_challenge),
+            **self._firmware_routes(),
         }
+
+    def _firmware_routes(self) -> dict[str, Route]:
+        """The firmware-update endpoints (firmware_slots.py), all management-only."""
+
+        def route(method: str, fn: Callable[[Request], Awaitable[tuple[int, dict[str, Any]]]]) -> (
+            Route
+        ):
+            async def handler(session: _Session, request: Request) -> _Reply:
+                status, payload = await fn(request)
+                return _Reply(status, payload)
+
+            return Route(method, Access.MANAGEMENT, handler)
+
+        return {path: route(m, fn) for path, (m, fn) in self.firmware.routes().items()}
 
     async def _dispatch(self, session: _Session, request: Request) -> _Reply:
         path = request.path.split("?", 1)[0]
@@ -607,6 +627,7 @@ class VirtualDevice:
                 "version": self.state.firmware,
                 "active_slot": self.state.active_slot,
                 "slots": dict(self.state.firmware_slots),
+                **self.firmware.public_status(),  # boot_count, last_update
             },
         )
 
@@ -787,12 +808,12 @@ class VirtualDevice:
         async with self._op_lock:
             prov = self.state.provisioning
             current = prov.admin_verifier
-            if current is not None and not hmac.compare_digest(current, verifier):
-                if self.commissioned:
-                    return conflict(
-                        "admin-credential-differs",
-                        "a different admin credential is set on this commissioned device",
-                    )
+            differs = current is not None and not hmac.compare_digest(current, verifier)
+            if differs and self.commissioned:
+                return conflict(
+                    "admin-credential-differs",
+                    "a different admin credential is set on this commissioned device",
+                )
             if current != verifier:
                 prov.admin_verifier = verifier
                 self.state.admin_credential_set = True
@@ -825,14 +846,14 @@ class VirtualDevice:
                     prov.cert_chain_pems = []
                     self.state.operational_certificate = False
                 key = self._op_key or ec.generate_private_key(ec.SECP256R1())
-                pem = key.private_bytes(
+                key_bytes = key.private_bytes(
                     serialization.Encoding.PEM,
                     serialization.PrivateFormat.PKCS8,
                     serialization.NoEncryption(),
                 )
                 # Key first, then the state that refers to it (a crash in between only
                 # leaves an unused key that the next CSR request overwrites).
-                await self._write_secret(OPERATIONAL_KEY_FILE, pem)
+                await self._write_secret(OPERATIONAL_KEY_FILE, key_bytes)
                 self._op_key = key
                 prov.csr_pem = homepki.make_csr(key, self.device_id)
                 await self.persist_state()

@@ -17,7 +17,6 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -265,7 +264,9 @@ class VirtualGateway(VirtualDevice):
                 # Forget the oldest invitation that can no longer be redeemed.
                 now = self._wall()
                 stale = [
-                    k for k, v in invitations.items() if v.redeemed_at is not None or v.expires_at < now
+                    k
+                    for k, v in invitations.items()
+                    if v.redeemed_at is not None or v.expires_at < now
                 ]
                 if not stale:
                     return conflict("too-many-invitations", "too many open invitations")
@@ -370,7 +371,8 @@ class VirtualGateway(VirtualDevice):
         if not isinstance(device_id, str) or not DEVICE_ID_RE.fullmatch(device_id):
             raise BadField("device_id", "device_id must be a device id")
         prov = self.state.provisioning
-        if prov.operational_cert_pem is None or self._op_key is None or self._cert_home_ca() is None:
+        ready = prov.operational_cert_pem is not None and self._op_key is not None
+        if not ready or self._cert_home_ca() is None:
             return conflict("not-provisioned", "the gateway has no operational certificate")
         return _Reply(200, await self.authenticate_device(device_id))
 
@@ -448,8 +450,15 @@ class VirtualGateway(VirtualDevice):
         except DeviceProtocolError as exc:
             if isinstance(exc, HttpFramingError):
                 return fail("connection-failed", "the device closed the connection")
-            return fail("untrusted-attestation", f"the device's identity was refused ({exc.reason})")
-        except (TimeoutError, OSError, ssl.SSLError):
+            return fail(
+                "untrusted-attestation", f"the device's identity was refused ({exc.reason})"
+            )
+        except ssl.SSLError:
+            return fail(
+                "tls-failed",
+                "TLS with the device failed (it may not trust this gateway's certificate)",
+            )
+        except (TimeoutError, OSError):
             return fail("unreachable", "the gateway could not talk to the device")
         finally:
             if writer is not None:
@@ -505,7 +514,3 @@ class VirtualGateway(VirtualDevice):
                 "the device's certificate is not the one on the gateway's allow-list",
             )
         return {"device_id": device_id, "authenticated": True, "fingerprint": fp}
-
-
-def utc_from_unix(value: int) -> dt.datetime:
-    return dt.datetime.fromtimestamp(value, dt.UTC)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 import secrets
@@ -43,8 +44,9 @@ from commissioner.virtualhome import labels as labels_mod
 from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
 from commissioner.virtualhome.device import HOST, VirtualDevice
+from commissioner.virtualhome.firmware_slots import handle_control as firmware_control
 from commissioner.virtualhome.fsutil import read_json, write_atomic, write_json_atomic
-from commissioner.virtualhome.gateway import GATEWAY_KIND, gateway_state
+from commissioner.virtualhome.gateway import GATEWAY_KIND, VirtualGateway, gateway_state
 from commissioner.virtualhome.homefile import DeviceEntry, GatewayEntry, HomeFile, write_home_file
 from commissioner.virtualhome.pki import (
     CertificateAuthority,
@@ -403,6 +405,7 @@ class VirtualHome:
         self._devices: dict[str, VirtualDevice] = {}
         self._infos: dict[str, ServiceInfo] = {}
         self._cycles: dict[str, asyncio.Task[None]] = {}
+        self._announcements: set[asyncio.Future[Any]] = set()
         self._control = ControlServer(directory, self._on_control)
         self._lock = _DirLock(directory)
         self._catalog = CatalogHost(directory, directory / TRUST_ROOTS)
@@ -422,10 +425,21 @@ class VirtualHome:
 
     async def _start(self) -> HomeFile:
         ids = [self.manifest.gateway.device_id, *(d.device_id for d in self.manifest.devices)]
-        loaded = await asyncio.to_thread(
-            lambda: [VirtualDevice(device_dir(self.directory, i)) for i in ids]
-        )
+        gateway_id = self.manifest.gateway.device_id
+
+        def load(device_id: str) -> VirtualDevice:
+            d = device_dir(self.directory, device_id)
+            return VirtualGateway(d) if device_id == gateway_id else VirtualDevice(d)
+
+        loaded = await asyncio.to_thread(lambda: [load(i) for i in ids])
         self._devices = {d.device_id: d for d in loaded}
+        for device in loaded:
+            device.on_state_changed = self._reannounce
+            device.on_moved = self._moved
+            # A firmware update reboots through a power cycle (mDNS goodbye, re-announce).
+            device.firmware.reboot_hook = functools.partial(self.power_cycle, device.device_id)
+            if isinstance(device, VirtualGateway):
+                device.attach_home(self._address_of, self.directory / TRUST_ROOTS)
         await asyncio.gather(*(d.power_on(reload=False) for d in loaded))
         await self._control.start()
         await self._catalog.start()
@@ -470,6 +484,35 @@ class VirtualHome:
         await self._zc.async_register_service(info, cooperating_responders=again)
         self._infos[device.device_id] = info
 
+    def _address_of(self, device_id: str) -> tuple[str, int] | None:
+        """Where a device of this home serves (what the gateway knows from mDNS)."""
+        device = self._devices.get(device_id)
+        if device is None or not device.powered:
+            return None
+        return HOST, device.port
+
+    async def _reannounce(self, device: VirtualDevice) -> None:
+        """The device's TXT record changed (``st=commissioned``): announce it again."""
+        if self._zc is None or device.device_id not in self._infos or not device.powered:
+            return
+        info = _service_info(device)
+        try:
+            task = asyncio.ensure_future(await self._zc.async_update_service(info))
+        except Exception:
+            log.exception("%s: mDNS update failed", device.device_id)
+            return
+        self._infos[device.device_id] = info
+        self._announcements.add(task)
+        task.add_done_callback(self._announcements.discard)
+
+    async def _moved(self, device: VirtualDevice) -> None:
+        """The device's listener came back on another port: update mDNS and home.json."""
+        if self._zc is not None and device.device_id in self._infos:
+            await self._unregister(device.device_id)
+            with contextlib.suppress(Exception):
+                await self._register(device, again=True)
+        self._write_home_file()
+
     async def _unregister(self, device_id: str) -> None:
         info = self._infos.pop(device_id, None)
         if info is not None and self._zc is not None:
@@ -486,6 +529,8 @@ class VirtualHome:
             await asyncio.gather(*self._cycles.values(), return_exceptions=True)
         self._cycles.clear()
         await asyncio.gather(*(d.power_off() for d in self._devices.values()))
+        for announcement in list(self._announcements):
+            announcement.cancel()
         if self._zc is not None:
             zc, self._zc = self._zc, None
             infos = list(self._infos.values())
@@ -522,6 +567,24 @@ class VirtualHome:
         task.add_done_callback(lambda _t: self._cycles.pop(device_id, None))
         return {"device_id": device_id, "powered": False, "back_in_s": downtime_s}
 
+    async def _fault(self, request: dict[str, Any]) -> dict[str, Any]:
+        """``{"command": "fault", "device_id", "name", "count"?, "variant"?}``."""
+        device_id, name = request.get("device_id"), request.get("name")
+        count, variant = request.get("count"), request.get("variant")
+        if not isinstance(device_id, str) or not isinstance(name, str):
+            raise CommandError("bad-request", "fault needs a device_id and a name")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
+            raise CommandError("bad-request", "count must be an integer")
+        if variant is not None and (not isinstance(variant, str) or len(variant) > 64):
+            raise CommandError("bad-request", "variant must be a short string")
+        device = self._devices.get(device_id)
+        if device is None:
+            raise CommandError("unknown-device", f"no device {device_id[:64]!r} in this home")
+        try:
+            return await device.set_fault(name, count=count, variant=variant)
+        except ValueError as exc:
+            raise CommandError("bad-fault", str(exc)) from None
+
     async def _power_back(self, device: VirtualDevice, downtime_s: float) -> None:
         old_port = device.port
         loop = asyncio.get_running_loop()
@@ -554,6 +617,10 @@ class VirtualHome:
             ):
                 raise CommandError("bad-request", "downtime_s must be 0..3600")
             return await self.power_cycle(device_id, float(downtime))
+        if command == "fault":
+            return await self._fault(request)
+        if command == "firmware-fault":  # fail-boot / no-return hooks (firmware_slots.py)
+            return await firmware_control(self._devices, request)
         raise CommandError("unknown-command", f"unknown command {str(command)[:32]!r}")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
+import itertools
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -40,7 +41,9 @@ def load_one_cert(value: object) -> x509.Certificate | None:
     return certs[0] if len(certs) == 1 else None
 
 
-def subject_value(cert: x509.Certificate | x509.CertificateSigningRequest, oid: x509.ObjectIdentifier) -> str | None:
+def subject_value(
+    cert: x509.Certificate | x509.CertificateSigningRequest, oid: x509.ObjectIdentifier
+) -> str | None:
     attrs = cert.subject.get_attributes_for_oid(oid)
     if len(attrs) != 1:
         return None
@@ -89,7 +92,7 @@ def check_chain_to_root(
     if not chain:
         return "untrusted-certificate"
     path = [leaf, *chain]
-    for child, parent in zip(path, path[1:], strict=False):
+    for child, parent in itertools.pairwise(path):
         if not issued_by(child, parent):
             return "untrusted-certificate"
     if not issued_by(chain[-1], chain[-1]):

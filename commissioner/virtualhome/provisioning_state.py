@@ -28,7 +28,9 @@ FAULT_MALFORMED_CSR: Final = "malformed-csr"
 FAULT_FOREIGN_CSR: Final = "foreign-csr"
 FAULT_WEAK_CSR: Final = "weak-csr"
 FAULT_CLEAR: Final = "clear"
-INJECTABLE_FAULTS: Final = frozenset({FAULT_DROP, FAULT_MALFORMED_CSR, FAULT_FOREIGN_CSR, FAULT_WEAK_CSR})
+INJECTABLE_FAULTS: Final = frozenset(
+    {FAULT_DROP, FAULT_MALFORMED_CSR, FAULT_FOREIGN_CSR, FAULT_WEAK_CSR}
+)
 DROP_VARIANTS: Final = ("before", "after")  # drop before handling the request, or after it
 WEAK_CSR_VARIANTS: Final = ("rsa-2048", "p-384")
 
@@ -164,7 +166,9 @@ class Provisioning:
             acl_home_ca_pem=opt_str("acl_home_ca_pem"),
             acl_entries=[dict(e) for e in entries],
             issuing_ca_pem=opt_str("issuing_ca_pem"),
-            allow_list=[{"device_id": e["device_id"], "fingerprint": e["fingerprint"]} for e in allow],
+            allow_list=[
+                {"device_id": e["device_id"], "fingerprint": e["fingerprint"]} for e in allow
+            ],
             invitations=invitations,
         )
 

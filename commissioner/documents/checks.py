@@ -1,0 +1,333 @@
+"""Is the home ready to hand over, and how does it stand against each guideline requirement?
+
+Pure functions of :class:`~commissioner.documents.facts.HandoverFacts`: the close action uses
+:func:`blockers` to refuse, and the report uses :func:`evaluate_requirements` for its
+per-requirement summary (IDs as in the CCDS smart home guideline 2023).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from commissioner.documents.facts import DeviceFacts, HandoverFacts
+from commissioner.jobs.models import Step
+
+__all__ = [
+    "REQUIREMENTS",
+    "Blocker",
+    "RequirementResult",
+    "blockers",
+    "evaluate_requirements",
+]
+
+Status = Literal["pass", "fail", "not-checked"]
+SHEET_ACTION: Final = "document.sheet"
+
+
+@dataclass(frozen=True, slots=True)
+class Blocker:
+    """One reason the job cannot be closed. ``message`` is English; ``code`` and ``params``
+    let the GUI say it in the installer's language."""
+
+    code: str  # no-devices | not-certified | blocked | unprovisioned | not-allow-listed |
+    #            firmware-outdated | firmware-unknown | firmware-vulnerable | no-invitation |
+    #            audit-broken | job-closed
+    message: str
+    device_id: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, "device_id": self.device_id, "message": self.message}
+
+
+def _dev(f: DeviceFacts) -> str:
+    return f"{f.device.device_id} ({f.model_number})"
+
+
+def blockers(facts: HandoverFacts) -> list[Blocker]:
+    """Every reason the job in ``facts`` cannot be handed over yet (empty: ready)."""
+    out: list[Blocker] = []
+    job = facts.job
+    if job.is_closed:
+        out.append(Blocker("job-closed", f"job {job.id} is already closed"))
+    if not facts.devices:
+        out.append(Blocker("no-devices", "the job has no devices; scan and certify them first"))
+    for f in facts.devices:
+        dev = f.device.device_id
+        g = f.gate
+        p = {"device": dev, "model": f.model_number}
+        if g.verdict is None:
+            out.append(Blocker("not-certified", f"{_dev(f)} has not been checked by the "
+                               "certified-model gate", dev, p))
+        elif g.blocked or g.verdict != "certified":
+            why = g.verdict_reason or g.verdict
+            extra = " (marked to be replaced)" if g.replace_flag else ""
+            out.append(Blocker("blocked", f"{_dev(f)} is blocked: {g.verdict}{extra}: {why}",
+                               dev, {**p, "verdict": g.verdict, "reason": why or ""}))
+        prov = f.provisioning
+        if prov is None or not prov.provisioned:
+            why = (prov.readback_detail if prov is not None else None) or (
+                "read-back failed" if prov is not None else "no provisioning record")
+            out.append(Blocker("unprovisioned", f"{_dev(f)} is not provisioned: {why}", dev,
+                               {**p, "reason": why}))
+        elif not f.is_gateway and prov.gateway_allow_listed is False:
+            out.append(Blocker("not-allow-listed", f"{_dev(f)} is not on the gateway's "
+                               "allow-list", dev, p))
+        fw = f.firmware
+        if fw is None or fw.is_latest is None:
+            out.append(Blocker("firmware-unknown", f"{_dev(f)}: no record that it runs the "
+                               "latest firmware", dev, p))
+        elif not fw.is_latest:
+            out.append(Blocker(
+                "firmware-outdated",
+                f"{_dev(f)} runs firmware {fw.current}, not the latest {fw.latest}", dev,
+                {**p, "current": fw.current or "", "latest": fw.latest or ""},
+            ))
+        elif fw.vulnerable:
+            out.append(Blocker("firmware-vulnerable", f"{_dev(f)} runs firmware {fw.current}, "
+                               "which is known to be vulnerable", dev,
+                               {**p, "current": fw.current or ""}))
+    if facts.invitation is None:
+        out.append(Blocker("no-invitation", "no owner invitation has been issued for the home "
+                           "(the sheet needs its QR code)"))
+    if not facts.audit.ok:
+        out.append(Blocker("audit-broken", f"the audit log does not verify: {facts.audit.problem}",
+                           None, {"reason": facts.audit.problem or ""}))
+    return out
+
+
+# --------------------------------------------------------------------------- requirements
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    id: str
+    level: int
+    title: str  # English
+    title_ja: str
+
+
+REQUIREMENTS: Final[tuple[Requirement, ...]] = (
+    Requirement("R2-1", 2, "Service level decided and recorded for the home",
+                "サービスレベルの決定と記録"),
+    Requirement("R2-2", 2, "Every installed device is a certified model",
+                "設置機器がすべて認証済みの型番であること"),
+    Requirement("R3-3", 3, "Every installed device is certified at level 3 (★★★)",
+                "設置機器がすべて★★★認証済みであること"),
+    Requirement("R2-3", 2, "Credentials and access control initialised and read back",
+                "認証情報とアクセス制御の初期設定（読み戻し確認）"),
+    Requirement("SR2-H-2", 2, "The gateway authenticates genuine devices (allow-list)",
+                "ホームゲートウェイによる正規機器の認証（許可リスト）"),
+    Requirement("R2-6", 2, "User guidance sheet issued (what must not be changed, purpose)",
+                "利用者への案内（変更禁止の設定・目的）の交付"),
+    Requirement("R2-7", 2, "Devices run the latest software at handover",
+                "機器のソフトウェアが最新であること"),
+    Requirement("R2-8", 2, "Software versions, update history and catalog version recorded",
+                "ソフトウェアの版数・更新履歴・カタログ版数の記録"),
+    Requirement("R3-6", 3, "No device runs a version known to be vulnerable",
+                "既知の脆弱性がある版数の機器がないこと"),
+    Requirement("R3-5", 3, "Tamper-evident audit log kept and sealed",
+                "改ざん検知可能な作業ログの記録と封印"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    text: str
+    steps: tuple[int, ...] = ()
+    devices: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "steps": list(self.steps), "devices": list(self.devices)}
+
+
+@dataclass(frozen=True, slots=True)
+class RequirementResult:
+    requirement: Requirement
+    status: Status
+    applies: bool
+    evidence: tuple[Evidence, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        r = self.requirement
+        return {
+            "id": r.id,
+            "level": r.level,
+            "title": r.title,
+            "applies": self.applies,
+            "status": self.status,
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+
+
+def _last(steps: Iterable[Step], action: str) -> Step | None:
+    found = None
+    for s in steps:
+        if s.action == action:
+            found = s
+    return found
+
+
+def _verdict_steps(facts: HandoverFacts) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for s in facts.steps:
+        if s.action == "gate.verdict" and s.device_id:
+            out[s.device_id] = s.idx
+    return out
+
+
+def _ids(devs: Iterable[DeviceFacts]) -> tuple[str, ...]:
+    return tuple(f.device.device_id for f in devs)
+
+
+def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence]]:
+    devs = facts.devices
+    job = facts.job
+    ev: list[Evidence] = []
+    if req.id == "R2-1":
+        opened = _last(facts.steps, "job.open")
+        ev.append(Evidence(f"service level {job.service_level} ({job.stars}) recorded when the "
+                           "job was opened", (opened.idx,) if opened else ()))
+        return ("pass" if job.service_level in (2, 3) else "fail"), ev
+    if req.id in ("R2-2", "R3-3"):
+        if not devs:
+            return "fail", [Evidence("no devices recorded in the job")]
+        vsteps = _verdict_steps(facts)
+        bad = [f for f in devs if f.gate.verdict != "certified" or f.gate.blocked]
+        if req.id == "R3-3":
+            bad += [f for f in devs if f not in bad
+                    and job.service_level < 3 and (f.model is None or f.model.level < 3)]
+        good = [f for f in devs if f not in bad]
+        cat = job.catalog_version or (str(facts.catalog_version) if facts.catalog_version else None)
+        if good:
+            ev.append(Evidence(
+                f"{len(good)} device(s) attested and certified against catalog version "
+                f"{cat or 'unknown'}",
+                tuple(sorted(vsteps[f.device.device_id] for f in good if f.device.device_id in vsteps)),
+                _ids(good)))
+        for f in bad:
+            what = f.gate.verdict or "not checked"
+            ev.append(Evidence(f"{f.device.device_id} ({f.model_number}): {what}"
+                               + (f" - {f.gate.verdict_reason}" if f.gate.verdict_reason else ""),
+                               (vsteps[f.device.device_id],) if f.device.device_id in vsteps else (),
+                               (f.device.device_id,)))
+        return ("fail" if bad else "pass"), ev
+    if req.id == "R2-3":
+        if not devs:
+            return "fail", [Evidence("no devices recorded in the job")]
+        ok = [f for f in devs if f.provisioning is not None and f.provisioning.provisioned
+              and f.provisioning.default_credential_disabled is not False
+              and f.provisioning.admin_credential_set is not False]
+        bad = [f for f in devs if f not in ok]
+        if ok:
+            ev.append(Evidence(
+                f"{len(ok)} device(s): unique admin credential set, default credential disabled, "
+                "ACL written and read back",
+                tuple(sorted({i for f in ok for i in f.provisioning.evidence})),  # type: ignore[union-attr]
+                _ids(ok)))
+        for f in bad:
+            why = (f.provisioning.readback_detail or "read-back did not match"
+                   if f.provisioning is not None else "no provisioning record")
+            ev.append(Evidence(f"{f.device.device_id}: {why}",
+                               f.provisioning.evidence if f.provisioning else (),
+                               (f.device.device_id,)))
+        return ("fail" if bad else "pass"), ev
+    if req.id == "SR2-H-2":
+        members = [f for f in devs if not f.is_gateway]
+        if not members:
+            return "not-checked", [Evidence("no devices besides the gateway")]
+        known = [f for f in members if f.provisioning is not None
+                 and f.provisioning.gateway_allow_listed is not None]
+        if not known:
+            return "not-checked", [Evidence("no record of the gateway's allow-list")]
+        bad = [f for f in members if f.provisioning is None
+               or f.provisioning.gateway_allow_listed is not True]
+        listed = [f for f in members if f not in bad]
+        if listed:
+            ev.append(Evidence(f"{len(listed)} device(s) on the gateway's allow-list",
+                               tuple(sorted({i for f in listed for i in f.provisioning.evidence})),  # type: ignore[union-attr]
+                               _ids(listed)))
+        if bad:
+            ev.append(Evidence("not on the gateway's allow-list", (), _ids(bad)))
+        return ("fail" if bad else "pass"), ev
+    if req.id == "R2-6":
+        sheet = _last(facts.steps, SHEET_ACTION)
+        if sheet is None:
+            return "not-checked", [Evidence("the guidance sheet has not been produced yet")]
+        d = sheet.detail
+        return "pass", [Evidence(
+            f"guidance sheet produced ({d.get('language')}, sha256 {d.get('sha256')}) listing "
+            "the settings the owner must not change", (sheet.idx,))]
+    if req.id == "R2-7":
+        if not devs:
+            return "fail", [Evidence("no devices recorded in the job")]
+        latest = [f for f in devs if f.firmware is not None and f.firmware.is_latest]
+        bad = [f for f in devs if f not in latest]
+        if latest:
+            ev.append(Evidence(f"{len(latest)} device(s) on the latest firmware",
+                               tuple(sorted({i for f in latest for i in f.firmware.evidence})),  # type: ignore[union-attr]
+                               _ids(latest)))
+        for f in bad:
+            fw = f.firmware
+            why = ("no firmware record" if fw is None or fw.is_latest is None
+                   else f"runs {fw.current}, latest is {fw.latest}")
+            ev.append(Evidence(f"{f.device.device_id}: {why}", fw.evidence if fw else (),
+                               (f.device.device_id,)))
+        return ("fail" if bad else "pass"), ev
+    if req.id == "R2-8":
+        cat = _last(facts.steps, "job.catalog")
+        status: Status = "pass"
+        if job.catalog_version is None:
+            status = "fail"
+            ev.append(Evidence("no catalog version recorded for the job"))
+        else:
+            ev.append(Evidence(f"catalog version {job.catalog_version} recorded",
+                               (cat.idx,) if cat else ()))
+        missing = [f for f in devs if f.firmware is None or f.firmware.current is None]
+        updated = [f for f in devs if f.firmware is not None and f.firmware.updates]
+        if updated:
+            ev.append(Evidence(
+                f"{sum(len(f.firmware.updates) for f in updated)} firmware update(s) recorded "  # type: ignore[union-attr]
+                "with versions, image hash, operator and time",
+                tuple(sorted(u.step for f in updated for u in f.firmware.updates)),  # type: ignore[union-attr]
+                _ids(updated)))
+        if missing:
+            status = "fail"
+            ev.append(Evidence("no firmware version record", (), _ids(missing)))
+        if not devs:
+            status = "fail"
+        return status, ev
+    if req.id == "R3-6":
+        checked = [f for f in devs if f.firmware is not None and f.firmware.vulnerable is not None]
+        vulnerable = [f for f in checked if f.firmware.vulnerable]  # type: ignore[union-attr]
+        if vulnerable:
+            return "fail", [Evidence("runs a version known to be vulnerable", (),
+                                     _ids(vulnerable))]
+        if not devs or len(checked) < len(devs):
+            unchecked = [f for f in devs if f not in checked]
+            return "not-checked", [Evidence("no vulnerability status recorded", (),
+                                            _ids(unchecked))]
+        return "pass", [Evidence(f"{len(checked)} device(s) checked against the catalog's "
+                                 "known-vulnerable versions", (), _ids(checked))]
+    if req.id == "R3-5":
+        a = facts.audit
+        if not a.ok:
+            return "fail", [Evidence(f"audit log broken: {a.problem}",
+                                     (a.first_bad_idx,) if a.first_bad_idx is not None else ())]
+        if job.is_closed:
+            return "pass", [Evidence(f"{a.entries} hash-chained entries verified; sealed with "
+                                     f"hash {job.sealed_hash}", (a.entries - 1,))]
+        return "pass", [Evidence(f"{a.entries} hash-chained entries verified (not sealed yet: "
+                                 "the job is open)")]
+    raise AssertionError(req.id)
+
+
+def evaluate_requirements(facts: HandoverFacts) -> list[RequirementResult]:
+    out = []
+    for req in REQUIREMENTS:
+        status, ev = _eval(req, facts)
+        out.append(RequirementResult(req, status, facts.job.service_level >= req.level,
+                                     tuple(ev)))
+    return out

@@ -1,0 +1,227 @@
+"""Closing a job and handing the home over; recording document actions in the audit log.
+
+:func:`close_and_hand_over` refuses while any device is blocked (or unchecked), unprovisioned
+or not on the latest firmware, and returns every reason. When nothing blocks it records the
+guidance sheet it produced (``document.sheet``) and the per-requirement summary
+(``handover.summary``) in the log, seals the log (``job.close``; the job's sealed hash is the
+hash of that last entry), then builds the report - which carries the sealed hash - and writes
+it as JSON. The caller prints the returned sheet.
+
+A closed job's log cannot grow (the store refuses), so printing or exporting after closing is
+not logged; the sealed log already holds the digest of the sheet that was handed over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import importlib
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from commissioner.documents.checks import SHEET_ACTION, Blocker, blockers, evaluate_requirements
+from commissioner.documents.common import SupportContact
+from commissioner.documents.facts import HandoverFacts, HandoverSources, collect_facts
+from commissioner.documents.render import RenderableDocument
+from commissioner.documents.report import build_report, report_json_text
+from commissioner.documents.sheet import build_sheet
+from commissioner.documents.strings import DEFAULT_LANGUAGE
+from commissioner.jobs.models import Job, Step
+from commissioner.jobs.store import JobStore
+from commissioner.trust.catalog_data import Catalog
+
+__all__ = [
+    "HandoverOutcome",
+    "close_and_hand_over",
+    "handover_blockers",
+    "prepare_sheet",
+    "record_document_action",
+    "report_path_for",
+    "write_report",
+]
+
+FIRMWARE_CODES: Final = frozenset({"firmware-outdated", "firmware-unknown", "firmware-vulnerable"})
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverOutcome:
+    job: Job
+    closed: bool
+    blockers: tuple[Blocker, ...]
+    sealed_hash: str | None = None
+    report: dict[str, Any] | None = None
+    report_path: Path | None = None
+    sheet: RenderableDocument | None = None
+
+
+def _firmware_module_blockers(store: JobStore, job: Job) -> list[Blocker] | None:
+    """The firmware package's own verdict, when it provides ``firmware_blockers(store,
+    job_id)`` (an iterable of items with ``device_id`` and ``reason``); None otherwise."""
+    try:
+        module = importlib.import_module("commissioner.firmware")
+    except ImportError:
+        return None
+    fn = getattr(module, "firmware_blockers", None)
+    if fn is None:
+        return None
+    out: list[Blocker] = []
+    for item in fn(store, job.id):
+        if isinstance(item, Mapping):
+            device, reason = item.get("device_id"), item.get("reason") or item.get("message")
+        else:
+            device = getattr(item, "device_id", None)
+            reason = getattr(item, "reason", None) or getattr(item, "message", None)
+        text = str(reason or item)
+        out.append(Blocker("firmware-outdated", text, None if device is None else str(device),
+                           {"device": str(device or ""), "reason": text}))
+    return out
+
+
+def handover_blockers(
+    store: JobStore, facts: HandoverFacts, *, catalog: Catalog | None
+) -> list[Blocker]:
+    """Every reason the job cannot be closed now."""
+    found = blockers(facts)
+    external = _firmware_module_blockers(store, facts.job)
+    if external is not None:
+        found = [b for b in found if b.code not in FIRMWARE_CODES] + external
+    if catalog is None:
+        found.append(Blocker("no-catalog", "no verified catalog is available for the sheet's "
+                             "settings policy; sync the catalog first"))
+    return found
+
+
+def prepare_sheet(
+    store: JobStore,
+    job_id: str,
+    *,
+    catalog: Catalog | None,
+    sources: HandoverSources | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    support: SupportContact | None = None,
+    locations: Mapping[str, str] | None = None,
+    record: bool = True,
+) -> RenderableDocument:
+    """Build the guidance sheet; with ``record`` (and an open job) log ``document.sheet``."""
+    facts = collect_facts(store, job_id, catalog=catalog, sources=sources, locations=locations)
+    sheet = build_sheet(facts, language=language, support=support)
+    if record and not facts.job.is_closed:
+        _record_sheet(store, facts, sheet)
+    return sheet
+
+
+def _record_sheet(store: JobStore, facts: HandoverFacts, sheet: RenderableDocument) -> Step:
+    return store.append_step(
+        facts.job.id, SHEET_ACTION,
+        {
+            "language": sheet.language,
+            "sha256": sheet.sha256(),
+            "devices": len(facts.devices),
+            "catalog_version": facts.catalog_version,
+            "invitation_id": facts.invitation.invitation_id if facts.invitation else None,
+        },
+    )
+
+
+def record_document_action(
+    store: JobStore,
+    job_id: str,
+    action: Literal["print", "export"],
+    *,
+    kind: str,
+    sha256: str,
+    language: str | None = None,
+    file_format: str | None = None,
+    file_name: str | None = None,
+    pages: int | None = None,
+    operator: str | None = None,
+) -> Step | None:
+    """Log ``document.print`` / ``document.export`` for an open job (None for a closed job,
+    whose sealed log cannot grow). Only the file's name is kept, not its folder."""
+    job = store.find_job(job_id)
+    if job.is_closed:
+        return None
+    detail: dict[str, Any] = {"kind": kind, "sha256": sha256}
+    if language is not None:
+        detail["language"] = language
+    if file_format is not None:
+        detail["format"] = file_format
+    if file_name is not None:
+        detail["file"] = Path(file_name).name[:120]
+    if pages is not None:
+        detail["pages"] = pages
+    return store.append_step(job.id, f"document.{action}", detail, operator=operator)
+
+
+def report_path_for(data_dir: Path, job: Job) -> Path:
+    return Path(data_dir) / "reports" / f"{job.id}-handover-report.json"
+
+
+def write_report(report: Mapping[str, Any], path: Path) -> Path:
+    """Write the report JSON atomically (temp file, fsync, replace); returns the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fp:
+            fp.write(report_json_text(report))
+            fp.flush()
+            os.fsync(fp.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def close_and_hand_over(
+    store: JobStore,
+    job_id: str,
+    *,
+    catalog: Catalog | None,
+    sources: HandoverSources | None = None,
+    operator: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    support: SupportContact | None = None,
+    locations: Mapping[str, str] | None = None,
+    report_path: Path | None = None,
+    now: dt.datetime | None = None,
+) -> HandoverOutcome:
+    """Close the job if the home is ready; otherwise change nothing and list why not.
+
+    On success: ``document.sheet`` and ``handover.summary`` steps, then ``job.close`` (the
+    seal), then the report (with the sealed hash) - written to ``report_path`` when given.
+    Raises the store's errors (JobNotFoundError, AuditBrokenError...) only for problems that
+    are not about the home's readiness.
+    """
+    facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                          locations=locations, now=now)
+    found = handover_blockers(store, facts, catalog=catalog)
+    if found:
+        return HandoverOutcome(job=facts.job, closed=False, blockers=tuple(found))
+    sheet = build_sheet(facts, language=language, support=support)
+    _record_sheet(store, facts, sheet)
+    facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                          locations=locations, now=now)
+    store.append_step(
+        facts.job.id, "handover.summary",
+        {
+            "devices": len(facts.devices),
+            "requirements": {r.requirement.id: r.status for r in evaluate_requirements(facts)},
+        },
+        operator=operator,
+    )
+    sealed = store.close_job(facts.job.id, operator=operator)
+    facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                          locations=locations, now=now)
+    report = build_report(facts)
+    written = write_report(report, report_path) if report_path is not None else None
+    return HandoverOutcome(
+        job=facts.job, closed=True, blockers=(), sealed_hash=sealed, report=report,
+        report_path=written, sheet=sheet,
+    )

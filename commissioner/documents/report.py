@@ -1,0 +1,326 @@
+"""The handover report: JSON for the service platform (schema ``docs/report-schema.json``) and
+the same content as a printable document.
+
+The JSON is the source of truth; the printable version is drawn from the JSON (never from the
+store separately), so the two cannot disagree. It never holds a secret: no credential, key,
+setup code or invitation token - only fingerprints, flags and the invitation's public id.
+
+Format version 1. Compatible additions (new optional fields) keep the version; anything else
+increments ``format_version`` and the schema's ``$id``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+from commissioner import __version__
+from commissioner.documents.checks import SHEET_ACTION, blockers, evaluate_requirements
+from commissioner.documents.common import (
+    PAGE_END,
+    format_datetime,
+    grid_open,
+    header_row,
+    page_start,
+)
+from commissioner.documents.facts import DeviceFacts, HandoverFacts
+from commissioner.documents.render import RenderableDocument
+from commissioner.documents.strings import DEFAULT_LANGUAGE, Texts
+from commissioner.documents.text import LONG_LIMIT, SHORT_LIMIT
+
+__all__ = [
+    "REPORT_FORMAT",
+    "REPORT_FORMAT_VERSION",
+    "REPORT_SCHEMA_ID",
+    "build_report",
+    "report_document",
+    "report_json_text",
+    "schema_path",
+]
+
+REPORT_FORMAT: Final = "commissioner-handover-report"
+REPORT_FORMAT_VERSION: Final = 1
+REPORT_SCHEMA_ID: Final = "urn:commissioner:handover-report:1"
+
+
+def schema_path() -> Path:
+    """Where the JSON Schema of the report lives in a source checkout."""
+    return Path(__file__).resolve().parents[2] / "docs" / "report-schema.json"
+
+
+def _device_json(f: DeviceFacts) -> dict[str, Any]:
+    g, d, p, fw = f.gate, f.device, f.provisioning, f.firmware
+    steps: set[int] = set()
+    if p is not None:
+        steps.update(p.evidence)
+    if fw is not None:
+        steps.update(fw.evidence)
+    return {
+        "device_id": d.device_id,
+        "role": d.role,
+        "kind": d.kind,
+        "manufacturer": f.manufacturer,
+        "model": f.model_number,
+        "advertised_model": g.advertised_model or d.model,
+        "serial": g.serial or d.serial,
+        "product_name": f.model.product_name if f.model is not None else None,
+        "location": f.location,
+        "certification": {
+            "verdict": g.verdict,
+            "blocked": g.blocked,
+            "reason": g.verdict_reason,
+            "reason_code": g.verdict_code,
+            "attested": g.attested_model is not None,
+            "cert_fingerprint": g.cert_fingerprint,
+            "certified_level": f.model.level if f.model is not None else None,
+            "scheme": f.model.scheme if f.model is not None else None,
+            "catalog_version": g.catalog_version,
+            "checked_at": g.checked_at,
+            "label_status": g.label_status,
+            "replace": {"marked": g.replace_flag, "reason": g.replace_reason},
+        },
+        "firmware": {
+            "before": fw.before if fw else None,
+            "after": fw.current if fw else d.firmware,
+            "latest": fw.latest if fw else None,
+            "is_latest": fw.is_latest if fw else None,
+            "vulnerable": fw.vulnerable if fw else None,
+            "updates": [
+                {
+                    "from_version": u.from_version,
+                    "to_version": u.to_version,
+                    "image_sha256": u.image_sha256,
+                    "catalog_version": u.catalog_version,
+                    "operator": u.operator,
+                    "at": u.at,
+                    "step": u.step,
+                }
+                for u in (fw.updates if fw else ())
+            ],
+        },
+        "credentials": {
+            "provisioned": p.provisioned if p else False,
+            "admin_credential_set": p.admin_credential_set if p else None,
+            "default_credential_disabled": p.default_credential_disabled if p else None,
+            "operational_cert_fingerprint": p.operational_cert_fingerprint if p else None,
+            "gateway_allow_listed": p.gateway_allow_listed if p else None,
+        },
+        "acl": {"roles": list(p.acl) if p else []},
+        "readback": {"ok": p.readback_ok if p else None, "detail": p.readback_detail if p else None},
+        "evidence_steps": sorted(steps),
+    }
+
+
+def build_report(facts: HandoverFacts) -> dict[str, Any]:
+    """The report as a JSON-ready dict (see ``docs/report-schema.json``)."""
+    job = facts.job
+    audit = facts.audit
+    sheet_step = None
+    for s in facts.steps:
+        if s.action == SHEET_ACTION:
+            sheet_step = s
+    blocking = blockers(facts)
+    inv = facts.invitation
+    return {
+        "format": REPORT_FORMAT,
+        "format_version": REPORT_FORMAT_VERSION,
+        "generated_at": facts.generated_at,
+        "generator": {"name": "commissioner", "version": __version__},
+        "job": {
+            "id": job.id,
+            "job_number": job.job_number,
+            "site_name": job.site_name,
+            "site_address": job.site_address,
+            "service_level": job.service_level,
+            "operator": job.operator,
+            "status": job.status,
+            "created_at": job.created_at,
+            "closed_at": job.closed_at,
+            "catalog_version": job.catalog_version,
+            "catalog_refreshed_at": job.catalog_refreshed_at,
+        },
+        "devices": [_device_json(f) for f in facts.devices],
+        "requirements": [r.to_json() for r in evaluate_requirements(facts)],
+        "handover": {
+            "ready": not [b for b in blocking if b.code != "job-closed"],
+            "blockers": [b.to_json() for b in blocking if b.code != "job-closed"],
+        },
+        "documents": {
+            "guidance_sheet": None if sheet_step is None else {
+                "language": sheet_step.detail.get("language"),
+                "sha256": sheet_step.detail.get("sha256"),
+                "step": sheet_step.idx,
+                "at": sheet_step.at,
+            },
+        },
+        "owner_invitation": {
+            "issued": inv is not None,
+            "invitation_id": inv.invitation_id if inv else None,
+            "expires_at": inv.expires_at if inv else None,
+        },
+        "audit": {
+            "entries": audit.entries,
+            "verified": audit.ok,
+            "problem": audit.problem,
+            "first_bad_entry": audit.first_bad_idx,
+            "last_hash": audit.last_hash,
+            "sealed": job.is_closed,
+            "sealed_hash": job.sealed_hash,
+        },
+    }
+
+
+def report_json_text(report: Mapping[str, Any]) -> str:
+    """Stable JSON text of a report (sorted keys, UTF-8, two-space indent, final newline)."""
+    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+# --------------------------------------------------------------------------- printable
+
+
+def _status_html(t: Texts, status: str) -> str:
+    css = {"pass": "pass", "fail": "fail"}.get(status, "na")
+    return f'<span class="{css}">{t.html("status." + status)}</span>'
+
+
+def _flag(t: Texts, value: object) -> str:
+    if value is True:
+        return t.html("yes")
+    if value is False:
+        return t.html("no")
+    return t.html("unknown")
+
+
+def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUAGE) -> RenderableDocument:
+    """The report (as returned by :func:`build_report`) as a document for Qt to draw."""
+    from commissioner.documents.checks import REQUIREMENTS
+
+    t = Texts(language)
+    v = t.value
+    job = report["job"]
+    audit = report["audit"]
+    titles = {r.id: (r.title_ja if language == "ja" else r.title) for r in REQUIREMENTS}
+    parts = [page_start(t), f"<h1>{t.html('report.title')}</h1>"]
+    if job["status"] != "closed":
+        parts.append(f'<p class="fail">{t.html("report.draft")}</p>')
+    stars = "★" * int(job["service_level"])
+    rows = [
+        ("sheet.site", v(job["site_name"])),
+        ("sheet.address", v(job["site_address"], LONG_LIMIT)),
+        ("sheet.job_number", v(job["job_number"], SHORT_LIMIT)),
+        ("sheet.job_id", v(job["id"], SHORT_LIMIT)),
+        ("sheet.service_level", t.html("level", stars=stars, level=job["service_level"])),
+        ("sheet.operator", v(job["operator"])),
+        ("report.status", t.html(f"report.status.{job['status']}")),
+        ("sheet.catalog", v(job["catalog_version"] or "—")),
+        ("report.generated", v(format_datetime(report["generated_at"], language))),
+    ]
+    parts.append(grid_open())
+    for key, value in rows:
+        parts.append(f'<tr><td class="label" width="28%">{t.html(key)}</td><td>{value}</td></tr>')
+    parts.append("</table>")
+
+    parts.append(f"<h2>{t.html('report.requirements')}</h2>")
+    parts.append(grid_open())
+    parts.append(header_row([
+        (t.html("report.col.id"), 11), (t.html("report.col.title"), 31),
+        (t.html("report.col.status"), 10), (t.html("report.col.evidence"), 48),
+    ]))
+    for r in report["requirements"]:
+        level = "★" * int(r["level"])
+        ev = "<br>".join(
+            v(e["text"], LONG_LIMIT)
+            + (f' <span class="sub">[#{", #".join(str(i) for i in e["steps"][:8])}'
+               f'{" …" if len(e["steps"]) > 8 else ""}]</span>' if e["steps"] else "")
+            for e in r["evidence"]
+        )
+        applies = "" if r["applies"] else f' <span class="na">({t.html("status.not-applicable")})</span>'
+        parts.append(
+            f"<tr><td><b>{v(r['id'], SHORT_LIMIT)}</b><br><span class=\"sub\">{level}</span></td>"
+            f"<td>{v(titles.get(r['id'], r['title']), LONG_LIMIT)}</td>"
+            f"<td>{_status_html(t, r['status'])}{applies}</td>"
+            f'<td class="small">{ev}</td></tr>'
+        )
+    parts.append("</table>")
+
+    blocking = report["handover"]["blockers"]
+    if blocking:
+        parts.append(f"<h2>{t.html('report.blockers')}</h2><ul>")
+        parts.extend(f"<li>{v(b['message'], LONG_LIMIT)}</li>" for b in blocking[:60])
+        if len(blocking) > 60:
+            parts.append(f"<li>… (+{len(blocking) - 60})</li>")
+        parts.append("</ul>")
+
+    devices = report["devices"]
+    parts.append(f"<h2>{t.html('report.devices', n=len(devices))}</h2>")
+    parts.append(grid_open())
+    parts.append(header_row([
+        (t.html("report.col.device"), 26), (t.html("report.col.cert"), 20),
+        (t.html("report.col.firmware"), 17), (t.html("report.col.credentials"), 27),
+        (t.html("report.col.readback"), 10),
+    ]))
+    for d in devices:
+        c, fw, cr = d["certification"], d["firmware"], d["credentials"]
+        device = (f"<b>{v(d['model'], SHORT_LIMIT)}</b> {t.kind(d['kind'])}<br>"
+                  f"{v(d['manufacturer'])}<br>"
+                  f'<span class="sub">{v(d["device_id"], SHORT_LIMIT)}'
+                  f'{" · S/N " + v(d["serial"], SHORT_LIMIT) if d["serial"] else ""}</span>')
+        verdict = c["verdict"] or "—"
+        vcss = "pass" if verdict == "certified" and not c["blocked"] else "fail"
+        cert = (f'<span class="{vcss}">{v(verdict, SHORT_LIMIT)}</span>'
+                + (f" ★{'★' * (int(c['certified_level']) - 1)}" if c["certified_level"] else "")
+                + (f'<br><span class="sub">{v(c["scheme"], SHORT_LIMIT)} · catalog '
+                   f'{v(c["catalog_version"], SHORT_LIMIT)}</span>' if c["catalog_version"] else ""))
+        if c["blocked"] and c["reason"]:
+            cert += f'<br><span class="small">{v(c["reason"], LONG_LIMIT)}</span>'
+        before = fw["before"] or "—"
+        after = fw["after"] or "—"
+        firmware = f"{v(before, SHORT_LIMIT)} → <b>{v(after, SHORT_LIMIT)}</b>"
+        if fw["is_latest"] is True:
+            firmware += f'<br><span class="pass">{t.html("report.latest")}</span>'
+        elif fw["is_latest"] is False:
+            firmware += f'<br><span class="fail">{t.html("report.not_latest", latest=fw["latest"])}</span>'
+        if fw["vulnerable"]:
+            firmware += f'<br><span class="fail">{t.html("report.vulnerable")}</span>'
+        if cr["provisioned"]:
+            creds = [f'<span class="pass">{t.html("report.provisioned")}</span>']
+            if cr["admin_credential_set"]:
+                creds.append(t.html("report.admin_set"))
+            if cr["default_credential_disabled"]:
+                creds.append(t.html("report.default_off"))
+            if d["acl"]["roles"]:
+                creds.append(t.html("report.acl", acl=", ".join(d["acl"]["roles"])))
+            if cr["gateway_allow_listed"]:
+                creds.append(t.html("report.allow_listed"))
+            if cr["operational_cert_fingerprint"]:
+                creds.append(f'<span class="hash">{v(cr["operational_cert_fingerprint"][:16], SHORT_LIMIT)}…</span>')
+            credentials = "<br>".join(creds)
+        else:
+            credentials = f'<span class="fail">{t.html("report.not_provisioned")}</span>'
+        readback = _flag(t, d["readback"]["ok"])
+        parts.append(f"<tr><td>{device}</td><td class=\"small\">{cert}</td><td>{firmware}</td>"
+                     f'<td class="small">{credentials}</td><td>{readback}</td></tr>')
+    parts.append("</table>")
+
+    parts.append(f"<h2>{t.html('report.audit')}</h2>")
+    parts.append(grid_open())
+    verified = (t.html("report.audit.ok") if audit["verified"]
+                else t.html("report.audit.broken", problem=audit["problem"] or ""))
+    sealed = (f'<span class="hash">{v(audit["sealed_hash"], SHORT_LIMIT)}</span>'
+              if audit["sealed_hash"] else t.html("report.audit.not_sealed"))
+    for key, value in (
+        ("report.audit.entries", v(audit["entries"])),
+        ("report.audit.verified", verified),
+        ("report.audit.sealed_hash", sealed),
+    ):
+        parts.append(f'<tr><td class="label" width="34%">{t.html(key)}</td><td>{value}</td></tr>')
+    parts.append("</table>")
+    parts.append(PAGE_END)
+    title = t.plain("report.title")
+    footer = t.plain("footer", title=title, job_id=job["id"], page="{page}", pages="{pages}")
+    return RenderableDocument(
+        kind="report", language=language, title=title, html="".join(parts), footer=footer,
+        job_id=str(job["id"]),
+    )
