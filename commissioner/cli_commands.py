@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
+from commissioner.ble import cli as ble_cli
 from commissioner.discovery import cli as discovery_cli
 from commissioner.jobs import cli as jobs_cli
 from commissioner.protocol import cli as protocol_cli
@@ -21,4 +22,5 @@ REGISTRARS: list[Registrar] = [
     catalog_cli.register,
     gate_cli.register,
     virtualhome_cli.register,
+    ble_cli.register,
 ]

@@ -18,6 +18,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--expect", type=int, metavar="N", help="stop early once N devices are seen")
     p.add_argument("--json", action="store_true", help="print a JSON array of devices")
     p.add_argument("--job", metavar="ID", help="record the devices seen in this job")
+    p.add_argument("--ble", action="store_true", help="also scan Bluetooth LE (merged by id)")
+    p.add_argument("--ble-transport", metavar="SPEC", help=argparse.SUPPRESS)
     p.set_defaults(handler=_scan)
 
 
@@ -25,7 +27,15 @@ def _scan(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 600:
         raise UserError("--timeout must be between 0 and 600 seconds")
     ctx = resolve(args)
-    result = asyncio.run(scan(ctx.mdns_interfaces, args.timeout, expect=args.expect))
+    if args.ble:
+        from commissioner.ble.config import make_adapter, resolve_ble_transport, scan_with_ble
+
+        adapter = make_adapter(resolve_ble_transport(ctx.home, args.ble_transport))
+        result = asyncio.run(
+            scan_with_ble(adapter, ctx.mdns_interfaces, args.timeout, expect=args.expect)
+        )
+    else:
+        result = asyncio.run(scan(ctx.mdns_interfaces, args.timeout, expect=args.expect))
     for entry in result.malformed:
         print(
             f"commissioner: malformed advertisement from {entry.source} ({entry.transport}): "
@@ -58,4 +68,5 @@ def _print_table(result: ScanResult) -> None:
         print(
             f"{row['id']:<28} {row['kind']:<16} {row['manufacturer']:<22} {row['model']:<14} "
             f"{row['firmware']:<9} {row['state']:<13} {row['address']}:{row['port']}"
+            + (f" [{row['transport']} rssi {row['rssi']}]" if row["rssi"] is not None else "")
         )

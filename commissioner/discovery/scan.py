@@ -16,7 +16,7 @@ from commissioner.discovery.events import (
     MalformedAdvertisement,
     Sighting,
 )
-from commissioner.discovery.manager import DiscoveryManager
+from commissioner.discovery.manager import DiscoveryManager, Transport
 from commissioner.discovery.mdns import DEFAULT_REQUEST_TIMEOUT, MdnsTransport
 from commissioner.protocol import spec
 
@@ -39,6 +39,7 @@ async def scan(
     service_type: str = spec.SERVICE_TYPE,
     zeroconf: AsyncZeroconf | None = None,
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
+    extra_transports: Sequence[Transport] = (),
 ) -> ScanResult:
     """Browse mDNS on ``interfaces`` for ``timeout`` seconds.
 
@@ -46,6 +47,7 @@ async def scan(
     more seconds (never beyond ``timeout``) for stragglers and malformed advertisements.
     Devices are sorted by device id; malformed entries by source.
     ``zeroconf`` may be an :class:`zeroconf.asyncio.AsyncZeroconf` to share (left open).
+    ``extra_transports`` (e.g. :class:`~commissioner.discovery.ble.BleTransport`) run alongside.
     """
     if timeout < 0:
         raise ValueError("timeout must not be negative")
@@ -58,7 +60,7 @@ async def scan(
         zeroconf=zeroconf,
         request_timeout=min(request_timeout, max(timeout, 0.1)),
     )
-    manager = DiscoveryManager([transport])
+    manager = DiscoveryManager([transport, *extra_transports])
     enough = asyncio.Event()
 
     def on_event(event: DiscoveryEvent) -> None:

@@ -106,14 +106,18 @@ def page_start(t: Texts) -> str:
 PAGE_END: Final = "</body></html>"
 
 
-def grid_open() -> str:
+def grid_open(*, small: bool = False) -> str:
     """A full-width table with thin borders (Qt draws ``border`` on every cell)."""
+    style = "border-collapse: collapse; border-color: #8a99ad;"
+    if small:
+        style += " font-size: 8pt;"
     return (
-        '<table width="100%" border="1" cellspacing="0" cellpadding="3" '
-        'style="border-collapse: collapse; border-color: #8a99ad;">'
+        '<table width="100%" border="1" cellspacing="0" cellpadding="2" '
+        f'style="{style}">'
     )
 
 
 def header_row(cells: list[tuple[str, int]]) -> str:
-    """A header row of (escaped text, width in percent) cells."""
-    return "<tr>" + "".join(f'<th width="{w}%">{text}</th>' for text, w in cells) + "</tr>"
+    """A header row of (escaped text, width in percent) cells, repeated on every page."""
+    return ("<thead><tr>" + "".join(f'<th width="{w}%">{text}</th>' for text, w in cells)
+            + "</tr></thead>")

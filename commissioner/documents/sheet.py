@@ -144,7 +144,7 @@ def build_sheet(
     parts.append(f"<p><b>{t.html('sheet.purpose.warning')}</b></p>")
 
     # --- what the owner must not / may change (R2-6)
-    common, per_model, missing = policy_summary(facts.devices)
+    common, per_model, _missing = policy_summary(facts.devices)
     parts.append(f"<h2>{t.html('sheet.settings')}</h2>")
     warn = [f"<p><b>⚠ {t.html('sheet.warning.title')}</b></p>"]
     warn.append(f"<p>{t.html('sheet.warning.text')}</p>")
@@ -157,44 +157,22 @@ def build_sheet(
         'style="border-collapse: collapse; border-color: #c99a06;">'
         f'<tr><td class="warn">{"".join(warn)}</td></tr></table>'
     )
-    if per_model or missing:
-        parts.append(f"<h3>{t.html('sheet.per_model')}</h3>")
-        parts.append(grid_open())
-        parts.append(header_row([
-            (t.html("sheet.col.model"), 22),
-            (t.html("sheet.col.must_not_more"), 39),
-            (t.html("sheet.col.may"), 39),
-        ]))
-        for number, extra, may in per_model:
-            must = "、".join(t.policy_item(i) for i in extra) if language == "ja" else ", ".join(
-                t.policy_item(i) for i in extra)
-            allowed = "、".join(t.policy_item(i) for i in may) if language == "ja" else ", ".join(
-                t.policy_item(i) for i in may)
-            parts.append(
-                f"<tr><td>{v(number, SHORT_LIMIT)}</td><td><b>{must or t.html('none')}</b></td>"
-                f"<td>{allowed or t.html('none')}</td></tr>"
-            )
-        for number in missing:
-            parts.append(
-                f'<tr><td>{v(number, SHORT_LIMIT)}</td><td colspan="2">'
-                f"{t.html('sheet.no_policy')}</td></tr>"
-            )
-        parts.append("</table>")
-
-    # --- installed devices
+    parts.append(f"<p>{t.html('sheet.per_model.note')}</p>")
+    # --- installed devices, with what the owner may / must not change per model
     groups = _groups(facts.devices)
-    with_location = any(f.location for f in facts.devices)
+    extra_by_model = {number: (extra, may) for number, extra, may in per_model}
+    sep = "、" if language == "ja" else ", "
     parts.append(f"<h2>{t.html('sheet.devices', n=len(facts.devices))}</h2>")
-    parts.append(grid_open())
+    parts.append(grid_open(small=True))
     id_header = t.html("sheet.col.device_id")
-    if with_location:
+    if any(f.location for f in facts.devices):
         id_header += " / " + t.html("sheet.col.location")
     parts.append(header_row([
-        (t.html("sheet.col.kind"), 16),
-        (t.html("sheet.col.manufacturer"), 17),
-        (t.html("sheet.col.model"), 17),
-        (t.html("sheet.col.product"), 17),
-        (id_header, 33),
+        (t.html("sheet.col.kind"), 13),
+        (t.html("sheet.col.model") + " / " + t.html("sheet.col.manufacturer"), 22),
+        (id_header, 21),
+        (t.html("sheet.col.must_not_more"), 21),
+        (t.html("sheet.col.may"), 23),
     ]))
     for g in groups:
         ids = []
@@ -203,10 +181,18 @@ def build_sheet(
             if f.location:
                 item += f"（{v(f.location)}）" if language == "ja" else f" ({v(f.location)})"
             ids.append(item)
+        if g.model in extra_by_model:
+            extra, may = extra_by_model[g.model]
+            must = f"<b>{sep.join(t.policy_item(i) for i in extra)}</b>" if extra else t.html("none")
+            allowed = sep.join(t.policy_item(i) for i in may) if may else t.html("none")
+        else:
+            must = allowed = f'<span class="sub">{t.html("sheet.no_policy")}</span>'
+        model = f"<b>{v(g.model, SHORT_LIMIT)}</b><br>{v(g.manufacturer)}"
+        if g.product:
+            model += f'<br><span class="sub">{v(g.product)}</span>'
         parts.append(
-            f"<tr><td>{t.kind(g.kind)}</td><td>{v(g.manufacturer)}</td>"
-            f"<td><b>{v(g.model, SHORT_LIMIT)}</b></td><td>{v(g.product or '')}</td>"
-            f'<td class="small">{", ".join(ids)}</td></tr>'
+            f"<tr><td>{t.kind(g.kind)}</td><td>{model}</td><td>{', '.join(ids)}</td>"
+            f"<td>{must}</td><td>{allowed}</td></tr>"
         )
     parts.append("</table>")
 

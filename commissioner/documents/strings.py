@@ -49,7 +49,10 @@ _JA: Final[dict[str, str]] = {
     "sheet.purpose.warning": (
         "機器とサービスを、この案内に記載した目的以外に使用しないでください。"
     ),
-    "sheet.devices": "設置した機器（{n}台）",
+    "sheet.devices": "設置した機器と機種ごとの設定（{n}台）",
+    "sheet.per_model.note": (
+        "機種ごとに、変更してよい設定と、上記に加えて変更してはいけない設定を、下の表に示します。"
+    ),
     "sheet.col.no": "No.",
     "sheet.col.kind": "種類",
     "sheet.col.manufacturer": "メーカー",
@@ -197,7 +200,10 @@ _EN: Final[dict[str, str]] = {
     "sheet.purpose.warning": (
         "Do not use the devices or the service for any purpose other than those described here."
     ),
-    "sheet.devices": "Installed devices ({n})",
+    "sheet.devices": "Installed devices and their settings ({n})",
+    "sheet.per_model.note": (
+        "The table below shows, per model, what you may change and what else you must not change."
+    ),
     "sheet.col.no": "No.",
     "sheet.col.kind": "Kind",
     "sheet.col.manufacturer": "Manufacturer",

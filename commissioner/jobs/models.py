@@ -177,3 +177,56 @@ class JobLabel:
     status: str
     reason: str | None
     scanned_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningStep:
+    """One provisioning step of one device (schema v4): committed as ``intent`` before the
+    device is asked, ``done`` once the device confirmed. ``detail`` never holds a secret."""
+
+    device_id: str
+    step: str
+    status: str  # intent | done
+    attempts: int
+    detail_json: str
+    intent_at: str
+    done_at: str | None
+
+    @property
+    def done(self) -> bool:
+        return self.status == "done"
+
+    @property
+    def detail(self) -> dict[str, JSON]:
+        value = json.loads(self.detail_json)
+        return value if isinstance(value, dict) else {}
+
+
+@dataclass(frozen=True, slots=True)
+class ProvisioningDevice:
+    """Provisioning state of one device of a job (schema v4); public data only."""
+
+    device_id: str
+    role: str  # device | gateway
+    status: str  # pending | in-progress | provisioned | failed
+    reason_code: str | None
+    reason: str | None
+    action: str | None  # what the installer should do about a failure
+    operational_cert: str | None  # PEM (public)
+    operational_fingerprint: str | None
+    gateway_auth: bool | None  # did the gateway authenticate the device (SR2-H-2)?
+    gateway_auth_reason: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerInvitation:
+    """An owner invitation of a job (the token is a job secret, not in here)."""
+
+    invitation_id: str
+    gateway_id: str
+    epoch: int
+    expires_at: int  # Unix seconds
+    status: str  # active | revoked
+    created_at: str
+    revoked_at: str | None

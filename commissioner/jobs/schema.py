@@ -234,7 +234,185 @@ _V3 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+def _closed_guards(table: str, key: str) -> tuple[str, ...]:
+    """Triggers that keep ``table`` read-only once its job is closed (``table`` and ``key``
+    are literals of this module, never input)."""
+    return (
+        f"""
+        CREATE TRIGGER {table}_closed_insert BEFORE INSERT ON {table}
+        WHEN (SELECT status FROM jobs WHERE id = NEW.{key}) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,  # noqa: S608 - table and column names are module constants
+        f"""
+        CREATE TRIGGER {table}_closed_update BEFORE UPDATE ON {table}
+        WHEN (SELECT status FROM jobs WHERE id = OLD.{key}) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,  # noqa: S608 - table and column names are module constants
+    )
+
+
+_V4 = Migration(
+    version=4,
+    description="provisioning: per-device state, intent/done step journal, owner invitations",
+    statements=(
+        # One row per device the job provisions (the gateway included). Public data only:
+        # the operational certificate is public; every secret lives in the secrets table.
+        """
+        CREATE TABLE provisioning_devices (
+            job_id                  TEXT NOT NULL REFERENCES jobs (id),
+            device_id               TEXT NOT NULL,
+            role                    TEXT NOT NULL CHECK (role IN ('device', 'gateway')),
+            status                  TEXT NOT NULL
+                                    CHECK (status IN ('pending', 'in-progress', 'provisioned',
+                                                      'failed')),
+            reason_code             TEXT,
+            reason                  TEXT,
+            action                  TEXT,
+            operational_cert        TEXT,
+            operational_fingerprint TEXT,
+            gateway_auth            INTEGER CHECK (gateway_auth IS NULL OR gateway_auth IN (0, 1)),
+            gateway_auth_reason     TEXT,
+            updated_at              TEXT NOT NULL,
+            PRIMARY KEY (job_id, device_id)
+        ) STRICT
+        """,
+        # Intent before action: a step's row is committed as 'intent' before the device is
+        # asked, and becomes 'done' once the device confirmed. One row per (device, step):
+        # a resumed step bumps ``attempts`` instead of adding a row.
+        """
+        CREATE TABLE provisioning_steps (
+            job_id    TEXT NOT NULL REFERENCES jobs (id),
+            device_id TEXT NOT NULL,
+            step      TEXT NOT NULL,
+            status    TEXT NOT NULL CHECK (status IN ('intent', 'done')),
+            attempts  INTEGER NOT NULL CHECK (attempts >= 1),
+            detail    TEXT NOT NULL,
+            intent_at TEXT NOT NULL,
+            done_at   TEXT,
+            PRIMARY KEY (job_id, device_id, step),
+            CHECK ((status = 'done') = (done_at IS NOT NULL))
+        ) STRICT
+        """,
+        # Owner invitations: the token itself is a job secret (secrets table); the gateway
+        # keeps only its SHA-256.
+        """
+        CREATE TABLE owner_invitations (
+            job_id        TEXT NOT NULL REFERENCES jobs (id),
+            invitation_id TEXT NOT NULL,
+            gateway_id    TEXT NOT NULL,
+            epoch         INTEGER NOT NULL CHECK (epoch >= 1),
+            expires_at    INTEGER NOT NULL,
+            status        TEXT NOT NULL CHECK (status IN ('active', 'revoked')),
+            created_at    TEXT NOT NULL,
+            revoked_at    TEXT,
+            PRIMARY KEY (job_id, invitation_id)
+        ) STRICT
+        """,
+        """
+        CREATE TRIGGER provisioning_devices_closed_insert BEFORE INSERT ON provisioning_devices
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER provisioning_devices_closed_update BEFORE UPDATE ON provisioning_devices
+        WHEN (SELECT status FROM jobs WHERE id = OLD.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER provisioning_steps_closed_insert BEFORE INSERT ON provisioning_steps
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER provisioning_steps_closed_update BEFORE UPDATE ON provisioning_steps
+        WHEN (SELECT status FROM jobs WHERE id = OLD.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER owner_invitations_closed_insert BEFORE INSERT ON owner_invitations
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+        """
+        CREATE TRIGGER owner_invitations_closed_update BEFORE UPDATE ON owner_invitations
+        WHEN (SELECT status FROM jobs WHERE id = OLD.job_id) = 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a closed job is read-only');
+        END
+        """,
+    ),
+)
+
+_V5 = Migration(
+    version=5,
+    description="firmware: update history per device (R2-8), verified running versions",
+    statements=(
+        # Every update attempt's outcome, append-only (R2-8 version history).
+        """
+        CREATE TABLE firmware_history (
+            seq             INTEGER PRIMARY KEY,
+            job_id          TEXT NOT NULL REFERENCES jobs (id),
+            device_id       TEXT NOT NULL,
+            model           TEXT NOT NULL,
+            from_version    TEXT NOT NULL,
+            to_version      TEXT NOT NULL,
+            result          TEXT NOT NULL
+                            CHECK (result IN ('updated', 'fell-back', 'timeout', 'refused',
+                                              'failed')),
+            reason          TEXT,
+            image_sha256    TEXT NOT NULL,
+            catalog_version TEXT NOT NULL,
+            operator        TEXT NOT NULL,
+            at              TEXT NOT NULL
+        ) STRICT
+        """,
+        "CREATE INDEX firmware_history_device ON firmware_history (job_id, device_id, seq)",
+        """
+        CREATE TRIGGER firmware_history_no_update BEFORE UPDATE ON firmware_history
+        BEGIN
+            SELECT RAISE(ABORT, 'the firmware history is append-only');
+        END
+        """,
+        """
+        CREATE TRIGGER firmware_history_no_delete BEFORE DELETE ON firmware_history
+        BEGIN
+            SELECT RAISE(ABORT, 'the firmware history is append-only');
+        END
+        """,
+        # The version each device was last seen running, read over its attested TLS
+        # connection (never from an advertisement); what the close-job gate relies on.
+        """
+        CREATE TABLE firmware_status (
+            job_id      TEXT NOT NULL REFERENCES jobs (id),
+            device_id   TEXT NOT NULL,
+            model       TEXT NOT NULL,
+            version     TEXT NOT NULL,
+            latest      TEXT,
+            vulnerable  INTEGER NOT NULL CHECK (vulnerable IN (0, 1)),
+            verified_at TEXT NOT NULL,
+            PRIMARY KEY (job_id, device_id)
+        ) STRICT
+        """,
+        *_closed_guards("firmware_history", "job_id"),
+        *_closed_guards("firmware_status", "job_id"),
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -53,12 +53,12 @@ from commissioner.protocol.ble_spec import (
 from commissioner.protocol.setup_code import ProofRateLimiter
 from commissioner.protocol.spec import PROTOCOL_VERSION, CommissioningState
 from commissioner.virtualhome.ble_radio import BleRadio, address_for
+from commissioner.virtualhome.scenario import BLE_GATT_ERROR, BLE_VANISH
 
 log = logging.getLogger(__name__)
 
-FAULT_VANISH: Final = "ble-vanish"
-FAULT_GATT_ERROR: Final = "ble-gatt-error"
-BLE_FAULTS: Final = frozenset({FAULT_VANISH, FAULT_GATT_ERROR})
+FAULT_VANISH: Final = BLE_VANISH
+FAULT_GATT_ERROR: Final = BLE_GATT_ERROR
 ADV_INTERVAL_MS: Final = 20.0
 
 JoinCallback = Callable[[NetworkConfig], Awaitable[None]]

@@ -81,6 +81,7 @@ class BleRadio:
         self.link = LocalLink()
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
         self._count = 0
         self.port = 0
 
@@ -97,10 +98,10 @@ class BleRadio:
         server, self._server = self._server, None
         if server is not None:
             server.close()
-        for task in list(self._clients):
-            task.cancel()
+        for writer in list(self._writers):
+            writer.transport.abort()  # the handler sees EOF and detaches its controller
         if self._clients:
-            await asyncio.gather(*self._clients, return_exceptions=True)
+            await asyncio.wait(list(self._clients), timeout=2)
         if server is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(server.wait_closed(), 2)
@@ -109,6 +110,7 @@ class BleRadio:
         task = asyncio.current_task()
         assert task is not None
         self._clients.add(task)
+        self._writers.add(writer)
         self._count += 1
         controller = SpecController(
             f"app-{self._count}", host_sink=_WriterSink(writer), link=self.link
@@ -126,6 +128,7 @@ class BleRadio:
         finally:
             self.detach(controller)
             writer.close()
+            self._writers.discard(writer)
             self._clients.discard(task)
 
     def new_host(self, name: str, address: str) -> tuple[Device, Controller]:

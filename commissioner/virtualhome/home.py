@@ -40,6 +40,7 @@ from commissioner.protocol.advertisement import build_txt
 from commissioner.protocol.attestation import DeviceCertFields, cert_pem, generate_key, key_pem
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import SERVICE_TYPE, CommissioningState, Role
+from commissioner.virtualhome import ble_home as ble_home_mod
 from commissioner.virtualhome import labels as labels_mod
 from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
@@ -292,6 +293,10 @@ def seed_home(directory: Path, scenario: Scenario, count: int | None = None) -> 
         gateway=_manifest_entry(gw),
         devices=tuple(_manifest_entry(p.state) for p in plans[1:]),
     )
+    ble_home_mod.seed_ble(  # BLE devices and the virtual LAN (issue 7)
+        directory,
+        [(p.state.device_id, t.ble, t.faults) for p, t in zip(plans[1:], templates, strict=True)],
+    )
     # The manifest is written last: its presence marks a completely seeded home.
     write_json_atomic(directory / MANIFEST_FILE, manifest.to_json())
     return manifest
@@ -410,6 +415,7 @@ class VirtualHome:
         self._lock = _DirLock(directory)
         self._catalog = CatalogHost(directory, directory / TRUST_ROOTS)
         self.home_file: HomeFile | None = None
+        self._ble: ble_home_mod.BleHome | None = None  # BLE radio and peripherals (issue 7)
 
     @property
     def devices(self) -> dict[str, VirtualDevice]:
@@ -440,12 +446,27 @@ class VirtualHome:
             device.firmware.reboot_hook = functools.partial(self.power_cycle, device.device_id)
             if isinstance(device, VirtualGateway):
                 device.attach_home(self._address_of, self.directory / TRUST_ROOTS)
-        await asyncio.gather(*(d.power_on(reload=False) for d in loaded))
+        self._ble = await asyncio.to_thread(ble_home_mod.BleHome.load, self.directory)
+        offline = self._ble_offline()  # BLE-only devices join the LAN when onboarded
+        online = [d for d in loaded if d.device_id not in offline]
+        await asyncio.gather(*(d.power_on(reload=False) for d in online))
         await self._control.start()
         await self._catalog.start()
         self._zc = AsyncZeroconf(interfaces=list(MDNS_INTERFACES), ip_version=IPVersion.V4Only)
-        await asyncio.gather(*(self._register(d) for d in loaded))
+        await asyncio.gather(*(self._register(d) for d in online))
+        if self._ble is not None:
+            await self._ble.start(self._devices, self._join_lan)
         return self._write_home_file()
+
+    def _ble_offline(self) -> set[str]:
+        return self._ble.offline_ids() if self._ble is not None else set()
+
+    async def _join_lan(self, device_id: str) -> None:
+        """A BLE-only device was onboarded: start its TLS server and announce it (issue 7)."""
+        device = self._devices[device_id]
+        await device.power_on()
+        await self._register(device)
+        self._write_home_file()
 
     def _write_home_file(self) -> HomeFile:
         gw = self._devices[self.manifest.gateway.device_id]
@@ -463,6 +484,7 @@ class VirtualHome:
                     label=f"{labels_mod.LABELS_DIR}/{m.device_id}.json",
                 )
                 for m in self.manifest.devices
+                if m.device_id not in self._ble_offline()
             ),
             labels_dir=labels_mod.LABELS_DIR,
             trust_roots=TRUST_ROOTS,
@@ -471,6 +493,7 @@ class VirtualHome:
             control_port=self._control.port,
             catalog_url=self._catalog.url,
             scenario=self.manifest.scenario,
+            ble=self._ble.home_entry() if self._ble is not None and self._ble.radio else None,
         )
         write_home_file(home)
         self.home_file = home
@@ -521,6 +544,8 @@ class VirtualHome:
 
     async def stop(self) -> None:
         """Clean shutdown: stop control, power everything off, unregister mDNS in parallel."""
+        if self._ble is not None:
+            await self._ble.stop()
         await self._control.close()
         await self._catalog.stop()
         for task in self._cycles.values():

@@ -8,7 +8,12 @@ Format 1::
                   "label": "labels/<id>.json"}],
      "labels_dir": "labels", "trust_roots": "trust/manufacturer-roots.pem",
      "mdns": {"interfaces": ["127.0.0.1"]}, "control": {"host", "port"},
-     "catalog_url": null, "scenario": "<name>"}
+     "catalog_url": null, "scenario": "<name>",
+     "ble": {"transport": "tcp-client:127.0.0.1:PORT", "network": "lan/network.json",
+             "devices": [{"device_id", "address", "mode", "on_network"}]}}   # optional
+
+``ble`` is present only when the home has BLE devices (see ble_home.py); a BLE-only device
+that is not on the LAN yet is listed there and not in ``devices``.
 
 Paths are relative to the directory holding home.json. ``model`` is the model the device
 advertises. The file is rewritten (atomically) every time the home starts, since ports change.
@@ -50,6 +55,21 @@ class DeviceEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class BleDeviceEntry:
+    device_id: str
+    address: str
+    mode: str  # "only" | "both"
+    on_network: bool
+
+
+@dataclass(frozen=True, slots=True)
+class BleEntry:
+    transport: str  # Bumble HCI transport of the home's emulated controller (loopback TCP)
+    network: str  # relative path of the virtual LAN's network file
+    devices: tuple[BleDeviceEntry, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class HomeFile:
     directory: Path  # the directory holding home.json (not stored in the file)
     gateway: GatewayEntry
@@ -62,6 +82,7 @@ class HomeFile:
     catalog_url: str | None
     scenario: str
     format: int = HOME_FORMAT
+    ble: BleEntry | None = None
 
     @property
     def trust_roots_path(self) -> Path:
@@ -75,7 +96,9 @@ class HomeFile:
         for d in self.devices:
             if d.device_id == device_id:
                 return self.directory / d.label
-        if device_id == self.gateway.device_id:
+        if device_id == self.gateway.device_id or (
+            self.ble is not None and any(b.device_id == device_id for b in self.ble.devices)
+        ):
             return self.labels_path / f"{device_id}.json"
         raise KeyError(device_id)
 
@@ -111,7 +134,20 @@ class HomeFile:
             "control": {"host": self.control_host, "port": self.control_port},
             "catalog_url": self.catalog_url,
             "scenario": self.scenario,
+            **({"ble": _ble_json(self.ble)} if self.ble is not None else {}),
         }
+
+
+def _ble_json(ble: BleEntry) -> dict[str, Any]:
+    return {
+        "transport": ble.transport,
+        "network": ble.network,
+        "devices": [
+            {"device_id": d.device_id, "address": d.address, "mode": d.mode,
+             "on_network": d.on_network}
+            for d in ble.devices
+        ],
+    }
 
 
 def write_home_file(home: HomeFile) -> Path:
@@ -184,6 +220,9 @@ def read_home_file(directory: Path) -> HomeFile:
             str(exc),
             hint="is the virtual home running? (commissioner virtual-home --state-dir DIR)",
         ) from None
+    ble_raw = raw.get("ble") if isinstance(raw, dict) else None
+    if isinstance(raw, dict):
+        raw = {k: v for k, v in raw.items() if k != "ble"}
     top = r.obj(raw, "top level", _TOP_KEYS)
     if top["format"] != HOME_FORMAT:
         raise r.fail("format", f"unsupported format {top['format']!r} (expected {HOME_FORMAT})")
@@ -232,4 +271,25 @@ def read_home_file(directory: Path) -> HomeFile:
         control_port=r.port(control["port"], "control.port"),
         catalog_url=catalog_url,
         scenario=r.str_(top["scenario"], "scenario"),
+        ble=None if ble_raw is None else _read_ble(r, ble_raw),
+    )
+
+
+def _read_ble(r: _Reader, raw: object) -> BleEntry:
+    o = r.obj(raw, "ble", {"transport", "network", "devices"})
+    if not isinstance(o["devices"], list):
+        raise r.fail("ble.devices", "must be a list")
+    devices = []
+    for i, d in enumerate(o["devices"]):
+        w = f"ble.devices[{i}]"
+        e = r.obj(d, w, {"device_id", "address", "mode", "on_network"})
+        if not isinstance(e["on_network"], bool):
+            raise r.fail(f"{w}.on_network", "must be true or false")
+        devices.append(BleDeviceEntry(
+            r.str_(e["device_id"], f"{w}.device_id"), r.str_(e["address"], f"{w}.address"),
+            r.str_(e["mode"], f"{w}.mode"), e["on_network"],
+        ))
+    return BleEntry(
+        r.str_(o["transport"], "ble.transport"), r.relpath(o["network"], "ble.network"),
+        tuple(devices),
     )

@@ -21,7 +21,8 @@ A scenario lives in ``resources/scenarios/<name>.json`` (the resources folder is
          "personal_data": {"recordings": 3},  # optional counts
          "settings": {...},                 # optional, default per kind
          "advertised_model": "SD-AC9000",   # only with the model-mismatch fault
-         "faults": ["model-mismatch"]}      # optional, see FAULTS
+         "faults": ["model-mismatch"],      # optional, see FAULTS
+         "ble": "only"}                     # optional: "only" (BLE until onboarded) | "both"
       ]
     }
 
@@ -58,6 +59,11 @@ MODEL_MISMATCH: Final = "model-mismatch"
 OUTDATED_FIRMWARE: Final = "outdated-firmware"
 DEFAULT_PASSWORD: Final = "default-password"  # noqa: S105 - a fault name
 PERSONAL_DATA: Final = "personal-data"
+# BLE (issue 7): see virtualhome/ble_device.py
+BLE_VANISH: Final = "ble-vanish"
+BLE_GATT_ERROR: Final = "ble-gatt-error"
+BLE_FAULTS: Final = frozenset({BLE_VANISH, BLE_GATT_ERROR})
+BLE_MODES: Final = frozenset({"only", "both"})  # "ble": BLE-only until onboarded, or BLE + LAN
 FAULTS: Final = frozenset(
     {
         COUNTERFEIT_SELF_SIGNED,
@@ -128,6 +134,7 @@ class DeviceTemplate:
     settings: Mapping[str, Any] = field(default_factory=dict)
     advertised_model: str | None = None
     faults: frozenset[str] = frozenset()
+    ble: str | None = None  # None (LAN only), "only" or "both"
 
     @property
     def certified(self) -> bool:
@@ -265,6 +272,7 @@ _DEVICE_OPTIONAL = {
     "settings",
     "advertised_model",
     "faults",
+    "ble",
 }
 
 
@@ -311,7 +319,7 @@ def _device(
     faults: set[str] = set()
     for i, f in enumerate(faults_raw):
         text = _str(ctx, f, f"{where}.faults[{i}]")
-        if text not in FAULTS:
+        if text not in FAULTS and text not in BLE_FAULTS:
             raise ctx.fail(f"{where}.faults[{i}]", f"unknown fault {text!r}")
         if text in faults:
             raise ctx.fail(f"{where}.faults[{i}]", f"fault {text!r} listed twice")
@@ -341,6 +349,11 @@ def _device(
         )
     if OUTDATED_FIRMWARE in faults and "firmware" not in obj:
         raise ctx.fail(f"{where}.firmware", "outdated-firmware needs an explicit firmware version")
+    ble = obj.get("ble")
+    if ble is not None and ble not in BLE_MODES:
+        raise ctx.fail(f"{where}.ble", "must be 'only' or 'both'")
+    if faults & BLE_FAULTS and ble is None:
+        raise ctx.fail(f"{where}.faults", "BLE faults need a BLE device (\"ble\")")
     return DeviceTemplate(
         kind=kind,
         manufacturer=mfr,
@@ -352,6 +365,7 @@ def _device(
         settings=dict(settings_raw),
         advertised_model=advertised,
         faults=frozenset(faults),
+        ble=ble,
     )
 
 

@@ -6,6 +6,7 @@ home CA from :mod:`commissioner.provisioning.home_ca`, raw protocol calls.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import os
@@ -161,3 +162,12 @@ def new_key_pem() -> tuple[ec.EllipticCurvePrivateKey, bytes]:
     return key, key.private_bytes(serialization.Encoding.PEM,
                                   serialization.PrivateFormat.PKCS8,
                                   serialization.NoEncryption())
+
+
+async def wait_powered(dev: VirtualDevice, timeout_s: float = 10.0) -> None:
+    """Wait until a power-cycled device serves again."""
+    for _ in range(int(timeout_s / 0.05)):
+        if dev.powered:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{dev.device_id} did not power back on")

@@ -1,0 +1,65 @@
+"""Resolve which BLE backend a command uses, and run a BLE-enabled scan.
+
+Precedence: ``--ble-transport SPEC`` > the virtual home's ``ble.transport`` (home.json) >
+bleak's platform backend (the field default).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from commissioner.ble.adapter import BleAdapter
+from commissioner.discovery.scan import ScanResult, scan
+from commissioner.errors import UserError
+from commissioner.virtualhome.homefile import HomeFile
+
+__all__ = ["make_adapter", "resolve_ble_transport", "scan_with_ble"]
+
+
+def resolve_ble_transport(home: HomeFile | None, explicit: str | None = None) -> str | None:
+    if explicit:
+        return explicit
+    if home is not None:
+        if home.ble is None:
+            raise UserError(
+                "this virtual home has no BLE devices",
+                hint="start it with a BLE scenario, e.g. --scenario ble-10",
+            )
+        return home.ble.transport
+    return None
+
+
+def make_adapter(transport: str | None) -> BleAdapter:
+    try:
+        return BleAdapter(transport)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+async def scan_with_ble(
+    adapter: BleAdapter,
+    interfaces: Sequence[str],
+    timeout: float,  # noqa: ASYNC109 - the scan's duration
+    *,
+    expect: int | None = None,
+    settle: float = 0.3,
+) -> ScanResult:
+    """mDNS and BLE together (one row per device id); opens and closes ``adapter``."""
+    from bleak.exc import BleakError
+
+    from commissioner.discovery.ble import BleTransport
+
+    try:
+        await adapter.open()
+    except (BleakError, OSError) as exc:
+        raise UserError(
+            f"Bluetooth is not available: {exc}",
+            hint="on the virtual home use --virtual-home DIR (its emulated controller)",
+        ) from None
+    try:
+        return await scan(
+            interfaces, timeout, expect=expect, settle=settle,
+            extra_transports=[BleTransport(adapter)],
+        )
+    finally:
+        await adapter.close()

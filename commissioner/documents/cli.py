@@ -1,0 +1,144 @@
+"""``commissioner report`` (core) and the helpers the ``sheet`` command plugin shares.
+
+    commissioner report --job ID --json FILE        the handover report as JSON ("-" = stdout)
+    commissioner report --job ID --pdf FILE [--lang en]
+                                                    the same report drawn by Qt (GUI extra)
+
+``--json`` is pure core. ``--pdf`` needs the PDF renderer that the ``documents`` CLI plugin
+(``ui.documents_cli``, GUI extra) installs; without it the command says how to get it. The
+guidance sheet is the plugin's ``commissioner sheet --job ID --out FILE.pdf [--lang en]``.
+
+Exporting from an open job logs a ``document.export`` step (kind, format, SHA-256 of what was
+written); a closed job's sealed log does not change.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from commissioner.documents.facts import collect_facts
+from commissioner.documents.handover import record_document_action, write_report
+from commissioner.documents.render import RenderStats, render_pdf
+from commissioner.documents.report import build_report, report_document, report_json_text
+from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
+from commissioner.errors import UserError
+from commissioner.jobs.models import Job
+from commissioner.jobs.store import JobStore
+from commissioner.trust.catalog import CatalogError, load_offline
+from commissioner.trust.catalog_data import Catalog
+
+__all__ = ["add_job_and_lang", "job_store", "load_catalog", "register"]
+
+
+def register(
+    subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
+    common: argparse.ArgumentParser,
+) -> None:
+    rep = subparsers.add_parser(
+        "report", parents=[common], help="write the handover report as JSON and/or PDF",
+        description="Write the job's handover report: per-device results and a summary per "
+        "guideline requirement. JSON follows docs/report-schema.json; the PDF is drawn by Qt "
+        "(GUI extra).",
+    )
+    add_job_and_lang(rep)
+    rep.add_argument("--json", type=Path, metavar="FILE", dest="json_out",
+                     help='write the JSON report to FILE ("-" for standard output)')
+    rep.add_argument("--pdf", type=Path, metavar="FILE", dest="pdf_out",
+                     help="write the report as PDF to FILE")
+    rep.set_defaults(handler=_report)
+
+
+def add_job_and_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE,
+                        help="language of the printed document (default ja)")
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
+
+
+@contextlib.contextmanager
+def job_store(args: argparse.Namespace) -> Iterator[tuple[JobStore, Job]]:
+    """The store (must exist) and the job named by ``--job``, with the CLI's error messages."""
+    from commissioner.jobs.cli import _find, _store
+
+    with _store(args, create=False) as store:
+        yield store, _find(store, args.job)
+
+
+def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
+    """The verified cached catalog (no network). When it cannot be used: a UserError if
+    ``required``, else a warning on stderr and None."""
+    from commissioner.trust.cli import config_from_args
+
+    try:
+        return load_offline(config_from_args(args))
+    except CatalogError as err:
+        if required:
+            raise
+        print(f"commissioner: warning: catalog not used ({err.message}); product names and "
+              "certified levels are left out", file=sys.stderr)
+        return None
+    except UserError as err:
+        if required:
+            raise
+        print(f"commissioner: warning: catalog not used ({err})", file=sys.stderr)
+        return None
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fp:
+        for block in iter(lambda: fp.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _report(args: argparse.Namespace) -> int:
+    if args.json_out is None and args.pdf_out is None:
+        raise UserError("say what to write", hint="add --json FILE and/or --pdf FILE")
+    catalog = load_catalog(args, required=False)
+    with job_store(args) as (store, job):
+        facts = collect_facts(store, job.id, catalog=catalog)
+        report = build_report(facts)
+        if args.json_out is not None:
+            text = report_json_text(report)
+            if str(args.json_out) == "-":
+                sys.stdout.write(text)
+            else:
+                try:
+                    write_report(report, args.json_out)
+                except OSError as err:
+                    raise UserError(f"cannot write {args.json_out}: {err.strerror or err}") from None
+                print(f"Wrote the handover report of job {job.id} to {args.json_out}",
+                      file=sys.stderr)
+            record_document_action(
+                store, job.id, "export", kind="report", file_format="json",
+                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+                file_name=None if str(args.json_out) == "-" else str(args.json_out),
+            )
+        if args.pdf_out is not None:
+            document = report_document(report, language=args.lang)
+            stats = _render(document, args.pdf_out)
+            record_document_action(
+                store, job.id, "export", kind="report", file_format="pdf",
+                sha256=_sha256_file(args.pdf_out), language=args.lang,
+                file_name=str(args.pdf_out), pages=stats.pages,
+            )
+            print(f"Wrote the handover report of job {job.id} to {args.pdf_out} "
+                  f"({stats.pages} pages)", file=sys.stderr)
+    return 0
+
+
+def _render(document: object, out: Path) -> RenderStats:
+    from commissioner.documents.render import RenderableDocument
+
+    assert isinstance(document, RenderableDocument)
+    try:
+        return render_pdf(document, out)
+    except OSError as err:
+        raise UserError(f"cannot write {out}: {err.strerror or err}") from None

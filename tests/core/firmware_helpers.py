@@ -1,0 +1,106 @@
+"""Helpers for the firmware-update tests: an in-process virtual home (real TLS, real TUF
+catalog over HTTP on 127.0.0.1, real files), its synced catalog, labels and endpoints."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from commissioner.firmware.cache import FirmwareCache, ImageProvider
+from commissioner.firmware.plan import DeviceEndpoint, PlanItem, plan_device
+from commissioner.firmware.push import SetupCodeAccess, UpdateOptions
+from commissioner.protocol.client import TrustStore
+from commissioner.protocol.label import Label
+from commissioner.trust.catalog import CatalogConfig, async_sync
+from commissioner.trust.catalog_data import Catalog
+from commissioner.trust.gate import trust_store_for
+from commissioner.virtualhome.device import VirtualDevice
+from commissioner.virtualhome.firmware_catalog import SIZE_ENV
+from commissioner.virtualhome.home import VirtualHome, prepare_home
+from commissioner.virtualhome.labels import read_label_file
+
+FAST = UpdateOptions(timeout=3.0, stall_timeout=15.0, reboot_timeout=10.0, poll_interval=0.05)
+
+
+@contextmanager
+def image_size(size: int) -> Iterator[None]:
+    old = os.environ.get(SIZE_ENV)
+    os.environ[SIZE_ENV] = str(size)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(SIZE_ENV, None)
+        else:
+            os.environ[SIZE_ENV] = old
+
+
+@dataclass
+class FwHome:
+    home: VirtualHome
+    directory: Path
+    catalog: Catalog
+    config: CatalogConfig
+    trust: TrustStore
+    cache: FirmwareCache
+
+    def device(self, device_id: str) -> VirtualDevice:
+        return self.home.devices[device_id]
+
+    @property
+    def device_ids(self) -> list[str]:
+        return [d.device_id for d in self.home.manifest.devices]
+
+    def endpoint(self, device_id: str) -> DeviceEndpoint:
+        return DeviceEndpoint(device_id, "127.0.0.1", self.device(device_id).port)
+
+    def label(self, device_id: str) -> Label:
+        return read_label_file(self.directory / "labels" / f"{device_id}.json")
+
+    def access(self) -> SetupCodeAccess:
+        ids = [*self.device_ids, self.home.manifest.gateway.device_id]
+        return SetupCodeAccess({i: self.label(i) for i in ids})
+
+    def provider(self) -> ImageProvider:
+        assert self.catalog.firmware is not None
+        return ImageProvider(self.cache, self.catalog.firmware, self.config)
+
+    async def plan(self, device_id: str) -> PlanItem:
+        return await plan_device(self.endpoint(device_id), self.catalog.firmware, self.trust)
+
+    async def resolve(self, device_id: str) -> DeviceEndpoint | None:
+        return self.endpoint(device_id)
+
+
+@asynccontextmanager
+async def fw_home(
+    tmp_path: Path,
+    *,
+    scenario: str = "standard",
+    devices: int = 1,
+    size: int = 256 * 1024,
+    reboot_s: float = 0.2,
+) -> AsyncIterator[FwHome]:
+    directory = tmp_path / "home"
+    with image_size(size):
+        manifest = await asyncio.to_thread(prepare_home, directory, scenario, devices)
+        home = VirtualHome(directory, manifest)
+        home_file = await home.start()
+    try:
+        for d in home.devices.values():
+            d.firmware.reboot_downtime_s = reboot_s
+        config = CatalogConfig(
+            url=home_file.catalog_url, cache_dir=tmp_path / "catalog-cache",
+            trusted_root=(directory / "catalog" / "root.json").read_bytes(),
+        )
+        catalog = await async_sync(config)
+        trust = trust_store_for(catalog)
+        assert trust is not None
+        yield FwHome(home, directory, catalog, config, trust,
+                     FirmwareCache(tmp_path / "data" / "firmware-cache"))
+    finally:
+        await home.stop()

@@ -1,0 +1,153 @@
+"""Helpers for the handover-document tests: a job store holding a whole home, without network.
+
+``make_home(store, n)`` creates a job with a gateway and ``n - 1`` devices of the virtual
+home's catalog models, records a gate verdict for each, and - unless told otherwise - the
+provisioning read-back, the gateway allow-list and the firmware plan/update steps in the step
+log conventions that :class:`commissioner.documents.StepLogSources` reads. The owner invitation
+comes from :func:`invitation_provider`.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from commissioner.documents import OwnerInvitation, StepLogSources
+from commissioner.jobs.models import Job, JobDevice
+from commissioner.jobs.store import JobStore
+from commissioner.trust.catalog_data import Catalog, parse_model, parse_policy
+from commissioner.trust.gate import DeviceVerdict, Verdict
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOG_JSON = ROOT / "resources" / "catalog" / "virtual-home-catalog.json"
+NOW = dt.datetime(2025, 11, 20, 5, 30, tzinfo=dt.UTC)
+GATEWAY_MODEL = "HX-GW100"
+
+
+def catalog(version: int = 7) -> Catalog:
+    raw = json.loads(CATALOG_JSON.read_text(encoding="utf-8"))
+    models = tuple(parse_model(m, "m") for m in raw["certified_models"])
+    policies = tuple(parse_policy(p, "p") for p in raw["model_policy"])
+    return Catalog(models=models, roots=(), policies=policies, version=version,
+                   expires=NOW + dt.timedelta(days=30), refreshed_at=NOW)
+
+
+def invitation_payload(home_id: str = "home-0001", gateway: str = "gw-0001") -> str:
+    token = base64.urlsafe_b64encode(hashlib.sha256(home_id.encode()).digest()).rstrip(b"=")
+    expiry = int((NOW + dt.timedelta(days=14)).timestamp())
+    return (f"SHO1;h={home_id};g={gateway};i=inv-7Q2K9;t={token.decode()};e={expiry};c=4F2A")
+
+
+def invitation_provider(payload: str | None = None):  # type: ignore[no-untyped-def]
+    text = payload or invitation_payload()
+
+    def provide(store: JobStore, job: Job) -> OwnerInvitation:
+        return OwnerInvitation.from_payload(text)
+
+    return provide
+
+
+@dataclass
+class Home:
+    job: Job
+    device_ids: list[str]
+    models: dict[str, str] = field(default_factory=dict)  # device id -> model
+
+
+def _models(cat: Catalog) -> list[tuple[str, str, str]]:
+    """(manufacturer, model, kind) of the catalog's device models (no gateway)."""
+    return [(m.manufacturer, m.model_number, m.category or "lighting") for m in cat.models
+            if m.category != "gateway"]
+
+
+def make_home(
+    store: JobStore,
+    n: int = 8,
+    *,
+    job_number: str = "2025-0142",
+    site_name: str = "山田様邸",
+    site_address: str = "東京都千代田区千代田1-1",
+    level: int = 3,
+    cat: Catalog | None = None,
+    provisioned: bool = True,
+    firmware_latest: bool = True,
+    names: Iterable[tuple[str, str]] | None = None,
+    blocked: Iterable[str] = (),
+) -> Home:
+    """A job with a gateway plus ``n - 1`` devices, certified, and (by default) provisioned
+    and on the latest firmware. ``names`` overrides (manufacturer, model) per device in turn."""
+    cat = cat or catalog()
+    job = store.create_job(job_number=job_number, site_name=site_name,
+                           site_address=site_address, service_level=level, operator="佐藤 工")
+    store.set_job_catalog(job.id, cat.version, NOW)
+    gw = next(m for m in cat.models if m.category == "gateway")
+    plan: list[tuple[str, str, str, str]] = [("gw-0001", gw.manufacturer, gw.model_number,
+                                             "gateway")]
+    pool = _models(cat)
+    overrides = list(names or [])
+    for i in range(1, n):
+        mf, model, kind = pool[(i - 1) % len(pool)]
+        if i - 1 < len(overrides):
+            mf, model = overrides[i - 1]
+        plan.append((f"dev-{i:04d}", mf, model, kind))
+    at = NOW.isoformat()
+    blocked = set(blocked)
+    home = Home(job=job, device_ids=[])
+    for dev, mf, model, kind in plan:
+        role = "gateway" if kind == "gateway" else "device"
+        store.upsert_device(job.id, JobDevice(
+            device_id=dev, role=role, kind=kind, manufacturer=mf, model=model,
+            firmware="1.0.0", state="factory", transports=("mdns",), address="127.0.0.1",
+            port=8443, first_seen=at, last_seen=at,
+        ))
+        bad = dev in blocked
+        store.record_verdict(job.id, DeviceVerdict(
+            device_id=dev, verdict=Verdict.NOT_CERTIFIED if bad else Verdict.CERTIFIED,
+            reason="Model is not on the certified-model list." if bad else "certified",
+            blocked=bad, manufacturer=mf, model=model, serial=f"SN-{dev}",
+            advertised_model=model, chain=["leaf", "int", "root"],
+            cert_fingerprint=hashlib.sha256(dev.encode()).hexdigest(), catalog_version=cat.version,
+            checked_at=NOW, role=role, kind=kind, reason_code="x", attested=True,
+        ))
+        home.device_ids.append(dev)
+        home.models[dev] = model
+    if provisioned:
+        for dev in home.device_ids:
+            record_provisioning(store, job.id, dev)
+        store.append_step(job.id, "provision.gateway.allow-list", {
+            "devices": [{"device_id": d, "fingerprint": "ab" * 32} for d in home.device_ids
+                        if d != "gw-0001"]}, device_id="gw-0001")
+    for dev in home.device_ids:
+        record_firmware(store, job.id, dev, latest=firmware_latest)
+    home.job = store.get_job(job.id)
+    return home
+
+
+def record_provisioning(store: JobStore, job_id: str, device_id: str, *, ok: bool = True) -> None:
+    store.append_step(job_id, "provision.readback", {
+        "ok": ok, "state": "commissioned", "default_credential_enabled": False,
+        "admin_credential_set": True,
+        "operational_certificate_fingerprint": hashlib.sha256(b"op" + device_id.encode()).hexdigest(),
+        "acl": {"entries": [{"role": "gateway"}, {"role": "owner", "epoch": 1},
+                            {"role": "commissioner"}]},
+        **({} if ok else {"reason": "ACL read back differs from the job's intent"}),
+    }, device_id=device_id)
+
+
+def record_firmware(store: JobStore, job_id: str, device_id: str, *, latest: bool = True) -> None:
+    store.append_step(job_id, "firmware.plan",
+                      {"current": "1.0.0", "latest": "1.2.0", "vulnerable": False},
+                      device_id=device_id)
+    if latest:
+        store.append_step(job_id, "firmware.update", {
+            "from_version": "1.0.0", "to_version": "1.2.0", "image_sha256": "cd" * 32,
+            "catalog_version": "7"}, device_id=device_id)
+
+
+def sources(payload: str | None = None) -> StepLogSources:
+    return StepLogSources(invitation_provider=invitation_provider(payload))
