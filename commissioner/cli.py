@@ -4,13 +4,21 @@ Each feature module exposes ``register(subparsers, common)`` that adds its subco
 ``set_defaults(handler=...)``; a handler takes the parsed namespace and returns an exit code.
 Errors a person can act on are raised as :class:`commissioner.errors.UserError` and printed to
 stderr without a traceback.
+
+Optional command plugins - code the core must not import, such as the Qt-drawn PDF commands
+of the GUI extra - are declared as entry points in the group ``commissioner.cli_plugins``
+(pyproject ``[project.entry-points."commissioner.cli_plugins"]``); each names a registrar with
+the same signature, loaded at run time with :mod:`importlib.metadata`. A plugin that cannot be
+loaded is reported as a warning and left out; the other commands still work.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import sys
 from collections.abc import Sequence
+from typing import Final
 
 from commissioner import __version__
 from commissioner.cli_commands import Registrar
@@ -31,10 +39,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+PLUGIN_GROUP: Final = "commissioner.cli_plugins"
+
+
 def _registrars() -> list[Registrar]:
     from commissioner import cli_commands
 
-    return list(cli_commands.REGISTRARS)
+    return list(cli_commands.REGISTRARS) + plugin_registrars()
+
+
+def plugin_registrars() -> list[Registrar]:
+    """Registrars of the installed command plugins (entry points of PLUGIN_GROUP, by name)."""
+    found: list[Registrar] = []
+    for ep in sorted(importlib.metadata.entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        try:
+            register = ep.load()
+        except Exception as err:  # noqa: BLE001 - a broken plugin must not break the CLI
+            print(f"commissioner: warning: command plugin {ep.name!r} ({ep.value}) could not "
+                  f"be loaded: {type(err).__name__}: {err}", file=sys.stderr)
+            continue
+        if callable(register):
+            found.append(register)
+    return found
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -3,7 +3,7 @@
 ``make_home(store, n)`` creates a job with a gateway and ``n - 1`` devices of the virtual
 home's catalog models, records a gate verdict for each, and - unless told otherwise - the
 provisioning read-back, the gateway allow-list and the firmware plan/update steps in the step
-log conventions that :class:`commissioner.documents.StepLogSources` reads. The owner invitation
+log conventions that :class:`commissioner.documents.StoreSources` reads. The owner invitation
 comes from :func:`invitation_provider`.
 """
 
@@ -17,10 +17,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from commissioner.documents import OwnerInvitation, StepLogSources
+from commissioner.documents import OwnerInvitation, StoreSources
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import JobStore
 from commissioner.trust.catalog_data import Catalog, parse_model, parse_policy
+from commissioner.trust.firmware_index import FirmwareIndex, FirmwareRelease, ModelFirmware
 from commissioner.trust.gate import DeviceVerdict, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,12 +30,29 @@ NOW = dt.datetime(2025, 11, 20, 5, 30, tzinfo=dt.UTC)
 GATEWAY_MODEL = "HX-GW100"
 
 
-def catalog(version: int = 7) -> Catalog:
+LATEST = "1.2.0"
+
+
+def firmware_index(models: Iterable[tuple[str, str]]) -> FirmwareIndex:
+    """Releases 1.0.0 and 1.2.0 (latest) for each (manufacturer, model)."""
+    def release(version: str) -> FirmwareRelease:
+        return FirmwareRelease(version=version, release_date=dt.date(2025, 4, 1), notes="",
+                               min_version="1.0.0", vulnerable=False, advisory=None, image=None)
+
+    return FirmwareIndex(keys={}, models=tuple(
+        ModelFirmware(manufacturer=mf, model_number=model, latest=LATEST,
+                      releases=(release("1.0.0"), release(LATEST)))
+        for mf, model in models))
+
+
+def catalog(version: int = 7, *, extra_models: Iterable[tuple[str, str]] = ()) -> Catalog:
     raw = json.loads(CATALOG_JSON.read_text(encoding="utf-8"))
     models = tuple(parse_model(m, "m") for m in raw["certified_models"])
     policies = tuple(parse_policy(p, "p") for p in raw["model_policy"])
+    index = firmware_index([(m.manufacturer, m.model_number) for m in models]
+                           + list(extra_models))
     return Catalog(models=models, roots=(), policies=policies, version=version,
-                   expires=NOW + dt.timedelta(days=30), refreshed_at=NOW)
+                   expires=NOW + dt.timedelta(days=30), refreshed_at=NOW, firmware=index)
 
 
 def invitation_payload(home_id: str = "home-0001", gateway: str = "gw-0001") -> str:
@@ -116,38 +134,53 @@ def make_home(
         ))
         home.device_ids.append(dev)
         home.models[dev] = model
-    if provisioned:
-        for dev in home.device_ids:
-            record_provisioning(store, job.id, dev)
-        store.append_step(job.id, "provision.gateway.allow-list", {
-            "devices": [{"device_id": d, "fingerprint": "ab" * 32} for d in home.device_ids
-                        if d != "gw-0001"]}, device_id="gw-0001")
     for dev in home.device_ids:
-        record_firmware(store, job.id, dev, latest=firmware_latest)
+        role = "gateway" if dev == "gw-0001" else "device"
+        if provisioned:
+            record_provisioning(store, job.id, dev, role=role)
+        record_firmware(store, job.id, dev, home.models[dev], latest=firmware_latest)
     home.job = store.get_job(job.id)
     return home
 
 
-def record_provisioning(store: JobStore, job_id: str, device_id: str, *, ok: bool = True) -> None:
-    store.append_step(job_id, "provision.readback", {
-        "ok": ok, "state": "commissioned", "default_credential_enabled": False,
-        "admin_credential_set": True,
-        "operational_certificate_fingerprint": hashlib.sha256(b"op" + device_id.encode()).hexdigest(),
-        "acl": {"entries": [{"role": "gateway"}, {"role": "owner", "epoch": 1},
-                            {"role": "commissioner"}]},
-        **({} if ok else {"reason": "ACL read back differs from the job's intent"}),
-    }, device_id=device_id)
+PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+ACL = {"entries": [{"role": "gateway"}, {"role": "owner", "epoch": 1},
+                   {"role": "commissioner"}]}
 
 
-def record_firmware(store: JobStore, job_id: str, device_id: str, *, latest: bool = True) -> None:
-    store.append_step(job_id, "firmware.plan",
-                      {"current": "1.0.0", "latest": "1.2.0", "vulnerable": False},
-                      device_id=device_id)
+def record_provisioning(
+    store: JobStore, job_id: str, device_id: str, *, role: str = "device", ok: bool = True
+) -> None:
+    """What a provisioning run records for one device (schema v4 tables and steps)."""
+    store.set_provisioning_status(job_id, device_id, role=role, status="in-progress")
+    for step in ("admin-credential", "acl", "default-credential", "readback"):
+        store.provision_intent(job_id, device_id, step, ACL if step == "acl" else None)
+        if ok or step != "readback":
+            store.provision_done(job_id, device_id, step)
+    store.set_operational_certificate(
+        job_id, device_id, PEM, hashlib.sha256(b"op" + device_id.encode()).hexdigest())
+    if role != "gateway":
+        store.set_gateway_auth(job_id, device_id, ok, None if ok else "unknown fingerprint")
+    if ok:
+        store.set_provisioning_status(job_id, device_id, role=role, status="provisioned")
+    else:
+        store.set_provisioning_status(
+            job_id, device_id, role=role, status="failed", reason_code="readback-mismatch",
+            reason="ACL read back differs from the job's intent", action="provision again")
+
+
+def record_firmware(
+    store: JobStore, job_id: str, device_id: str, model: str, *, latest: bool = True
+) -> None:
+    """A firmware run: update 1.0.0 -> 1.2.0 (when ``latest``) and the verified version."""
     if latest:
-        store.append_step(job_id, "firmware.update", {
-            "from_version": "1.0.0", "to_version": "1.2.0", "image_sha256": "cd" * 32,
-            "catalog_version": "7"}, device_id=device_id)
+        store.record_firmware_update(
+            job_id, device_id=device_id, model=model, from_version="1.0.0", to_version="1.2.0",
+            result="updated", reason=None, image_sha256="cd" * 32, catalog_version=7)
+    store.record_firmware_status(job_id, device_id=device_id, model=model,
+                                 version="1.2.0" if latest else "1.0.0", latest="1.2.0",
+                                 vulnerable=False)
 
 
-def sources(payload: str | None = None) -> StepLogSources:
-    return StepLogSources(invitation_provider=invitation_provider(payload))
+def sources(payload: str | None = None) -> StoreSources:
+    return StoreSources(invitation_provider=invitation_provider(payload))

@@ -46,6 +46,7 @@ from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane, LabelEntry, catalog_failure_text
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel, gate_text
+from ui.handover import HandoverController
 from ui.job_dialogs import NewJobDialog, OpenJobDialog, ReplaceDialog
 from ui.job_service import CertifyResult, Failure, JobOpened, JobService, LabelResult
 from ui.job_summary import JobSummary
@@ -155,6 +156,10 @@ class MainWindow(QMainWindow):
         self.model.dataChanged.connect(self._on_model_data_changed)
         self.retranslateUi()
         self._update_job_actions()
+        # "Close and hand over" (issue 6) lives in ui/handover.py; it only adds its action here.
+        self.handover = HandoverController(self, bridge)
+        self.file_menu.insertAction(self.quit_action, self.handover.action)
+        self.toolbar.addAction(self.handover.action)
         self.resize(1180, 760)
 
     # -- construction --------------------------------------------------------------------------

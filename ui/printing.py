@@ -62,7 +62,7 @@ DOCUMENT_FONT_FAMILIES: Final = (
 )
 BODY_POINT_SIZE: Final = 9.0
 FOOTER_POINT_SIZE: Final = 7.0
-MARGINS_MM: Final = QMarginsF(15, 14, 15, 12)
+MARGINS_MM: Final = QMarginsF(14, 12, 14, 10)
 PDF_RESOLUTION: Final = 300
 
 _family: str | None = None

@@ -1,4 +1,4 @@
-"""Build and parse the BLE advertisement of the device protocol (spec section 13.1).
+"""Build and parse the BLE advertisement of the device protocol (spec section 18.1).
 
 Manufacturer-specific data under :data:`~commissioner.protocol.ble_spec.COMPANY_ID`::
 

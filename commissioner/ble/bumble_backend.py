@@ -76,7 +76,10 @@ def _uuid_str(value: core.UUID) -> str:
     return str(uuid_mod.UUID(bytes=bytes(reversed(value.to_bytes(force_128=True)))))
 
 
-def parse_ad(data: bytes) -> tuple[str | None, dict[int, bytes], dict[str, bytes], list[str], int | None]:
+_AdFields = tuple[str | None, dict[int, bytes], dict[str, bytes], list[str], int | None]
+
+
+def parse_ad(data: bytes) -> _AdFields:
     """Split raw advertising data into bleak's fields. Total: malformed structures end parsing.
 
     Returns (local name, manufacturer data, service data, service UUIDs, tx power).
@@ -144,7 +147,9 @@ class BumbleCentral:
                 await device.power_on()
         except (OSError, TimeoutError, core.BaseBumbleError) as exc:
             await self._close_transport()
-            raise BleakError(f"cannot open the BLE controller at {self.transport_spec}: {exc}") from exc
+            raise BleakError(
+                f"cannot open the BLE controller at {self.transport_spec}: {exc}"
+            ) from exc
         device.on("advertisement", self._on_advertisement)
         self.device = device
 
@@ -320,7 +325,9 @@ class BumbleClient(BaseBleakClient):
         return self._connection is not None and not self._lost
 
     async def connect(self, pair: bool, **kwargs: Any) -> None:
-        address = self._bumble_address or hci.Address(self.address, hci.Address.RANDOM_DEVICE_ADDRESS)
+        address = self._bumble_address or hci.Address(
+            self.address, hci.Address.RANDOM_DEVICE_ADDRESS
+        )
         connection = await self._central.connect(address, self._timeout)
         self._connection = connection
         self._lost = False

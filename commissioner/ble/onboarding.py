@@ -1,4 +1,4 @@
-"""Onboarding over GATT: give a factory device the home network configuration (spec 13.3).
+"""Onboarding over GATT: give a factory device the home network configuration (spec 18.3, 18.4).
 
 Public API (framework-free; call on the event loop that owns the :class:`BleAdapter`)::
 

@@ -12,6 +12,7 @@ can call the same functions from its asyncio worker thread).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 
 from commissioner.ble.onboarding import (
@@ -42,10 +43,8 @@ async def _wait(
     unsubscribe = manager.async_subscribe(check, replay=False)
     try:
         check()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
     finally:
         unsubscribe()
 

@@ -67,6 +67,7 @@ def _print_table(result: ScanResult) -> None:
     for row in rows:
         print(
             f"{row['id']:<28} {row['kind']:<16} {row['manufacturer']:<22} {row['model']:<14} "
-            f"{row['firmware']:<9} {row['state']:<13} {row['address']}:{row['port']}"
+            f"{row['firmware']:<9} {row['state']:<13} {row['address']}"
+            + (f":{row['port']}" if row["port"] is not None else "")
             + (f" [{row['transport']} rssi {row['rssi']}]" if row["rssi"] is not None else "")
         )

@@ -24,7 +24,7 @@ from commissioner.documents.facts import (
     HandoverSources,
     OwnerInvitation,
     ProvisioningFact,
-    StepLogSources,
+    StoreSources,
     collect_facts,
 )
 from commissioner.documents.handover import (
@@ -51,7 +51,7 @@ __all__ = [
     "ProvisioningFact",
     "RenderStats",
     "RenderableDocument",
-    "StepLogSources",
+    "StoreSources",
     "SupportContact",
     "blockers",
     "build_report",

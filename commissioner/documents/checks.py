@@ -31,7 +31,7 @@ class Blocker:
     """One reason the job cannot be closed. ``message`` is English; ``code`` and ``params``
     let the GUI say it in the installer's language."""
 
-    code: str  # no-devices | not-certified | blocked | unprovisioned | not-allow-listed |
+    code: str  # no-devices | not-certified | blocked | unprovisioned | gateway-auth-failed |
     #            firmware-outdated | firmware-unknown | firmware-vulnerable | no-invitation |
     #            audit-broken | job-closed
     message: str
@@ -72,9 +72,9 @@ def blockers(facts: HandoverFacts) -> list[Blocker]:
                 "read-back failed" if prov is not None else "no provisioning record")
             out.append(Blocker("unprovisioned", f"{_dev(f)} is not provisioned: {why}", dev,
                                {**p, "reason": why}))
-        elif not f.is_gateway and prov.gateway_allow_listed is False:
-            out.append(Blocker("not-allow-listed", f"{_dev(f)} is not on the gateway's "
-                               "allow-list", dev, p))
+        elif not f.is_gateway and prov.gateway_authenticated is False:
+            out.append(Blocker("gateway-auth-failed", f"{_dev(f)} was not authenticated by "
+                               "the gateway (allow-list)", dev, p))
         fw = f.firmware
         if fw is None or fw.is_latest is None:
             out.append(Blocker("firmware-unknown", f"{_dev(f)}: no record that it runs the "
@@ -239,18 +239,19 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
         if not members:
             return "not-checked", [Evidence("no devices besides the gateway")]
         known = [f for f in members if f.provisioning is not None
-                 and f.provisioning.gateway_allow_listed is not None]
+                 and f.provisioning.gateway_authenticated is not None]
         if not known:
-            return "not-checked", [Evidence("no record of the gateway's allow-list")]
+            return "not-checked", [Evidence("no record of the gateway authenticating the devices")]
         bad = [f for f in members if f.provisioning is None
-               or f.provisioning.gateway_allow_listed is not True]
+               or f.provisioning.gateway_authenticated is not True]
         listed = [f for f in members if f not in bad]
         if listed:
-            ev.append(Evidence(f"{len(listed)} device(s) on the gateway's allow-list",
+            ev.append(Evidence(f"{len(listed)} device(s) on the gateway's allow-list and "
+                               "authenticated by it",
                                tuple(sorted({i for f in listed for i in f.provisioning.evidence})),  # type: ignore[union-attr]
                                _ids(listed)))
         if bad:
-            ev.append(Evidence("not on the gateway's allow-list", (), _ids(bad)))
+            ev.append(Evidence("not authenticated by the gateway", (), _ids(bad)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-6":
         sheet = _last(facts.steps, SHEET_ACTION)

@@ -81,7 +81,7 @@ def load_support_contact(settings_file: Path | None = None) -> SupportContact:
 STYLE: Final = """
 body { font-size: 9pt; color: #111111; }
 h1 { font-size: 16pt; font-weight: bold; margin-top: 0px; margin-bottom: 2px; color: #14305a; }
-h2 { font-size: 11pt; font-weight: bold; margin-top: 10px; margin-bottom: 3px; color: #14305a; }
+h2 { font-size: 11pt; font-weight: bold; margin-top: 7px; margin-bottom: 2px; color: #14305a; }
 h3 { font-size: 9.5pt; font-weight: bold; margin-top: 6px; margin-bottom: 2px; }
 p { margin-top: 1px; margin-bottom: 3px; }
 ul { margin-top: 0px; margin-bottom: 2px; }

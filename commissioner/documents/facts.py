@@ -1,28 +1,13 @@
 """What the handover documents say about a job, gathered from the job store in one place.
 
-The certified-model gate's verdicts come straight from the store (``job_devices``). What the
-provisioning run and the firmware run did comes through :class:`HandoverSources`, a small
-seam: :class:`StepLogSources` (the default) reads those facts from the job's step log, using
-the action names documented below, and asks the provisioning package for the printable owner
-invitation when it offers one. Tests, and the provisioning and firmware packages once they
-provide richer APIs, pass their own sources.
-
-Step-log conventions read by :class:`StepLogSources` (``device_id`` set on the step):
-
-``provision.readback``
-    ``{"ok": bool, "state": str, "default_credential_enabled": bool,
-    "admin_credential_set": bool, "operational_certificate_fingerprint": str,
-    "acl": {"entries": [{"role": str, "epoch"?: int}, ...]} | [role, ...],
-    "reason"?: str}`` - the read-back comparison after provisioning (the last one counts).
-``provision.gateway.allow-list`` (gateway's device id)
-    ``{"devices": [{"device_id": str, "fingerprint": str}, ...]}`` - SR2-H-2.
-``firmware.plan``
-    ``{"current": str, "latest": str, "vulnerable": bool}`` - the plan for one device.
-``firmware.update`` / ``firmware.confirmed``
-    ``{"from_version": str, "to_version": str, "image_sha256": str,
-    "catalog_version": str|int}`` - one confirmed update (R2-8 history).
-
-A ``provisioning.`` prefix is accepted for ``provision.``.
+The certified-model gate's verdicts come from ``job_devices``; what provisioning did from
+``provisioning_devices`` / ``provisioning_steps`` (schema v4); the firmware versions and update
+history from ``firmware_status`` / ``firmware_history`` (schema v5). All of that goes through
+:class:`HandoverSources`, a small seam whose default, :class:`StoreSources`, reads those
+tables. The printable owner invitation needs the token, which only the provisioning package
+can decrypt: :class:`StoreSources` takes an ``invitation_provider`` or else calls
+``commissioner.provisioning.invitation.sheet_invitation(store, job_id)`` when that exists
+(returning the QR payload text or an :class:`OwnerInvitation`).
 """
 
 from __future__ import annotations
@@ -47,7 +32,7 @@ __all__ = [
     "HandoverSources",
     "OwnerInvitation",
     "ProvisioningFact",
-    "StepLogSources",
+    "StoreSources",
     "collect_facts",
 ]
 
@@ -100,7 +85,7 @@ class ProvisioningFact:
     acl: tuple[str, ...] = ()  # e.g. ("gateway", "owner@1", "commissioner")
     readback_ok: bool | None = None
     readback_detail: str | None = None
-    gateway_allow_listed: bool | None = None
+    gateway_authenticated: bool | None = None
     evidence: tuple[int, ...] = ()  # step indices
 
 
@@ -146,13 +131,6 @@ class HandoverSources(Protocol):
 InvitationProvider = Callable[[JobStore, Job], "OwnerInvitation | None"]
 
 
-def _action(step: Step, *names: str) -> bool:
-    a = step.action
-    if a.startswith("provisioning."):
-        a = "provision." + a[len("provisioning."):]
-    return a in names
-
-
 def _acl_roles(value: Any) -> tuple[str, ...]:
     entries = value.get("entries") if isinstance(value, Mapping) else value
     roles: list[str] = []
@@ -166,92 +144,85 @@ def _acl_roles(value: Any) -> tuple[str, ...]:
     return tuple(roles)
 
 
-def _opt_bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _opt_str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-class StepLogSources:
-    """The default :class:`HandoverSources`: facts from the job's step log (see the module
-    docstring for the action names) and the owner invitation from ``invitation_provider``,
-    or else from ``commissioner.provisioning.invitation.sheet_invitation(store, job_id)``
-    when the provisioning package provides it."""
+class StoreSources:
+    """The default :class:`HandoverSources`: the provisioning and firmware tables of the job
+    store, and the owner invitation from ``invitation_provider`` (or the provisioning
+    package's ``sheet_invitation`` hook)."""
 
     def __init__(self, invitation_provider: InvitationProvider | None = None) -> None:
         self._invitation_provider = invitation_provider
 
     def provisioning(self, store: JobStore, job: Job) -> Mapping[str, ProvisioningFact]:
-        steps = store.steps(job.id)
-        readback: dict[str, Step] = {}
-        allow: dict[str, int] = {}
-        for s in steps:
-            if s.device_id and _action(s, "provision.readback"):
-                readback[s.device_id] = s
-            elif _action(s, "provision.gateway.allow-list"):
-                devices = s.detail.get("devices")
-                if isinstance(devices, list):
-                    for d in devices:
-                        dev = d.get("device_id") if isinstance(d, Mapping) else d
-                        if isinstance(dev, str):
-                            allow[dev] = s.idx
+        rows = store.provisioning_devices(job.id)
+        steps: dict[str, dict[str, Any]] = {}
+        for ps in store.provisioning_steps(job.id):
+            steps.setdefault(ps.device_id, {})[ps.step] = ps
+        evidence: dict[str, list[int]] = {}
+        for s in store.steps(job.id):
+            if s.device_id and s.action in ("provision.done", "provision.provisioned",
+                                            "provision.failed"):
+                evidence.setdefault(s.device_id, []).append(s.idx)
         out: dict[str, ProvisioningFact] = {}
-        for dev, s in readback.items():
-            d = s.detail
-            ok = d.get("ok") is True
-            default_enabled = _opt_bool(d.get("default_credential_enabled"))
-            evidence = (s.idx,) + ((allow[dev],) if dev in allow else ())
-            out[dev] = ProvisioningFact(
-                provisioned=ok,
-                admin_credential_set=_opt_bool(d.get("admin_credential_set")),
-                default_credential_disabled=None if default_enabled is None else not default_enabled,
-                operational_cert_fingerprint=_opt_str(d.get("operational_certificate_fingerprint")),
-                acl=_acl_roles(d.get("acl")),
-                readback_ok=_opt_bool(d.get("ok")),
-                readback_detail=_opt_str(d.get("reason")),
-                gateway_allow_listed=(dev in allow) if allow else None,
-                evidence=evidence,
+        for p in rows:
+            mine = steps.get(p.device_id, {})
+
+            def done(name: str, mine: Mapping[str, Any] = mine) -> bool | None:
+                step = mine.get(name)
+                return True if step is not None and step.done else None
+
+            acl = mine.get("acl")
+            roles = _acl_roles(acl.detail.get("entries") or acl.detail.get("acl")) if acl else ()
+            if done("readback"):
+                readback: bool | None = True
+            elif p.status == "failed" and "readback" in (p.reason_code or ""):
+                readback = False
+            else:
+                readback = None
+            out[p.device_id] = ProvisioningFact(
+                provisioned=p.status == "provisioned",
+                admin_credential_set=done("admin-credential"),
+                default_credential_disabled=done("default-credential"),
+                operational_cert_fingerprint=p.operational_fingerprint,
+                acl=roles,
+                readback_ok=readback,
+                readback_detail=p.reason if p.status != "provisioned" else None,
+                gateway_authenticated=p.gateway_auth,
+                evidence=tuple(evidence.get(p.device_id, ())),
             )
         return out
 
     def firmware(self, store: JobStore, job: Job) -> Mapping[str, FirmwareFact]:
-        steps = store.steps(job.id)
-        plans: dict[str, Step] = {}
-        updates: dict[str, list[FirmwareUpdate]] = {}
-        for s in steps:
-            if not s.device_id:
-                continue
-            if s.action == "firmware.plan":
-                plans[s.device_id] = s
-            elif s.action in ("firmware.update", "firmware.confirmed"):
-                d = s.detail
-                updates.setdefault(s.device_id, []).append(
-                    FirmwareUpdate(
-                        from_version=str(d.get("from_version", "")),
-                        to_version=str(d.get("to_version", "")),
-                        image_sha256=_opt_str(d.get("image_sha256")),
-                        catalog_version=_opt_str(d.get("catalog_version")),
-                        operator=s.operator, at=s.at, step=s.idx,
-                    )
-                )
-        current = {d.device_id: d.firmware for d in store.devices(job.id)}
+        statuses = {s.device_id: s for s in store.firmware_statuses(job.id)}
+        evidence: dict[str, list[int]] = {}
+        updated_steps: dict[str, list[int]] = {}
+        for s in store.steps(job.id):
+            if s.device_id and s.action in ("firmware.checked", "firmware.updated"):
+                evidence.setdefault(s.device_id, []).append(s.idx)
+                if s.action == "firmware.updated":
+                    updated_steps.setdefault(s.device_id, []).append(s.idx)
+        history: dict[str, list[FirmwareUpdate]] = {}
+        for h in store.firmware_history(job.id):
+            if h.result == "updated":
+                mine = history.setdefault(h.device_id, [])
+                logged = updated_steps.get(h.device_id, [])
+                mine.append(FirmwareUpdate(
+                    from_version=h.from_version, to_version=h.to_version,
+                    image_sha256=h.image_sha256, catalog_version=h.catalog_version,
+                    operator=h.operator, at=h.at,
+                    step=logged[len(mine)] if len(mine) < len(logged) else -1,
+                ))
         out: dict[str, FirmwareFact] = {}
-        for dev in set(plans) | set(updates):
-            plan = plans.get(dev)
-            history = tuple(updates.get(dev, ()))
-            latest = _opt_str(plan.detail.get("latest")) if plan is not None else None
-            before = (
-                history[0].from_version if history
-                else _opt_str(plan.detail.get("current")) if plan is not None else None
-            )
-            now = history[-1].to_version if history else current.get(dev)
-            evidence = tuple(sorted({u.step for u in history} | ({plan.idx} if plan else set())))
+        for dev in set(statuses) | set(history):
+            st = statuses.get(dev)
+            updates = tuple(history.get(dev, ()))
+            before = updates[0].from_version if updates else (st.version if st else None)
             out[dev] = FirmwareFact(
-                before=before, current=now, latest=latest,
-                vulnerable=_opt_bool(plan.detail.get("vulnerable")) if plan else None,
-                updates=history, evidence=evidence,
+                before=before,
+                current=st.version if st else updates[-1].to_version,
+                latest=st.latest if st else None,
+                vulnerable=st.vulnerable if st else None,
+                updates=updates,
+                evidence=tuple(evidence.get(dev, ())),
             )
         return out
 
@@ -316,7 +287,7 @@ def collect_facts(
     now: dt.datetime | None = None,
 ) -> HandoverFacts:
     """Everything the sheet and the report need about one job, read once."""
-    src = sources if sources is not None else StepLogSources()
+    src = sources if sources is not None else StoreSources()
     job = store.find_job(job_id)
     devices = store.devices(job.id)
     gates = {g.device_id: g for g in store.gate_states(job.id)}

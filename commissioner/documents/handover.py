@@ -58,26 +58,29 @@ class HandoverOutcome:
     sheet: RenderableDocument | None = None
 
 
-def _firmware_module_blockers(store: JobStore, job: Job) -> list[Blocker] | None:
-    """The firmware package's own verdict, when it provides ``firmware_blockers(store,
-    job_id)`` (an iterable of items with ``device_id`` and ``reason``); None otherwise."""
+def _firmware_module_blockers(
+    store: JobStore, job: Job, catalog: Catalog | None
+) -> list[Blocker] | None:
+    """The firmware package's close-job gate (``commissioner.firmware.history.
+    firmware_blockers``: the version verified over the attested connection against the
+    catalog's firmware index); None when that package or the catalog is not available, and
+    the facts-based check of :func:`blockers` applies instead."""
+    if catalog is None:
+        return None
     try:
-        module = importlib.import_module("commissioner.firmware")
+        module = importlib.import_module("commissioner.firmware.history")
     except ImportError:
         return None
     fn = getattr(module, "firmware_blockers", None)
     if fn is None:
         return None
     out: list[Blocker] = []
-    for item in fn(store, job.id):
-        if isinstance(item, Mapping):
-            device, reason = item.get("device_id"), item.get("reason") or item.get("message")
-        else:
-            device = getattr(item, "device_id", None)
-            reason = getattr(item, "reason", None) or getattr(item, "message", None)
-        text = str(reason or item)
+    for item in fn(store, job.id, getattr(catalog, "firmware", None)):
+        device, reason = (item[0], item[1]) if isinstance(item, tuple) else (
+            getattr(item, "device_id", None), getattr(item, "reason", str(item)))
+        text = f"{device}: {reason}" if device else str(reason)
         out.append(Blocker("firmware-outdated", text, None if device is None else str(device),
-                           {"device": str(device or ""), "reason": text}))
+                           {"device": str(device or ""), "reason": str(reason)}))
     return out
 
 
@@ -86,9 +89,12 @@ def handover_blockers(
 ) -> list[Blocker]:
     """Every reason the job cannot be closed now."""
     found = blockers(facts)
-    external = _firmware_module_blockers(store, facts.job)
+    external = _firmware_module_blockers(store, facts.job, catalog)
     if external is not None:
-        found = [b for b in found if b.code not in FIRMWARE_CODES] + external
+        # The firmware package judges outdated/unverified versions; a known-vulnerable running
+        # version stays a blocker either way.
+        found = [b for b in found if b.code not in FIRMWARE_CODES
+                 or b.code == "firmware-vulnerable"] + external
     if catalog is None:
         found.append(Blocker("no-catalog", "no verified catalog is available for the sheet's "
                              "settings policy; sync the catalog first"))

@@ -105,7 +105,7 @@ def _device_json(f: DeviceFacts) -> dict[str, Any]:
             "admin_credential_set": p.admin_credential_set if p else None,
             "default_credential_disabled": p.default_credential_disabled if p else None,
             "operational_cert_fingerprint": p.operational_cert_fingerprint if p else None,
-            "gateway_allow_listed": p.gateway_allow_listed if p else None,
+            "gateway_authenticated": p.gateway_authenticated if p else None,
         },
         "acl": {"roles": list(p.acl) if p else []},
         "readback": {"ok": p.readback_ok if p else None, "detail": p.readback_detail if p else None},
@@ -292,7 +292,7 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
                 creds.append(t.html("report.default_off"))
             if d["acl"]["roles"]:
                 creds.append(t.html("report.acl", acl=", ".join(d["acl"]["roles"])))
-            if cr["gateway_allow_listed"]:
+            if cr["gateway_authenticated"]:
                 creds.append(t.html("report.allow_listed"))
             if cr["operational_cert_fingerprint"]:
                 creds.append(f'<span class="hash">{v(cr["operational_cert_fingerprint"][:16], SHORT_LIMIT)}…</span>')

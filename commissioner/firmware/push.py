@@ -470,13 +470,49 @@ async def update_device(
     except FirmwareImageError as err:
         outcome = Outcome.REFUSED if err.reason in ("tampered", "bad-signature") else Outcome.FAILED
         return done(outcome, err.reason, f"image not used: {err.message}")
+    if image.sha256 != item.image_sha256:
+        return done(Outcome.FAILED, "plan-stale", "the catalog changed since the plan; plan again")
+    emit(Phase.DOWNLOAD, image.size, "image verified")
+    return await push_image(item, image, trust, access, options=options,
+                            on_progress=on_progress, resolver=resolver, started=started)
+
+
+async def push_image(
+    item: PlanItem,
+    image: VerifiedImage,
+    trust: TrustStore,
+    access: ManagementAccess,
+    *,
+    options: UpdateOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    resolver: Resolver | None = None,
+    started: float | None = None,
+) -> UpdateResult:
+    """Push an already verified image to a planned device and confirm it. Refuses (nothing
+    sent) an image for another model or manufacturer, a downgrade, a re-install or an image
+    that cannot be installed over the running version."""
+    options = options or UpdateOptions()
+    started = time.monotonic() if started is None else started
+    assert item.host is not None and item.port is not None and item.model is not None
+    assert item.manufacturer is not None and item.current is not None
+    base: dict[str, Any] = {
+        "device_id": item.device_id, "from_version": item.current,
+        "to_version": image.manifest.version, "vulnerable_before": item.vulnerable,
+        "model": item.model, "manufacturer": item.manufacturer, "image_sha256": image.sha256,
+    }
+
+    def done(outcome: Outcome, code: str, reason: str, **kw: Any) -> UpdateResult:
+        return UpdateResult(outcome=outcome, reason_code=code, reason=reason,
+                            duration_s=time.monotonic() - started, **{**base, **kw})
+
+    def emit(phase: Phase, done_bytes: int, message: str) -> None:
+        if on_progress is not None:
+            on_progress(UpdateProgress(item.device_id, phase, done_bytes, image.size, message))
+
     refusal = update_refusal(image.manifest, model=item.model, manufacturer=item.manufacturer,
                              current=item.current)
     if refusal is not None:
         return done(Outcome.REFUSED, refusal[0], f"refused by the app: {refusal[1]}")
-    if image.sha256 != item.image_sha256:
-        return done(Outcome.FAILED, "plan-stale", "the catalog changed since the plan; plan again")
-    emit(Phase.DOWNLOAD, image.size, "image verified")
     run = _Run(item, image, trust, access, options, emit, resolver,
                DeviceEndpoint(item.device_id, item.host, item.port))
 

@@ -1,4 +1,4 @@
-"""Constants of the device protocol's BLE part, version 1 (docs/device-protocol.md, section 13).
+"""Constants of the device protocol's BLE part, version 1 (docs/device-protocol.md, section 18).
 
 The BLE advertisement and the onboarding GATT service. Like :mod:`.spec`, this module is the
 single source of names and limits for both sides (the app and the virtual home).

@@ -1,6 +1,6 @@
 """A virtual BLE peripheral: advertises the device and serves the onboarding GATT service.
 
-The device side of spec section 13 (see :mod:`commissioner.ble.pake`). Every value written to
+The device side of spec section 18 (see :mod:`commissioner.ble.pake`). Every value written to
 its characteristics is appended to :attr:`VirtualBlePeripheral.writes` (a radio capture for
 tests: what an eavesdropper on the link would record from the app).
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 HOST: Final = "127.0.0.1"
 
 
-class SpecController(Controller):  # type: ignore[misc]
+class SpecController(Controller):
     """Bumble's emulated controller with a spec-conformant LE Create Connection Cancel."""
 
     def on_hci_le_create_connection_cancel_command(self, command: Any) -> Any:
@@ -78,7 +78,7 @@ class BleRadio:
     """One emulated LE link, its peripherals' controllers, and the TCP relay for apps."""
 
     def __init__(self) -> None:
-        self.link = LocalLink()
+        self.link = LocalLink()  # type: ignore[no-untyped-call]
         self._server: asyncio.Server | None = None
         self._clients: set[asyncio.Task[None]] = set()
         self._writers: set[asyncio.StreamWriter] = set()

@@ -104,3 +104,52 @@ async def fw_home(
                      FirmwareCache(tmp_path / "data" / "firmware-cache"))
     finally:
         await home.stop()
+
+
+class DroppingRelay:
+    """A loopback TCP relay in front of a device that cuts the connection once, after
+    ``drop_after`` bytes went from the app to the device (a dropped Wi-Fi link). TLS passes
+    through untouched: the app still verifies the device end to end."""
+
+    def __init__(self, target_port: int, drop_after: int) -> None:
+        self.target_port = target_port
+        self.drop_after = drop_after
+        self.dropped = 0
+        self._sent = 0
+        self._server: asyncio.Server | None = None
+        self.port = 0
+
+    async def __aenter__(self) -> DroppingRelay:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._server is not None
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_r, up_w = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+
+        async def pipe(r: asyncio.StreamReader, w: asyncio.StreamWriter, count: bool) -> None:
+            try:
+                while data := await r.read(65536):
+                    if count and not self.dropped:
+                        self._sent += len(data)
+                        if self._sent >= self.drop_after:
+                            self.dropped += 1
+                            writer.transport.abort()
+                            up_w.transport.abort()
+                            return
+                    w.write(data)
+                    await w.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                w.close()
+
+        await asyncio.gather(pipe(reader, up_w, True), pipe(up_r, writer, False))

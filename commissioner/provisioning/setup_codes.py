@@ -1,0 +1,106 @@
+"""Setup codes of scanned labels, kept for provisioning.
+
+The job store never holds a setup code in clear (see :mod:`commissioner.trust.labels`); when
+the installer scans a label, the CLI or GUI calls :func:`remember_label`, which records the
+label's public fields (as ``label add`` does) and keeps the setup code encrypted in the job's
+vault as ``label/<device id>/setup-code``. Provisioning reads it back with :func:`job_label`.
+Nothing here logs or prints a setup code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from commissioner.jobs.store import JobStore
+from commissioner.protocol.errors import DeviceProtocolError
+from commissioner.protocol.label import Label
+from commissioner.protocol.spec import SETUP_CODE_RE
+from commissioner.secrets.vault import SecretVault
+from commissioner.trust.labels import label_fingerprint, pair_label
+
+__all__ = [
+    "forget_setup_codes",
+    "job_label",
+    "read_label_files",
+    "remember_label",
+    "remember_labels",
+    "setup_code_name",
+]
+
+
+def setup_code_name(device_id: str) -> str:
+    return f"label/{device_id}/setup-code"
+
+
+def remember_label(store: JobStore, vault: SecretVault, job_id: str, label: Label) -> str:
+    """Record a scanned label for provisioning; returns its pairing status.
+
+    The public fields are recorded in the job (like ``commissioner label add``) unless the
+    same label is already recorded; the setup code goes to the vault only when the label
+    belongs to a device of the job and agrees with its attested certificate (``paired`` or
+    ``pending``), so that a proof is never made for the wrong device.
+    """
+    devices = {d.device_id: d for d in store.devices(job_id)}
+    gate = {g.device_id: g for g in store.gate_states(job_id)}
+    pairing = pair_label(label, devices, gate)
+    fingerprint = label_fingerprint(label)
+    known = {lab.device_id: lab for lab in store.labels(job_id)}
+    previous = known.get(label.device_id)
+    if previous is None or previous.label_sha256 != fingerprint or (
+        previous.status != pairing.status
+    ):
+        store.record_label(
+            job_id, device_id=label.device_id, manufacturer=label.manufacturer,
+            model=label.model, serial=label.serial, kind=label.kind,
+            label_sha256=fingerprint, status=pairing.status, reason=pairing.reason,
+        )
+    if pairing.status in ("paired", "pending"):
+        vault.put(job_id, setup_code_name(label.device_id), label.setup_code.encode("ascii"))
+    return pairing.status
+
+
+def remember_labels(
+    store: JobStore, vault: SecretVault, job_id: str, labels: Iterable[Label]
+) -> dict[str, str]:
+    """:func:`remember_label` for each label; ``{device id: pairing status}``."""
+    return {lab.device_id: remember_label(store, vault, job_id, lab) for lab in labels}
+
+
+def job_label(store: JobStore, vault: SecretVault, job_id: str, device_id: str) -> Label | None:
+    """The device's label with its setup code from the vault, or None if none was scanned."""
+    name = setup_code_name(device_id)
+    if not vault.has(job_id, name):
+        return None
+    code = vault.get(job_id, name).decode("ascii", errors="replace")
+    if not SETUP_CODE_RE.fullmatch(code):
+        return None
+    for lab in store.labels(job_id):
+        if lab.device_id == device_id:
+            return Label(lab.device_id, lab.manufacturer, lab.model, lab.serial, code, lab.kind)
+    return None
+
+
+def forget_setup_codes(vault: SecretVault, job_id: str) -> int:
+    """Delete every stored setup code of the job (they are useless once commissioned)."""
+    return vault.delete(job_id, "label/")
+
+
+def read_label_files(directory: Path, device_ids: Sequence[str] | None = None) -> list[Label]:
+    """Labels from label JSON files (``<device id>.json`` with a ``qr_payload``, the format the
+    virtual home writes to ``DIR/labels``); only ``device_ids`` if given. Unreadable files
+    are skipped."""
+    from commissioner.virtualhome.labels import read_label_file
+
+    wanted = None if device_ids is None else set(device_ids)
+    out: list[Label] = []
+    for path in sorted(Path(directory).glob("*.json")):
+        if path.name == "index.json":
+            continue
+        if wanted is not None and path.stem not in wanted:
+            continue
+        try:
+            out.append(read_label_file(path))
+        except (OSError, ValueError, DeviceProtocolError):
+            continue
+    return out

@@ -1,0 +1,271 @@
+""""Close and hand over": close the job when the home is ready, then offer to print the sheet.
+
+The work is the core's :func:`commissioner.documents.close_and_hand_over`, run on the bridge's
+loop in a worker thread with its own connection to the job store. A refusal lists every reason
+(blocked, unchecked or unprovisioned devices, firmware that is not the latest, no owner
+invitation...). On success the job is sealed, the report JSON is written next to the job store
+(``reports/<job id>-handover-report.json``) and :class:`HandoverDialog` offers to print the
+guidance sheet through Qt's print preview, or to save it as PDF.
+
+The sheet is printed in the GUI's language (Japanese by default).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commissioner.documents import (
+    Blocker,
+    HandoverOutcome,
+    close_and_hand_over,
+    load_support_contact,
+    report_path_for,
+)
+from commissioner.documents.render import RenderableDocument
+from commissioner.jobs.store import JobStore
+from commissioner.trust.catalog import CatalogError, load_offline
+from commissioner.trust.catalog_data import Catalog
+from ui import i18n
+from ui.bridge import AsyncBridge, BridgeNotRunningError
+
+if TYPE_CHECKING:
+    from ui.job_service import JobService
+
+__all__ = ["HandoverController", "HandoverDialog", "blocker_text", "run_handover"]
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Handover", text)
+
+
+def blocker_text(b: Blocker) -> str:
+    """One blocker in the GUI's language (the core's English message as a fallback)."""
+    p = dict(b.params)
+    dev = p.get("device", b.device_id or "")
+    model = p.get("model", "")
+    who = f"{dev} ({model})" if model else dev
+    templates = {
+        "no-devices": _tr("The job has no devices yet: scan and check them first."),
+        "not-certified": _tr("%1: not checked by the certified-model gate yet."),
+        "blocked": _tr("%1: blocked by the certified-model gate (%2)."),
+        "unprovisioned": _tr("%1: not provisioned (%2)."),
+        "gateway-auth-failed": _tr("%1: the gateway did not authenticate this device."),
+        "firmware-outdated": _tr("%1: not on the latest firmware (%2)."),
+        "firmware-unknown": _tr("%1: no record that it runs the latest firmware."),
+        "firmware-vulnerable": _tr("%1: runs a firmware version known to be vulnerable."),
+        "no-invitation": _tr("No owner invitation has been issued (the sheet needs its QR code)."),
+        "audit-broken": _tr("The audit log does not verify: %2"),
+        "job-closed": _tr("The job is already closed."),
+        "no-catalog": _tr("No verified catalog is available: sync the catalog first."),
+    }
+    template = templates.get(b.code)
+    if template is None:
+        return b.message
+    detail = p.get("reason") or p.get("verdict") or ""
+    return template.replace("%1", who).replace("%2", detail)
+
+
+def _catalog_for(service: JobService) -> Catalog | None:
+    from commissioner.trust.cli import config_from_args
+
+    try:
+        return load_offline(config_from_args(service.catalog_config_args()))
+    except (CatalogError, OSError):
+        return None
+
+
+def run_handover(
+    store_path: Path, job_id: str, *, catalog: Catalog | None, language: str,
+    report_path: Path | None, sources: Any = None,
+) -> HandoverOutcome:
+    """Blocking: open the store, close and hand over, close the store (run it in a thread)."""
+    with JobStore.open(store_path, create=False) as store:
+        job = store.find_job(job_id)
+        path = report_path or report_path_for(Path(store_path).parent, job)
+        return close_and_hand_over(
+            store, job.id, catalog=catalog, sources=sources, language=language,
+            support=load_support_contact(), report_path=path,
+        )
+
+
+class HandoverDialog(QDialog):
+    """The outcome: the reasons it was refused, or the sealed job with print / save buttons."""
+
+    def __init__(self, outcome: HandoverOutcome, *, store_path: Path | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoverDialog")
+        self.outcome = outcome
+        self._store_path = store_path
+        self.preview: QDialog | None = None
+        layout = QVBoxLayout(self)
+        self.message = QLabel(self)
+        self.message.setObjectName("handoverMessage")
+        self.message.setWordWrap(True)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.message)
+        self.reasons = QListWidget(self)
+        self.reasons.setObjectName("handoverReasons")
+        self.reasons.setWordWrap(True)
+        layout.addWidget(self.reasons)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.buttons.rejected.connect(self.reject)
+        self.print_button: QPushButton | None = None
+        self.save_button: QPushButton | None = None
+        if outcome.closed:
+            self.setWindowTitle(_tr("Home handed over"))
+            lines = [
+                _tr("Job %1 is closed and its audit log is sealed.").replace("%1", outcome.job.id),
+                _tr("Sealed hash: %1").replace("%1", outcome.sealed_hash or ""),
+            ]
+            if outcome.report_path is not None:
+                lines.append(_tr("Report: %1").replace("%1", str(outcome.report_path)))
+            lines.append(_tr("Print the guidance sheet now and give it to the owner."))
+            self.message.setText("\n".join(lines))
+            self.reasons.hide()
+            self.print_button = self.buttons.addButton(
+                _tr("Print guidance sheet…"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.print_button.setObjectName("printSheetButton")
+            self.print_button.clicked.connect(self.show_print_preview)
+            self.save_button = self.buttons.addButton(
+                _tr("Save sheet as PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
+            self.save_button.setObjectName("saveSheetButton")
+            self.save_button.clicked.connect(self._ask_save_pdf)
+        else:
+            self.setWindowTitle(_tr("Cannot hand over yet"))
+            self.message.setText(_tr("The job stays open. Fix these first:"))
+            for b in outcome.blockers:
+                self.reasons.addItem(blocker_text(b))
+        layout.addWidget(self.buttons)
+        self.resize(640, 380)
+
+    @property
+    def sheet(self) -> RenderableDocument | None:
+        return self.outcome.sheet
+
+    def reason_texts(self) -> list[str]:
+        return [self.reasons.item(i).text() for i in range(self.reasons.count())]
+
+    def show_print_preview(self) -> QDialog | None:
+        """Qt's print preview of the sheet (non-blocking); printing goes through it."""
+        if self.sheet is None:
+            return None
+        from ui.printing import print_preview_dialog
+
+        dialog = print_preview_dialog(self.sheet, self)
+        assert isinstance(dialog, QDialog)
+        dialog.setObjectName("sheetPrintPreview")
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.preview = dialog
+        dialog.open()
+        return dialog
+
+    def save_pdf(self, path: Path) -> int:
+        """Save the sheet as PDF; returns the page count."""
+        from ui.printing import render_pdf
+
+        assert self.sheet is not None
+        return render_pdf(self.sheet, Path(path)).pages
+
+    def _ask_save_pdf(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(
+            self, _tr("Save sheet as PDF"), f"{self.outcome.job.id}-sheet.pdf", "PDF (*.pdf)")
+        if name:
+            self.save_pdf(Path(name))
+
+
+class HandoverController(QObject):
+    """The "Close and hand over" action of a main window (``action``) and its dialog."""
+
+    finished = Signal(object)  # HandoverOutcome, or an error message (str)
+
+    def __init__(self, window: QWidget, bridge: AsyncBridge, *, sources: Any = None) -> None:
+        super().__init__(window)
+        self._window = window
+        self._bridge = bridge
+        self._sources = sources
+        self.busy = False
+        self.dialog: HandoverDialog | None = None
+        self.action = QAction(window)
+        self.action.setObjectName("closeHandoverAction")
+        self.action.triggered.connect(self.start)
+        self.retranslate()
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self._window and event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        return False
+
+    def retranslate(self) -> None:
+        self.action.setText(_tr("Close and hand over…"))
+        self.action.setToolTip(_tr(
+            "Close the job when every device is certified, provisioned and up to date; "
+            "then print the owner's guidance sheet"))
+
+    def _job_and_service(self) -> tuple[str, JobService] | None:
+        job = getattr(self._window, "job", None)
+        service = getattr(self._window, "service", None)
+        if job is None or getattr(job, "job_id", None) is None or service is None:
+            return None
+        return job.job_id, service
+
+    def start(self) -> bool:
+        """Run the close on the bridge; the result arrives as :attr:`finished` and a dialog."""
+        found = self._job_and_service()
+        if found is None or self.busy:
+            return False
+        job_id, service = found
+        app = QApplication.instance()
+        language = i18n.current_language(app) if app is not None else "ja"
+        self.busy = True
+        self.action.setEnabled(False)
+
+        async def work() -> HandoverOutcome:
+            catalog = await asyncio.to_thread(_catalog_for, service)
+            return await asyncio.to_thread(
+                run_handover, service.store_path, job_id, catalog=catalog, language=language,
+                report_path=None, sources=self._sources,
+            )
+
+        try:
+            self._bridge.submit(work(), name="close-handover", on_result=self._done,
+                                on_error=self._failed)
+        except BridgeNotRunningError as err:
+            self._failed(str(err))
+            return False
+        return True
+
+    def _done(self, outcome: object) -> None:
+        self.busy = False
+        self.action.setEnabled(True)
+        assert isinstance(outcome, HandoverOutcome)
+        self.dialog = HandoverDialog(outcome, parent=self._window)
+        self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        self.dialog.show()
+        refresh = getattr(self._window, "job_closed", None)
+        if outcome.closed and callable(refresh):
+            refresh(outcome.job)
+        self.finished.emit(outcome)
+
+    def _failed(self, message: str) -> None:
+        self.busy = False
+        self.action.setEnabled(True)
+        self.finished.emit(message)
