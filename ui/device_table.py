@@ -134,19 +134,21 @@ UNCHECKED_FOREGROUND: Final = QColor("#6b6b6b")
 class Column(IntEnum):
     KIND = 0
     VERDICT = 1
-    DEVICE_ID = 2
-    MANUFACTURER = 3
-    MODEL = 4
-    FIRMWARE = 5
-    STATE = 6
-    TRANSPORT = 7
-    ADDRESS = 8
-    DETAILS = 9
+    PROGRESS = 2
+    DEVICE_ID = 3
+    MANUFACTURER = 4
+    MODEL = 5
+    FIRMWARE = 6
+    STATE = 7
+    TRANSPORT = 8
+    ADDRESS = 9
+    DETAILS = 10
 
 
 _HEADERS: Final[dict[Column, str]] = {
     Column.KIND: QT_TRANSLATE_NOOP("DeviceTable", "Kind"),
     Column.VERDICT: QT_TRANSLATE_NOOP("DeviceTable", "Certification"),
+    Column.PROGRESS: QT_TRANSLATE_NOOP("DeviceTable", "Progress"),
     Column.DEVICE_ID: QT_TRANSLATE_NOOP("DeviceTable", "Device ID"),
     Column.MANUFACTURER: QT_TRANSLATE_NOOP("DeviceTable", "Manufacturer"),
     Column.MODEL: QT_TRANSLATE_NOOP("DeviceTable", "Model"),
@@ -160,6 +162,8 @@ _HEADERS: Final[dict[Column, str]] = {
 _TRANSLATED_COLUMNS: Final = (
     Column.KIND,
     Column.VERDICT,
+    Column.PROGRESS,
+    Column.FIRMWARE,
     Column.STATE,
     Column.TRANSPORT,
     Column.DETAILS,
@@ -173,6 +177,44 @@ VERDICT_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 3
 """The gate's verdict code ("certified", "counterfeit", ...) or None if not checked yet."""
 BLOCKED_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 4
 """True if the gate blocked the device, False if certified, None if not checked yet."""
+OPERATION_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 5
+"""The device's :class:`OperationState` (onboarding, provisioning, firmware) or None."""
+VULNERABLE_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 6
+"""True if the device's verified firmware version is known to be vulnerable."""
+TRANSPORTS_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 7
+"""The transports that have seen the device, e.g. ``("ble", "mdns")``."""
+RSSI_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 8
+"""The BLE signal strength in dBm (None if not seen over BLE)."""
+VULNERABLE_FOREGROUND: Final = QColor("#a1140a")
+
+
+@dataclass(frozen=True, slots=True)
+class OperationState:
+    """What a long operation is doing to one device, for the progress column.
+
+    ``status``: ``running``, ``done``, ``failed`` (``detail`` says why and what to do),
+    ``skipped`` (nothing to do, or not eligible). ``fraction`` is 0..1, or None when the
+    step has no measurable progress. ``text`` is the (translated) label painted on the bar.
+    """
+
+    operation: str  # "onboard" | "commission" | "firmware"
+    status: str
+    fraction: float | None
+    text: str
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class FirmwareMark:
+    """The firmware a device was verified to run (over its attested connection)."""
+
+    version: str
+    latest: str | None
+    vulnerable: bool
 
 
 def _t(text: str) -> str:
@@ -193,6 +235,23 @@ def state_label(state: str) -> str:
 def transport_label(transport: str) -> str:
     label = TRANSPORT_LABELS.get(transport)
     return _t(label) if label is not None else transport
+
+
+def transports_text(record: DeviceRecord) -> str:
+    """Every transport that saw the device, BLE with its signal strength."""
+    parts = []
+    for transport in record.transports:
+        sighting = record.sightings[transport]
+        if transport == "ble" and sighting.rssi is not None:
+            rssi = str(sighting.rssi).replace("-", "\u2212")
+            parts.append(
+                QCoreApplication.translate("DeviceTable", "Bluetooth LE (%1 dBm)").replace(
+                    "%1", rssi
+                )
+            )
+        else:
+            parts.append(transport_label(transport))
+    return ", ".join(parts)
 
 
 def verdict_label(verdict: str | None) -> str:
@@ -303,6 +362,8 @@ class DeviceTableModel(QAbstractTableModel):
         self._warning_icon: QIcon | None = None
         self._gate: dict[str, DeviceGateState] = {}
         self._verdict_icons: dict[str, QIcon] = {}
+        self._operations: dict[str, OperationState] = {}
+        self._firmware: dict[str, FirmwareMark] = {}
 
     # -- feeding -------------------------------------------------------------------------------
     def apply(self, event: DiscoveryEvent) -> None:
@@ -341,6 +402,46 @@ class DeviceTableModel(QAbstractTableModel):
 
     def gate_state(self, device_id: str) -> DeviceGateState | None:
         return self._gate.get(device_id)
+
+    def set_operation(self, device_id: str, state: OperationState | None) -> None:
+        """Show (or with None, clear) a device's progress in the progress column."""
+        if state is None:
+            if self._operations.pop(device_id, None) is None:
+                return
+        else:
+            self._operations[device_id] = state
+        row = self._find(device_id, malformed=False)
+        if row >= 0:
+            index = self.index(row, Column.PROGRESS)
+            self.dataChanged.emit(index, index)
+
+    def operation(self, device_id: str) -> OperationState | None:
+        return self._operations.get(device_id)
+
+    def clear_operations(self) -> None:
+        self._operations.clear()
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, Column.PROGRESS), self.index(len(self._rows) - 1, Column.PROGRESS)
+            )
+
+    def set_firmware_mark(self, device_id: str, mark: FirmwareMark | None) -> None:
+        if mark is None:
+            self._firmware.pop(device_id, None)
+        else:
+            self._firmware[device_id] = mark
+        row = self._find(device_id, malformed=False)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def firmware_mark(self, device_id: str) -> FirmwareMark | None:
+        return self._firmware.get(device_id)
+
+    def clear_firmware_marks(self) -> None:
+        self._firmware.clear()
+        if self._rows:
+            last = self.index(len(self._rows) - 1, len(Column) - 1)
+            self.dataChanged.emit(self.index(0, 0), last)
 
     def retranslate(self) -> None:
         """Tell views that headers and translated cells changed (after a language switch)."""
@@ -455,14 +556,74 @@ class DeviceTableModel(QAbstractTableModel):
             return state.verdict if state is not None else None
         if role == BLOCKED_ROLE:
             return state.blocked if state is not None and state.verdict is not None else None
+        if role == OPERATION_ROLE:
+            return self._operations.get(record.device_id)
+        if role == TRANSPORTS_ROLE:
+            return record.transports
+        if role == RSSI_ROLE:
+            ble = record.sightings.get("ble")
+            return ble.rssi if ble is not None else None
+        mark = self._firmware.get(record.device_id)
+        if role == VULNERABLE_ROLE:
+            return bool(mark is not None and mark.vulnerable)
         if column == Column.VERDICT:
             return self._verdict_data(state, role)
+        if column == Column.PROGRESS:
+            return self._operation_data(self._operations.get(record.device_id), role)
+        if column == Column.FIRMWARE and mark is not None:
+            shown = self._firmware_data(mark, role)
+            if shown is not None:
+                return shown
         if role == Qt.ItemDataRole.DisplayRole:
             return _device_text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             sighting = record.latest
             text = QCoreApplication.translate("DeviceTable", "Protocol version %1")
             return text.replace("%1", sighting.protocol_version)
+        return None
+
+    @staticmethod
+    def _operation_data(op: OperationState | None, role: int) -> object:
+        if op is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return op.text
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(p for p in (op.text, op.detail) if p)
+        if role == Qt.ItemDataRole.ForegroundRole and op.failed:
+            return QBrush(BLOCKED_FOREGROUND)
+        return None
+
+    @staticmethod
+    def _firmware_data(mark: FirmwareMark, role: int) -> object:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if mark.vulnerable:
+                return QCoreApplication.translate("DeviceTable", "%1 ⚠ vulnerable").replace(
+                    "%1", mark.version
+                )
+            return mark.version
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if mark.vulnerable:
+                text = QCoreApplication.translate(
+                    "DeviceTable",
+                    "Firmware %1 is known to be vulnerable; the latest is %2. Update it before "
+                    "handover.",
+                )
+            elif mark.latest is not None and mark.latest != mark.version:
+                text = QCoreApplication.translate(
+                    "DeviceTable", "Firmware %1 (verified); the latest is %2."
+                )
+            else:
+                text = QCoreApplication.translate(
+                    "DeviceTable", "Firmware %1 (verified); this is the latest."
+                )
+            return text.replace("%1", mark.version).replace("%2", mark.latest or "?")
+        if role == Qt.ItemDataRole.ForegroundRole and mark.vulnerable:
+            return QBrush(VULNERABLE_FOREGROUND)
+        if role == Qt.ItemDataRole.FontRole and mark.vulnerable:
+            font = QFont()
+            font.setBold(True)
+            return font
         return None
 
     def _verdict_data(self, state: DeviceGateState | None, role: int) -> object:
@@ -546,7 +707,7 @@ def _device_text(record: DeviceRecord, column: Column) -> str:
     if column == Column.STATE:
         return state_label(latest.state)
     if column == Column.TRANSPORT:
-        return ", ".join(transport_label(t) for t in record.transports)
+        return transports_text(record)
     if column == Column.ADDRESS:
         network = record.network
         if network is not None:

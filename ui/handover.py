@@ -13,6 +13,7 @@ The sheet is printed in the GUI's language (Japanese by default).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +51,6 @@ if TYPE_CHECKING:
 __all__ = ["HandoverController", "HandoverDialog", "blocker_text", "run_handover"]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("Handover", text)
-
-
 def blocker_text(b: Blocker) -> str:
     """One blocker in the GUI's language (the core's English message as a fallback)."""
     p = dict(b.params)
@@ -61,18 +58,36 @@ def blocker_text(b: Blocker) -> str:
     model = p.get("model", "")
     who = f"{dev} ({model})" if model else dev
     templates = {
-        "no-devices": _tr("The job has no devices yet: scan and check them first."),
-        "not-certified": _tr("%1: not checked by the certified-model gate yet."),
-        "blocked": _tr("%1: blocked by the certified-model gate (%2)."),
-        "unprovisioned": _tr("%1: not provisioned (%2)."),
-        "gateway-auth-failed": _tr("%1: the gateway did not authenticate this device."),
-        "firmware-outdated": _tr("%1: not on the latest firmware (%2)."),
-        "firmware-unknown": _tr("%1: no record that it runs the latest firmware."),
-        "firmware-vulnerable": _tr("%1: runs a firmware version known to be vulnerable."),
-        "no-invitation": _tr("No owner invitation has been issued (the sheet needs its QR code)."),
-        "audit-broken": _tr("The audit log does not verify: %2"),
-        "job-closed": _tr("The job is already closed."),
-        "no-catalog": _tr("No verified catalog is available: sync the catalog first."),
+        "no-devices": QCoreApplication.translate(
+            "Handover", "The job has no devices yet: scan and check them first."
+        ),
+        "not-certified": QCoreApplication.translate(
+            "Handover", "%1: not checked by the certified-model gate yet."
+        ),
+        "blocked": QCoreApplication.translate(
+            "Handover", "%1: blocked by the certified-model gate (%2)."
+        ),
+        "unprovisioned": QCoreApplication.translate("Handover", "%1: not provisioned (%2)."),
+        "gateway-auth-failed": QCoreApplication.translate(
+            "Handover", "%1: the gateway did not authenticate this device."
+        ),
+        "firmware-outdated": QCoreApplication.translate(
+            "Handover", "%1: not on the latest firmware (%2)."
+        ),
+        "firmware-unknown": QCoreApplication.translate(
+            "Handover", "%1: no record that it runs the latest firmware."
+        ),
+        "firmware-vulnerable": QCoreApplication.translate(
+            "Handover", "%1: runs a firmware version known to be vulnerable."
+        ),
+        "no-invitation": QCoreApplication.translate(
+            "Handover", "No owner invitation has been issued (the sheet needs its QR code)."
+        ),
+        "audit-broken": QCoreApplication.translate("Handover", "The audit log does not verify: %2"),
+        "job-closed": QCoreApplication.translate("Handover", "The job is already closed."),
+        "no-catalog": QCoreApplication.translate(
+            "Handover", "No verified catalog is available: sync the catalog first."
+        ),
     }
     template = templates.get(b.code)
     if template is None:
@@ -130,27 +145,41 @@ class HandoverDialog(QDialog):
         self.print_button: QPushButton | None = None
         self.save_button: QPushButton | None = None
         if outcome.closed:
-            self.setWindowTitle(_tr("Home handed over"))
+            self.setWindowTitle(QCoreApplication.translate("Handover", "Home handed over"))
             lines = [
-                _tr("Job %1 is closed and its audit log is sealed.").replace("%1", outcome.job.id),
-                _tr("Sealed hash: %1").replace("%1", outcome.sealed_hash or ""),
+                QCoreApplication.translate(
+                    "Handover", "Job %1 is closed and its audit log is sealed."
+                ).replace("%1", outcome.job.id),
+                QCoreApplication.translate(
+                    "Handover", "Sealed hash: %1"
+                ).replace("%1", outcome.sealed_hash or ""),
             ]
             if outcome.report_path is not None:
-                lines.append(_tr("Report: %1").replace("%1", str(outcome.report_path)))
-            lines.append(_tr("Print the guidance sheet now and give it to the owner."))
+                lines.append(QCoreApplication.translate(
+                    "Handover", "Report: %1"
+                ).replace("%1", str(outcome.report_path)))
+            lines.append(QCoreApplication.translate(
+                "Handover", "Print the guidance sheet now and give it to the owner."
+            ))
             self.message.setText("\n".join(lines))
             self.reasons.hide()
             self.print_button = self.buttons.addButton(
-                _tr("Print guidance sheet…"), QDialogButtonBox.ButtonRole.ActionRole)
+                QCoreApplication.translate(
+                    "Handover", "Print guidance sheet…"
+                ), QDialogButtonBox.ButtonRole.ActionRole)
             self.print_button.setObjectName("printSheetButton")
             self.print_button.clicked.connect(self.show_print_preview)
             self.save_button = self.buttons.addButton(
-                _tr("Save sheet as PDF…"), QDialogButtonBox.ButtonRole.ActionRole)
+                QCoreApplication.translate(
+                    "Handover", "Save sheet as PDF…"
+                ), QDialogButtonBox.ButtonRole.ActionRole)
             self.save_button.setObjectName("saveSheetButton")
             self.save_button.clicked.connect(self._ask_save_pdf)
         else:
-            self.setWindowTitle(_tr("Cannot hand over yet"))
-            self.message.setText(_tr("The job stays open. Fix these first:"))
+            self.setWindowTitle(QCoreApplication.translate("Handover", "Cannot hand over yet"))
+            self.message.setText(QCoreApplication.translate(
+                "Handover", "The job stays open. Fix these first:"
+            ))
             for b in outcome.blockers:
                 self.reasons.addItem(blocker_text(b))
         layout.addWidget(self.buttons)
@@ -170,7 +199,6 @@ class HandoverDialog(QDialog):
         from ui.printing import print_preview_dialog
 
         dialog = print_preview_dialog(self.sheet, self)
-        assert isinstance(dialog, QDialog)
         dialog.setObjectName("sheetPrintPreview")
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.preview = dialog
@@ -186,7 +214,9 @@ class HandoverDialog(QDialog):
 
     def _ask_save_pdf(self) -> None:
         name, _ = QFileDialog.getSaveFileName(
-            self, _tr("Save sheet as PDF"), f"{self.outcome.job.id}-sheet.pdf", "PDF (*.pdf)")
+            self, QCoreApplication.translate(
+                "Handover", "Save sheet as PDF"
+            ), f"{self.outcome.job.id}-sheet.pdf", "PDF (*.pdf)")
         if name:
             self.save_pdf(Path(name))
 
@@ -200,7 +230,11 @@ class HandoverController(QObject):
         super().__init__(window)
         self._window = window
         self._bridge = bridge
-        self._sources = sources
+        # Where provisioning/firmware facts and the owner invitation come from (None: the job
+        # store, see commissioner.documents.facts.StoreSources), and how the verified catalog
+        # is loaded (the offline cache). Both replaceable, e.g. by tests.
+        self.sources = sources
+        self.catalog_loader: Callable[[JobService], Catalog | None] = _catalog_for
         self.busy = False
         self.dialog: HandoverDialog | None = None
         self.action = QAction(window)
@@ -215,10 +249,10 @@ class HandoverController(QObject):
         return False
 
     def retranslate(self) -> None:
-        self.action.setText(_tr("Close and hand over…"))
-        self.action.setToolTip(_tr(
-            "Close the job when every device is certified, provisioned and up to date; "
-            "then print the owner's guidance sheet"))
+        self.action.setText(QCoreApplication.translate("Handover", "Close and hand over…"))
+        self.action.setToolTip(QCoreApplication.translate(
+            "Handover", "Close the job and print the owner's guidance sheet"
+        ))
 
     def _job_and_service(self) -> tuple[str, JobService] | None:
         job = getattr(self._window, "job", None)
@@ -239,10 +273,10 @@ class HandoverController(QObject):
         self.action.setEnabled(False)
 
         async def work() -> HandoverOutcome:
-            catalog = await asyncio.to_thread(_catalog_for, service)
+            catalog = await asyncio.to_thread(self.catalog_loader, service)
             return await asyncio.to_thread(
                 run_handover, service.store_path, job_id, catalog=catalog, language=language,
-                report_path=None, sources=self._sources,
+                report_path=None, sources=self.sources,
             )
 
         try:

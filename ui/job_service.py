@@ -51,6 +51,10 @@ FailureKind = Literal[
     "not-blocked",
     "not-in-job",
     "label",
+    "keyring",
+    "ble",
+    "provisioning",
+    "firmware",
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 

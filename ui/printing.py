@@ -28,13 +28,14 @@ from PySide6.QtGui import (
     QFontDatabase,
     QGuiApplication,
     QImage,
-    QPageLayout,
     QPagedPaintDevice,
+    QPageLayout,
     QPageSize,
     QPainter,
     QPdfWriter,
     QTextDocument,
 )
+from PySide6.QtWidgets import QDialog, QWidget
 
 from commissioner.documents.render import RenderableDocument, RenderStats
 
@@ -200,7 +201,7 @@ def render_pdf(document: RenderableDocument, out: Path) -> RenderStats:
     return RenderStats(pages=pages, seconds=time.perf_counter() - started, font_family=family)
 
 
-def print_preview_dialog(document: RenderableDocument, parent: object = None) -> object:
+def print_preview_dialog(document: RenderableDocument, parent: QWidget | None = None) -> QDialog:
     """A :class:`QPrintPreviewDialog` (A4) that paints ``document``; the caller shows it.
     Printing from it goes through the system's print dialog."""
     from PySide6.QtPrintSupport import QPrinter, QPrintPreviewDialog
@@ -208,9 +209,8 @@ def print_preview_dialog(document: RenderableDocument, parent: object = None) ->
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(page_layout())
     printer.setDocName(document.title)
-    dialog = QPrintPreviewDialog(printer, parent)  # type: ignore[arg-type]
+    dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(document.title)
     dialog.paintRequested.connect(lambda p: paint_document(document, p))
-    dialog.setProperty("printer", printer)
     dialog._printer = printer  # type: ignore[attr-defined]  # keep it alive with the dialog
     return dialog

@@ -205,13 +205,13 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
             ev.append(Evidence(
                 f"{len(good)} device(s) attested and certified against catalog version "
                 f"{cat or 'unknown'}",
-                tuple(sorted(vsteps[f.device.device_id] for f in good if f.device.device_id in vsteps)),
+                tuple(sorted(vsteps[i] for i in _ids(good) if i in vsteps)),
                 _ids(good)))
         for f in bad:
             what = f.gate.verdict or "not checked"
             ev.append(Evidence(f"{f.device.device_id} ({f.model_number}): {what}"
                                + (f" - {f.gate.verdict_reason}" if f.gate.verdict_reason else ""),
-                               (vsteps[f.device.device_id],) if f.device.device_id in vsteps else (),
+                               tuple(vsteps[i] for i in (f.device.device_id,) if i in vsteps),
                                (f.device.device_id,)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-3":
@@ -278,22 +278,21 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
                                (f.device.device_id,)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-8":
-        cat = _last(facts.steps, "job.catalog")
+        cat_step = _last(facts.steps, "job.catalog")
         status: Status = "pass"
         if job.catalog_version is None:
             status = "fail"
             ev.append(Evidence("no catalog version recorded for the job"))
         else:
             ev.append(Evidence(f"catalog version {job.catalog_version} recorded",
-                               (cat.idx,) if cat else ()))
+                               (cat_step.idx,) if cat_step else ()))
         missing = [f for f in devs if f.firmware is None or f.firmware.current is None]
         updated = [f for f in devs if f.firmware is not None and f.firmware.updates]
         if updated:
+            ups = [u for f in updated if f.firmware is not None for u in f.firmware.updates]
             ev.append(Evidence(
-                f"{sum(len(f.firmware.updates) for f in updated)} firmware update(s) recorded "  # type: ignore[union-attr]
-                "with versions, image hash, operator and time",
-                tuple(sorted(u.step for f in updated for u in f.firmware.updates)),  # type: ignore[union-attr]
-                _ids(updated)))
+                f"{len(ups)} firmware update(s) recorded with versions, image hash, operator "
+                "and time", tuple(sorted(u.step for u in ups if u.step >= 0)), _ids(updated)))
         if missing:
             status = "fail"
             ev.append(Evidence("no firmware version record", (), _ids(missing)))

@@ -113,7 +113,8 @@ def _report(args: argparse.Namespace) -> int:
                 try:
                     write_report(report, args.json_out)
                 except OSError as err:
-                    raise UserError(f"cannot write {args.json_out}: {err.strerror or err}") from None
+                    why = err.strerror or err
+                    raise UserError(f"cannot write {args.json_out}: {why}") from None
                 print(f"Wrote the handover report of job {job.id} to {args.json_out}",
                       file=sys.stderr)
             record_document_action(

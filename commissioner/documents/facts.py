@@ -51,7 +51,8 @@ class OwnerInvitation:
     expires_at: str | None = None  # UTC ISO-8601
 
     def __repr__(self) -> str:  # never show the token
-        return f"OwnerInvitation(invitation_id={self.invitation_id!r}, expires_at={self.expires_at!r})"
+        return (f"OwnerInvitation(invitation_id={self.invitation_id!r}, "
+                f"expires_at={self.expires_at!r})")
 
     @classmethod
     def from_payload(cls, payload: str) -> OwnerInvitation:

@@ -108,7 +108,10 @@ def _device_json(f: DeviceFacts) -> dict[str, Any]:
             "gateway_authenticated": p.gateway_authenticated if p else None,
         },
         "acl": {"roles": list(p.acl) if p else []},
-        "readback": {"ok": p.readback_ok if p else None, "detail": p.readback_detail if p else None},
+        "readback": {
+            "ok": p.readback_ok if p else None,
+            "detail": p.readback_detail if p else None,
+        },
         "evidence_steps": sorted(steps),
     }
 
@@ -193,7 +196,9 @@ def _flag(t: Texts, value: object) -> str:
     return t.html("unknown")
 
 
-def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUAGE) -> RenderableDocument:
+def report_document(
+    report: Mapping[str, Any], *, language: str = DEFAULT_LANGUAGE
+) -> RenderableDocument:
     """The report (as returned by :func:`build_report`) as a document for Qt to draw."""
     from commissioner.documents.checks import REQUIREMENTS
 
@@ -225,7 +230,7 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
     parts.append(f"<h2>{t.html('report.requirements')}</h2>")
     parts.append(grid_open())
     parts.append(header_row([
-        (t.html("report.col.id"), 11), (t.html("report.col.title"), 31),
+        (t.html("report.col.id"), 14), (t.html("report.col.title"), 28),
         (t.html("report.col.status"), 10), (t.html("report.col.evidence"), 48),
     ]))
     for r in report["requirements"]:
@@ -236,7 +241,8 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
                f'{" …" if len(e["steps"]) > 8 else ""}]</span>' if e["steps"] else "")
             for e in r["evidence"]
         )
-        applies = "" if r["applies"] else f' <span class="na">({t.html("status.not-applicable")})</span>'
+        na = t.html("status.not-applicable")
+        applies = "" if r["applies"] else f' <span class="na">({na})</span>'
         parts.append(
             f"<tr><td><b>{v(r['id'], SHORT_LIMIT)}</b><br><span class=\"sub\">{level}</span></td>"
             f"<td>{v(titles.get(r['id'], r['title']), LONG_LIMIT)}</td>"
@@ -257,9 +263,9 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
     parts.append(f"<h2>{t.html('report.devices', n=len(devices))}</h2>")
     parts.append(grid_open())
     parts.append(header_row([
-        (t.html("report.col.device"), 26), (t.html("report.col.cert"), 20),
-        (t.html("report.col.firmware"), 17), (t.html("report.col.credentials"), 27),
-        (t.html("report.col.readback"), 10),
+        (t.html("report.col.device"), 25), (t.html("report.col.cert"), 19),
+        (t.html("report.col.firmware"), 15), (t.html("report.col.credentials"), 33),
+        (t.html("report.col.readback"), 8),
     ]))
     for d in devices:
         c, fw, cr = d["certification"], d["firmware"], d["credentials"]
@@ -272,7 +278,8 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
         cert = (f'<span class="{vcss}">{v(verdict, SHORT_LIMIT)}</span>'
                 + (f" ★{'★' * (int(c['certified_level']) - 1)}" if c["certified_level"] else "")
                 + (f'<br><span class="sub">{v(c["scheme"], SHORT_LIMIT)} · catalog '
-                   f'{v(c["catalog_version"], SHORT_LIMIT)}</span>' if c["catalog_version"] else ""))
+                   f'{v(c["catalog_version"], SHORT_LIMIT)}</span>'
+                   if c["catalog_version"] else ""))
         if c["blocked"] and c["reason"]:
             cert += f'<br><span class="small">{v(c["reason"], LONG_LIMIT)}</span>'
         before = fw["before"] or "—"
@@ -281,7 +288,8 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
         if fw["is_latest"] is True:
             firmware += f'<br><span class="pass">{t.html("report.latest")}</span>'
         elif fw["is_latest"] is False:
-            firmware += f'<br><span class="fail">{t.html("report.not_latest", latest=fw["latest"])}</span>'
+            not_latest = t.html("report.not_latest", latest=fw["latest"])
+            firmware += f'<br><span class="fail">{not_latest}</span>'
         if fw["vulnerable"]:
             firmware += f'<br><span class="fail">{t.html("report.vulnerable")}</span>'
         if cr["provisioned"]:
@@ -295,8 +303,9 @@ def report_document(report: Mapping[str, Any], *, language: str = DEFAULT_LANGUA
             if cr["gateway_authenticated"]:
                 creds.append(t.html("report.allow_listed"))
             if cr["operational_cert_fingerprint"]:
-                creds.append(f'<span class="hash">{v(cr["operational_cert_fingerprint"][:16], SHORT_LIMIT)}…</span>')
-            credentials = "<br>".join(creds)
+                short = v(cr["operational_cert_fingerprint"][:16], SHORT_LIMIT)
+                creds.append(f'<span class="hash">{short}…</span>')
+            credentials = " · ".join(creds)
         else:
             credentials = f'<span class="fail">{t.html("report.not_provisioned")}</span>'
         readback = _flag(t, d["readback"]["ok"])

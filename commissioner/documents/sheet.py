@@ -27,7 +27,7 @@ from commissioner.documents.facts import DeviceFacts, HandoverFacts, policy_summ
 from commissioner.documents.qr import qr_png
 from commissioner.documents.render import RenderableDocument
 from commissioner.documents.strings import DEFAULT_LANGUAGE, Texts
-from commissioner.documents.text import LONG_LIMIT, SHORT_LIMIT
+from commissioner.documents.text import SHORT_LIMIT
 
 __all__ = ["QR_RESOURCE", "build_sheet"]
 
@@ -87,7 +87,7 @@ def build_sheet(
     handover_day = format_date(job.closed_at or facts.generated_at, language)
     rows = [
         ("sheet.site", v(job.site_name)),
-        ("sheet.address", v(job.site_address, LONG_LIMIT)),
+        ("sheet.address", v(job.site_address, 200)),
         ("sheet.job_number", v(job.job_number, SHORT_LIMIT)),
         ("sheet.job_id", v(job.id, SHORT_LIMIT)),
         ("sheet.service_level", t.html("level", stars=job.stars, level=job.service_level)),
@@ -96,7 +96,7 @@ def build_sheet(
     ]
     if facts.catalog_version is not None or job.catalog_version is not None:
         rows.append(("sheet.catalog", v(facts.catalog_version or job.catalog_version)))
-    info = [grid_open()]
+    info = [f"<h3>{t.html('sheet.home')}</h3>", grid_open()]
     for key, value in rows:
         info.append(f'<tr><td class="label" width="34%">{t.html(key)}</td><td>{value}</td></tr>')
     info.append("</table>")
@@ -183,7 +183,8 @@ def build_sheet(
             ids.append(item)
         if g.model in extra_by_model:
             extra, may = extra_by_model[g.model]
-            must = f"<b>{sep.join(t.policy_item(i) for i in extra)}</b>" if extra else t.html("none")
+            must = (f"<b>{sep.join(t.policy_item(i) for i in extra)}</b>" if extra
+                    else t.html("none"))
             allowed = sep.join(t.policy_item(i) for i in may) if may else t.html("none")
         else:
             must = allowed = f'<span class="sub">{t.html("sheet.no_policy")}</span>'
@@ -209,14 +210,14 @@ def build_sheet(
         lines = []
         if support.name:
             lines.append(f"<b>{v(support.name)}</b>")
-        for key, value in (
+        for key, contact in (
             ("sheet.support.phone", support.phone),
             ("sheet.support.email", support.email),
             ("sheet.support.hours", support.hours),
             ("sheet.support.web", support.web),
         ):
-            if value:
-                lines.append(f"{t.html(key)}: {v(value)}")
+            if contact:
+                lines.append(f"{t.html(key)}: {v(contact)}")
         parts.append("<p>" + "<br>".join(lines) + "</p>")
 
     parts.append(PAGE_END)

@@ -28,7 +28,9 @@ _JA: Final[dict[str, str]] = {
     "level": "{stars}（レベル{level}）",
     # --- guidance sheet
     "sheet.title": "スマートホーム ご利用案内",
-    "sheet.subtitle": "お引き渡し時にお渡しする大切な書類です。お住まいの書類と一緒に保管してください。",
+    "sheet.subtitle": (
+        "お引き渡し時にお渡しする大切な書類です。お住まいの書類と一緒に保管してください。"
+    ),
     "sheet.home": "お住まいと工事の情報",
     "sheet.site": "物件名",
     "sheet.address": "住所",
@@ -179,7 +181,9 @@ _EN: Final[dict[str, str]] = {
     "no": "no",
     "level": "{stars} (level {level})",
     "sheet.title": "Smart home user guide",
-    "sheet.subtitle": "An important document handed over with your home. Keep it with your home's papers.",
+    "sheet.subtitle": (
+        "An important document handed over with your home. Keep it with your home's papers."
+    ),
     "sheet.home": "Your home and the installation",
     "sheet.site": "Site",
     "sheet.address": "Address",

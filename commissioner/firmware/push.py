@@ -245,6 +245,7 @@ class _Run:
     bytes_sent: int = 0
     reconnects: int = 0
     resumed: list[int] = field(default_factory=list)
+    downtime: float = 0.0  # what the device announced at commit
 
     async def resolve(self) -> DeviceEndpoint:
         if self.resolver is not None:
@@ -305,6 +306,9 @@ class _Run:
                 resp = await session.request(
                     "POST", FirmwareEndpoint.COMMIT.value, {"transfer_id": outcome})
                 if resp.status == 200:
+                    announced = resp.json().get("downtime_s")
+                    if isinstance(announced, int | float) and not isinstance(announced, bool):
+                        self.downtime = max(0.0, min(float(announced), 600.0))
                     return boot_before
                 committing = False
                 code, msg, _ = _error_code(resp)
@@ -386,41 +390,37 @@ class _Run:
     async def wait_and_confirm(
         self, boot_before: int | None
     ) -> tuple[str, IdentifyResult | None]:
+        """Wait for the new boot (boot counter), then confirm over a fully verified connection;
+        the same ``identify`` serves as both, so the confirmation costs no extra handshake."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.options.reboot_timeout
         self.emit(Phase.REBOOT, self.image.size, "waiting for the device to restart")
+        # No point knocking while the device said it would be down.
+        await asyncio.sleep(min(self.downtime * 0.9, self.options.reboot_timeout))
         seen_down = False
         while True:
-            await asyncio.sleep(self.options.poll_interval)
             if loop.time() > deadline:
                 return ("timeout", None)
             ep = await self.resolve()
             try:
                 step = min(self.options.timeout, max(0.5, deadline - loop.time()))
-                session = await open_session(ep.host, ep.port, self.trust, timeout=step)
-                async with session:
-                    fw = await session.get_json(Endpoint.FIRMWARE.value)
+                result = await identify(ep.host, ep.port, self.trust,
+                                        advertised_id=self.item.device_id, timeout=step)
             except (DeviceProtocolError, OSError):
                 seen_down = True
-                continue
-            boot = fw.get("boot_count")
-            if boot_before is not None and isinstance(boot, int) and not isinstance(boot, bool):
-                if boot > boot_before:
-                    break
-            elif seen_down:
-                break
-        self.emit(Phase.CONFIRM, self.image.size, "verifying the device and its version")
-        while True:
-            ep = await self.resolve()
-            try:
-                result = await identify(ep.host, ep.port, self.trust,
-                                        advertised_id=self.item.device_id,
-                                        timeout=self.options.timeout)
-                return ("confirmed", result)
-            except DeviceUnreachableError:
-                if loop.time() > deadline:
-                    return ("timeout", None)
                 await asyncio.sleep(self.options.poll_interval)
+                continue
+            boot = result.firmware.get("boot_count")
+            rebooted = (
+                boot > boot_before
+                if boot_before is not None and isinstance(boot, int)
+                and not isinstance(boot, bool)
+                else seen_down
+            )
+            if rebooted:
+                self.emit(Phase.CONFIRM, self.image.size, "verifying the device and its version")
+                return ("confirmed", result)
+            await asyncio.sleep(self.options.poll_interval)
 
 
 async def update_device(

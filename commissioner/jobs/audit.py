@@ -174,7 +174,10 @@ def verify_chain(
                 )
             if step.idx > pos:
                 return _fail(
-                    pos, f"index gap: expected {pos}, found {step.idx} (entry deleted)", n
+                    pos,
+                    f"entry {pos}: missing - index gap: expected {pos}, found {step.idx} "
+                    "(entry deleted)",
+                    n,
                 )
             if step.prev_hash != prev:
                 where = known.get(step.prev_hash)

@@ -4,7 +4,8 @@
     commissioner job list [--status open|closed] [--json]
     commissioner job show ID [--json]
     commissioner audit verify --job ID          exit 0 if the log is intact, 1 otherwise
-    commissioner audit export --job ID [--out FILE]   JSON Lines (stdout by default)
+    commissioner audit export --job ID [--out FILE]   JSON Lines (stdout by default); on an
+                                                      open job the export is logged first
 """
 
 from __future__ import annotations
@@ -169,6 +170,13 @@ def _audit_verify(args: argparse.Namespace) -> int:
 def _audit_export(args: argparse.Namespace) -> int:
     with _store(args, create=False) as store:
         job = _find(store, args.job)
+        if not job.is_closed:
+            # The export is itself an audited action (R3-5); it is in the log it exports. A
+            # closed job's sealed log cannot grow.
+            store.append_step(job.id, "document.export", {
+                "kind": "audit-log", "format": "jsonl",
+                "file": "-" if args.out is None else Path(args.out).name[:120],
+            })
         steps = store.steps(job.id)
     if args.out is None:
         export_jsonl(steps, sys.stdout)

@@ -40,6 +40,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+import keyring
 import keyring.backend
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -233,6 +234,16 @@ def open_vault(
 ) -> SecretVault:
     """The job-secret vault under the master key from the OS keyring. Refuses plaintext and
     "fail" backends and a locked/missing keyring with a clear :class:`UserError`."""
+    if backend is None:
+        try:
+            backend = keyring.get_keyring()
+        except Exception as exc:  # noqa: BLE001 - a configured backend that cannot start
+            raise UserError(
+                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
+                hint="Unlock the OS keyring (log in to the desktop session) and check that its "
+                "service is running (on Linux: a Secret Service such as gnome-keyring on the "
+                "session D-Bus); then run the command again.",
+            ) from None
     check_keyring_backend(backend)
     return SecretVault(store, MasterKey.load_or_create(backend=backend))
 

@@ -348,6 +348,105 @@
     </message>
 </context>
 <context>
+    <name>Handover</name>
+    <message>
+        <source>The job has no devices yet: scan and check them first.</source>
+        <translation>このジョブにはまだ機器がありません。スキャンして認証確認を行ってください。</translation>
+    </message>
+    <message>
+        <source>%1: not checked by the certified-model gate yet.</source>
+        <translation>%1：認証型番の確認がまだです。</translation>
+    </message>
+    <message>
+        <source>%1: blocked by the certified-model gate (%2).</source>
+        <translation>%1：認証型番の確認で使用不可と判定されています（%2）。</translation>
+    </message>
+    <message>
+        <source>%1: not provisioned (%2).</source>
+        <translation>%1：認証情報の設定が完了していません（%2）。</translation>
+    </message>
+    <message>
+        <source>%1: the gateway did not authenticate this device.</source>
+        <translation>%1：ホームゲートウェイがこの機器を認証できませんでした。</translation>
+    </message>
+    <message>
+        <source>%1: not on the latest firmware (%2).</source>
+        <translation>%1：ソフトウェアが最新ではありません（%2）。</translation>
+    </message>
+    <message>
+        <source>%1: no record that it runs the latest firmware.</source>
+        <translation>%1：最新ソフトウェアであることが確認されていません。</translation>
+    </message>
+    <message>
+        <source>%1: runs a firmware version known to be vulnerable.</source>
+        <translation>%1：既知の脆弱性がある版数のソフトウェアです。</translation>
+    </message>
+    <message>
+        <source>No owner invitation has been issued (the sheet needs its QR code).</source>
+        <translation>オーナー招待（引き継ぎコード）が発行されていません（ご利用案内のQRコードに必要です）。</translation>
+    </message>
+    <message>
+        <source>The audit log does not verify: %2</source>
+        <translation>作業ログの検証に失敗しました：%2</translation>
+    </message>
+    <message>
+        <source>The job is already closed.</source>
+        <translation>このジョブは既に完了しています。</translation>
+    </message>
+    <message>
+        <source>No verified catalog is available: sync the catalog first.</source>
+        <translation>検証済みのカタログがありません。先にカタログを同期してください。</translation>
+    </message>
+    <message>
+        <source>Home handed over</source>
+        <translation>お引き渡し完了</translation>
+    </message>
+    <message>
+        <source>Job %1 is closed and its audit log is sealed.</source>
+        <translation>ジョブ %1 を完了し、作業ログを封印しました。</translation>
+    </message>
+    <message>
+        <source>Sealed hash: %1</source>
+        <translation>封印ハッシュ：%1</translation>
+    </message>
+    <message>
+        <source>Report: %1</source>
+        <translation>報告書：%1</translation>
+    </message>
+    <message>
+        <source>Print the guidance sheet now and give it to the owner.</source>
+        <translation>ご利用案内を印刷して、お客様にお渡しください。</translation>
+    </message>
+    <message>
+        <source>Print guidance sheet…</source>
+        <translation>ご利用案内を印刷…</translation>
+    </message>
+    <message>
+        <source>Save sheet as PDF…</source>
+        <translation>ご利用案内をPDFで保存…</translation>
+    </message>
+    <message>
+        <source>Cannot hand over yet</source>
+        <translation>まだお引き渡しできません</translation>
+    </message>
+    <message>
+        <source>The job stays open. Fix these first:</source>
+        <translation>ジョブは完了していません。先に次の点を解決してください：</translation>
+    </message>
+    <message>
+        <source>Save sheet as PDF</source>
+        <translation>ご利用案内をPDFで保存</translation>
+    </message>
+    <message>
+        <source>Close and hand over…</source>
+        <translation>完了して引き渡す…</translation>
+    </message>
+    <message>
+        <source>Close the job and print the owner&apos;s guidance sheet</source>
+        <translation>ジョブを完了し、お客様向けのご利用案内を印刷します</translation>
+    </message>
+</context>
+<context>
     <name>JobDialogs</name>
     <message>
         <source>New job</source>

@@ -17,7 +17,6 @@ from gate_helpers import sync_catalog, targets
 from commissioner.jobs.models import JobDevice
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.client import TrustStore, open_session
-from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.provisioning import device_ops as ops
 from commissioner.provisioning.run import admin_secret_name
 from commissioner.secrets.vault import SecretVault
@@ -115,9 +114,3 @@ def secret_forms(value: bytes) -> list[bytes]:
              value.hex().encode()]
     return [f for f in forms if len(f) >= 8]
 
-
-async def safe(coro: object) -> object:
-    try:
-        return await coro  # type: ignore[misc]
-    except DeviceProtocolError as err:
-        return err

@@ -116,7 +116,7 @@ def test_device_rejects_wrong_offset_and_oversized_chunk(tmp_path: Path) -> None
     async def body() -> None:
         async with fw_home(tmp_path, devices=1, size=SMALL) as h:
             dev = h.device_ids[0]
-            manifest, sig, path = signed(h, tmp_path, dev, version="1.4.0")
+            manifest, sig, _ = signed(h, tmp_path, dev, version="1.4.0")
             session = await h.access().open(h.endpoint(dev), h.trust, 3.0)
             async with session:
                 resp = await session.request("POST", FirmwareEndpoint.BEGIN.value,

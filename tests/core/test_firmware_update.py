@@ -13,7 +13,6 @@ from commissioner.firmware.plan import DeviceEndpoint, PlanAction
 from commissioner.firmware.push import (
     Outcome,
     Phase,
-    UpdateOptions,
     UpdateProgress,
     update_device,
     update_home,
@@ -213,6 +212,3 @@ def test_transfer_endpoint_needs_authentication(tmp_path: Path) -> None:
                 assert resp.status == 401
 
     run(body())
-
-
-_ = UpdateOptions

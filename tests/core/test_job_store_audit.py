@@ -125,7 +125,7 @@ def test_deleted_entry_leaves_an_index_gap(db: Path) -> None:
     _tamper(db, ("DELETE FROM steps WHERE job_id = ? AND idx = 3", (job.id,)))
     result = _verify(db, job)
     assert result.first_bad_idx == 3
-    assert result.problem == "index gap: expected 3, found 4 (entry deleted)"
+    assert result.problem == "entry 3: missing - index gap: expected 3, found 4 (entry deleted)"
 
 
 def test_deleted_first_entry_is_detected(db: Path) -> None:
@@ -133,7 +133,7 @@ def test_deleted_first_entry_is_detected(db: Path) -> None:
     _tamper(db, ("DELETE FROM steps WHERE job_id = ? AND idx = 0", (job.id,)))
     result = _verify(db, job)
     assert result.first_bad_idx == 0
-    assert result.problem == "index gap: expected 0, found 1 (entry deleted)"
+    assert result.problem == "entry 0: missing - index gap: expected 0, found 1 (entry deleted)"
 
 
 def test_whole_log_deleted_is_detected(db: Path) -> None:

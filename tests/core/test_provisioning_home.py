@@ -310,7 +310,6 @@ def test_no_secret_in_any_file_or_output_the_app_wrote(
             for form in forms:
                 if form in blob:
                     hits.append(f"{name} in {path.name}")
-    # Setup codes are 8 digits: only check text outputs and the log table for them.
     assert hits == []
 
 
