@@ -146,6 +146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         window = MainWindow(bridge, mdns_interfaces=interfaces, service=service)
         window.show()
+        window.check_keyring()  # plaintext / "fail" keyrings: modal refusal, actions disabled
         if args.job:
             window.open_job(args.job)
         if args.scan or args.screenshot is not None:

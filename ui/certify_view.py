@@ -281,6 +281,7 @@ class DetailsPane(QWidget):
         row.addWidget(self.no_override_label, 1)
         row.addWidget(self.replace_button)
         layout.addLayout(row)
+        self.action_row = row  # other views add their per-device buttons here
         self.retranslateUi()
         self.show_device(None, None, None, catalog_version=None)
 

@@ -36,7 +36,7 @@ from commissioner.jobs.store import (
 from commissioner.trust.catalog import CatalogError, async_get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import DeviceVerdict, GateTarget, LabelFacts, certify_home
-from commissioner.trust.gate_cli import add_labels, refresh_labels
+from commissioner.trust.label_records import add_labels, refresh_labels
 from commissioner.trust.labels import LabelInputError, parse_payload
 
 T = TypeVar("T")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
 from enum import Enum
+from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.events import (
     DeviceAdded,
     DeviceRecord,
@@ -42,7 +44,7 @@ from commissioner.discovery.mdns import MdnsTransport
 from commissioner.discovery.scan import malformed_to_json
 from commissioner.jobs.models import JSON, DeviceGateState, Job
 from commissioner.protocol.spec import SERVICE_TYPE
-from ui import i18n
+from ui import field_ops, i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane, LabelEntry, catalog_failure_text
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel, gate_text
@@ -50,6 +52,7 @@ from ui.handover import HandoverController
 from ui.job_dialogs import NewJobDialog, OpenJobDialog, ReplaceDialog
 from ui.job_service import CertifyResult, Failure, JobOpened, JobService, LabelResult
 from ui.job_summary import JobSummary
+from ui.operations_view import OperationsController
 
 # Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
 
@@ -73,6 +76,9 @@ class _ScanSession:
         interfaces: Sequence[str],
         service_type: str,
         emit: Callable[[DiscoveryEvent], None],
+        *,
+        ble: bool = False,
+        virtual_home: Path | None = None,
     ) -> None:
         self._interfaces = list(interfaces)
         self._service_type = service_type
@@ -80,10 +86,26 @@ class _ScanSession:
         self._manager: DiscoveryManager | None = None
         self._unsubscribe: Unsubscribe | None = None
         self._stopped = False
+        self.ble_enabled = ble  # also scan over Bluetooth LE (issue 7)
+        self._virtual_home = virtual_home
+        self._ble: BleTransport | None = None
+
+    @property
+    def manager(self) -> DiscoveryManager | None:
+        return self._manager
+
+    @property
+    def ble(self) -> BleTransport | None:
+        return self._ble
 
     async def async_start(self) -> None:
-        transport = MdnsTransport(self._interfaces, service_type=self._service_type)
-        manager = DiscoveryManager([transport])
+        transports: list[Any] = [
+            MdnsTransport(self._interfaces, service_type=self._service_type)
+        ]
+        if self.ble_enabled:
+            self._ble = await field_ops.open_ble(self._virtual_home)
+            transports.append(self._ble)
+        manager = DiscoveryManager(transports)
         self._manager = manager
         # The listener runs on the loop thread; emitting a Qt signal from here is thread-safe
         # and the GUI receives it through a queued connection.
@@ -104,12 +126,16 @@ class _ScanSession:
         manager, self._manager = self._manager, None
         if manager is not None:
             await manager.async_stop()
+        ble, self._ble = self._ble, None
+        if ble is not None:
+            await field_ops.close_ble(ble)
 
 
 class MainWindow(QMainWindow):
     """Shows the open job and the devices found on the network; scans through the bridge."""
 
     scan_state_changed = Signal(object)  # ScanState
+    job_changed = Signal(object)  # JobSummary | None
 
     def __init__(
         self,
@@ -143,6 +169,7 @@ class MainWindow(QMainWindow):
         self._remove_cleanup: Callable[[], None] | None = None
         self._last_error: str | None = None
         self._error_box: QMessageBox | None = None
+        self._restart_scan = False
 
         self.model = DeviceTableModel(self)
         self._build()
@@ -160,6 +187,19 @@ class MainWindow(QMainWindow):
         self.handover = HandoverController(self, bridge)
         self.file_menu.insertAction(self.quit_action, self.handover.action)
         self.toolbar.addAction(self.handover.action)
+        # BLE, "Commission home", "Update firmware" and the keyring check: ui/operations_view.py
+        self._ble_scan = False
+        self.operations = OperationsController(self, bridge, service)
+        ops = self.operations
+        self.toolbar.insertAction(self.certify_action, ops.ble_action)
+        self.toolbar.insertActions(
+            self.handover.action, [ops.onboard_all_action, ops.firmware_action]
+        )
+        self.toolbar.insertAction(self.handover.action, ops.commission_action)
+        central = self.centralWidget()
+        central_layout = central.layout() if central is not None else None
+        assert isinstance(central_layout, QVBoxLayout)
+        central_layout.insertWidget(central_layout.indexOf(self.splitter), ops.panel)
         self.resize(1180, 760)
 
     # -- construction --------------------------------------------------------------------------
@@ -438,6 +478,7 @@ class MainWindow(QMainWindow):
         self._update_job_actions()
         self._update_gate_summary()
         self._update_details()
+        self.job_changed.emit(job)
         if job is not None and job.job_id is not None:
             # Devices already listed belong to the newly opened job too.
             for record in self.model.records():
@@ -485,6 +526,10 @@ class MainWindow(QMainWindow):
             "%1", failure.describe()
         )
         return f"{headline}\n{details}" if headline else details
+
+    def failure_text(self, failure: Failure) -> str:
+        """A translated headline for an expected problem, then the core's details."""
+        return self._failure_text(failure)
 
     def _submit(
         self,
@@ -924,6 +969,23 @@ class MainWindow(QMainWindow):
     def mdns_interfaces(self) -> tuple[str, ...]:
         return self._mdns_interfaces
 
+    @property
+    def scan_session(self) -> _ScanSession | None:
+        return self._session
+
+    def set_ble_scan(self, enabled: bool) -> None:
+        """Scan over Bluetooth LE too (from the next scan; a running scan is restarted)."""
+        if enabled == self._ble_scan:
+            return
+        self._ble_scan = enabled
+        if self._state is ScanState.SCANNING:
+            self.stop_scan()
+            self._restart_scan = True
+
+    def check_keyring(self) -> None:
+        """Start-up check of the OS keyring (plaintext and "fail" backends are refused)."""
+        self.operations.check_keyring()
+
     def toggle_scan(self) -> None:
         if self._state is ScanState.IDLE:
             self.start_scan()
@@ -937,7 +999,11 @@ class MainWindow(QMainWindow):
         self._last_error = None
         self.model.clear()
         session = _ScanSession(
-            self._mdns_interfaces, self._service_type, self._bridge.discovery_event.emit
+            self._mdns_interfaces,
+            self._service_type,
+            self._bridge.discovery_event.emit,
+            ble=self._ble_scan,
+            virtual_home=self._service.virtual_home if self._service is not None else None,
         )
         self._session = session
         self._remove_cleanup = self._bridge.add_cleanup(session.async_stop)
@@ -982,6 +1048,9 @@ class MainWindow(QMainWindow):
         if session is self._session:
             self._forget_session()
             self._set_state(ScanState.IDLE)
+            if self._restart_scan:
+                self._restart_scan = False
+                self.start_scan()
 
     def _forget_session(self) -> None:
         self._session = None
@@ -1073,6 +1142,10 @@ class MainWindow(QMainWindow):
         self._last_error = text
         self.statusBar().showMessage(text, 15000)
         self._update_scan_status()
+        self._show_error(text)
+
+    def show_error(self, text: str) -> None:
+        """Show a (non-modal) error message box."""
         self._show_error(text)
 
     def _show_error(self, text: str) -> None:

@@ -40,8 +40,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
-import keyring
-import keyring.backend
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -70,7 +68,7 @@ from commissioner.provisioning.invitation import (
     token_sha256,
 )
 from commissioner.provisioning.setup_codes import job_label
-from commissioner.secrets.keyring_guard import MasterKey, check_keyring_backend
+from commissioner.secrets.job_vault import open_vault
 from commissioner.secrets.vault import SecretError, SecretVault
 
 __all__ = [
@@ -227,25 +225,6 @@ class _Target:
 
 
 # --------------------------------------------------------------------------- job secrets
-
-
-def open_vault(
-    store: JobStore, *, backend: keyring.backend.KeyringBackend | None = None
-) -> SecretVault:
-    """The job-secret vault under the master key from the OS keyring. Refuses plaintext and
-    "fail" backends and a locked/missing keyring with a clear :class:`UserError`."""
-    if backend is None:
-        try:
-            backend = keyring.get_keyring()
-        except Exception as exc:  # noqa: BLE001 - a configured backend that cannot start
-            raise UserError(
-                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
-                hint="Unlock the OS keyring (log in to the desktop session) and check that its "
-                "service is running (on Linux: a Secret Service such as gnome-keyring on the "
-                "session D-Bus); then run the command again.",
-            ) from None
-    check_keyring_backend(backend)
-    return SecretVault(store, MasterKey.load_or_create(backend=backend))
 
 
 def ensure_home_ca(store: JobStore, vault: SecretVault, job_id: str) -> HomeCA:

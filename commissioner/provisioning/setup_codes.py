@@ -17,7 +17,7 @@ from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import SETUP_CODE_RE
 from commissioner.secrets.vault import SecretVault
-from commissioner.trust.labels import label_fingerprint, pair_label
+from commissioner.trust.label_records import add_labels, setup_code_name
 
 __all__ = [
     "forget_setup_codes",
@@ -29,35 +29,10 @@ __all__ = [
 ]
 
 
-def setup_code_name(device_id: str) -> str:
-    return f"label/{device_id}/setup-code"
-
-
 def remember_label(store: JobStore, vault: SecretVault, job_id: str, label: Label) -> str:
-    """Record a scanned label for provisioning; returns its pairing status.
-
-    The public fields are recorded in the job (like ``commissioner label add``) unless the
-    same label is already recorded; the setup code goes to the vault only when the label
-    belongs to a device of the job and agrees with its attested certificate (``paired`` or
-    ``pending``), so that a proof is never made for the wrong device.
-    """
-    devices = {d.device_id: d for d in store.devices(job_id)}
-    gate = {g.device_id: g for g in store.gate_states(job_id)}
-    pairing = pair_label(label, devices, gate)
-    fingerprint = label_fingerprint(label)
-    known = {lab.device_id: lab for lab in store.labels(job_id)}
-    previous = known.get(label.device_id)
-    if previous is None or previous.label_sha256 != fingerprint or (
-        previous.status != pairing.status
-    ):
-        store.record_label(
-            job_id, device_id=label.device_id, manufacturer=label.manufacturer,
-            model=label.model, serial=label.serial, kind=label.kind,
-            label_sha256=fingerprint, status=pairing.status, reason=pairing.reason,
-        )
-    if pairing.status in ("paired", "pending"):
-        vault.put(job_id, setup_code_name(label.device_id), label.setup_code.encode("ascii"))
-    return pairing.status
+    """Record a scanned label for provisioning (see :func:`add_labels`); its pairing status."""
+    (result,) = add_labels(store, store.get_job(job_id), [label], vault=vault)
+    return str(result["status"])
 
 
 def remember_labels(

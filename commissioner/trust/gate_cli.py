@@ -29,13 +29,13 @@ import json
 import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from commissioner import paths
 from commissioner.context import resolve
 from commissioner.errors import UserError
 from commissioner.jobs import schema
-from commissioner.jobs.models import DeviceGateState, Job, JobDevice
+from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
     DeviceNotInJobError,
@@ -47,6 +47,7 @@ from commissioner.jobs.store import (
 )
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import MAX_LABEL_CHARS
+from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
 from commissioner.trust.catalog_data import Catalog
 from commissioner.trust.cli import config_from_args
@@ -55,13 +56,11 @@ from commissioner.trust.gate import (
     DeviceVerdict,
     GateTarget,
     LabelFacts,
-    Verdict,
     certify_home,
 )
+from commissioner.trust.label_records import add_labels, refresh_labels
 from commissioner.trust.labels import (
     LabelInputError,
-    label_fingerprint,
-    pair_label,
     parse_payload,
     read_label_image,
 )
@@ -189,21 +188,6 @@ def _label_facts(store: JobStore, job_id: str) -> dict[str, LabelFacts]:
         lab.device_id: LabelFacts(lab.device_id, lab.manufacturer, lab.model, lab.serial, lab.kind)
         for lab in store.labels(job_id)
     }
-
-
-def refresh_labels(store: JobStore, job_id: str) -> None:
-    """Re-pair stored labels after the gate ran; log only labels whose status changed."""
-    devices = {d.device_id: d for d in store.devices(job_id)}
-    gate = {g.device_id: g for g in store.gate_states(job_id)}
-    for lab in store.labels(job_id):
-        lf = LabelFacts(lab.device_id, lab.manufacturer, lab.model, lab.serial, lab.kind)
-        result = pair_label(lf, devices, gate)
-        if result.status != lab.status:
-            store.record_label(
-                job_id, device_id=lab.device_id, manufacturer=lab.manufacturer,
-                model=lab.model, serial=lab.serial, kind=lab.kind,
-                label_sha256=lab.label_sha256, status=result.status, reason=result.reason,
-            )
 
 
 def run_certify(
@@ -343,63 +327,11 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
     return [parse_payload(args.payload)]
 
 
-def add_labels(store: JobStore, job: Job, labels: Sequence[Label]) -> list[dict[str, Any]]:
-    """Pair and record ``labels``; a label that contradicts a certified device's certificate
-    turns its verdict into identity-mismatch (blocked). Returns one summary per label."""
-    results: list[dict[str, Any]] = []
-    for label in labels:
-        devices = {d.device_id: d for d in store.devices(job.id)}
-        gate = {g.device_id: g for g in store.gate_states(job.id)}
-        pairing = pair_label(label, devices, gate)
-        record = store.record_label(
-            job.id, device_id=label.device_id, manufacturer=label.manufacturer,
-            model=label.model, serial=label.serial, kind=label.kind,
-            label_sha256=label_fingerprint(label), status=pairing.status, reason=pairing.reason,
-        )
-        state = gate.get(label.device_id)
-        if pairing.status == "mismatch" and state is not None and state.verdict is not None:
-            store.record_verdict(job.id, _mismatch_verdict(state, devices[label.device_id],
-                                                           pairing.reason))
-        results.append({
-            "device_id": record.device_id,
-            "manufacturer": record.manufacturer,
-            "model": record.model,
-            "serial": record.serial,
-            "kind": record.kind,
-            "status": record.status,
-            "reason": record.reason,
-            "label_sha256": record.label_sha256,
-        })
-    return results
-
-
-def _mismatch_verdict(state: DeviceGateState, device: JobDevice, reason: str) -> DeviceVerdict:
-    attested = state.attested_model is not None
-    return DeviceVerdict(
-        device_id=state.device_id,
-        verdict=Verdict.IDENTITY_MISMATCH,
-        reason=reason,
-        blocked=True,
-        manufacturer=state.attested_manufacturer or device.manufacturer,
-        model=state.attested_model or device.model,
-        serial=state.serial,
-        advertised_model=state.advertised_model or device.model,
-        chain=list(state.chain) if state.chain is not None else None,
-        cert_fingerprint=state.cert_fingerprint,
-        catalog_version=int(state.catalog_version or 0),
-        checked_at=dt.datetime.now(dt.UTC),
-        role=device.role,
-        kind=device.kind,
-        reason_code="label-mismatch",
-        attested=attested,
-    )
-
-
 def _label_add(args: argparse.Namespace) -> int:
     labels = _read_labels(args)
     with _store(args) as store:
         job = _open_job(store, args.job)
-        results = add_labels(store, job, labels)
+        results = add_labels(store, job, labels, vault=open_vault(store))
     flagged = [r for r in results if r["status"] in ("mismatch", "unmatched")]
     if args.json:
         _print_json(results)
@@ -407,7 +339,7 @@ def _label_add(args: argparse.Namespace) -> int:
         for r in results:
             print(f"{r['status']:<9} {r['device_id']:<24} {r['model']} sn {r['serial']}: "
                   f"{r['reason']}")
-        print("The setup code was not stored; scan the label again when provisioning.")
+        print("Setup codes of paired labels are kept encrypted (OS keyring) for provisioning.")
     return 1 if flagged else 0
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import keyring_fixtures
 import pytest
 from gate_helpers import by_fault, by_model, manifest
 from vh_fixtures import running_virtual_home
@@ -36,8 +37,15 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HomeFile]:
         yield h
 
 
+_secret_service_daemons = keyring_fixtures._secret_service_daemons
+secret_service = keyring_fixtures.secret_service
+
+
 @pytest.fixture
-def env(home: HomeFile, tmp_path: Path) -> Env:
+def env(
+    home: HomeFile, tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession
+) -> Env:
+    """Labels hold setup codes, which `label add` keeps in the OS keyring's vault."""
     return Env(home, tmp_path / "data")
 
 

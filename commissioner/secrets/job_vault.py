@@ -1,0 +1,33 @@
+"""Open the job-secret vault: the master key from the OS keyring, after refusing keyring
+backends that would keep it in a plain file or nowhere."""
+
+from __future__ import annotations
+
+import keyring
+import keyring.backend
+
+from commissioner.errors import UserError
+from commissioner.jobs.store import JobStore
+from commissioner.secrets.keyring_guard import MasterKey, check_keyring_backend
+from commissioner.secrets.vault import SecretVault
+
+__all__ = ["open_vault"]
+
+
+def open_vault(
+    store: JobStore, *, backend: keyring.backend.KeyringBackend | None = None
+) -> SecretVault:
+    """The job-secret vault under the master key from the OS keyring. Refuses plaintext and
+    "fail" backends and a locked/missing keyring with a clear :class:`UserError`."""
+    if backend is None:
+        try:
+            backend = keyring.get_keyring()
+        except Exception as exc:  # noqa: BLE001 - a configured backend that cannot start
+            raise UserError(
+                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
+                hint="Unlock the OS keyring (log in to the desktop session) and check that its "
+                "service is running (on Linux: a Secret Service such as gnome-keyring on the "
+                "session D-Bus); then run the command again.",
+            ) from None
+    check_keyring_backend(backend)
+    return SecretVault(store, MasterKey.load_or_create(backend=backend))
