@@ -9,7 +9,6 @@ comes from :func:`invitation_provider`.
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import json
@@ -20,6 +19,7 @@ from pathlib import Path
 from commissioner.documents import OwnerInvitation, StoreSources
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import JobStore
+from commissioner.provisioning.invitation import Invitation, encode_invitation_qr
 from commissioner.trust.catalog_data import Catalog, parse_model, parse_policy
 from commissioner.trust.firmware_index import FirmwareIndex, FirmwareRelease, ModelFirmware
 from commissioner.trust.gate import DeviceVerdict, Verdict
@@ -56,9 +56,11 @@ def catalog(version: int = 7, *, extra_models: Iterable[tuple[str, str]] = ()) -
 
 
 def invitation_payload(home_id: str = "home-0001", gateway: str = "gw-0001") -> str:
-    token = base64.urlsafe_b64encode(hashlib.sha256(home_id.encode()).digest()).rstrip(b"=")
-    expiry = int((NOW + dt.timedelta(days=14)).timestamp())
-    return (f"SHO1;h={home_id};g={gateway};i=inv-7Q2K9;t={token.decode()};e={expiry};c=4F2A")
+    return encode_invitation_qr(Invitation(
+        invitation_id="0123456789abcdef", home_id=home_id, gateway_id=gateway,
+        token=hashlib.sha256(home_id.encode()).digest(),
+        expires_at=(NOW + dt.timedelta(days=14)).replace(microsecond=0), epoch=1,
+    ))
 
 
 def invitation_provider(payload: str | None = None):  # type: ignore[no-untyped-def]

@@ -229,9 +229,7 @@ class OperationsController(QObject):
         self.ble_action.toggled.connect(self._on_ble_toggled)
         self.onboard_all_action = QAction(self)
         self.onboard_all_action.setObjectName("onboardAllAction")
-        self.onboard_all_action.setIcon(
-            style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
-        )
+        self.onboard_all_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon))
         self.onboard_all_action.triggered.connect(lambda: self.onboard(None))
         self.onboard_action = QAction(self)
         self.onboard_action.setObjectName("onboardAction")
@@ -287,29 +285,43 @@ class OperationsController(QObject):
         return False
 
     def retranslate(self) -> None:
-        self.ble_action.setText(_t("Bluetooth LE"))
+        self.ble_action.setText(QCoreApplication.translate("Operations", "Bluetooth LE"))
         self.ble_action.setToolTip(
-            _t("Also look for devices over Bluetooth LE (factory devices not on the network yet)")
-        )
-        self.onboard_all_action.setText(_t("Onboard all BLE devices"))
-        self.onboard_all_action.setToolTip(
-            _t("Give every factory device found over Bluetooth LE the home network settings")
-        )
-        self.onboard_action.setText(_t("Onboard to network"))
-        self.onboard_button.setText(_t("Onboard to network"))
-        self.onboard_button.setToolTip(
-            _t("Give this device the home network settings over an encrypted Bluetooth session")
-        )
-        self.commission_action.setText(_t("Commission home"))
-        self.commission_action.setToolTip(
-            _t(
-                "Give every certified device a unique credential, its own certificate and "
-                "access control, and set up the gateway"
+            QCoreApplication.translate(
+                "Operations",
+                "Also look for devices over Bluetooth LE (factory devices not on the network yet)",
             )
         )
-        self.firmware_action.setText(_t("Update firmware"))
+        self.onboard_all_action.setText(
+            QCoreApplication.translate("Operations", "Onboard all BLE devices")
+        )
+        self.onboard_all_action.setToolTip(
+            QCoreApplication.translate(
+                "Operations",
+                "Give every factory device found over Bluetooth LE the home network settings",
+            )
+        )
+        self.onboard_action.setText(QCoreApplication.translate("Operations", "Onboard to network"))
+        self.onboard_button.setText(QCoreApplication.translate("Operations", "Onboard to network"))
+        self.onboard_button.setToolTip(
+            QCoreApplication.translate(
+                "Operations",
+                "Give this device the home network settings over an encrypted Bluetooth session",
+            )
+        )
+        self.commission_action.setText(QCoreApplication.translate("Operations", "Commission home"))
+        self.commission_action.setToolTip(
+            QCoreApplication.translate(
+                "Operations",
+                "Give every certified device a unique credential, its own certificate and "
+                "access control, and set up the gateway",
+            )
+        )
+        self.firmware_action.setText(QCoreApplication.translate("Operations", "Update firmware"))
         self.firmware_action.setToolTip(
-            _t("Install the latest signed firmware on every certified device")
+            QCoreApplication.translate(
+                "Operations", "Install the latest signed firmware on every certified device"
+            )
         )
 
     # -- state ---------------------------------------------------------------------------------
@@ -429,15 +441,23 @@ class OperationsController(QObject):
         if failure.kind == "keyring":
             return "\n".join(
                 (
-                    _t(
+                    QCoreApplication.translate(
+                        "Operations",
                         "The OS keyring cannot keep this job's secrets safely, so nothing was "
-                        "changed on the devices."
+                        "changed on the devices.",
                     ),
                     self._details(failure),
                 )
             )
         if failure.kind == "ble":
-            return "\n".join((_t("Bluetooth onboarding could not start."), self._details(failure)))
+            return "\n".join(
+                (
+                    QCoreApplication.translate(
+                        "Operations", "Bluetooth onboarding could not start."
+                    ),
+                    self._details(failure),
+                )
+            )
         return self._window.failure_text(failure)
 
     @staticmethod
@@ -484,13 +504,15 @@ class OperationsController(QObject):
         )
         return "\n\n".join(
             (
-                _t(
+                QCoreApplication.translate(
+                    "Operations",
                     "This computer's keyring cannot keep the job secrets safely (it would store "
-                    "them in plain text, or it does not work). Commissioning is disabled."
+                    "them in plain text, or it does not work). Commissioning is disabled.",
                 ),
-                _t(
+                QCoreApplication.translate(
+                    "Operations",
                     "Use the operating system's keyring: on Windows the Credential Manager. "
-                    "Then restart the app."
+                    "Then restart the app.",
                 ),
                 details,
             )
@@ -501,13 +523,14 @@ class OperationsController(QObject):
         box = QMessageBox(self._window)
         box.setObjectName("keyringRefusal")
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle(_t("Keyring refused"))
+        box.setWindowTitle(QCoreApplication.translate("Operations", "Keyring refused"))
         box.setText(self.keyring_refusal_text())
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         box.setWindowModality(Qt.WindowModality.ApplicationModal)
         self.keyring_box = box
         self._window.statusBar().showMessage(
-            _t("Keyring refused: commissioning is disabled."), 0
+            QCoreApplication.translate("Operations", "Keyring refused: commissioning is disabled."),
+            0,
         )
         box.open()
 
@@ -544,14 +567,22 @@ class OperationsController(QObject):
             return False
         if session is None or not session.ble_enabled:
             self._window.show_error(
-                _t("Turn on the Bluetooth LE scan first, then wait for the devices to appear.")
+                QCoreApplication.translate(
+                    "Operations",
+                    "Turn on the Bluetooth LE scan first, then wait for the devices to appear.",
+                )
             )
             return False
         job_id = self._stored_job_id()
         ids = list(device_ids) if device_ids is not None else None
-        self._start("onboard", _t("Onboarding devices over Bluetooth LE…"))
+        self._start(
+            "onboard",
+            QCoreApplication.translate("Operations", "Onboarding devices over Bluetooth LE…"),
+        )
         for device_id in ids or ():
-            self._set_onboard_state(device_id, "running", 0.0, _t("Waiting…"))
+            self._set_onboard_state(
+                device_id, "running", 0.0, QCoreApplication.translate("Operations", "Waiting…")
+            )
         emit = self._progress.emit
 
         async def run() -> object:
@@ -592,7 +623,12 @@ class OperationsController(QObject):
             for device_id, fraction in list(self._fractions.items()):
                 if fraction < 1.0:
                     self._window.model.set_operation(device_id, None)
-            self._finish("onboard", result, _t("Onboarding failed."), False)
+            self._finish(
+                "onboard",
+                result,
+                QCoreApplication.translate("Operations", "Onboarding failed."),
+                False,
+            )
             self._window.show_error(text)
             return
         assert isinstance(result, field_ops.OnboardRun)
@@ -600,25 +636,40 @@ class OperationsController(QObject):
         failed = 0
         for r in result.results:
             if r.ok and r.device_id in joined:
-                self._set_onboard_state(r.device_id, "done", 1.0, _t("On the network"))
+                self._set_onboard_state(
+                    r.device_id,
+                    "done",
+                    1.0,
+                    QCoreApplication.translate("Operations", "On the network"),
+                )
             elif r.ok:
                 self._set_onboard_state(
-                    r.device_id, "done", 1.0, _t("Onboarded; not seen on the network yet"),
-                    _t("It should appear over mDNS shortly; scan again if it does not."),
+                    r.device_id,
+                    "done",
+                    1.0,
+                    QCoreApplication.translate(
+                        "Operations", "Onboarded; not seen on the network yet"
+                    ),
+                    QCoreApplication.translate(
+                        "Operations",
+                        "It should appear over mDNS shortly; scan again if it does not.",
+                    ),
                 )
             else:
                 failed += 1
                 headline = self.onboard_reason(r)
                 self._set_onboard_state(
-                    r.device_id, "failed", 1.0,
-                    QCoreApplication.translate("Operations", "Failed: %1").replace(
-                        "%1", headline
-                    ),
+                    r.device_id,
+                    "failed",
+                    1.0,
+                    QCoreApplication.translate("Operations", "Failed: %1").replace("%1", headline),
                     r.message,
                 )
         self._set_job_fraction(1.0)
         text = (
-            _t("Onboarding finished: %1 on the network, %2 failed.")
+            QCoreApplication.translate(
+                "Operations", "Onboarding finished: %1 on the network, %2 failed."
+            )
             .replace("%1", str(len(joined)))
             .replace("%2", str(failed))
         )
@@ -636,9 +687,13 @@ class OperationsController(QObject):
             if r.network is not None and r.network.address and r.network.port
         }
         self._window.model.clear_operations()
-        self._start("commission", _t("Commissioning the home…"))
+        self._start(
+            "commission", QCoreApplication.translate("Operations", "Commissioning the home…")
+        )
         coro = field_ops.commission(
-            service, job_id, self._progress.emit,
+            service,
+            job_id,
+            self._progress.emit,
             addresses={k: (str(a), int(p)) for k, (a, p) in addresses.items()},
         )
         return self._submit(coro, "commission", self._commission_done)
@@ -646,7 +701,9 @@ class OperationsController(QObject):
     def _commission_progress(self, e: ProgressEvent) -> None:
         if e.total:
             self.job_label.setText(
-                _t("Commissioning the home: %1 of %2 devices finished")
+                QCoreApplication.translate(
+                    "Operations", "Commissioning the home: %1 of %2 devices finished"
+                )
                 .replace("%1", str(e.finished))
                 .replace("%2", str(e.total))
             )
@@ -664,16 +721,22 @@ class OperationsController(QObject):
             fraction = position / (len(_COMMISSION_ORDER) + 1)
         if e.status == "provisioned":
             model.set_operation(
-                e.device_id, OperationState("commission", "running", 0.95, _t("Provisioned"))
+                e.device_id,
+                OperationState(
+                    "commission",
+                    "running",
+                    0.95,
+                    QCoreApplication.translate("Operations", "Provisioned"),
+                ),
             )
         elif e.status == "failed":
             model.set_operation(
                 e.device_id,
                 OperationState(
-                    "commission", "failed", 1.0,
-                    QCoreApplication.translate("Operations", "Failed: %1").replace(
-                        "%1", step_text
-                    ),
+                    "commission",
+                    "failed",
+                    1.0,
+                    QCoreApplication.translate("Operations", "Failed: %1").replace("%1", step_text),
                     e.message,
                 ),
             )
@@ -681,13 +744,21 @@ class OperationsController(QObject):
             if current is None or current.status != "done":
                 model.set_operation(
                     e.device_id,
-                    OperationState("commission", "skipped", 0.0, _t("Skipped"), e.message),
+                    OperationState(
+                        "commission",
+                        "skipped",
+                        0.0,
+                        QCoreApplication.translate("Operations", "Skipped"),
+                        e.message,
+                    ),
                 )
         elif e.status == "retry":
             model.set_operation(
                 e.device_id,
                 OperationState(
-                    "commission", "running", fraction,
+                    "commission",
+                    "running",
+                    fraction,
                     QCoreApplication.translate("Operations", "%1: retrying…").replace(
                         "%1", step_text
                     ),
@@ -710,7 +781,12 @@ class OperationsController(QObject):
     def _commission_done(self, result: object) -> None:
         if isinstance(result, Failure):
             text = self._failure_message(result)
-            self._finish("commission", result, _t("Commissioning could not start."), False)
+            self._finish(
+                "commission",
+                result,
+                QCoreApplication.translate("Operations", "Commissioning could not start."),
+                False,
+            )
             self._window.show_error(text)
             return
         assert isinstance(result, RunSummary)
@@ -719,11 +795,11 @@ class OperationsController(QObject):
         for o in result.outcomes:
             if o.status == "provisioned":
                 auth = {
-                    True: _t("gateway authenticated it"),
-                    False: _t("the gateway refused it"),
+                    True: QCoreApplication.translate("Operations", "gateway authenticated it"),
+                    False: QCoreApplication.translate("Operations", "the gateway refused it"),
                     None: "",
                 }[o.gateway_authenticated]
-                text = _t("Provisioned")
+                text = QCoreApplication.translate("Operations", "Provisioned")
                 model.set_operation(
                     o.device_id,
                     OperationState("commission", "done", 1.0, text, auth),
@@ -732,7 +808,10 @@ class OperationsController(QObject):
                 model.set_operation(
                     o.device_id,
                     OperationState(
-                        "commission", "skipped", 0.0, _t("Not provisioned (not certified)"),
+                        "commission",
+                        "skipped",
+                        0.0,
+                        QCoreApplication.translate("Operations", "Not provisioned (not certified)"),
                         o.reason or "",
                     ),
                 )
@@ -742,7 +821,9 @@ class OperationsController(QObject):
                 model.set_operation(
                     o.device_id,
                     OperationState(
-                        "commission", "failed", 1.0,
+                        "commission",
+                        "failed",
+                        1.0,
                         QCoreApplication.translate("Operations", "Failed: %1").replace(
                             "%1", reason
                         ),
@@ -750,9 +831,9 @@ class OperationsController(QObject):
                             p
                             for p in (
                                 reason,
-                                QCoreApplication.translate(
-                                    "Operations", "What to do: %1"
-                                ).replace("%1", action)
+                                QCoreApplication.translate("Operations", "What to do: %1").replace(
+                                    "%1", action
+                                )
                                 if action
                                 else "",
                             )
@@ -766,16 +847,26 @@ class OperationsController(QObject):
         failed = result.count("failed")
         blocked = result.count("blocked")
         text = (
-            _t("Commissioning finished: %1 provisioned, %2 failed, %3 not certified (%4 s).")
+            QCoreApplication.translate(
+                "Operations",
+                "Commissioning finished: %1 provisioned, %2 failed, %3 not certified (%4 s).",
+            )
             .replace("%1", str(provisioned))
             .replace("%2", str(failed))
             .replace("%3", str(blocked))
             .replace("%4", f"{result.elapsed_s:.1f}")
         )
         if result.ok and result.owner_invitation_id:
-            text += "\n" + _t("The owner invitation is ready for the guidance sheet.")
+            text += "\n" + QCoreApplication.translate(
+                "Operations", "The owner invitation is ready for the guidance sheet."
+            )
         self._finish("commission", result, text.splitlines()[0], result.ok)
-        self._show_summary(_t("Commission home"), text, "\n".join(lines), result.ok)
+        self._show_summary(
+            QCoreApplication.translate("Operations", "Commission home"),
+            text,
+            "\n".join(lines),
+            result.ok,
+        )
 
     # -- Update firmware -----------------------------------------------------------------------
     def update_firmware(self, *, reboot_timeout: float = field_ops.DEFAULT_REBOOT_TIMEOUT) -> bool:
@@ -789,11 +880,18 @@ class OperationsController(QObject):
         }
         self._window.model.clear_operations()
         self._vulnerable_seen.clear()
-        self._start("firmware", _t("Checking firmware versions…"))
+        self._start(
+            "firmware", QCoreApplication.translate("Operations", "Checking firmware versions…")
+        )
         emit = self._progress.emit
         coro = field_ops.update_firmware(
-            service, job_id, on_plan=emit, on_progress=emit, on_result=emit,
-            addresses=addresses, reboot_timeout=reboot_timeout,
+            service,
+            job_id,
+            on_plan=emit,
+            on_progress=emit,
+            on_result=emit,
+            addresses=addresses,
+            reboot_timeout=reboot_timeout,
         )
         return self._submit(coro, "update-firmware", self._firmware_done)
 
@@ -816,19 +914,25 @@ class OperationsController(QObject):
             )
         if item.vulnerable:
             self._vulnerable_seen.add(item.device_id)
-        self.job_label.setText(_t("Updating firmware…"))
+        self.job_label.setText(QCoreApplication.translate("Operations", "Updating firmware…"))
         if item.action is PlanAction.UPDATE:
             self._firmware_state(
-                item.device_id, "running", 0.0,
-                _t("Waiting: %1 → %2")
+                item.device_id,
+                "running",
+                0.0,
+                QCoreApplication.translate("Operations", "Waiting: %1 → %2")
                 .replace("%1", item.current or "?")
                 .replace("%2", item.latest or "?"),
                 item.reason,
             )
         elif item.action is PlanAction.CURRENT:
             self._firmware_state(
-                item.device_id, "done", 1.0,
-                _t("Latest (%1)").replace("%1", item.current or ""),
+                item.device_id,
+                "done",
+                1.0,
+                QCoreApplication.translate("Operations", "Latest (%1)").replace(
+                    "%1", item.current or ""
+                ),
             )
         else:
             cannot = FIRMWARE_CANNOT.get(item.action.value)
@@ -840,7 +944,7 @@ class OperationsController(QObject):
         phase = _t(FIRMWARE_PHASES.get(p.phase.value, p.phase.value))
         if p.phase in (Phase.DOWNLOAD, Phase.TRANSFER) and p.bytes_total:
             text = (
-                _t("%1 %2 (%3 / %4 MiB)")
+                QCoreApplication.translate("Operations", "%1 %2 (%3 / %4 MiB)")
                 .replace("%1", phase)
                 .replace("%2", _percent(p.bytes_done / p.bytes_total))
                 .replace("%3", _mib(p.bytes_done))
@@ -854,14 +958,21 @@ class OperationsController(QObject):
         model = self._window.model
         if r.outcome is Outcome.UPDATED:
             self._firmware_state(
-                r.device_id, "done", 1.0,
-                _t("Updated: %1 → %2")
+                r.device_id,
+                "done",
+                1.0,
+                QCoreApplication.translate("Operations", "Updated: %1 → %2")
                 .replace("%1", r.from_version or "?")
                 .replace("%2", r.running_version or "?"),
             )
         elif r.outcome is Outcome.CURRENT:
             self._firmware_state(
-                r.device_id, "done", 1.0, _t("Latest (%1)").replace("%1", r.running_version or "")
+                r.device_id,
+                "done",
+                1.0,
+                QCoreApplication.translate("Operations", "Latest (%1)").replace(
+                    "%1", r.running_version or ""
+                ),
             )
         else:
             if r.outcome is Outcome.SKIPPED and r.device_id in self._fractions:
@@ -882,23 +993,40 @@ class OperationsController(QObject):
     def _firmware_done(self, result: object) -> None:
         if isinstance(result, Failure):
             text = self._failure_message(result)
-            self._finish("firmware", result, _t("The firmware update could not start."), False)
+            self._finish(
+                "firmware",
+                result,
+                QCoreApplication.translate("Operations", "The firmware update could not start."),
+                False,
+            )
             self._window.show_error(text)
             return
         assert isinstance(result, field_ops.FirmwareRun)
         for device_id, why in result.failures:
-            self._firmware_state(device_id, "failed", 1.0, _t("Cannot update"), why)
+            self._firmware_state(
+                device_id,
+                "failed",
+                1.0,
+                QCoreApplication.translate("Operations", "Cannot update"),
+                why,
+            )
         self._set_job_fraction(1.0)
         updated = sum(1 for r in result.results if r.outcome is Outcome.UPDATED)
         latest = sum(1 for r in result.results if r.ok)
         text = (
-            _t("Firmware: %1 updated; %2 of %3 devices run the latest firmware.")
+            QCoreApplication.translate(
+                "Operations", "Firmware: %1 updated; %2 of %3 devices run the latest firmware."
+            )
             .replace("%1", str(updated))
             .replace("%2", str(latest))
             .replace("%3", str(len(result.results) + len(result.failures)))
         )
         details = "\n".join(f"{d}: {why}" for d, why in result.blockers)
         if result.blockers:
-            text += "\n" + _t("These devices keep the job from being closed:")
+            text += "\n" + QCoreApplication.translate(
+                "Operations", "These devices keep the job from being closed:"
+            )
         self._finish("firmware", result, text.splitlines()[0], result.ok)
-        self._show_summary(_t("Update firmware"), text, details, result.ok)
+        self._show_summary(
+            QCoreApplication.translate("Operations", "Update firmware"), text, details, result.ok
+        )

@@ -5,15 +5,13 @@ The certified-model gate's verdicts come from ``job_devices``; what provisioning
 history from ``firmware_status`` / ``firmware_history`` (schema v5). All of that goes through
 :class:`HandoverSources`, a small seam whose default, :class:`StoreSources`, reads those
 tables. The printable owner invitation needs the token, which only the provisioning package
-can decrypt: :class:`StoreSources` takes an ``invitation_provider`` or else calls
-``commissioner.provisioning.invitation.sheet_invitation(store, job_id)`` when that exists
-(returning the QR payload text or an :class:`OwnerInvitation`).
+can decrypt: :class:`StoreSources` takes an ``invitation_provider`` or else decrypts the
+job's active invitation from its vault (:func:`stored_invitation`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,6 +20,9 @@ from typing import Any, Final, Protocol
 from commissioner.jobs.audit import AuditResult
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice, Step
 from commissioner.jobs.store import JobStore
+from commissioner.provisioning.invitation import MalformedInvitationError, decode_invitation_qr
+from commissioner.provisioning.run import active_invitation, owner_invitation_payload
+from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog_data import Catalog, CertifiedModel, ModelPolicy
 
 __all__ = [
@@ -56,23 +57,14 @@ class OwnerInvitation:
 
     @classmethod
     def from_payload(cls, payload: str) -> OwnerInvitation:
-        """Read the id and expiry from ``SHO1;h=..;g=..;i=..;t=..;e=<unix>;c=..``.
+        """Read the id and expiry from an owner invitation QR payload (``SHO1;...``).
 
-        Raises ValueError when the text is not an owner invitation."""
-        if not isinstance(payload, str) or not payload.startswith(INVITATION_PREFIX):
-            raise ValueError("an owner invitation starts with 'SHO1;'")
-        fields: dict[str, str] = {}
-        for part in payload[len(INVITATION_PREFIX):].split(";"):
-            if not _FIELD_RE.match(part):
-                raise ValueError("malformed owner invitation field")
-            fields[part[0]] = part[2:]
-        if not {"h", "i", "t", "e"} <= fields.keys():
-            raise ValueError("owner invitation misses a field (h, i, t or e)")
+        Raises ValueError when the text is not a well-formed owner invitation."""
         try:
-            expires = dt.datetime.fromtimestamp(int(fields["e"]), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise ValueError("owner invitation expiry is not a time") from None
-        return cls(payload, fields["i"], expires.isoformat())
+            inv = decode_invitation_qr(payload)
+        except MalformedInvitationError as exc:
+            raise ValueError(str(exc)) from None
+        return cls(payload, inv.invitation_id, inv.expires_at.isoformat())
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,17 +222,16 @@ class StoreSources:
     def invitation(self, store: JobStore, job: Job) -> OwnerInvitation | None:
         if self._invitation_provider is not None:
             return self._invitation_provider(store, job)
-        try:
-            module = importlib.import_module("commissioner.provisioning.invitation")
-        except ImportError:
-            return None
-        provider = getattr(module, "sheet_invitation", None)
-        if provider is None:
-            return None
-        value = provider(store, job.id)
-        if value is None or isinstance(value, OwnerInvitation):
-            return value
-        return OwnerInvitation.from_payload(str(value))
+        return stored_invitation(store, job)
+
+
+def stored_invitation(store: JobStore, job: Job) -> OwnerInvitation | None:
+    """The job's active owner invitation with its token, decrypted from the job's vault (the
+    OS keyring must be available); None when the home has not been commissioned yet."""
+    if active_invitation(store, job.id) is None:
+        return None
+    payload = owner_invitation_payload(store, open_vault(store), job.id)
+    return OwnerInvitation.from_payload(payload)
 
 
 @dataclass(frozen=True, slots=True)

@@ -292,7 +292,8 @@ def current_owner_epoch(store: JobStore, job_id: str) -> int:
     return max(epochs, default=1)
 
 
-def _active_invitation(store: JobStore, job_id: str) -> OwnerInvitation | None:
+def active_invitation(store: JobStore, job_id: str) -> OwnerInvitation | None:
+    """The job's current (highest-epoch, unrevoked) owner invitation record, if any."""
     active = [i for i in store.owner_invitations(job_id) if i.status == "active"]
     return max(active, key=lambda i: i.epoch) if active else None
 
@@ -302,7 +303,7 @@ def owner_invitation_payload(store: JobStore, vault: SecretVault, job_id: str) -
 
     It contains the one-time token: print it, never log it. Raises UserError if the job has
     no active invitation (commission the home first)."""
-    inv = _active_invitation(store, job_id)
+    inv = active_invitation(store, job_id)
     if inv is None:
         raise UserError(
             "this job has no active owner invitation",
@@ -717,7 +718,7 @@ class _Run:
         ]
         digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()
         steps = {s.step: s for s in self.store.provisioning_steps(self.job_id, gw.device_id)}
-        inv = _active_invitation(self.store, self.job_id)
+        inv = active_invitation(self.store, self.job_id)
         session = await self.management_session(gw, credential)
         async with session:
             allow = steps.get(ALLOW_LIST_STEP)
@@ -957,7 +958,7 @@ async def revoke_and_reissue_owner(
     run.epoch = new_epoch
     run.acl = acl
     credential = _admin_credential(vault, job.id, gw.device_id)
-    active = _active_invitation(store, job.id)
+    active = active_invitation(store, job.id)
     if active is None or active.epoch != new_epoch:
         created = new_invitation(job.id, gw.device_id, epoch=new_epoch)
         vault.put(job.id, invitation_secret_name(created.invitation_id), created.token)

@@ -287,6 +287,10 @@
         <translation>認証</translation>
     </message>
     <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Device ID</source>
         <translation>機器ID</translation>
     </message>
@@ -319,6 +323,10 @@
         <translation>詳細</translation>
     </message>
     <message>
+        <source>Bluetooth LE (%1 dBm)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not checked</source>
         <translation>未確認</translation>
     </message>
@@ -333,6 +341,22 @@
     <message>
         <source>Protocol version %1</source>
         <translation>プロトコルバージョン %1</translation>
+    </message>
+    <message>
+        <source>%1 ⚠ vulnerable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Firmware %1 is known to be vulnerable; the latest is %2. Update it before handover.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Firmware %1 (verified); the latest is %2.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Firmware %1 (verified); this is the latest.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>To be replaced: %1</source>
@@ -846,6 +870,409 @@
     <message>
         <source>Commissioner: error</source>
         <translation>コミッショナー: エラー</translation>
+    </message>
+</context>
+<context>
+    <name>Operations</name>
+    <message>
+        <source>Connecting over BLE…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the label…</source>
+        <translation type="unfinished">ラベルを確認中…</translation>
+    </message>
+    <message>
+        <source>Authenticating (setup code)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Sending the network settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Joining the network…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Joined the network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device did not answer over Bluetooth. Check that it is powered and nearby, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Bluetooth connection was lost. Move closer to the device and retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device stopped answering. Move closer to the device and retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device reported an error. Power-cycle the device and retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This device cannot be onboarded over Bluetooth (no onboarding service).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device is not the one on the label; nothing was sent. Scan this device&apos;s own label.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The setup code was not accepted; nothing secret was sent. Scan the label again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Too many failed attempts: wait a minute, then try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Another app is onboarding this device. Wait and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device refused the network settings. Check the home network settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device could not join the home network. Check the network and the device&apos;s distance to the access point.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device answered something invalid. Power-cycle it and retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The Bluetooth adapter failed. Turn Bluetooth off and on, then retry.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No label is known for this device. Scan its label first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device is not seen over Bluetooth any more. Check its power.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Authenticating</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setting a unique admin credential</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Requesting a key pair</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Installing the certificate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the access control list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Disabling the default password</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Completing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Setting the owner CA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Writing the allow-list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Gateway authentication</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Connecting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the label on this device again, then run Commission home again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the label of this very device, then run Commission home again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wait a minute, check the label, then run Commission home again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the device&apos;s power and network connection, then run Commission home again (it resumes where it stopped).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan and check the devices again, then run Commission home again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Scan the device&apos;s label, then run Commission home again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transfer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reboot</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot update: the catalog has no firmware for this model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot update: the device runs a newer version than the catalog</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot update: the device could not be identified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new firmware did not start; the device runs the old one</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The device did not come back after rebooting; run the update again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update failed; run it again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot update</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bluetooth LE</source>
+        <translation type="unfinished">Bluetooth LE</translation>
+    </message>
+    <message>
+        <source>Also look for devices over Bluetooth LE (factory devices not on the network yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Onboard all BLE devices</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give every factory device found over Bluetooth LE the home network settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Onboard to network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give this device the home network settings over an encrypted Bluetooth session</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commission home</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Give every certified device a unique credential, its own certificate and access control, and set up the gateway</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Update firmware</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Install the latest signed firmware on every certified device</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The OS keyring cannot keep this job&apos;s secrets safely, so nothing was changed on the devices.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bluetooth onboarding could not start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation type="unfinished">詳細: %1</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s keyring cannot keep the job secrets safely (it would store them in plain text, or it does not work). Commissioning is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use the operating system&apos;s keyring: on Windows the Credential Manager. Then restart the app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyring refused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyring refused: commissioning is disabled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn on the Bluetooth LE scan first, then wait for the devices to appear.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Onboarding devices over Bluetooth LE…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Onboarding failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>On the network</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Onboarded; not seen on the network yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It should appear over mDNS shortly; scan again if it does not.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Failed: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Onboarding finished: %1 on the network, %2 failed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commissioning the home…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commissioning the home: %1 of %2 devices finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Provisioned</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Skipped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1: retrying…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commissioning could not start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>gateway authenticated it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the gateway refused it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not provisioned (not certified)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to do: %1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Commissioning finished: %1 provisioned, %2 failed, %3 not certified (%4 s).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The owner invitation is ready for the guidance sheet.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking firmware versions…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updating firmware…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Waiting: %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Latest (%1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3 / %4 MiB)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Updated: %1 → %2</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The firmware update could not start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Firmware: %1 updated; %2 of %3 devices run the latest firmware.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>These devices keep the job from being closed:</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>
