@@ -35,8 +35,15 @@ if TYPE_CHECKING:
     from commissioner.ble.pake import NetworkConfig
     from commissioner.discovery.ble import BleTransport
     from commissioner.discovery.manager import DiscoveryManager
+    from commissioner.firmware.cache import ImageProvider
     from commissioner.firmware.plan import PlanItem
-    from commissioner.firmware.push import UpdateProgress, UpdateResult
+    from commissioner.firmware.push import (
+        ManagementAccess,
+        Resolver,
+        UpdateOptions,
+        UpdateProgress,
+        UpdateResult,
+    )
     from commissioner.protocol.client import TrustStore
     from commissioner.provisioning.run import ProgressEvent, RunSummary
     from commissioner.virtualhome.homefile import HomeFile
@@ -82,6 +89,10 @@ async def check_keyring(*, create_key: bool = True) -> KeyringStatus:
                 MasterKey.load_or_create()
         except UserError as err:
             return KeyringStatus(False, message=str(err), hint=err.hint)
+        except Exception as err:  # noqa: BLE001 - a configured backend that cannot start
+            return KeyringStatus(
+                False, message=f"the OS keyring is locked or unavailable ({type(err).__name__})"
+            )
         return KeyringStatus(True, backend=backend)
 
     return await asyncio.to_thread(run)
@@ -147,8 +158,8 @@ def _home_labels(home: HomeFile, device_ids: Sequence[str]) -> dict[str, Label]:
 
 def _vault_labels(store: JobStore, job_id: str, device_ids: Sequence[str]) -> dict[str, Label]:
     """Labels scanned into the job (their setup codes are in the encrypted vault)."""
-    from commissioner.provisioning.run import open_vault
     from commissioner.provisioning.setup_codes import job_label
+    from commissioner.secrets.job_vault import open_vault
 
     vault = open_vault(store)
     out: dict[str, Label] = {}
@@ -308,8 +319,9 @@ async def commission(
 
     Refuses unsafe or locked keyrings (Failure "keyring"). In training mode the virtual home's
     labels are remembered in the job's vault first (as ``commissioner commission`` does)."""
-    from commissioner.provisioning.run import RunOptions, commission_home, open_vault
+    from commissioner.provisioning.run import RunOptions, commission_home
     from commissioner.provisioning.setup_codes import read_label_files, remember_labels
+    from commissioner.secrets.job_vault import open_vault
     from commissioner.settings import load_settings, settings_path
 
     try:
@@ -404,7 +416,7 @@ async def update_firmware(
         record_result,
     )
     from commissioner.firmware.plan import DeviceEndpoint, plan_home
-    from commissioner.firmware.push import SetupCodeAccess, UpdateOptions, update_home
+    from commissioner.firmware.push import SetupCodeAccess, UpdateOptions
     from commissioner.trust.catalog import CatalogError, async_get_catalog
     from commissioner.trust.cli import config_from_args
     from commissioner.trust.gate import trust_store_for
@@ -480,7 +492,7 @@ async def update_firmware(
         items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=on_plan)
         await asyncio.to_thread(record_plan, store, job_id, items)
         await asyncio.to_thread(reconcile, store, job_id, items, catalog.version)
-        results = await update_home(
+        results = await _update_each(
             items, provider, trust, access, concurrency=concurrency, options=options,
             on_progress=_throttled(on_progress, progress_interval), on_result=record,
             resolver=resolver,
@@ -494,3 +506,49 @@ async def update_firmware(
         return _failure("firmware", err)
     finally:
         await _close_store(store)
+
+
+async def _update_each(
+    items: Sequence[PlanItem],
+    provider: ImageProvider,
+    trust: TrustStore,
+    access: ManagementAccess,
+    *,
+    concurrency: int,
+    options: UpdateOptions,
+    on_progress: Callable[[UpdateProgress], None],
+    on_result: Callable[[UpdateResult], None],
+    resolver: Resolver,
+) -> list[UpdateResult]:
+    """Like :func:`commissioner.firmware.push.update_home`, but an unexpected exception while
+    updating one device (e.g. it refuses the setup-code proof) fails that device alone, with
+    its reason, and the rest of the home continues."""
+    from commissioner.firmware.push import Outcome, UpdateResult, update_device
+
+    sem = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(item: PlanItem) -> UpdateResult:
+        try:
+            if item.needs_update:
+                async with sem:
+                    result = await update_device(item, provider, trust, access, options=options,
+                                                 on_progress=on_progress, resolver=resolver)
+            else:
+                result = await update_device(item, provider, trust, access, options=options)
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            raise
+        except Exception as err:  # noqa: BLE001 - one device must not stop the home
+            message = getattr(err, "message", None) or str(err) or type(err).__name__
+            result = UpdateResult(
+                device_id=item.device_id, outcome=Outcome.FAILED,
+                reason=f"could not update the device: {message}",
+                reason_code=str(getattr(err, "reason", "") or type(err).__name__),
+                from_version=item.current, to_version=item.latest,
+                running_version=item.current, vulnerable_before=item.vulnerable,
+                model=item.model, manufacturer=item.manufacturer,
+                image_sha256=item.image_sha256,
+            )
+        on_result(result)
+        return result
+
+    return list(await asyncio.gather(*(one(i) for i in items)))

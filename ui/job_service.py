@@ -33,6 +33,8 @@ from commissioner.jobs.store import (
     JobStore,
     JobStoreError,
 )
+from commissioner.secrets.job_vault import open_vault
+from commissioner.secrets.vault import SecretVault
 from commissioner.trust.catalog import CatalogError, async_get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import DeviceVerdict, GateTarget, LabelFacts, certify_home
@@ -284,7 +286,14 @@ class JobService:
 
         def run(store: JobStore) -> LabelResult:
             job = store.find_job(job_id)
-            (result,) = add_labels(store, job, [label])
+            # The setup code is kept (encrypted under the keyring's master key) for
+            # provisioning and firmware updates; without a usable keyring only the public
+            # fields are recorded.
+            try:
+                vault: SecretVault | None = open_vault(store)
+            except UserError:
+                vault = None
+            (result,) = add_labels(store, job, [label], vault=vault)
             return LabelResult(
                 device_id=str(result["device_id"]),
                 model=str(result["model"]),

@@ -22,7 +22,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from commissioner.documents.facts import collect_facts
-from commissioner.documents.handover import record_document_action, write_report
+from commissioner.documents.handover import (
+    close_and_hand_over,
+    record_document_action,
+    write_report,
+)
 from commissioner.documents.render import RenderStats, render_pdf
 from commissioner.documents.report import build_report, report_document, report_json_text
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
@@ -51,6 +55,17 @@ def register(
     rep.add_argument("--pdf", type=Path, metavar="FILE", dest="pdf_out",
                      help="write the report as PDF to FILE")
     rep.set_defaults(handler=_report)
+
+    close = subparsers.add_parser(
+        "handover", parents=[common], help="close the job and hand the home over",
+        description="Close the job if every device is certified, provisioned and on the latest "
+        "firmware; otherwise change nothing and list why not. Closing seals the audit log and "
+        "writes the handover report; then print the sheet with `commissioner sheet`.",
+    )
+    add_job_and_lang(close)
+    close.add_argument("--report", type=Path, metavar="FILE", required=True,
+                       help="where to write the sealed handover report (JSON)")
+    close.set_defaults(handler=_handover)
 
 
 def add_job_and_lang(parser: argparse.ArgumentParser) -> None:
@@ -143,3 +158,24 @@ def _render(document: object, out: Path) -> RenderStats:
         return render_pdf(document, out)
     except OSError as err:
         raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+
+
+EXIT_NOT_READY = 8
+
+
+def _handover(args: argparse.Namespace) -> int:
+    catalog = load_catalog(args, required=True)
+    with job_store(args) as (store, job):
+        outcome = close_and_hand_over(
+            store, job.id, catalog=catalog, language=args.lang, report_path=args.report
+        )
+    if not outcome.closed:
+        print(f"commissioner: job {job.id} cannot be handed over yet:", file=sys.stderr)
+        for blocker in outcome.blockers:
+            where = f"{blocker.device_id}: " if blocker.device_id else ""
+            print(f"  - {where}{blocker.message}", file=sys.stderr)
+        return EXIT_NOT_READY
+    print(f"Job {job.id} is closed; audit log sealed with {outcome.sealed_hash}.")
+    print(f"Handover report: {args.report}")
+    print(f"Print the owner's sheet: commissioner sheet --job {job.id} --out sheet.pdf")
+    return 0

@@ -33,13 +33,14 @@ from commissioner.firmware.plan import DeviceEndpoint, PlanItem, plan_home
 from commissioner.firmware.push import (
     DEFAULT_CONCURRENCY,
     Phase,
-    SetupCodeAccess,
     UpdateOptions,
     UpdateProgress,
     UpdateResult,
     update_home,
 )
 from commissioner.protocol.label import Label
+from commissioner.provisioning.management import JobAccess
+from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import trust_store_for
@@ -101,14 +102,11 @@ def _cache(ctx: AppContext) -> FirmwareCache:
     return FirmwareCache(ctx.data_dir / "firmware-cache")
 
 
-def _labels(ctx: AppContext, device_ids: list[str]) -> dict[str, Label]:
-    """Setup codes for the setup-code proof: in training mode the virtual home's labels."""
+def _training_labels(ctx: AppContext, device_ids: list[str]) -> dict[str, Label]:
+    """In training mode, the virtual home's box labels (for devices not yet provisioned whose
+    labels were not scanned into the job)."""
     if ctx.home is None:
-        raise UserError(
-            "no management credentials for the devices of this job",
-            hint="outside training mode the admin credentials come from provisioning; use "
-                 "--virtual-home DIR for the training home",
-        )
+        return {}
     out: dict[str, Label] = {}
     for device_id in device_ids:
         try:
@@ -169,7 +167,10 @@ def _update(args: argparse.Namespace) -> int:
                         host, port = home.gateway.host, home.gateway.port
             if host is not None and port is not None:
                 endpoints.append(DeviceEndpoint(d.device_id, host, port))
-        access = SetupCodeAccess(_labels(ctx, [e.device_id for e in endpoints]))
+        access = JobAccess(
+            store, open_vault(store), job.id,
+            fallback_labels=_training_labels(ctx, [e.device_id for e in endpoints]),
+        )
         provider = ImageProvider(_cache(ctx), index, None if args.offline else config)
         options = UpdateOptions(timeout=args.timeout, reboot_timeout=args.reboot_timeout)
 

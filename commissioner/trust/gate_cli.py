@@ -67,6 +67,7 @@ from commissioner.trust.labels import (
 from commissioner.virtualhome.homefile import HomeFile
 
 EXIT_BLOCKED: Final = 6
+NOT_ADVERTISED: Final = "(not advertised)"
 MAX_STDIN_LABELS: Final = 500
 
 
@@ -75,7 +76,8 @@ def register(
     common: argparse.ArgumentParser,
 ) -> None:
     cert = subparsers.add_parser(
-        "certify", parents=[common],
+        "certify",
+        parents=[common],
         help="check every device against the signed catalog (certified models only)",
         description="Scan, verify each device's attestation certificate against the catalog's "
         "manufacturer roots and judge its model against the certified-model list. Exit 6 when "
@@ -83,14 +85,32 @@ def register(
     )
     cert.add_argument("--job", required=True, metavar="ID", help="job id or job number")
     cert.add_argument("--json", action="store_true", help="print a JSON array of verdicts")
-    cert.add_argument("--timeout", type=float, default=5.0, metavar="S",
-                      help="per-device network timeout in seconds (default 5)")
-    cert.add_argument("--scan-timeout", type=float, default=5.0, metavar="S",
-                      help="seconds to listen for devices (default 5)")
-    cert.add_argument("--concurrency", type=int, default=DEFAULT_CONCURRENCY, metavar="N",
-                      help=f"devices checked in parallel (default {DEFAULT_CONCURRENCY})")
-    cert.add_argument("--offline", action="store_true",
-                      help="use the cached catalog only (within the offline grace period)")
+    cert.add_argument(
+        "--timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="per-device network timeout in seconds (default 5)",
+    )
+    cert.add_argument(
+        "--scan-timeout",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="seconds to listen for devices (default 5)",
+    )
+    cert.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"devices checked in parallel (default {DEFAULT_CONCURRENCY})",
+    )
+    cert.add_argument(
+        "--offline",
+        action="store_true",
+        help="use the cached catalog only (within the offline grace period)",
+    )
     cert.add_argument("--url", help=argparse.SUPPRESS)
     cert.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     cert.set_defaults(handler=_certify)
@@ -102,8 +122,11 @@ def register(
     src = add.add_mutually_exclusive_group(required=True)
     src.add_argument("payload", nargs="?", metavar="PAYLOAD", help="the label text (SHC1;...)")
     src.add_argument("--image", type=Path, metavar="FILE", help="a photo or scan of the label")
-    src.add_argument("--stdin", action="store_true",
-                     help="read labels from a USB QR scanner / stdin, one per line")
+    src.add_argument(
+        "--stdin",
+        action="store_true",
+        help="read labels from a USB QR scanner / stdin, one per line",
+    )
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(handler=_label_add)
     lst = label_sub.add_parser("list", parents=[common], help="list the job's labels")
@@ -114,7 +137,8 @@ def register(
     device = subparsers.add_parser("device", help="act on one device of a job")
     device_sub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
     rep = device_sub.add_parser(
-        "replace", parents=[common],
+        "replace",
+        parents=[common],
         help="mark a blocked device to be replaced (there is no override)",
     )
     rep.add_argument("--job", required=True, metavar="ID", help="job id or job number")
@@ -137,9 +161,10 @@ def _store(args: argparse.Namespace) -> Iterator[JobStore]:
     try:
         store = JobStore.open(path, create=False)
     except FileNotFoundError:
-        raise UserError(f"no job store at {path}",
-                        hint="create a job with `commissioner job new`, or pass --data-dir"
-                        ) from None
+        raise UserError(
+            f"no job store at {path}",
+            hint="create a job with `commissioner job new`, or pass --data-dir",
+        ) from None
     except schema.SchemaTooNewError as err:
         raise UserError(str(err), hint="install the newest commissioner app") from None
     except StoreLockedError as err:
@@ -178,8 +203,12 @@ def _target(device: JobDevice) -> GateTarget:
         port=device.port,
         role=device.role,
         kind=device.kind,
-        advertised_manufacturer=device.manufacturer,
-        advertised_model=device.model,
+        # A device listed by the home file but not heard advertised has no advertised
+        # identity to compare with its certificate.
+        advertised_manufacturer=""
+        if device.manufacturer == NOT_ADVERTISED
+        else device.manufacturer,
+        advertised_model="" if device.model == NOT_ADVERTISED else device.model,
     )
 
 
@@ -229,8 +258,12 @@ def run_certify(
     labels = _label_facts(store, job.id)
     verdicts = asyncio.run(
         certify_home(
-            [_target(d) for d in devices], catalog, job.service_level,
-            concurrency=concurrency, labels=labels, timeout=timeout,
+            [_target(d) for d in devices],
+            catalog,
+            job.service_level,
+            concurrency=concurrency,
+            labels=labels,
+            timeout=timeout,
         )
     )
     for v in verdicts:
@@ -244,19 +277,34 @@ def _add_unheard_home_devices(
 ) -> None:
     known = {d.device_id for d in store.devices(job_id)}
     at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-    entries = [(home.gateway.device_id, "gateway", "gateway", home.gateway.host,
-                home.gateway.port, "", "")]
-    entries += [(d.device_id, "device", d.kind, d.host, d.port, d.manufacturer, d.model)
-                for d in home.devices]
+    entries = [
+        (home.gateway.device_id, "gateway", "gateway", home.gateway.host, home.gateway.port, "", "")
+    ]
+    entries += [
+        (d.device_id, "device", d.kind, d.host, d.port, d.manufacturer, d.model)
+        for d in home.devices
+    ]
     for device_id, role, kind, host, port, mf, mn in entries:
         if device_id in heard or device_id in known:
             continue
-        store.upsert_device(job_id, JobDevice(
-            device_id=device_id, role=role, kind=kind, manufacturer=mf or "(not advertised)",
-            model=mn or "(not advertised)", firmware="0.0.0", state="unknown",
-            transports=("home-file",), address=host, port=port, first_seen=at, last_seen=at,
-            status="listed",
-        ))
+        store.upsert_device(
+            job_id,
+            JobDevice(
+                device_id=device_id,
+                role=role,
+                kind=kind,
+                manufacturer=mf or NOT_ADVERTISED,
+                model=mn or NOT_ADVERTISED,
+                firmware="0.0.0",
+                state="unknown",
+                transports=("home-file",),
+                address=host,
+                port=port,
+                first_seen=at,
+                last_seen=at,
+                status="listed",
+            ),
+        )
 
 
 def _certify(args: argparse.Namespace) -> int:
@@ -273,8 +321,15 @@ def _certify(args: argparse.Namespace) -> int:
         catalog = get_catalog(config, online=not args.offline)  # CatalogError: exit 3/4/5
         expect = 1 + len(ctx.home.devices) if ctx.home is not None else None
         verdicts = run_certify(
-            store, job, catalog, ctx.mdns_interfaces, scan_timeout=args.scan_timeout,
-            timeout=args.timeout, concurrency=args.concurrency, expect=expect, home=ctx.home,
+            store,
+            job,
+            catalog,
+            ctx.mdns_interfaces,
+            scan_timeout=args.scan_timeout,
+            timeout=args.timeout,
+            concurrency=args.concurrency,
+            expect=expect,
+            home=ctx.home,
         )
         gate = {g.device_id: g for g in store.gate_states(job.id)}
     blocked = [v for v in verdicts if v.blocked]
@@ -287,18 +342,24 @@ def _certify(args: argparse.Namespace) -> int:
             out.append(item)
         _print_json(out)
     else:
-        print(f"Job {job.id}: {len(verdicts)} devices checked against catalog version "
-              f"{catalog.version} (refreshed {catalog.refreshed_at:%Y-%m-%d %H:%M} UTC), "
-              f"service level {'★' * job.service_level}")
+        print(
+            f"Job {job.id}: {len(verdicts)} devices checked against catalog version "
+            f"{catalog.version} (refreshed {catalog.refreshed_at:%Y-%m-%d %H:%M} UTC), "
+            f"service level {'★' * job.service_level}"
+        )
         for v in verdicts:
             mark = "OK     " if not v.blocked else "BLOCKED"
             serial = f" sn {v.serial}" if v.serial else ""
-            print(f"  {mark} {v.device_id:<24} {v.verdict.value:<22} {v.manufacturer} "
-                  f"{v.model}{serial}")
+            print(
+                f"  {mark} {v.device_id:<24} {v.verdict.value:<22} {v.manufacturer} "
+                f"{v.model}{serial}"
+            )
             print(f"          {v.reason}")
         if blocked:
-            print(f"{len(blocked)} device(s) blocked: they cannot be commissioned. Replace them "
-                  "(`commissioner device replace`); there is no override.")
+            print(
+                f"{len(blocked)} device(s) blocked: they cannot be commissioned. Replace them "
+                "(`commissioner device replace`); there is no override."
+            )
     return EXIT_BLOCKED if blocked else 0
 
 
@@ -337,8 +398,10 @@ def _label_add(args: argparse.Namespace) -> int:
         _print_json(results)
     else:
         for r in results:
-            print(f"{r['status']:<9} {r['device_id']:<24} {r['model']} sn {r['serial']}: "
-                  f"{r['reason']}")
+            print(
+                f"{r['status']:<9} {r['device_id']:<24} {r['model']} sn {r['serial']}: "
+                f"{r['reason']}"
+            )
         print("Setup codes of paired labels are kept encrypted (OS keyring) for provisioning.")
     return 1 if flagged else 0
 
@@ -352,16 +415,31 @@ def _label_list(args: argparse.Namespace) -> int:
         labels = store.labels(job.id)
         gate = {g.device_id: g for g in store.gate_states(job.id)}
     if args.json:
-        _print_json([
-            {"device_id": lab.device_id, "manufacturer": lab.manufacturer, "model": lab.model,
-             "serial": lab.serial, "kind": lab.kind, "status": lab.status, "reason": lab.reason,
-             "label_sha256": lab.label_sha256, "scanned_at": lab.scanned_at}
-            for lab in labels
-        ] + [
-            {"device_id": g.device_id, "status": "no-label", "reason":
-             "No label scanned yet; provisioning will need it."}
-            for g in gate.values() if g.label_status == "none"
-        ])
+        _print_json(
+            [
+                {
+                    "device_id": lab.device_id,
+                    "manufacturer": lab.manufacturer,
+                    "model": lab.model,
+                    "serial": lab.serial,
+                    "kind": lab.kind,
+                    "status": lab.status,
+                    "reason": lab.reason,
+                    "label_sha256": lab.label_sha256,
+                    "scanned_at": lab.scanned_at,
+                }
+                for lab in labels
+            ]
+            + [
+                {
+                    "device_id": g.device_id,
+                    "status": "no-label",
+                    "reason": "No label scanned yet; provisioning will need it.",
+                }
+                for g in gate.values()
+                if g.label_status == "none"
+            ]
+        )
         return 0
     for lab in labels:
         print(f"{lab.status:<9} {lab.device_id:<24} {lab.model} sn {lab.serial}  {lab.reason}")
@@ -382,10 +460,14 @@ def _device_replace(args: argparse.Namespace) -> int:
         except DeviceNotInJobError as err:
             raise UserError(str(err), hint="see `commissioner job show`") from None
         except DeviceNotBlockedError as err:
-            raise UserError(str(err), hint="only devices the gate blocked can be replaced; "
-                            "a certified device needs no replacement") from None
+            raise UserError(
+                str(err),
+                hint="only devices the gate blocked can be replaced; "
+                "a certified device needs no replacement",
+            ) from None
         except ValueError as err:
             raise UserError(str(err)) from None
-    print(f"Device {state.device_id} ({state.verdict}) marked to be replaced: "
-          f"{state.replace_reason}")
+    print(
+        f"Device {state.device_id} ({state.verdict}) marked to be replaced: {state.replace_reason}"
+    )
     return 0

@@ -288,7 +288,7 @@
     </message>
     <message>
         <source>Progress</source>
-        <translation type="unfinished"></translation>
+        <translation>進捗</translation>
     </message>
     <message>
         <source>Device ID</source>
@@ -324,7 +324,7 @@
     </message>
     <message>
         <source>Bluetooth LE (%1 dBm)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth LE (%1 dBm)</translation>
     </message>
     <message>
         <source>Not checked</source>
@@ -344,19 +344,19 @@
     </message>
     <message>
         <source>%1 ⚠ vulnerable</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 ⚠ 脆弱性あり</translation>
     </message>
     <message>
         <source>Firmware %1 is known to be vulnerable; the latest is %2. Update it before handover.</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェア %1 には既知の脆弱性があります。最新は %2 です。引き渡し前に更新してください。</translation>
     </message>
     <message>
         <source>Firmware %1 (verified); the latest is %2.</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェア %1(確認済み)。最新は %2 です。</translation>
     </message>
     <message>
         <source>Firmware %1 (verified); this is the latest.</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェア %1(確認済み)。最新です。</translation>
     </message>
     <message>
         <source>To be replaced: %1</source>
@@ -876,403 +876,403 @@
     <name>Operations</name>
     <message>
         <source>Connecting over BLE…</source>
-        <translation type="unfinished"></translation>
+        <translation>BLE で接続中…</translation>
     </message>
     <message>
         <source>Checking the label…</source>
-        <translation type="unfinished">ラベルを確認中…</translation>
+        <translation>ラベルを照合中…</translation>
     </message>
     <message>
         <source>Authenticating (setup code)…</source>
-        <translation type="unfinished"></translation>
+        <translation>認証中(セットアップコード)…</translation>
     </message>
     <message>
         <source>Sending the network settings…</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワーク設定を送信中…</translation>
     </message>
     <message>
         <source>Joining the network…</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワークに参加中…</translation>
     </message>
     <message>
         <source>Joined the network</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワークに参加しました</translation>
     </message>
     <message>
         <source>The device did not answer over Bluetooth. Check that it is powered and nearby, then try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器が Bluetooth で応答しません。電源が入っていて近くにあることを確認し、もう一度お試しください。</translation>
     </message>
     <message>
         <source>The Bluetooth connection was lost. Move closer to the device and retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth 接続が切れました。機器に近づいて再試行してください。</translation>
     </message>
     <message>
         <source>The device stopped answering. Move closer to the device and retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器の応答が止まりました。機器に近づいて再試行してください。</translation>
     </message>
     <message>
         <source>The device reported an error. Power-cycle the device and retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器がエラーを返しました。機器の電源を入れ直して再試行してください。</translation>
     </message>
     <message>
         <source>This device cannot be onboarded over Bluetooth (no onboarding service).</source>
-        <translation type="unfinished"></translation>
+        <translation>この機器は Bluetooth でネットワークに参加させられません(オンボーディングサービスなし)。</translation>
     </message>
     <message>
         <source>The device is not the one on the label; nothing was sent. Scan this device&apos;s own label.</source>
-        <translation type="unfinished"></translation>
+        <translation>ラベルと異なる機器です。何も送信していません。この機器自身のラベルを読み取ってください。</translation>
     </message>
     <message>
         <source>The setup code was not accepted; nothing secret was sent. Scan the label again.</source>
-        <translation type="unfinished"></translation>
+        <translation>セットアップコードが受け入れられませんでした。秘密情報は送信していません。ラベルを読み取り直してください。</translation>
     </message>
     <message>
         <source>Too many failed attempts: wait a minute, then try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>失敗が多すぎます。1 分待ってから再試行してください。</translation>
     </message>
     <message>
         <source>Another app is onboarding this device. Wait and try again.</source>
-        <translation type="unfinished"></translation>
+        <translation>別のアプリがこの機器を設定中です。しばらく待って再試行してください。</translation>
     </message>
     <message>
         <source>The device refused the network settings. Check the home network settings.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器がネットワーク設定を拒否しました。宅内ネットワークの設定を確認してください。</translation>
     </message>
     <message>
         <source>The device could not join the home network. Check the network and the device&apos;s distance to the access point.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器が宅内ネットワークに参加できませんでした。ネットワークと、アクセスポイントまでの距離を確認してください。</translation>
     </message>
     <message>
         <source>The device answered something invalid. Power-cycle it and retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器の応答が不正です。電源を入れ直して再試行してください。</translation>
     </message>
     <message>
         <source>The Bluetooth adapter failed. Turn Bluetooth off and on, then retry.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth アダプターでエラーが発生しました。Bluetooth をオフ・オンしてから再試行してください。</translation>
     </message>
     <message>
         <source>No label is known for this device. Scan its label first.</source>
-        <translation type="unfinished"></translation>
+        <translation>この機器のラベルがありません。先にラベルを読み取ってください。</translation>
     </message>
     <message>
         <source>The device is not seen over Bluetooth any more. Check its power.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器が Bluetooth で見えなくなりました。電源を確認してください。</translation>
     </message>
     <message>
         <source>Authenticating</source>
-        <translation type="unfinished"></translation>
+        <translation>認証</translation>
     </message>
     <message>
         <source>Setting a unique admin credential</source>
-        <translation type="unfinished"></translation>
+        <translation>固有の管理者認証情報を設定</translation>
     </message>
     <message>
         <source>Requesting a key pair</source>
-        <translation type="unfinished"></translation>
+        <translation>鍵ペアを要求</translation>
     </message>
     <message>
         <source>Installing the certificate</source>
-        <translation type="unfinished"></translation>
+        <translation>証明書をインストール</translation>
     </message>
     <message>
         <source>Writing the access control list</source>
-        <translation type="unfinished"></translation>
+        <translation>アクセス制御リストを書き込み</translation>
     </message>
     <message>
         <source>Disabling the default password</source>
-        <translation type="unfinished"></translation>
+        <translation>初期パスワードを無効化</translation>
     </message>
     <message>
         <source>Completing</source>
-        <translation type="unfinished"></translation>
+        <translation>完了処理</translation>
     </message>
     <message>
         <source>Reading back</source>
-        <translation type="unfinished"></translation>
+        <translation>設定を読み戻して確認</translation>
     </message>
     <message>
         <source>Setting the owner CA</source>
-        <translation type="unfinished"></translation>
+        <translation>所有者用 CA を設定</translation>
     </message>
     <message>
         <source>Writing the allow-list</source>
-        <translation type="unfinished"></translation>
+        <translation>許可リストを書き込み</translation>
     </message>
     <message>
         <source>Gateway authentication</source>
-        <translation type="unfinished"></translation>
+        <translation>ゲートウェイ認証</translation>
     </message>
     <message>
         <source>Connecting</source>
-        <translation type="unfinished"></translation>
+        <translation>接続</translation>
     </message>
     <message>
         <source>Scan the label on this device again, then run Commission home again.</source>
-        <translation type="unfinished"></translation>
+        <translation>この機器のラベルを読み取り直してから、もう一度「設定実行」してください。</translation>
     </message>
     <message>
         <source>Scan the label of this very device, then run Commission home again.</source>
-        <translation type="unfinished"></translation>
+        <translation>この機器自身のラベルを読み取ってから、もう一度「設定実行」してください。</translation>
     </message>
     <message>
         <source>Wait a minute, check the label, then run Commission home again.</source>
-        <translation type="unfinished"></translation>
+        <translation>1 分待ち、ラベルを確認してから、もう一度「設定実行」してください。</translation>
     </message>
     <message>
         <source>Check the device&apos;s power and network connection, then run Commission home again (it resumes where it stopped).</source>
-        <translation type="unfinished"></translation>
+        <translation>機器の電源とネットワーク接続を確認してから、もう一度「設定実行」してください(中断したところから再開します)。</translation>
     </message>
     <message>
         <source>Scan and check the devices again, then run Commission home again.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器を再スキャン・認証確認してから、もう一度「設定実行」してください。</translation>
     </message>
     <message>
         <source>Scan the device&apos;s label, then run Commission home again.</source>
-        <translation type="unfinished"></translation>
+        <translation>機器のラベルを読み取ってから、もう一度「設定実行」してください。</translation>
     </message>
     <message>
         <source>Download</source>
-        <translation type="unfinished"></translation>
+        <translation>ダウンロード</translation>
     </message>
     <message>
         <source>Transfer</source>
-        <translation type="unfinished"></translation>
+        <translation>転送</translation>
     </message>
     <message>
         <source>Verify</source>
-        <translation type="unfinished"></translation>
+        <translation>検証</translation>
     </message>
     <message>
         <source>Reboot</source>
-        <translation type="unfinished"></translation>
+        <translation>再起動</translation>
     </message>
     <message>
         <source>Confirm</source>
-        <translation type="unfinished"></translation>
+        <translation>確認</translation>
     </message>
     <message>
         <source>Done</source>
-        <translation type="unfinished"></translation>
+        <translation>完了</translation>
     </message>
     <message>
         <source>Cannot update: the catalog has no firmware for this model</source>
-        <translation type="unfinished"></translation>
+        <translation>更新不可: カタログにこの機種のファームウェアがありません</translation>
     </message>
     <message>
         <source>Cannot update: the device runs a newer version than the catalog</source>
-        <translation type="unfinished"></translation>
+        <translation>更新不可: 機器がカタログより新しいバージョンで動作しています</translation>
     </message>
     <message>
         <source>Cannot update: the device could not be identified</source>
-        <translation type="unfinished"></translation>
+        <translation>更新不可: 機器を識別できませんでした</translation>
     </message>
     <message>
         <source>The new firmware did not start; the device runs the old one</source>
-        <translation type="unfinished"></translation>
+        <translation>新しいファームウェアが起動せず、機器は旧バージョンで動作しています</translation>
     </message>
     <message>
         <source>The device did not come back after rebooting; run the update again</source>
-        <translation type="unfinished"></translation>
+        <translation>再起動後に機器が戻りませんでした。もう一度更新を実行してください</translation>
     </message>
     <message>
         <source>Update refused</source>
-        <translation type="unfinished"></translation>
+        <translation>更新を拒否しました</translation>
     </message>
     <message>
         <source>Update failed; run it again</source>
-        <translation type="unfinished"></translation>
+        <translation>更新に失敗しました。もう一度実行してください</translation>
     </message>
     <message>
         <source>Cannot update</source>
-        <translation type="unfinished"></translation>
+        <translation>更新不可</translation>
     </message>
     <message>
         <source>Bluetooth LE</source>
-        <translation type="unfinished">Bluetooth LE</translation>
+        <translation>Bluetooth LE</translation>
     </message>
     <message>
         <source>Also look for devices over Bluetooth LE (factory devices not on the network yet)</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth LE でも機器を探します(まだネットワークにいない工場出荷状態の機器)</translation>
     </message>
     <message>
         <source>Onboard all BLE devices</source>
-        <translation type="unfinished"></translation>
+        <translation>BLE 機器をすべて参加</translation>
     </message>
     <message>
         <source>Give every factory device found over Bluetooth LE the home network settings</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth LE で見つかった工場出荷状態の機器すべてに宅内ネットワーク設定を渡します</translation>
     </message>
     <message>
         <source>Onboard to network</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワークに参加させる</translation>
     </message>
     <message>
         <source>Give this device the home network settings over an encrypted Bluetooth session</source>
-        <translation type="unfinished"></translation>
+        <translation>暗号化された Bluetooth 接続でこの機器に宅内ネットワーク設定を渡します</translation>
     </message>
     <message>
         <source>Commission home</source>
-        <translation type="unfinished"></translation>
+        <translation>設定実行</translation>
     </message>
     <message>
         <source>Give every certified device a unique credential, its own certificate and access control, and set up the gateway</source>
-        <translation type="unfinished"></translation>
+        <translation>認証済みの全機器に固有の認証情報・専用の証明書・アクセス制御を設定し、ゲートウェイを設定します</translation>
     </message>
     <message>
         <source>Update firmware</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェア更新</translation>
     </message>
     <message>
         <source>Install the latest signed firmware on every certified device</source>
-        <translation type="unfinished"></translation>
+        <translation>認証済みの全機器に署名付きの最新ファームウェアをインストールします</translation>
     </message>
     <message>
         <source>The OS keyring cannot keep this job&apos;s secrets safely, so nothing was changed on the devices.</source>
-        <translation type="unfinished"></translation>
+        <translation>OS のキーリングがこの案件の秘密情報を安全に保管できないため、機器には何も変更を加えていません。</translation>
     </message>
     <message>
         <source>Bluetooth onboarding could not start.</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth でのネットワーク参加を開始できませんでした。</translation>
     </message>
     <message>
         <source>Details: %1</source>
-        <translation type="unfinished">詳細: %1</translation>
+        <translation>詳細: %1</translation>
     </message>
     <message>
         <source>This computer&apos;s keyring cannot keep the job secrets safely (it would store them in plain text, or it does not work). Commissioning is disabled.</source>
-        <translation type="unfinished"></translation>
+        <translation>このコンピューターのキーリングでは案件の秘密情報を安全に保管できません(平文で保存されるか、動作していません)。設定作業は無効になっています。</translation>
     </message>
     <message>
         <source>Use the operating system&apos;s keyring: on Windows the Credential Manager. Then restart the app.</source>
-        <translation type="unfinished"></translation>
+        <translation>OS のキーリング(Windows では資格情報マネージャー)を使えるようにしてから、アプリを再起動してください。</translation>
     </message>
     <message>
         <source>Keyring refused</source>
-        <translation type="unfinished"></translation>
+        <translation>キーリングを使用できません</translation>
     </message>
     <message>
         <source>Keyring refused: commissioning is disabled.</source>
-        <translation type="unfinished"></translation>
+        <translation>キーリングを使用できないため、設定作業は無効です。</translation>
     </message>
     <message>
         <source>Turn on the Bluetooth LE scan first, then wait for the devices to appear.</source>
-        <translation type="unfinished"></translation>
+        <translation>先に Bluetooth LE スキャンをオンにし、機器が表示されるまで待ってください。</translation>
     </message>
     <message>
         <source>Onboarding devices over Bluetooth LE…</source>
-        <translation type="unfinished"></translation>
+        <translation>Bluetooth LE で機器をネットワークに参加させています…</translation>
     </message>
     <message>
         <source>Waiting…</source>
-        <translation type="unfinished"></translation>
+        <translation>待機中…</translation>
     </message>
     <message>
         <source>Onboarding failed.</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワーク参加に失敗しました。</translation>
     </message>
     <message>
         <source>On the network</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワーク参加済み</translation>
     </message>
     <message>
         <source>Onboarded; not seen on the network yet</source>
-        <translation type="unfinished"></translation>
+        <translation>設定済み(ネットワーク上にはまだ見えません)</translation>
     </message>
     <message>
         <source>It should appear over mDNS shortly; scan again if it does not.</source>
-        <translation type="unfinished"></translation>
+        <translation>まもなく mDNS で表示されるはずです。表示されない場合は再スキャンしてください。</translation>
     </message>
     <message>
         <source>Failed: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>失敗: %1</translation>
     </message>
     <message>
         <source>Onboarding finished: %1 on the network, %2 failed.</source>
-        <translation type="unfinished"></translation>
+        <translation>ネットワーク参加完了: 参加 %1 台、失敗 %2 台。</translation>
     </message>
     <message>
         <source>Commissioning the home…</source>
-        <translation type="unfinished"></translation>
+        <translation>住宅を設定中…</translation>
     </message>
     <message>
         <source>Commissioning the home: %1 of %2 devices finished</source>
-        <translation type="unfinished"></translation>
+        <translation>住宅を設定中: %2 台中 %1 台完了</translation>
     </message>
     <message>
         <source>Provisioned</source>
-        <translation type="unfinished"></translation>
+        <translation>設定完了</translation>
     </message>
     <message>
         <source>Skipped</source>
-        <translation type="unfinished"></translation>
+        <translation>対象外</translation>
     </message>
     <message>
         <source>%1: retrying…</source>
-        <translation type="unfinished"></translation>
+        <translation>%1: 再試行中…</translation>
     </message>
     <message>
         <source>Commissioning could not start.</source>
-        <translation type="unfinished"></translation>
+        <translation>設定を開始できませんでした。</translation>
     </message>
     <message>
         <source>gateway authenticated it</source>
-        <translation type="unfinished"></translation>
+        <translation>ゲートウェイが認証済み</translation>
     </message>
     <message>
         <source>the gateway refused it</source>
-        <translation type="unfinished"></translation>
+        <translation>ゲートウェイが拒否</translation>
     </message>
     <message>
         <source>Not provisioned (not certified)</source>
-        <translation type="unfinished"></translation>
+        <translation>未設定(認証されていない機器)</translation>
     </message>
     <message>
         <source>What to do: %1</source>
-        <translation type="unfinished"></translation>
+        <translation>対処: %1</translation>
     </message>
     <message>
         <source>Commissioning finished: %1 provisioned, %2 failed, %3 not certified (%4 s).</source>
-        <translation type="unfinished"></translation>
+        <translation>設定完了: 設定済み %1 台、失敗 %2 台、認証外 %3 台(%4 秒)。</translation>
     </message>
     <message>
         <source>The owner invitation is ready for the guidance sheet.</source>
-        <translation type="unfinished"></translation>
+        <translation>所有者招待が作成され、案内シートに印刷できます。</translation>
     </message>
     <message>
         <source>Checking firmware versions…</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェアのバージョンを確認中…</translation>
     </message>
     <message>
         <source>Updating firmware…</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェアを更新中…</translation>
     </message>
     <message>
         <source>Waiting: %1 → %2</source>
-        <translation type="unfinished"></translation>
+        <translation>待機中: %1 → %2</translation>
     </message>
     <message>
         <source>Latest (%1)</source>
-        <translation type="unfinished"></translation>
+        <translation>最新 (%1)</translation>
     </message>
     <message>
         <source>%1 %2 (%3 / %4 MiB)</source>
-        <translation type="unfinished"></translation>
+        <translation>%1 %2 (%3 / %4 MiB)</translation>
     </message>
     <message>
         <source>Updated: %1 → %2</source>
-        <translation type="unfinished"></translation>
+        <translation>更新済み: %1 → %2</translation>
     </message>
     <message>
         <source>The firmware update could not start.</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェア更新を開始できませんでした。</translation>
     </message>
     <message>
         <source>Firmware: %1 updated; %2 of %3 devices run the latest firmware.</source>
-        <translation type="unfinished"></translation>
+        <translation>ファームウェア: %1 台を更新。%3 台中 %2 台が最新です。</translation>
     </message>
     <message>
         <source>These devices keep the job from being closed:</source>
-        <translation type="unfinished"></translation>
+        <translation>次の機器があるため案件を完了できません:</translation>
     </message>
 </context>
 </TS>

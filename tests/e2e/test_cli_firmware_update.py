@@ -9,18 +9,26 @@ import subprocess
 import sys
 from pathlib import Path
 
+import keyring_fixtures
 from vh_fixtures import running_virtual_home
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+_secret_service_daemons = keyring_fixtures._secret_service_daemons
+secret_service = keyring_fixtures.secret_service
+
+
 def cli(*args: str, data: Path, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COMMISSIONER_DATA_DIR": str(data)}
+    env = {**os.environ, "COMMISSIONER_DATA_DIR": str(data)}  # keyring bus from the fixture
+    env.pop("PYTHON_KEYRING_BACKEND", None)
     return subprocess.run([sys.executable, "-m", "commissioner.cli", *args], capture_output=True,
                           text=True, timeout=timeout, cwd=REPO, env=env)
 
 
-def test_update_cli_brings_every_certified_device_to_latest(tmp_path: Path) -> None:
+def test_update_cli_brings_every_certified_device_to_latest(
+    tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession
+) -> None:
     env = {"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2", "COMMISSIONER_VH_FIRMWARE_BYTES": "262144"}
     data = tmp_path / "data"
     with running_virtual_home(tmp_path / "home", scenario="standard", devices=3,
