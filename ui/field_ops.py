@@ -63,6 +63,7 @@ __all__ = [
 FIRMWARE_PROGRESS_INTERVAL: Final = 0.05  # seconds between two progress reports per device
 DEFAULT_JOIN_WAIT: Final = 15.0
 DEFAULT_REBOOT_TIMEOUT: Final = 180.0
+NO_ACCESS: Final = "no-access"  # the device no longer accepts the setup code (commissioned)
 
 
 # --------------------------------------------------------------------------- keyring
@@ -539,10 +540,13 @@ async def _update_each(
             raise
         except Exception as err:  # noqa: BLE001 - one device must not stop the home
             message = getattr(err, "message", None) or str(err) or type(err).__name__
+            code = str(getattr(err, "reason", "") or type(err).__name__)
+            if "setup-code-disabled" in message:
+                code = NO_ACCESS
             result = UpdateResult(
                 device_id=item.device_id, outcome=Outcome.FAILED,
                 reason=f"could not update the device: {message}",
-                reason_code=str(getattr(err, "reason", "") or type(err).__name__),
+                reason_code=code,
                 from_version=item.current, to_version=item.latest,
                 running_version=item.current, vulnerable_before=item.vulnerable,
                 model=item.model, manufacturer=item.manufacturer,

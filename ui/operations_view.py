@@ -191,6 +191,11 @@ FIRMWARE_OUTCOMES: Final[dict[str, str]] = {
     Outcome.SKIPPED.value: QT_TRANSLATE_NOOP("Operations", "Cannot update"),
 }
 
+NO_ACCESS_HEADLINE: Final = QT_TRANSLATE_NOOP(
+    "Operations",
+    "Cannot update: the device is already commissioned and no longer accepts its setup code",
+)
+
 
 def _percent(fraction: float) -> str:
     return f"{round(max(0.0, min(1.0, fraction)) * 100)} %"
@@ -978,6 +983,8 @@ class OperationsController(QObject):
             if r.outcome is Outcome.SKIPPED and r.device_id in self._fractions:
                 return  # the plan already said why
             headline = FIRMWARE_OUTCOMES.get(r.outcome.value)
+            if r.reason_code == field_ops.NO_ACCESS:
+                headline = NO_ACCESS_HEADLINE
             self._firmware_state(
                 r.device_id, "failed", 1.0, _t(headline) if headline else r.reason, r.reason
             )

@@ -96,6 +96,7 @@ from commissioner.virtualhome.state import (
     save_rate_limiter,
     save_state,
 )
+from commissioner.virtualhome.timing import management_processing_s
 
 HOST: Final = "127.0.0.1"
 IDLE_TIMEOUT_S: Final = 120.0
@@ -217,6 +218,7 @@ class VirtualDevice:
         self.device_id = directory.name
         self._wall = wall_clock
         self._mono = monotonic
+        self._processing_s = management_processing_s()
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._persist_lock = asyncio.Lock()
@@ -482,6 +484,8 @@ class VirtualDevice:
         drop_after = False
         if route.access is Access.MANAGEMENT:
             drop_after = await self._drop_fault()
+            if self._processing_s:
+                await asyncio.sleep(self._processing_s)
         try:
             reply = await route.handler(session, request)
         except HttpFramingError as exc:

@@ -1087,6 +1087,10 @@
         <translation>更新不可</translation>
     </message>
     <message>
+        <source>Cannot update: the device is already commissioned and no longer accepts its setup code</source>
+        <translation>更新不可: 機器はすでに設定済みで、セットアップコードを受け付けません</translation>
+    </message>
+    <message>
         <source>Bluetooth LE</source>
         <translation>Bluetooth LE</translation>
     </message>
