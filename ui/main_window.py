@@ -191,11 +191,11 @@ class MainWindow(QMainWindow):
         self._ble_scan = False
         self.operations = OperationsController(self, bridge, service)
         ops = self.operations
-        self.toolbar.insertAction(self.certify_action, ops.ble_action)
+        # Toolbar in the order of the visit: scan, BLE, onboard, check, firmware, commission.
+        self.toolbar.insertActions(self.certify_action, [ops.ble_action, ops.onboard_all_action])
         self.toolbar.insertActions(
-            self.handover.action, [ops.onboard_all_action, ops.firmware_action]
+            self.handover.action, [ops.firmware_action, ops.commission_action]
         )
-        self.toolbar.insertAction(self.handover.action, ops.commission_action)
         central = self.centralWidget()
         central_layout = central.layout() if central is not None else None
         assert isinstance(central_layout, QVBoxLayout)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QStyle,
     QWidget,
 )
@@ -269,7 +270,8 @@ class OperationsController(QObject):
         self.onboard_button = QPushButton(window.details)
         self.onboard_button.setObjectName("onboardButton")
         self.onboard_button.clicked.connect(self.onboard_selected)
-        window.details.action_row.insertWidget(0, self.onboard_button)
+        self.onboard_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        window.details.action_row.addWidget(self.onboard_button, 0, Qt.AlignmentFlag.AlignRight)
 
         table = window.table
         table.setItemDelegateForColumn(Column.PROGRESS, ProgressBarDelegate(table))
@@ -434,6 +436,7 @@ class OperationsController(QObject):
             box.setStandardButtons(QMessageBox.StandardButton.Ok)
             box.setWindowModality(Qt.WindowModality.NonModal)
             box.setModal(False)
+            box.setStyleSheet("QLabel { min-width: 460px; }")
             self.summary_box = box
         box.setIcon(QMessageBox.Icon.Information if ok else QMessageBox.Icon.Warning)
         box.setWindowTitle(title)
@@ -527,6 +530,7 @@ class OperationsController(QObject):
         del status
         box = QMessageBox(self._window)
         box.setObjectName("keyringRefusal")
+        box.setStyleSheet("QLabel { min-width: 520px; }")
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle(QCoreApplication.translate("Operations", "Keyring refused"))
         box.setText(self.keyring_refusal_text())
@@ -1028,7 +1032,11 @@ class OperationsController(QObject):
             .replace("%2", str(latest))
             .replace("%3", str(len(result.results) + len(result.failures)))
         )
-        details = "\n".join(f"{d}: {why}" for d, why in result.blockers)
+        lines = []
+        for device_id, why in result.blockers:
+            state = self._window.model.operation(device_id)
+            lines.append(f"{device_id}: {state.text if state is not None else why}")
+        details = "\n".join(lines)
         if result.blockers:
             text += "\n" + QCoreApplication.translate(
                 "Operations", "These devices keep the job from being closed:"

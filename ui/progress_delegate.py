@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Final
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -29,8 +28,10 @@ from ui.device_table import (
     OperationState,
 )
 
-BAR_MAXIMUM: Final = 1000
-MIN_BAR_WIDTH: Final = 220
+MIN_BAR_WIDTH: Final = 260
+MAX_BAR_WIDTH: Final = 320  # long reasons are elided; the tooltip has them in full
+GROOVE_COLOUR: Final = QColor("#f3f3f3")
+SKIPPED_COLOUR: Final = QColor("#8a8a8a")
 DONE_COLOUR: Final = CERTIFIED_FOREGROUND
 RUNNING_COLOUR: Final = QColor("#2f6fb3")
 
@@ -72,33 +73,50 @@ class ProgressBarDelegate(QStyledItemDelegate):
             )
             painter.restore()
             return
-        bar = QStyleOptionProgressBar()
-        bar.rect = rect
-        bar.state = option.state | QStyle.StateFlag.State_Enabled
-        bar.direction = option.direction
-        bar.fontMetrics = option.fontMetrics
-        bar.palette = QPalette(option.palette)
+        # Drawn by hand (not the style's CE_ProgressBar): the same readable bar on every
+        # platform style, with the text in a colour that contrasts with what is under it.
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         colour = DONE_COLOUR if state.status in ("done", "skipped") else RUNNING_COLOUR
-        bar.palette.setColor(QPalette.ColorRole.Highlight, colour)
-        bar.minimum = 0
-        if state.fraction is None and state.status == "running":
-            bar.maximum = 0  # busy indicator
-            bar.progress = 0
-        else:
-            bar.maximum = BAR_MAXIMUM
-            fraction = 1.0 if state.fraction is None else max(0.0, min(1.0, state.fraction))
-            bar.progress = round(fraction * BAR_MAXIMUM)
-        bar.text = painter.fontMetrics().elidedText(
-            state.text, Qt.TextElideMode.ElideRight, rect.width() - 8
+        if state.status == "skipped":
+            colour = SKIPPED_COLOUR
+        painter.setPen(QPen(colour.darker(115), 1))
+        painter.setBrush(QBrush(GROOVE_COLOUR))
+        painter.drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), 3, 3)
+        busy = state.fraction is None and state.status == "running"
+        fraction = 1.0 if state.fraction is None else max(0.0, min(1.0, state.fraction))
+        if state.status == "skipped":
+            fraction = 0.0
+        if busy:
+            # No measurable progress: a moving stripe would need a timer; a light fill says
+            # "working" without pretending to know how far.
+            painter.setBrush(QBrush(colour.lighter(170)))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(QRectF(rect).adjusted(1, 1, -1, -1), 3, 3)
+        elif fraction > 0:
+            filled = QRectF(rect).adjusted(1, 1, -1, -1)
+            filled.setWidth(filled.width() * fraction)
+            painter.setBrush(QBrush(colour))
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.drawRoundedRect(filled, 3, 3)
+        text = painter.fontMetrics().elidedText(
+            state.text, Qt.TextElideMode.ElideRight, rect.width() - 10
         )
-        bar.textVisible = True
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+        align = int(Qt.AlignmentFlag.AlignCenter)
+        # Text: white over the filled part, dark over the empty part.
+        split = rect.left() + round(rect.width() * (0.0 if busy else fraction))
+        painter.setClipRect(QRect(rect.left(), rect.top(), split - rect.left(), rect.height()))
+        painter.setPen(QColor("white"))
+        painter.drawText(rect, align, text)
+        painter.setClipRect(QRect(split, rect.top(), rect.right() - split + 1, rect.height()))
+        painter.setPen(QColor("#1d1d1d"))
+        painter.drawText(rect, align, text)
+        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: _Index) -> QSize:
         hint = super().sizeHint(option, index)
         if isinstance(index.data(OPERATION_ROLE), OperationState):
-            hint.setWidth(max(hint.width() + 24, MIN_BAR_WIDTH))
+            hint.setWidth(min(max(hint.width() + 24, MIN_BAR_WIDTH), MAX_BAR_WIDTH))
             hint.setHeight(max(hint.height(), option.fontMetrics.height() + 10))
         return hint
 

@@ -1,0 +1,650 @@
+"""The durable job store: one SQLite file per installer laptop (stdlib ``sqlite3`` only).
+
+Durability contract: WAL journal with ``synchronous=FULL``; every write runs in
+``BEGIN IMMEDIATE ... COMMIT`` and a method returns only after COMMIT returned, so a returned
+call is an acknowledged, durable write. A crash (or SIGKILL) at any point leaves the database
+at the last acknowledged write or just after it, never in between.
+
+Thread safety: one connection guarded by a lock (``check_same_thread=False``), so the GUI's
+worker loop may call it through ``asyncio.to_thread``. Several processes may open the same file;
+``BEGIN IMMEDIATE`` plus a busy timeout serialises their writes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import sqlite3
+import threading
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Final, Self
+
+from commissioner.jobs import audit, schema
+from commissioner.jobs.audit import AuditResult
+from commissioner.jobs.models import (
+    JSON,
+    SERVICE_LEVELS,
+    Job,
+    JobDevice,
+    JobStatus,
+    Step,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+
+BUSY_TIMEOUT_MS: Final = 10_000
+MIN_SQLITE: Final = (3, 37, 0)  # STRICT tables
+MAX_TEXT: Final = 200
+MAX_JOB_NUMBER: Final = 64
+MAX_ACTION: Final = 64
+_CROCKFORD: Final = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+JOB_ID_RE: Final = re.compile(r"^J[0-9A-HJKMNP-TV-Z]{8}$")
+ACTION_RE: Final = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
+_BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                  "\u2066\u2067\u2068\u2069")
+
+
+class JobStoreError(Exception):
+    """Base class of the job store's errors."""
+
+
+class StoreCorruptError(JobStoreError):
+    """The store file failed its integrity check or is not a usable SQLite database."""
+
+
+class StoreLockedError(JobStoreError):
+    """Another process held the store's write lock longer than the busy timeout."""
+
+
+class JobNotFoundError(JobStoreError, KeyError):
+    """No job with that id (or job number)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "job not found"
+
+
+class JobClosedError(JobStoreError):
+    """The job is closed: its record and its log can no longer change."""
+
+
+class AuditBrokenError(JobStoreError):
+    """The job's audit log does not verify; it is not sealed."""
+
+    def __init__(self, result: AuditResult) -> None:
+        super().__init__(f"the audit log does not verify: {result.problem}")
+        self.result = result
+
+
+class DeviceNotInJobError(JobStoreError, KeyError):
+    """The device is not part of the job (record it from a scan first)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else "device not in job"
+
+
+class DeviceNotBlockedError(JobStoreError):
+    """Only a device the gate blocked can be marked to be replaced (there is no override)."""
+
+
+LABEL_STATUSES: Final = frozenset({"paired", "pending", "mismatch", "unmatched"})
+_SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def normalise_job_id(text: str) -> str:
+    """Upper-case a typed job id and map look-alike letters (O→0, I/L→1) as Crockford does."""
+    t = text.strip().upper()
+    if len(t) == 9 and t[0] == "J":
+        t = "J" + t[1:].translate(str.maketrans("OIL", "011"))
+    return t
+
+
+def new_job_id() -> str:
+    return "J" + "".join(secrets.choice(_CROCKFORD) for _ in range(8))
+
+
+def _clean_text(name: str, value: object, *, limit: int = MAX_TEXT) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{name} must be text")
+    text = unicodedata.normalize("NFC", value.strip())
+    if not text:
+        raise ValueError(f"{name} must not be empty")
+    if len(text) > limit:
+        raise ValueError(f"{name} is too long ({len(text)} characters, at most {limit})")
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
+            raise ValueError(f"{name} contains a control character (U+{ord(ch):04X})")
+    return text
+
+
+SECRET_NAME_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$")
+
+
+def _secret_name(name: object) -> str:
+    """A secret's name, e.g. ``home-ca.key``, ``admin/<device id>``, ``label/<id>/setup-code``."""
+    if not isinstance(name, str) or not SECRET_NAME_RE.fullmatch(name):
+        raise ValueError(
+            "a secret's name must be 1-128 characters of letters, digits and . _ / -"
+        )
+    return name
+
+
+def _opt_text(name: str, value: object, *, limit: int = MAX_TEXT) -> str | None:
+    return None if value is None else _clean_text(name, value, limit=limit)
+
+
+class StoreCore:
+    """Connection, transactions, jobs, devices and the step log; the record mixins build on it."""
+
+    """The job store. Open with :meth:`open`; use as a context manager or call :meth:`close`."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]
+    ) -> None:
+        self._conn: sqlite3.Connection | None = conn
+        self._path = path
+        self._clock = clock
+        self._lock = threading.RLock()
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: Path,
+        *,
+        create: bool = True,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> Self:
+        """Open (and, with ``create``, create) the store at ``path`` and migrate it.
+
+        Raises FileNotFoundError (``create=False`` and no file), StoreCorruptError (integrity
+        check failed, not a database), schema.SchemaTooNewError (written by a newer app),
+        schema.SchemaError (some other SQLite file), StoreLockedError.
+        """
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise JobStoreError(
+                f"SQLite {sqlite3.sqlite_version} is too old; the job store needs "
+                f"{'.'.join(map(str, MIN_SQLITE))} or newer"
+            )
+        path = Path(path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif not path.exists():
+            raise FileNotFoundError(f"no job store at {path}")
+        conn = sqlite3.connect(
+            path,
+            timeout=BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+            check_same_thread=False,
+        )
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise JobStoreError(f"cannot use WAL journal mode on {path} (got {mode!r})")
+            conn.execute("PRAGMA synchronous = FULL")
+            # macOS: plain fsync() does not flush the drive's cache; F_FULLFSYNC does.
+            conn.execute("PRAGMA fullfsync = ON")
+            conn.execute("PRAGMA checkpoint_fullfsync = ON")
+            conn.execute("PRAGMA foreign_keys = ON")
+            conn.execute("PRAGMA trusted_schema = OFF")
+            rows = conn.execute("PRAGMA quick_check").fetchall()
+            if [tuple(r) for r in rows] != [("ok",)]:
+                problems = "; ".join(" ".join(str(r[0]).split()) for r in rows[:5])
+                raise StoreCorruptError(
+                    f"the job store {path} failed its integrity check: {problems}"
+                )
+            schema.migrate(conn)
+        except sqlite3.OperationalError as err:
+            conn.close()
+            if "locked" in str(err) or "busy" in str(err):
+                raise StoreLockedError(f"the job store {path} is locked: {err}") from err
+            raise StoreCorruptError(f"cannot open the job store {path}: {err}") from err
+        except sqlite3.DatabaseError as err:
+            conn.close()
+            raise StoreCorruptError(
+                f"the job store {path} is damaged or not a database: {err}"
+            ) from err
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, clock)
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return schema.current_version(self._require())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _require(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise JobStoreError("the job store is closed")
+        return self._conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; leaving the block normally means COMMIT has returned."""
+        with self._lock:
+            conn = self._require()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as err:
+                raise StoreLockedError(f"the job store is busy: {err}") from err
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            yield self._require()
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def create_job(
+        self,
+        *,
+        job_number: str,
+        site_name: str,
+        site_address: str,
+        service_level: int,
+        operator: str,
+    ) -> Job:
+        """Create an open job and its 'job.open' step in one transaction."""
+        number = _clean_text("job number", job_number, limit=MAX_JOB_NUMBER)
+        if JOB_ID_RE.match(normalise_job_id(number)):
+            raise ValueError(
+                f"job number {number!r} looks like a job id; choose another job number"
+            )
+        site = _clean_text("site name", site_name)
+        address = _clean_text("site address", site_address)
+        op = _clean_text("operator", operator)
+        if isinstance(service_level, bool) or service_level not in SERVICE_LEVELS:
+            raise ValueError(f"service level must be 2 (★★) or 3 (★★★), not {service_level!r}")
+        now = _iso(self._clock())
+        with self._write() as conn:
+            if conn.execute(
+                "SELECT 1 FROM jobs WHERE job_number = ?", (number,)
+            ).fetchone() is not None:
+                raise ValueError(f"job number {number!r} is already in use")
+            job_id = new_job_id()
+            while conn.execute("SELECT 1 FROM jobs WHERE id = ?", (job_id,)).fetchone():
+                job_id = new_job_id()
+            conn.execute(
+                "INSERT INTO jobs (id, job_number, site_name, site_address, service_level,"
+                " operator, status, created_at, updated_at) VALUES (?,?,?,?,?,?,'open',?,?)",
+                (job_id, number, site, address, service_level, op, now, now),
+            )
+            self._append(
+                conn, job_id, "job.open",
+                {"job_number": number, "service_level": service_level},
+                device_id=None, operator=op, at=now,
+            )
+            return self._job_row(conn, job_id)
+
+    def get_job(self, job_id: str) -> Job:
+        with self._read() as conn:
+            return self._job_row(conn, normalise_job_id(job_id))
+
+    def find_job(self, id_or_number: str) -> Job:
+        """The job with this id, else the job with this job number (case-insensitive)."""
+        with self._read() as conn:
+            row = conn.execute(
+                _SELECT_JOB + "WHERE id = ?", (normalise_job_id(id_or_number),)
+            ).fetchone()
+            if row is None:
+                row = conn.execute(
+                    _SELECT_JOB + "WHERE job_number = ?",
+                    (id_or_number.strip(),),
+                ).fetchone()
+            if row is None:
+                raise JobNotFoundError(f"no job with id or job number {id_or_number!r}")
+            return _job(row)
+
+    def list_jobs(self, status: JobStatus | None = None) -> list[Job]:
+        """Jobs, newest first; optionally only 'open' or only 'closed' ones."""
+        if status not in (None, "open", "closed"):
+            raise ValueError(f"status must be 'open' or 'closed', not {status!r}")
+        with self._read() as conn:
+            if status is None:
+                rows = conn.execute(
+                    _SELECT_JOB + "ORDER BY created_at DESC, id"
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    _SELECT_JOB + "WHERE status = ? ORDER BY created_at DESC, id",
+                    (status,),
+                ).fetchall()
+            return [_job(r) for r in rows]
+
+    def set_job_catalog(
+        self, job_id: str, version: int | str, refreshed_at: datetime | str
+    ) -> Job:
+        """Record which catalog version the job was checked against (R2-8), with a step."""
+        version_text = _clean_text("catalog version", str(version), limit=64)
+        when = refreshed_at if isinstance(refreshed_at, str) else _iso(refreshed_at)
+        when = _clean_text("catalog refresh time", when, limit=64)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            conn.execute(
+                "UPDATE jobs SET catalog_version = ?, catalog_refreshed_at = ?, updated_at = ?"
+                " WHERE id = ?",
+                (version_text, when, now, job.id),
+            )
+            self._append(
+                conn, job.id, "job.catalog",
+                {"catalog_version": version_text, "refreshed_at": when},
+                device_id=None, operator=job.operator, at=now,
+            )
+            return self._job_row(conn, job.id)
+
+    def close_job(self, job_id: str, *, operator: str | None = None) -> str:
+        """Append 'job.close', seal the job with that step's hash and return the hash.
+
+        Refuses a closed job (JobClosedError) and a job whose log does not verify
+        (AuditBrokenError): a broken log is never sealed.
+        """
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            result = audit.verify_chain(self._raw_steps(conn, job.id), job.id)
+            if not result.ok:
+                raise AuditBrokenError(result)
+            op = job.operator if operator is None else _clean_text("operator", operator)
+            devices = conn.execute(
+                "SELECT COUNT(*) FROM job_devices WHERE job_id = ?", (job.id,)
+            ).fetchone()[0]
+            step = self._append(
+                conn, job.id, "job.close", {"devices": int(devices)},
+                device_id=None, operator=op, at=now,
+            )
+            conn.execute(
+                "UPDATE jobs SET status = 'closed', closed_at = ?, updated_at = ?,"
+                " sealed_hash = ? WHERE id = ?",
+                (now, now, step.hash, job.id),
+            )
+            return step.hash
+
+    # --- devices ---------------------------------------------------------------------------
+
+    def upsert_device(self, job_id: str, device: JobDevice) -> None:
+        """Insert or update a device of an open job; keeps the earliest ``first_seen``."""
+        d = _validated_device(device)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            conn.execute(
+                """
+                INSERT INTO job_devices (job_id, device_id, role, kind, manufacturer, model,
+                    serial, firmware, state, transports, address, port, first_seen, last_seen,
+                    status)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                ON CONFLICT (job_id, device_id) DO UPDATE SET
+                    role = excluded.role, kind = excluded.kind,
+                    manufacturer = excluded.manufacturer, model = excluded.model,
+                    serial = COALESCE(excluded.serial, serial), firmware = excluded.firmware,
+                    state = excluded.state, transports = excluded.transports,
+                    address = excluded.address, port = excluded.port,
+                    first_seen = MIN(first_seen, excluded.first_seen),
+                    last_seen = MAX(last_seen, excluded.last_seen), status = excluded.status
+                """,
+                (
+                    job.id, d.device_id, d.role, d.kind, d.manufacturer, d.model, d.serial,
+                    d.firmware, d.state, json.dumps(list(d.transports)), d.address, d.port,
+                    d.first_seen, d.last_seen, d.status,
+                ),
+            )
+            conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (now, job.id))
+
+    def devices(self, job_id: str) -> list[JobDevice]:
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            rows = conn.execute(
+                "SELECT device_id, role, kind, manufacturer, model, firmware, state, transports,"
+                " address, port, first_seen, last_seen, status, serial FROM job_devices"
+                " WHERE job_id = ? ORDER BY device_id",
+                (job.id,),
+            ).fetchall()
+        return [
+            JobDevice(
+                device_id=r[0], role=r[1], kind=r[2], manufacturer=r[3], model=r[4],
+                firmware=r[5], state=r[6], transports=tuple(json.loads(r[7])), address=r[8],
+                port=r[9], first_seen=r[10], last_seen=r[11], status=r[12], serial=r[13],
+            )
+            for r in rows
+        ]
+
+    # --- steps (the audit log) -------------------------------------------------------------
+
+    def append_step(
+        self,
+        job_id: str,
+        action: str,
+        detail: Mapping[str, JSON] | None = None,
+        *,
+        device_id: str | None = None,
+        operator: str | None = None,
+    ) -> Step:
+        """Append one step to an open job's log; returns once it is committed (acknowledged).
+
+        ``detail`` must be JSON-serialisable and must not carry secret-like keys ('secret',
+        'password', 'private', 'setup_code', 'token', ...): ValueError otherwise.
+        """
+        if not isinstance(action, str) or not ACTION_RE.match(action) or len(action) > MAX_ACTION:
+            raise ValueError(
+                f"action {action!r} must be a short dotted lower-case name like 'identify.ok'"
+            )
+        detail_json = audit.canonical_detail({} if detail is None else detail)
+        dev = _opt_text("device id", device_id, limit=MAX_JOB_NUMBER)
+        op = _opt_text("operator", operator)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            return self._append_json(
+                conn, job.id, action, detail_json,
+                device_id=dev, operator=job.operator if op is None else op, at=now,
+            )
+
+    def steps(self, job_id: str) -> list[Step]:
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            return self._raw_steps(conn, job.id)
+
+    def step_count(self, job_id: str) -> int:
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            return int(
+                conn.execute("SELECT COUNT(*) FROM steps WHERE job_id = ?", (job.id,))
+                .fetchone()[0]
+            )
+
+    def verify_audit(self, job_id: str) -> AuditResult:
+        """Verify the job's hash chain from the raw rows, plus the seal if it is closed."""
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            steps = self._raw_steps(conn, job.id)
+        if job.is_closed and job.sealed_hash is None:
+            return AuditResult(ok=False, problem="the job is closed but has no sealed hash")
+        return audit.verify_chain(steps, job.id, sealed_hash=job.sealed_hash)
+
+    @staticmethod
+    def _require_device(conn: sqlite3.Connection, job_id: str, device_id: str) -> None:
+        if conn.execute(
+            "SELECT 1 FROM job_devices WHERE job_id = ? AND device_id = ?", (job_id, device_id)
+        ).fetchone() is None:
+            raise DeviceNotInJobError(f"device {device_id!r} is not part of job {job_id}")
+
+    # --- internals -------------------------------------------------------------------------
+
+    def _append(
+        self,
+        conn: sqlite3.Connection,
+        job_id: str,
+        action: str,
+        detail: Mapping[str, JSON],
+        *,
+        device_id: str | None,
+        operator: str,
+        at: str,
+    ) -> Step:
+        return self._append_json(
+            conn, job_id, action, audit.canonical_detail(detail),
+            device_id=device_id, operator=operator, at=at,
+        )
+
+    @staticmethod
+    def _append_json(
+        conn: sqlite3.Connection,
+        job_id: str,
+        action: str,
+        detail_json: str,
+        *,
+        device_id: str | None,
+        operator: str,
+        at: str,
+    ) -> Step:
+        last = conn.execute(
+            "SELECT idx, hash FROM steps WHERE job_id = ? ORDER BY idx DESC LIMIT 1", (job_id,)
+        ).fetchone()
+        idx, prev = (0, audit.genesis_hash(job_id)) if last is None else (last[0] + 1, last[1])
+        digest = audit.step_hash(
+            job_id=job_id, idx=idx, at=at, operator=operator, device_id=device_id,
+            action=action, detail_json=detail_json, prev_hash=prev,
+        )
+        cur = conn.execute(
+            "INSERT INTO steps (job_id, idx, at, operator, device_id, action, detail,"
+            " prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+            (job_id, idx, at, operator, device_id, action, detail_json, prev, digest),
+        )
+        conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (at, job_id))
+        return Step(
+            seq=int(cur.lastrowid or 0), job_id=job_id, idx=idx, at=at, operator=operator,
+            device_id=device_id, action=action, detail_json=detail_json, prev_hash=prev,
+            hash=digest,
+        )
+
+    @staticmethod
+    def _raw_steps(conn: sqlite3.Connection, job_id: str) -> list[Step]:
+        rows = conn.execute(
+            "SELECT seq, job_id, idx, at, operator, device_id, action, detail, prev_hash, hash"
+            " FROM steps WHERE job_id = ? ORDER BY idx, seq",
+            (job_id,),
+        ).fetchall()
+        return [
+            Step(
+                seq=r[0], job_id=r[1], idx=r[2], at=r[3], operator=r[4], device_id=r[5],
+                action=r[6], detail_json=r[7], prev_hash=r[8], hash=r[9],
+            )
+            for r in rows
+        ]
+
+    @staticmethod
+    def _job_row(conn: sqlite3.Connection, job_id: str) -> Job:
+        row = conn.execute(_SELECT_JOB + "WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFoundError(f"no job with id {job_id!r}")
+        return _job(row)
+
+    def _open_job(self, conn: sqlite3.Connection, job_id: str) -> Job:
+        job = self._job_row(conn, normalise_job_id(job_id))
+        if job.is_closed:
+            raise JobClosedError(f"job {job.id} ({job.job_number}) is closed and cannot change")
+        return job
+
+
+_PROVISIONING_STATUSES: Final = frozenset({"pending", "in-progress", "provisioned", "failed"})
+_STEP_RE: Final = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
+
+
+
+_SELECT_JOB: Final = (
+    "SELECT id, job_number, site_name, site_address, service_level, operator, status,"
+    " created_at, updated_at, closed_at, sealed_hash, catalog_version, catalog_refreshed_at"
+    " FROM jobs "
+)
+
+
+def _job(row: tuple[object, ...] | sqlite3.Row) -> Job:
+    r = tuple(row)
+    status = r[6]
+    if status not in ("open", "closed"):
+        raise StoreCorruptError(f"job {r[0]!r} has an unknown status {status!r}")
+    return Job(
+        id=str(r[0]), job_number=str(r[1]), site_name=str(r[2]), site_address=str(r[3]),
+        service_level=int(str(r[4])), operator=str(r[5]),
+        status="open" if status == "open" else "closed",
+        created_at=str(r[7]), updated_at=str(r[8]),
+        closed_at=None if r[9] is None else str(r[9]),
+        sealed_hash=None if r[10] is None else str(r[10]),
+        catalog_version=None if r[11] is None else str(r[11]),
+        catalog_refreshed_at=None if r[12] is None else str(r[12]),
+    )
+
+
+def _validated_device(device: JobDevice) -> JobDevice:
+    if not isinstance(device, JobDevice):
+        raise ValueError("device must be a JobDevice")
+    port = device.port
+    if port is not None and (isinstance(port, bool) or not 1 <= port <= 65535):
+        raise ValueError(f"port {port!r} is out of range")
+    transports = tuple(_clean_text("transport", t, limit=16) for t in device.transports)
+    return JobDevice(
+        device_id=_clean_text("device id", device.device_id, limit=MAX_JOB_NUMBER),
+        role=_clean_text("role", device.role, limit=32),
+        kind=_clean_text("kind", device.kind, limit=32),
+        manufacturer=_clean_text("manufacturer", device.manufacturer, limit=64),
+        model=_clean_text("model", device.model, limit=64),
+        firmware=_clean_text("firmware", device.firmware, limit=32),
+        state=_clean_text("state", device.state, limit=32),
+        transports=transports,
+        address=_opt_text("address", device.address, limit=64),
+        port=port,
+        first_seen=_clean_text("first seen", device.first_seen, limit=64),
+        last_seen=_clean_text("last seen", device.last_seen, limit=64),
+        status=_clean_text("device status", device.status, limit=32),
+        serial=_opt_text("serial", device.serial, limit=64),
+    )

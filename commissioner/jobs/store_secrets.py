@@ -1,0 +1,86 @@
+"""Job-store records of job secrets (schema v3): ciphertext only, see commissioner.secrets.vault."""
+
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    pass
+
+from commissioner.jobs.store_core import (
+    StoreCore,
+    StoreCorruptError,
+    _iso,
+    _secret_name,
+    normalise_job_id,
+)
+
+
+class SecretRecords(StoreCore):
+    # --- secrets (ciphertext only; see commissioner.secrets.vault) ----------------------------
+
+    def put_secret(self, job_id: str, name: str, nonce: bytes, ciphertext: bytes) -> None:
+        """Store (or replace) one encrypted secret of an open job; returns after COMMIT.
+
+        The store never sees a plaintext: ``nonce`` and ``ciphertext`` come from the vault.
+        Raises JobNotFoundError, JobClosedError, ValueError (bad name or sizes).
+        """
+        key = _secret_name(name)
+        if not isinstance(nonce, bytes) or len(nonce) != 12:
+            raise ValueError("a secret's nonce must be 12 bytes")
+        if not isinstance(ciphertext, bytes) or len(ciphertext) < 16:
+            raise ValueError("a secret's ciphertext must hold at least the 16-byte tag")
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            conn.execute(
+                "INSERT INTO secrets (job_id, name, nonce, ciphertext, created_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT (job_id, name) DO UPDATE SET"
+                " nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
+                " created_at = excluded.created_at",
+                (job.id, key, nonce, ciphertext, now),
+            )
+
+    def get_secret(self, job_id: str, name: str) -> tuple[bytes, bytes] | None:
+        """``(nonce, ciphertext)`` of one secret, or None. Closed jobs can still be read."""
+        key = _secret_name(name)
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            row = conn.execute(
+                "SELECT nonce, ciphertext FROM secrets WHERE job_id = ? AND name = ?",
+                (job.id, key),
+            ).fetchone()
+        if row is None:
+            return None
+        nonce, ciphertext = row
+        if not isinstance(nonce, bytes) or not isinstance(ciphertext, bytes):
+            raise StoreCorruptError(f"job {job.id}: secret {key!r} is not stored as bytes")
+        return nonce, ciphertext
+
+    def secret_names(self, job_id: str, prefix: str = "") -> list[str]:
+        """Names of the job's secrets that start with ``prefix`` (literally), sorted."""
+        if not isinstance(prefix, str):
+            raise ValueError("prefix must be text")
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            rows = conn.execute(
+                "SELECT name FROM secrets WHERE job_id = ? AND substr(name, 1, ?) = ?"
+                " ORDER BY name",
+                (job.id, len(prefix), prefix),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
+    def delete_secrets(self, job_id: str, prefix: str) -> int:
+        """Delete the job's secrets whose name starts with ``prefix`` ("" = all of them);
+        returns how many. Allowed on closed jobs too, so that a finished job's secrets can
+        be purged (SR3-PP-14); the job record and its sealed log stay untouched."""
+        if not isinstance(prefix, str):
+            raise ValueError("prefix must be text")
+        with self._write() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            cur = conn.execute(
+                "DELETE FROM secrets WHERE job_id = ? AND substr(name, 1, ?) = ?",
+                (job.id, len(prefix), prefix),
+            )
+            return int(cur.rowcount)
