@@ -35,12 +35,8 @@ if TYPE_CHECKING:
     from commissioner.ble.pake import NetworkConfig
     from commissioner.discovery.ble import BleTransport
     from commissioner.discovery.manager import DiscoveryManager
-    from commissioner.firmware.cache import ImageProvider
     from commissioner.firmware.plan import PlanItem
     from commissioner.firmware.push import (
-        ManagementAccess,
-        Resolver,
-        UpdateOptions,
         UpdateProgress,
         UpdateResult,
     )
@@ -63,7 +59,7 @@ __all__ = [
 FIRMWARE_PROGRESS_INTERVAL: Final = 0.05  # seconds between two progress reports per device
 DEFAULT_JOIN_WAIT: Final = 15.0
 DEFAULT_REBOOT_TIMEOUT: Final = 180.0
-NO_ACCESS: Final = "no-access"  # the device no longer accepts the setup code (commissioned)
+NO_ACCESS: Final = "no-credential"  # the job holds no credential for the device
 
 
 # --------------------------------------------------------------------------- keyring
@@ -417,7 +413,9 @@ async def update_firmware(
         record_result,
     )
     from commissioner.firmware.plan import DeviceEndpoint, plan_home
-    from commissioner.firmware.push import SetupCodeAccess, UpdateOptions
+    from commissioner.firmware.push import UpdateOptions, update_home
+    from commissioner.provisioning.management import JobAccess
+    from commissioner.secrets.job_vault import open_vault
     from commissioner.trust.catalog import CatalogError, async_get_catalog
     from commissioner.trust.cli import config_from_args
     from commissioner.trust.gate import trust_store_for
@@ -466,11 +464,11 @@ async def update_firmware(
         endpoints = [DeviceEndpoint(i, h, p) for i, h, p in devices
                      if h is not None and p is not None]
         ids = [e.device_id for e in endpoints]
-        if home is not None:
-            labels = await asyncio.to_thread(_home_labels, home, ids)
-        else:
-            labels = await asyncio.to_thread(_vault_labels, store, job_id, ids)
-        access = SetupCodeAccess(labels)
+        training = await asyncio.to_thread(_home_labels, home, ids) if home is not None else {}
+        vault = await asyncio.to_thread(open_vault, store)
+        # The job's own credentials: admin proof + commissioner certificate once a device is
+        # commissioned, its scanned label before (training: the virtual home's box labels).
+        access = JobAccess(store, vault, job_id, fallback_labels=training)
         provider = ImageProvider(FirmwareCache(service.data_dir / "firmware-cache"), index,
                                  config)
         options = UpdateOptions(timeout=timeout, reboot_timeout=reboot_timeout)
@@ -493,7 +491,7 @@ async def update_firmware(
         items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=on_plan)
         await asyncio.to_thread(record_plan, store, job_id, items)
         await asyncio.to_thread(reconcile, store, job_id, items, catalog.version)
-        results = await _update_each(
+        results = await update_home(
             items, provider, trust, access, concurrency=concurrency, options=options,
             on_progress=_throttled(on_progress, progress_interval), on_result=record,
             resolver=resolver,
@@ -507,52 +505,3 @@ async def update_firmware(
         return _failure("firmware", err)
     finally:
         await _close_store(store)
-
-
-async def _update_each(
-    items: Sequence[PlanItem],
-    provider: ImageProvider,
-    trust: TrustStore,
-    access: ManagementAccess,
-    *,
-    concurrency: int,
-    options: UpdateOptions,
-    on_progress: Callable[[UpdateProgress], None],
-    on_result: Callable[[UpdateResult], None],
-    resolver: Resolver,
-) -> list[UpdateResult]:
-    """Like :func:`commissioner.firmware.push.update_home`, but an unexpected exception while
-    updating one device (e.g. it refuses the setup-code proof) fails that device alone, with
-    its reason, and the rest of the home continues."""
-    from commissioner.firmware.push import Outcome, UpdateResult, update_device
-
-    sem = asyncio.Semaphore(max(1, concurrency))
-
-    async def one(item: PlanItem) -> UpdateResult:
-        try:
-            if item.needs_update:
-                async with sem:
-                    result = await update_device(item, provider, trust, access, options=options,
-                                                 on_progress=on_progress, resolver=resolver)
-            else:
-                result = await update_device(item, provider, trust, access, options=options)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            raise
-        except Exception as err:  # noqa: BLE001 - one device must not stop the home
-            message = getattr(err, "message", None) or str(err) or type(err).__name__
-            code = str(getattr(err, "reason", "") or type(err).__name__)
-            if "setup-code-disabled" in message:
-                code = NO_ACCESS
-            result = UpdateResult(
-                device_id=item.device_id, outcome=Outcome.FAILED,
-                reason=f"could not update the device: {message}",
-                reason_code=code,
-                from_version=item.current, to_version=item.latest,
-                running_version=item.current, vulnerable_before=item.vulnerable,
-                model=item.model, manufacturer=item.manufacturer,
-                image_sha256=item.image_sha256,
-            )
-        on_result(result)
-        return result
-
-    return list(await asyncio.gather(*(one(i) for i in items)))

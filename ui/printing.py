@@ -138,7 +138,7 @@ def paint_document(document: RenderableDocument, device: QPagedPaintDevice) -> i
     with its footer. Returns the number of pages."""
     doc = text_document(document)
     layout = device.pageLayout()
-    dpi = device.resolution()
+    dpi = device.logicalDpiX()  # QPdfWriter and QPrinter report their resolution here
     paint_rect = layout.paintRectPixels(dpi)
     width, height = float(paint_rect.width()), float(paint_rect.height())
     footer_font = QFont(document_font_family())

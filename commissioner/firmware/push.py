@@ -28,6 +28,7 @@ resumable - run again later); ``refused`` (app or device refused the image); ``f
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,8 @@ from commissioner.protocol.label import Label
 from commissioner.protocol.spec import Endpoint
 
 DEFAULT_CONCURRENCY: Final = 8
+
+log = logging.getLogger(__name__)
 
 
 class Phase(StrEnum):
@@ -281,6 +284,9 @@ class _Run:
                 await asyncio.sleep(min(1.0, 0.1 * self.reconnects))
                 await self.resolve()
                 continue
+            except DeviceProtocolError as err:  # refused or garbled authentication
+                raise _Stop(Outcome.FAILED, err.reason or "authentication-failed",
+                            f"authentication failed: {err}") from None
             try:
                 if session.identity.fingerprint_sha256 != self.item.fingerprint:
                     raise _Stop(Outcome.REFUSED, "identity-changed",
@@ -570,12 +576,21 @@ async def update_home(
     sem = asyncio.Semaphore(concurrency)
 
     async def one(item: PlanItem) -> UpdateResult:
-        if item.needs_update:
-            async with sem:
-                result = await update_device(item, provider, trust, access, options=options,
-                                             on_progress=on_progress, resolver=resolver)
-        else:
-            result = await update_device(item, provider, trust, access, options=options)
+        try:
+            if item.needs_update:
+                async with sem:
+                    result = await update_device(item, provider, trust, access, options=options,
+                                                 on_progress=on_progress, resolver=resolver)
+            else:
+                result = await update_device(item, provider, trust, access, options=options)
+        except Exception as exc:
+            log.exception("firmware update of %s failed unexpectedly", item.device_id)
+            result = UpdateResult(
+                device_id=item.device_id, outcome=Outcome.FAILED, reason_code="internal-error",
+                reason=f"unexpected error ({type(exc).__name__}); run the update again",
+                from_version=item.current, to_version=item.latest, model=item.model,
+                manufacturer=item.manufacturer,
+            )
         if on_result is not None:
             on_result(result)
         return result

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import keyring_fixtures
 from pytestqt.qtbot import QtBot
 from vh_fixtures import running_virtual_home
 
@@ -24,9 +25,16 @@ IMAGE_BYTES = 1024 * 1024
 ENV = {"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.3",
        "COMMISSIONER_VH_FIRMWARE_BYTES": str(IMAGE_BYTES)}
 
+_secret_service_daemons = keyring_fixtures._secret_service_daemons
+secret_service = keyring_fixtures.secret_service
+
 
 def test_update_firmware_brings_outdated_devices_to_latest(
-    qtbot: QtBot, bridge: AsyncBridge, language: str, tmp_path: Path
+    qtbot: QtBot,
+    bridge: AsyncBridge,
+    language: str,
+    tmp_path: Path,
+    secret_service: keyring_fixtures.SecretServiceSession,
 ) -> None:
     assert language == "ja"
     with running_virtual_home(tmp_path / "home", scenario="standard", devices=3,
@@ -103,7 +111,11 @@ def test_update_firmware_brings_outdated_devices_to_latest(
 
 
 def test_vulnerable_device_is_marked_and_devices_that_cannot_update_say_why(
-    qtbot: QtBot, bridge: AsyncBridge, language: str, tmp_path: Path
+    qtbot: QtBot,
+    bridge: AsyncBridge,
+    language: str,
+    tmp_path: Path,
+    secret_service: keyring_fixtures.SecretServiceSession,
 ) -> None:
     assert language == "ja"
     with running_virtual_home(tmp_path / "home", scenario="mixed-faults", env=ENV) as home:
@@ -155,7 +167,7 @@ def test_vulnerable_device_is_marked_and_devices_that_cannot_update_say_why(
             state = window.model.data(window.model.index(row, Column.PROGRESS), OPERATION_ROLE)
             assert isinstance(state, OperationState) and state.failed
             assert state.text.startswith("更新不可: 機器はすでに設定済み"), state.text
-            assert "setup-code-disabled" in state.detail
+            assert "holds no admin credential" in state.detail
         assert ops.job_fraction == 1.0
         assert ops.summary_box is not None and "案件を完了できません" in ops.summary_box.text()
         window.stop_scan()
