@@ -31,6 +31,7 @@ from commissioner.documents.render import RenderStats, render_pdf
 from commissioner.documents.report import build_report, report_document, report_json_text
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
 from commissioner.errors import UserError
+from commissioner.jobs.cli_support import find_job, opened_store
 from commissioner.jobs.models import Job
 from commissioner.jobs.store import JobStore
 from commissioner.trust.catalog import CatalogError, load_offline
@@ -79,10 +80,8 @@ def add_job_and_lang(parser: argparse.ArgumentParser) -> None:
 @contextlib.contextmanager
 def job_store(args: argparse.Namespace) -> Iterator[tuple[JobStore, Job]]:
     """The store (must exist) and the job named by ``--job``, with the CLI's error messages."""
-    from commissioner.jobs.cli import _find, _store
-
-    with _store(args, create=False) as store:
-        yield store, _find(store, args.job)
+    with opened_store(args) as store:
+        yield store, find_job(store, args.job)
 
 
 def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:

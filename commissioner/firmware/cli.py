@@ -38,13 +38,13 @@ from commissioner.firmware.push import (
     UpdateResult,
     update_home,
 )
+from commissioner.jobs.cli_support import open_job, opened_store
 from commissioner.protocol.label import Label
 from commissioner.provisioning.management import JobAccess
 from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import trust_store_for
-from commissioner.trust.gate_cli import _open_job, _store
 from commissioner.virtualhome.homefile import read_home_file
 from commissioner.virtualhome.labels import read_label_file
 
@@ -134,8 +134,8 @@ def _update(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 120 or not 0 < args.reboot_timeout <= 3600:
         raise UserError("--timeout must be 0..120 s and --reboot-timeout 0..3600 s")
     ctx = resolve(args)
-    with _store(args) as store:
-        job = _open_job(store, args.job)
+    with opened_store(args) as store:
+        job = open_job(store, args.job)
         config = config_from_args(args)
         catalog = get_catalog(config, online=not args.offline)
         index = catalog.firmware
@@ -245,7 +245,7 @@ def _preload(args: argparse.Namespace) -> int:
 def _status(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     catalog = get_catalog(config, online=not args.offline)
-    with _store(args) as store:
+    with opened_store(args) as store:
         job = store.find_job(args.job)
         history = store.firmware_history(job.id)
         statuses = store.firmware_statuses(job.id)

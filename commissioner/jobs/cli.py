@@ -21,20 +21,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from commissioner import paths
 from commissioner.errors import UserError
-from commissioner.jobs import schema
 from commissioner.jobs.audit import export_jsonl
+from commissioner.jobs.cli_support import find_job, opened_store, store_path
 from commissioner.jobs.models import Job
-from commissioner.jobs.store import (
-    JobNotFoundError,
-    JobStore,
-    JobStoreError,
-    StoreCorruptError,
-    StoreLockedError,
-)
-
-_LIST_HINT = "list the jobs with `commissioner job list`"
 
 
 def register(
@@ -85,7 +75,7 @@ def register(
 
 
 def _job_new(args: argparse.Namespace) -> int:
-    with _store(args, create=True) as store:
+    with opened_store(args, create=True) as store:
         try:
             job = store.create_job(
                 job_number=args.job_number,
@@ -104,10 +94,10 @@ def _job_new(args: argparse.Namespace) -> int:
 
 
 def _job_list(args: argparse.Namespace) -> int:
-    path = _store_path(args)
+    path = store_path(args)
     jobs: list[Job] = []
     if path.exists():
-        with _store(args, create=False) as store:
+        with opened_store(args, create=False) as store:
             jobs = store.list_jobs(args.status)
     if args.json:
         _print_json([_job_json(j) for j in jobs])
@@ -122,8 +112,8 @@ def _job_list(args: argparse.Namespace) -> int:
 
 
 def _job_show(args: argparse.Namespace) -> int:
-    with _store(args, create=False) as store:
-        job = _find(store, args.job)
+    with opened_store(args, create=False) as store:
+        job = find_job(store, args.job)
         devices = store.devices(job.id)
         count = store.step_count(job.id)
     if args.json:
@@ -155,8 +145,8 @@ def _job_show(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    with _store(args, create=False) as store:
-        job = _find(store, args.job)
+    with opened_store(args, create=False) as store:
+        job = find_job(store, args.job)
         result = store.verify_audit(job.id)
     if result.ok:
         sealed = " (sealed)" if job.sealed_hash else ""
@@ -168,8 +158,8 @@ def _audit_verify(args: argparse.Namespace) -> int:
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    with _store(args, create=False) as store:
-        job = _find(store, args.job)
+    with opened_store(args, create=False) as store:
+        job = find_job(store, args.job)
         if not job.is_closed:
             # The export is itself an audited action (R3-5); it is in the log it exports. A
             # closed job's sealed log cannot grow.
@@ -191,46 +181,6 @@ def _audit_export(args: argparse.Namespace) -> int:
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-
-def _store_path(args: argparse.Namespace) -> Path:
-    data_dir = getattr(args, "data_dir", None)
-    return paths.default_store_path(data_dir if data_dir is not None else paths.data_dir())
-
-
-@contextlib.contextmanager
-def _store(args: argparse.Namespace, *, create: bool) -> Iterator[JobStore]:
-    path = _store_path(args)
-    try:
-        store = JobStore.open(path, create=create)
-    except FileNotFoundError:
-        raise UserError(
-            f"no job store at {path}",
-            hint="create a job with `commissioner job new`, or pass --data-dir",
-        ) from None
-    except schema.SchemaTooNewError as err:
-        raise UserError(str(err), hint="install the newest commissioner app") from None
-    except StoreLockedError as err:
-        raise UserError(str(err), hint="close the other commissioner window and retry") from None
-    except (StoreCorruptError, schema.SchemaError) as err:
-        raise UserError(
-            str(err), hint="keep the file for analysis and restore the store from a backup"
-        ) from None
-    except JobStoreError as err:
-        raise UserError(str(err)) from None
-    except OSError as err:
-        raise UserError(f"cannot open the job store {path}: {err}") from None
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _find(store: JobStore, key: str) -> Job:
-    try:
-        return store.find_job(key)
-    except JobNotFoundError as err:
-        raise UserError(str(err), hint=_LIST_HINT) from None
 
 
 def _job_json(job: Job) -> dict[str, Any]:

@@ -1,14 +1,6 @@
-"""The durable job store: one SQLite file per installer laptop (stdlib ``sqlite3`` only).
-
-Durability contract: WAL journal with ``synchronous=FULL``; every write runs in
-``BEGIN IMMEDIATE ... COMMIT`` and a method returns only after COMMIT returned, so a returned
-call is an acknowledged, durable write. A crash (or SIGKILL) at any point leaves the database
-at the last acknowledged write or just after it, never in between.
-
-Thread safety: one connection guarded by a lock (``check_same_thread=False``), so the GUI's
-worker loop may call it through ``asyncio.to_thread``. Several processes may open the same file;
-``BEGIN IMMEDIATE`` plus a busy timeout serialises their writes.
-"""
+"""The job store: :class:`JobStore` combines the core (connection, jobs, devices, the step log;
+:mod:`commissioner.jobs.store_core`, which states the durability contract) with one record
+mixin per feature. Import the store and its errors from here."""
 
 from __future__ import annotations
 

@@ -21,23 +21,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Final, TextIO
 
-from commissioner import paths
 from commissioner.context import AppContext, resolve
 from commissioner.errors import UserError
-from commissioner.jobs import schema
+from commissioner.jobs.cli_support import opened_store
 from commissioner.jobs.store import (
     JobNotFoundError,
-    JobStore,
-    JobStoreError,
-    StoreCorruptError,
-    StoreLockedError,
 )
 from commissioner.protocol.client import TrustStore
 from commissioner.provisioning.run import (
@@ -92,30 +85,6 @@ def register(
     re.add_argument("--url", help=argparse.SUPPRESS)
     re.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     re.set_defaults(handler=_owner_reissue)
-
-
-@contextlib.contextmanager
-def _store(args: argparse.Namespace) -> Iterator[JobStore]:
-    data_dir = getattr(args, "data_dir", None)
-    path = paths.default_store_path(data_dir if data_dir is not None else paths.data_dir())
-    try:
-        store = JobStore.open(path, create=False)
-    except FileNotFoundError:
-        raise UserError(f"no job store at {path}",
-                        hint="create a job with `commissioner job new`, or pass --data-dir"
-                        ) from None
-    except schema.SchemaTooNewError as err:
-        raise UserError(str(err), hint="install the newest commissioner app") from None
-    except StoreLockedError as err:
-        raise UserError(str(err), hint="close the other commissioner window and retry") from None
-    except (StoreCorruptError, schema.SchemaError) as err:
-        raise UserError(str(err), hint="restore the store from a backup") from None
-    except JobStoreError as err:
-        raise UserError(str(err)) from None
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 def _trust(ctx: AppContext, args: argparse.Namespace) -> TrustStore:
@@ -177,7 +146,7 @@ def _commission(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= 120:
         raise UserError("--timeout must be between 0 and 120 seconds")
     stream = sys.stderr if args.json else sys.stdout
-    with _store(args) as store:
+    with opened_store(args) as store:
         try:
             job = store.find_job(args.job)
         except JobNotFoundError as err:
@@ -209,7 +178,7 @@ def _commission(args: argparse.Namespace) -> int:
 
 def _owner_reissue(args: argparse.Namespace) -> int:
     ctx = resolve(args)
-    with _store(args) as store:
+    with opened_store(args) as store:
         try:
             job = store.find_job(args.job)
         except JobNotFoundError as err:

@@ -23,27 +23,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from commissioner import paths
 from commissioner.context import resolve
 from commissioner.errors import UserError
-from commissioner.jobs import schema
+from commissioner.jobs.cli_support import open_job, opened_store
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
     DeviceNotInJobError,
     JobNotFoundError,
     JobStore,
-    JobStoreError,
-    StoreCorruptError,
-    StoreLockedError,
 )
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import MAX_LABEL_CHARS
@@ -148,45 +143,6 @@ def register(
 
 
 # --------------------------------------------------------------------------- store helpers
-
-
-def _store_path(args: argparse.Namespace) -> Path:
-    data_dir = getattr(args, "data_dir", None)
-    return paths.default_store_path(data_dir if data_dir is not None else paths.data_dir())
-
-
-@contextlib.contextmanager
-def _store(args: argparse.Namespace) -> Iterator[JobStore]:
-    path = _store_path(args)
-    try:
-        store = JobStore.open(path, create=False)
-    except FileNotFoundError:
-        raise UserError(
-            f"no job store at {path}",
-            hint="create a job with `commissioner job new`, or pass --data-dir",
-        ) from None
-    except schema.SchemaTooNewError as err:
-        raise UserError(str(err), hint="install the newest commissioner app") from None
-    except StoreLockedError as err:
-        raise UserError(str(err), hint="close the other commissioner window and retry") from None
-    except (StoreCorruptError, schema.SchemaError) as err:
-        raise UserError(str(err), hint="restore the store from a backup") from None
-    except JobStoreError as err:
-        raise UserError(str(err)) from None
-    try:
-        yield store
-    finally:
-        store.close()
-
-
-def _open_job(store: JobStore, key: str) -> Job:
-    try:
-        job = store.find_job(key)
-    except JobNotFoundError as err:
-        raise UserError(str(err), hint="list the jobs with `commissioner job list`") from None
-    if job.is_closed:
-        raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
-    return job
 
 
 def _print_json(data: object) -> None:
@@ -315,8 +271,8 @@ def _certify(args: argparse.Namespace) -> int:
     if not 1 <= args.concurrency <= 256:
         raise UserError("--concurrency must be between 1 and 256")
     ctx = resolve(args)
-    with _store(args) as store:
-        job = _open_job(store, args.job)
+    with opened_store(args) as store:
+        job = open_job(store, args.job)
         config = config_from_args(args)
         catalog = get_catalog(config, online=not args.offline)  # CatalogError: exit 3/4/5
         expect = 1 + len(ctx.home.devices) if ctx.home is not None else None
@@ -390,8 +346,8 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
 
 def _label_add(args: argparse.Namespace) -> int:
     labels = _read_labels(args)
-    with _store(args) as store:
-        job = _open_job(store, args.job)
+    with opened_store(args) as store:
+        job = open_job(store, args.job)
         results = add_labels(store, job, labels, vault=open_vault(store))
     flagged = [r for r in results if r["status"] in ("mismatch", "unmatched")]
     if args.json:
@@ -407,7 +363,7 @@ def _label_add(args: argparse.Namespace) -> int:
 
 
 def _label_list(args: argparse.Namespace) -> int:
-    with _store(args) as store:
+    with opened_store(args) as store:
         try:
             job = store.find_job(args.job)
         except JobNotFoundError as err:
@@ -453,8 +409,8 @@ def _label_list(args: argparse.Namespace) -> int:
 
 
 def _device_replace(args: argparse.Namespace) -> int:
-    with _store(args) as store:
-        job = _open_job(store, args.job)
+    with opened_store(args) as store:
+        job = open_job(store, args.job)
         try:
             state = store.mark_to_replace(job.id, args.device_id, args.reason)
         except DeviceNotInJobError as err:
