@@ -15,11 +15,13 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from commissioner.resources import resources_dir
+
 SUPPORTED_LANGUAGES: Final = ("ja", "en")
 DEFAULT_LANGUAGE: Final = "ja"
 LANGUAGE_ENV: Final = "COMMISSIONER_LANG"
 
-TRANSLATIONS_DIR: Final = Path(__file__).resolve().parent.parent / "resources" / "translations"
+TRANSLATIONS_DIR: Final = resources_dir() / "translations"
 CATALOG: Final = "commissioner"
 
 # Native names of the languages, shown as-is in the Language menu (never translated).

@@ -38,6 +38,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QDialog, QWidget
 
 from commissioner.documents.render import RenderableDocument, RenderStats
+from commissioner.resources import resources_dir
 
 __all__ = [
     "DOCUMENT_FONT_FAMILIES",
@@ -51,7 +52,7 @@ __all__ = [
     "text_document",
 ]
 
-FONT_DIR: Final = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+FONT_DIR: Final = resources_dir() / "fonts"
 FONT_FILES: Final = ("BIZUDPGothic-Regular.ttf", "BIZUDPGothic-Bold.ttf")
 DOCUMENT_FONT_FAMILIES: Final = (
     "BIZ UDPGothic",  # shipped (OFL)

@@ -28,6 +28,7 @@ resumable - run again later); ``refused`` (app or device refused the image); ``f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -438,9 +439,11 @@ async def update_device(
     options: UpdateOptions | None = None,
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
+    slot: asyncio.Semaphore | None = None,
 ) -> UpdateResult:
     """Update one planned device to the catalog's latest firmware; never raises for what the
-    device or the network does (the result says what happened)."""
+    device or the network does (the result says what happened). ``slot``, when given, is held
+    while bytes go to the device, not while it reboots."""
     options = options or UpdateOptions()
     started = time.monotonic()
     base: dict[str, Any] = {
@@ -480,7 +483,8 @@ async def update_device(
         return done(Outcome.FAILED, "plan-stale", "the catalog changed since the plan; plan again")
     emit(Phase.DOWNLOAD, image.size, "image verified")
     return await push_image(item, image, trust, access, options=options,
-                            on_progress=on_progress, resolver=resolver, started=started)
+                            on_progress=on_progress, resolver=resolver, started=started,
+                            slot=slot)
 
 
 async def push_image(
@@ -493,6 +497,7 @@ async def push_image(
     on_progress: ProgressCallback | None = None,
     resolver: Resolver | None = None,
     started: float | None = None,
+    slot: asyncio.Semaphore | None = None,
 ) -> UpdateResult:
     """Push an already verified image to a planned device and confirm it. Refuses (nothing
     sent) an image for another model or manufacturer, a downgrade, a re-install or an image
@@ -527,7 +532,8 @@ async def push_image(
                 "reconnects": run.reconnects}
 
     try:
-        boot_before = await run.transfer_and_commit()
+        async with slot if slot is not None else contextlib.nullcontext():
+            boot_before = await run.transfer_and_commit()
         status, result = await run.wait_and_confirm(boot_before)
     except _Stop as stop:
         return done(stop.outcome, stop.code, stop.reason, **counters())
@@ -570,7 +576,8 @@ async def update_home(
     on_result: Callable[[UpdateResult], None] | None = None,
     resolver: Resolver | None = None,
 ) -> list[UpdateResult]:
-    """Update every planned device, at most ``concurrency`` at once; results in input order."""
+    """Update every planned device; at most ``concurrency`` receive an image at once (a device
+    rebooting into its new firmware holds no slot). Results in input order."""
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     sem = asyncio.Semaphore(concurrency)
@@ -578,9 +585,9 @@ async def update_home(
     async def one(item: PlanItem) -> UpdateResult:
         try:
             if item.needs_update:
-                async with sem:
-                    result = await update_device(item, provider, trust, access, options=options,
-                                                 on_progress=on_progress, resolver=resolver)
+                result = await update_device(item, provider, trust, access, options=options,
+                                             on_progress=on_progress, resolver=resolver,
+                                             slot=sem)
             else:
                 result = await update_device(item, provider, trust, access, options=options)
         except Exception as exc:

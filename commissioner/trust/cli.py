@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from commissioner.errors import UserError
+from commissioner.resources import resources_dir
 from commissioner.trust.catalog import (
     DEFAULT_GRACE_DAYS,
     CatalogConfig,
@@ -32,7 +33,7 @@ from commissioner.trust.catalog import (
     sync,
 )
 
-PRODUCTION_ROOT = Path(__file__).resolve().parents[2] / "resources" / "trust" / "root.json"
+PRODUCTION_ROOT = resources_dir() / "trust" / "root.json"
 MAX_ROOT_FILE_BYTES = 512_000
 
 

@@ -59,6 +59,7 @@ from tuf.api.metadata import (  # type: ignore[attr-defined]  # public re-export
 from tuf.api.serialization.json import JSONSerializer
 
 from commissioner.errors import UserError
+from commissioner.resources import resources_dir
 from commissioner.trust.catalog import atomic_write_bytes
 from commissioner.trust.catalog_data import (
     FORMAT_VERSION,
@@ -493,7 +494,7 @@ def trusted_root_bytes(repo_dir: Path) -> bytes:
 # --------------------------------------------------------------------------- virtual home
 
 VIRTUAL_HOME_CATALOG_DATA: Final = (
-    Path(__file__).resolve().parents[2] / "resources" / "catalog" / "virtual-home-catalog.json"
+    resources_dir() / "catalog" / "virtual-home-catalog.json"
 )
 
 

@@ -34,7 +34,6 @@ unknown keys, wrong types and inconsistent fault data are errors naming the offe
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,7 @@ from commissioner.protocol.spec import (
     CommissioningState,
     DeviceKind,
 )
+from commissioner.resources import resources_dir
 from commissioner.virtualhome.fsutil import read_json
 
 SCENARIO_FORMAT: Final = 1
@@ -93,14 +93,6 @@ DEFAULT_SETTINGS: Final[Mapping[str, Mapping[str, Any]]] = {
 
 class ScenarioError(UserError):
     """A scenario file is missing or malformed; the message names the field."""
-
-
-def resources_dir() -> Path:
-    """The resources folder: ``$COMMISSIONER_RESOURCES`` or the repository's ``resources/``."""
-    override = os.environ.get("COMMISSIONER_RESOURCES")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "resources"
 
 
 def scenarios_dir() -> Path:

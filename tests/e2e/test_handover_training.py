@@ -4,7 +4,9 @@ the owner's sheet, whose QR code carries the invitation the job holds in its vau
 
 from __future__ import annotations
 
+import base64
 import json
+import os
 import subprocess
 import sys
 import unicodedata
@@ -36,13 +38,16 @@ def test_training_home_is_handed_over_end_to_end(
         "QT_QPA_PLATFORM": "offscreen",
     }
 
+    outputs: list[str] = []
+
     def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        full_env = {k: v for k, v in __import__("os").environ.items()
-                    if k != "PYTHON_KEYRING_BACKEND"}
+        full_env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
         full_env.update(env)
-        return subprocess.run([sys.executable, "-m", "commissioner.cli", *args],
-                              capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                              env=full_env)
+        result = subprocess.run([sys.executable, "-m", "commissioner.cli", *args],
+                                capture_output=True, text=True, timeout=timeout, cwd=REPO,
+                                env=full_env)
+        outputs.extend([result.stdout, result.stderr])
+        return result
 
     with running_virtual_home(tmp_path / "home", scenario="standard", devices=4,
                               env=env) as home:
@@ -77,6 +82,9 @@ def test_training_home_is_handed_over_end_to_end(
 
         r = cli("audit", "verify", "--job", job)
         assert r.returncode == 0, r.stderr
+        audit_export = tmp_path / "audit.jsonl"
+        r = cli("audit", "export", "--job", job, "--out", str(audit_export))
+        assert r.returncode == 0, r.stderr
 
         sheet = tmp_path / "sheet.pdf"
         r = cli("sheet", "--job", job, "--out", str(sheet), *vh)
@@ -92,5 +100,26 @@ def test_training_home_is_handed_over_end_to_end(
         (page,) = tmp_path.glob("page*.png")
         codes = [c.text for c in zxingcpp.read_barcodes(Image.open(page))]
         with JobStore.open(data / "jobs.sqlite3") as store:
-            expected = owner_invitation_payload(store, open_vault(store), job)
+            vault = open_vault(store)
+            expected = owner_invitation_payload(store, vault, job)
+            secrets = {name: vault.get(job, name) for name in vault.names(job)}
         assert codes == [expected]
+
+    # No secret of the job (keys, admin credentials, setup codes, the invitation token) in
+    # anything the app wrote or printed; the sheet carries only the owner's invitation.
+    assert any(n.startswith("admin/") for n in secrets) and "home-ca.key" in secrets
+    written = [p for p in data.rglob("*") if p.is_file()] + [report, audit_export, sheet]
+    blobs = {str(p): p.read_bytes() for p in written}
+    blobs["cli output"] = "\n".join(outputs).encode()
+    hits = []
+    for name, value in secrets.items():
+        forms = [value] + [f for f in (base64.b64encode(value),
+                                        base64.urlsafe_b64encode(value).rstrip(b"="),
+                                        value.hex().encode()) if len(f) >= 8]
+        if value.startswith(b"-----BEGIN"):
+            forms.append(b"".join(value.splitlines()[1:-1])[:48])
+        for where, blob in blobs.items():
+            if where == str(sheet) and name.startswith("owner/invitation/"):
+                continue  # printed for the owner on purpose
+            hits += [f"{name} in {where}" for form in forms if form in blob]
+    assert hits == []
