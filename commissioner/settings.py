@@ -36,12 +36,19 @@ def validate_interfaces(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
     out: list[str] = []
     for value in values:
         try:
-            out.append(str(ipaddress.ip_address(value)))
+            address = ipaddress.ip_address(value)
         except ValueError:
             raise UserError(
                 f"mDNS interface {value!r} is not an IP address",
                 hint="give the address of the network interface to use, e.g. 192.0.2.10",
             ) from None
+        if address.is_unspecified or address.is_multicast:
+            raise UserError(
+                f"mDNS interface {value!r} names no single interface",
+                hint="give the address of one network interface (all-interfaces and "
+                "multicast addresses are refused so the app never announces everywhere)",
+            )
+        out.append(str(address))
     return tuple(out)
 
 

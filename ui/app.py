@@ -10,7 +10,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-DEFAULT_MDNS_INTERFACES: Final = ["127.0.0.1"]
+from commissioner import paths
+from commissioner.errors import UserError
+from commissioner.settings import load_settings, settings_path, validate_interfaces
+
 DEFAULT_SCREENSHOT_DELAY: Final = 3.0  # seconds of scanning before --screenshot grabs
 JAPANESE_FONT_FAMILIES: Final = (
     "Yu Gothic UI",  # Windows 8.1+
@@ -86,11 +89,16 @@ def read_virtual_home_interfaces(directory: Path) -> list[str]:
 
 
 def choose_interfaces(args: argparse.Namespace) -> list[str]:
-    if args.mdns_interfaces:
-        return list(args.mdns_interfaces)
-    if args.virtual_home is not None:
-        return read_virtual_home_interfaces(args.virtual_home)
-    return list(DEFAULT_MDNS_INTERFACES)
+    """The same precedence as the CLI (commissioner.context): --mdns-interface, the virtual
+    home's own, settings.toml, loopback; every address validated."""
+    try:
+        if args.mdns_interfaces:
+            return list(validate_interfaces(list(args.mdns_interfaces)))
+        if args.virtual_home is not None:
+            return list(validate_interfaces(read_virtual_home_interfaces(args.virtual_home)))
+        return list(load_settings(settings_path(paths.config_dir())).mdns_interfaces)
+    except UserError as err:
+        raise AppError(f"{err}" + (f" ({err.hint})" if err.hint else "")) from None
 
 
 def _needs_offscreen(environ: dict[str, str] | os._Environ[str]) -> bool:

@@ -29,12 +29,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Final, Protocol
+from typing import Any, BinaryIO, Final, Protocol
 
 from commissioner.firmware.cache import FirmwareImageError, ImageProvider, VerifiedImage
 from commissioner.firmware.manifest import update_refusal
@@ -213,6 +214,35 @@ class SetupCodeAccess:
         return session
 
 
+class _RunningDigest:
+    """SHA-256 of a file's bytes in order, fed by the chunks as they are sent; gaps (a resume
+    from an offset) are read from the same open file, a step back starts over."""
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._hash = hashlib.sha256()
+        self._upto = 0
+
+    def catch_up(self, offset: int) -> None:
+        if offset < self._upto:
+            self._hash, self._upto = hashlib.sha256(), 0
+        while self._upto < offset:
+            self._fh.seek(self._upto)
+            block = self._fh.read(min(1 << 20, offset - self._upto))
+            if not block:
+                raise _Stop(Outcome.FAILED, "cache-changed", "the cached image shrank")
+            self._hash.update(block)
+            self._upto += len(block)
+
+    def add(self, offset: int, data: bytes) -> None:
+        if offset == self._upto:
+            self._hash.update(data)
+            self._upto += len(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
 class _Stop(Exception):
     def __init__(self, outcome: Outcome, code: str, reason: str) -> None:
         super().__init__(reason)
@@ -293,6 +323,12 @@ class _Run:
                     raise _Stop(Outcome.REFUSED, "identity-changed",
                                 "a different device answers at this address; nothing was sent")
                 fw = await session.get_json(Endpoint.FIRMWARE.value)
+                if not committing and fw.get("version") != self.item.current:
+                    # The version checks (downgrade, minimum version) were made against the
+                    # plan; a device that changed since then is planned again, not guessed at.
+                    raise _Stop(Outcome.REFUSED, "plan-stale",
+                                f"the device now runs {str(fw.get('version'))[:20]!r}, not "
+                                f"{self.item.current} as planned; run the update again")
                 boot = fw.get("boot_count")
                 boot_before = boot if isinstance(boot, int) and not isinstance(boot, bool) else None
                 if committing:
@@ -368,12 +404,18 @@ class _Run:
         path = f"{FirmwareEndpoint.CHUNK.value}?transfer={tid}&offset="
         fh = await asyncio.to_thread(open, image.path, "rb")
         with fh:
+            # What goes out is hashed from the same open file as it is read, and must equal the
+            # verified image's SHA-256 before the transfer may be committed: a cache file
+            # changed after verification is never installed.
+            digest = _RunningDigest(fh)
             while offset < image.size:
                 n = min(chunk, image.size - offset)
+                digest.catch_up(offset)
                 fh.seek(offset)
                 data = fh.read(n)
                 if len(data) != n:
                     raise _Stop(Outcome.FAILED, "cache-changed", "the cached image shrank")
+                digest.add(offset, data)
                 resp = await session.request_bytes("PUT", f"{path}{offset}", data, OCTET_TYPE)
                 if resp.status == 200:
                     new = _int(resp.json().get("offset"), 0, image.size, "chunk.offset")
@@ -390,6 +432,12 @@ class _Run:
                 if code == FirmwareErrorCode.NO_TRANSFER.value:
                     return "restart"
                 raise _Stop(Outcome.FAILED, code, f"the device refused a chunk: {msg}")
+            digest.catch_up(image.size)
+            if digest.hexdigest() != image.sha256:
+                await session.request("POST", FirmwareEndpoint.ABORT.value, {})
+                raise _Stop(Outcome.REFUSED, "cache-changed",
+                            "the cached image changed after it was verified; nothing was "
+                            "installed - preload the firmware again")
         return tid
 
     # --- reboot + confirm ------------------------------------------------------------------

@@ -312,7 +312,7 @@ class DeviceSession:
             "POST", Endpoint.SESSION_CHALLENGE.value, {"client_nonce": _b64(client_nonce)}
         )
         if response.status == 429:
-            raise _rate_limited(response)
+            raise rate_limited_error(response)
         if response.status != 200:
             raise _unexpected(response, Endpoint.SESSION_CHALLENGE.value)
         device_nonce = _b64decode(response.json().get("device_nonce"), "device_nonce")
@@ -333,11 +333,12 @@ class DeviceSession:
                 "the device rejected the setup code; check the label",
             )
         if response.status == 429:
-            raise _rate_limited(response)
+            raise rate_limited_error(response)
         raise _unexpected(response, Endpoint.SESSION_PROOF.value)
 
 
-def _rate_limited(response: Response) -> RateLimitedError:
+def rate_limited_error(response: Response, *, what: str = "setup codes") -> RateLimitedError:
+    """The device's 429 as an error; its retry-after is checked and capped, never trusted."""
     retry: object = None
     with contextlib.suppress(MalformedReplyError):
         retry = response.json().get("retry_after_s")
@@ -346,7 +347,11 @@ def _rate_limited(response: Response) -> RateLimitedError:
         retry = int(header) if header.isdigit() and len(header) < 7 else None
     if isinstance(retry, bool) or not isinstance(retry, int | float) or not retry >= 0:
         retry = 60.0
-    return RateLimitedError(min(float(retry), MAX_RETRY_AFTER_S))
+    seconds = min(float(retry), MAX_RETRY_AFTER_S)
+    return RateLimitedError(
+        seconds,
+        f"too many wrong {what}; the device accepts another attempt in {seconds:.0f} s",
+    )
 
 
 async def open_session(

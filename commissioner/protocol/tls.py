@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import ssl
 import tempfile
+
+from cryptography.hazmat.primitives import serialization
 
 from commissioner.protocol.errors import WeakTlsError
 
@@ -48,7 +51,16 @@ def _harden(ctx: ssl.SSLContext) -> None:
 
 
 def _load_chain(ctx: ssl.SSLContext, chain_pem: bytes, key_pem: bytes) -> None:
-    # ssl can only load certificates and keys from files: use a private temporary directory.
+    # ssl can only load certificates and keys from files: use a private temporary directory,
+    # and never let the key touch the disk in clear - it is written encrypted (AES-256, scrypt)
+    # under a one-time password that only this process ever holds.
+    password = secrets.token_bytes(32)
+    key = serialization.load_pem_private_key(key_pem, password=None)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(password),
+    )
     with tempfile.TemporaryDirectory(prefix="shc-tls-") as tmp:
         cert_path = os.path.join(tmp, "chain.pem")
         key_path = os.path.join(tmp, "key.pem")
@@ -57,7 +69,7 @@ def _load_chain(ctx: ssl.SSLContext, chain_pem: bytes, key_pem: bytes) -> None:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
         try:
-            ctx.load_cert_chain(cert_path, key_path)
+            ctx.load_cert_chain(cert_path, key_path, password=password)
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(key_path)

@@ -24,6 +24,7 @@ from commissioner.protocol.client import (
     DeviceSession,
     TrustStore,
     open_session,
+    rate_limited_error,
 )
 from commissioner.protocol.errors import (
     DeviceProtocolError,
@@ -261,9 +262,7 @@ async def admin_authenticate(session: DeviceSession, credential: bytes) -> None:
             status=401,
         )
     if response.status == 429:
-        retry = _reply_json(response).get("retry_after_s")
-        seconds = float(retry) if isinstance(retry, int | float) else 60.0
-        raise RateLimitedError(seconds)
+        raise rate_limited_error(response, what="admin proofs")
     raise _refused(response, "the admin proof")
 
 
