@@ -48,6 +48,7 @@ def serve_directory(directory: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+        assert not thread.is_alive(), "the HTTP server thread did not stop"
 
 
 def closed_port_url() -> str:

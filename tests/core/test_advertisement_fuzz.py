@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import random
+import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from zeroconf import IPVersion
+from zeroconf.asyncio import AsyncServiceInfo, AsyncZeroconf
 
 from commissioner.discovery.events import MalformedAdvertisement, Sighting
 from commissioner.discovery.manager import DiscoveryManager
+from commissioner.discovery.scan import ScanResult, scan
 from commissioner.protocol.advertisement import (
     Advertisement,
     MalformedAdvertisementError,
@@ -135,10 +142,17 @@ class ParserTransport:
         )
 
 
-_loop = asyncio.new_event_loop()
+@pytest.fixture(scope="module")
+def fuzz_loop() -> Iterator[asyncio.AbstractEventLoop]:
+    """One event loop for all examples (a new loop per example is slow), closed afterwards."""
+    loop = asyncio.new_event_loop()
+    try:
+        yield loop
+    finally:
+        loop.close()
 
 
-def _feed(record: dict[Any, Any]) -> DiscoveryManager:
+def _feed(loop: asyncio.AbstractEventLoop, record: dict[Any, Any]) -> DiscoveryManager:
     async def main() -> DiscoveryManager:
         transport = ParserTransport()
         manager = DiscoveryManager([transport])
@@ -150,17 +164,19 @@ def _feed(record: dict[Any, Any]) -> DiscoveryManager:
         assert len(events) == 1
         return manager
 
-    return _loop.run_until_complete(main())
+    return loop.run_until_complete(main())
 
 
 @settings(max_examples=2000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(any_record)
-def test_hostile_txt_never_crashes_parser_or_manager(record: dict[Any, Any]) -> None:
+def test_hostile_txt_never_crashes_parser_or_manager(
+    fuzz_loop: asyncio.AbstractEventLoop, record: dict[Any, Any]
+) -> None:
     try:
         parse_txt(record)
     except MalformedAdvertisementError as err:
         assert str(err)
-    manager = _feed(record)
+    manager = _feed(fuzz_loop, record)
     assert len(manager.devices) + len(manager.malformed) == 1
     for entry in manager.malformed.values():
         assert entry.reason and entry.source == "svc._x"
@@ -168,12 +184,14 @@ def test_hostile_txt_never_crashes_parser_or_manager(record: dict[Any, Any]) -> 
 
 @settings(max_examples=500, deadline=None)
 @given(valid_advertisements(), st.booleans())
-def test_built_records_parse_back_equal(adv: Advertisement, as_bytes: bool) -> None:
+def test_built_records_parse_back_equal(
+    fuzz_loop: asyncio.AbstractEventLoop, adv: Advertisement, as_bytes: bool
+) -> None:
     txt: dict[Any, Any] = dict(build_txt(adv))
     if as_bytes:
         txt = {k.encode(): v.encode() for k, v in txt.items()}
     assert parse_txt(txt) == adv
-    manager = _feed(txt)
+    manager = _feed(fuzz_loop, txt)
     assert list(manager.devices) == [adv.device_id]
     assert manager.devices[adv.device_id].sightings["fuzz"].firmware == adv.firmware
 
@@ -195,3 +213,60 @@ _EXAMPLE = Advertisement(
     state=CommissioningState.FACTORY,
     protocol_version="1",
 )
+
+
+_WIRE_JUNK: list[bytes | None] = [
+    b"\xff\xfe", b"\xc3\x28", b"caf\xe9", "\u202eevil".encode(), b"a\x00b", b"<b>x</b>", b"",
+    None, b"v" * 200, b"9",
+]
+
+
+def _wire_hostile_record(rng: random.Random, device_id: str) -> dict[bytes, bytes | None]:
+    """A record zeroconf can put on the wire (bytes keys, values up to 200 bytes), mutated."""
+    txt = build_txt(dataclasses.replace(_EXAMPLE, device_id=device_id))
+    record: dict[bytes, bytes | None] = {k.encode(): v.encode() for k, v in txt.items()}
+    for _ in range(rng.randint(0, 3)):
+        action = rng.choice(["replace", "delete", "add", "dup-case"])
+        keys = sorted(record)
+        if action == "replace" and keys:
+            record[rng.choice(keys)] = rng.choice(_WIRE_JUNK)
+        elif action == "delete" and keys:
+            del record[rng.choice(keys)]
+        elif action == "add":
+            record[f"x{rng.randint(0, 99)}".encode()] = b"v" * rng.randint(0, 200)
+        elif action == "dup-case" and keys:
+            key = rng.choice(keys)
+            record[key.upper()] = rng.choice([*_WIRE_JUNK, record[key]])
+    return record
+
+
+def test_hostile_records_over_real_zeroconf_are_each_a_device_or_malformed() -> None:
+    """30 hostile TXT records (fixed seed) published with real zeroconf on 127.0.0.1 under a
+    random service type: the scan survives and accounts for every one of them."""
+    rng = random.Random(20240611)
+    stype = f"_t{secrets.token_hex(5)}._tcp.local."
+    count = 30
+    infos = [
+        AsyncServiceInfo(
+            stype, f"hostile-{i:02d}.{stype}", port=9000 + i,
+            properties=_wire_hostile_record(rng, f"hostile-{i:02d}"),
+            server=f"hostile-{i:02d}.local.", parsed_addresses=["127.0.0.1"],
+        )
+        for i in range(count)
+    ]
+
+    async def main() -> ScanResult:
+        publisher = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
+        try:
+            announcements = await asyncio.gather(
+                *(publisher.async_register_service(i) for i in infos))
+            await asyncio.gather(*announcements)
+            return await scan(["127.0.0.1"], timeout=6.0, service_type=stype)
+        finally:
+            await publisher.async_close()
+
+    result = asyncio.run(main())
+    assert len(result.devices) + len(result.malformed) == count
+    assert {d.device_id for d in result.devices} <= {f"hostile-{i:02d}" for i in range(count)}
+    assert all(m.source.endswith(stype) and m.reason for m in result.malformed)
+    assert result.devices and result.malformed  # the seed gives both kinds

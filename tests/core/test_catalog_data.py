@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 from typing import Any
@@ -14,6 +13,9 @@ from hypothesis import strategies as st
 
 from commissioner.trust.catalog_data import (
     CatalogDataError,
+    CertifiedModel,
+    ManufacturerRoot,
+    ModelPolicy,
     parse_certified_models,
     parse_content,
     parse_manufacturer_roots,
@@ -152,10 +154,19 @@ def test_policy_for_unknown_model_is_refused() -> None:
     max_leaves=30,
 ))
 def test_arbitrary_json_never_crashes(doc: Any) -> None:
-    for parser in (parse_certified_models, parse_manufacturer_roots, parse_model_policy):
+    parsers = (
+        (parse_certified_models, CertifiedModel),
+        (parse_manufacturer_roots, ManufacturerRoot),
+        (parse_model_policy, ModelPolicy),
+    )
+    for parser, entry_type in parsers:
         for candidate in (doc, {"format": 1, "models": [doc]}, {"format": 1, "models": doc}):
-            with contextlib.suppress(CatalogDataError):
-                parser(json.dumps(candidate).encode())
+            try:
+                parsed = parser(json.dumps(candidate).encode())
+            except CatalogDataError:
+                continue
+            assert isinstance(parsed, tuple)
+            assert all(isinstance(entry, entry_type) for entry in parsed)
 
 
 def test_virtual_home_data_file_has_the_agreed_models() -> None:

@@ -212,8 +212,10 @@ def test_start_failure_stops_started_transports_and_duplicate_names() -> None:
         await fine.async_start()
         late = FeedTransport("ble")
         fine.add_transport(late)
-        await asyncio.sleep(0)
-        assert late.manager is fine
+        deadline = asyncio.get_running_loop().time() + 5
+        while late.manager is not fine:  # started in the background
+            assert asyncio.get_running_loop().time() < deadline, "late transport never started"
+            await asyncio.sleep(0.01)
         await fine.async_stop()
         assert late.stops == 1
 

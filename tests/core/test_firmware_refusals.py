@@ -199,3 +199,28 @@ def test_app_refuses_downgrade_and_wrong_model_before_sending(tmp_path: Path, ca
             assert (await transfer_state(h, dev))["transfer"] is None
 
     run(body())
+
+
+def test_app_never_commits_a_cached_image_changed_after_verification(tmp_path: Path) -> None:
+    """The cache file is verified, then changed on disk before it is sent (a local attacker
+    racing the app): the bytes sent are hashed as they go, the app aborts the transfer
+    instead of committing it, and the device keeps its firmware."""
+
+    async def body() -> None:
+        async with fw_home(tmp_path, devices=1, size=SMALL) as h:
+            dev = h.device_ids[0]
+            item = await h.plan(dev)
+            assert h.catalog.firmware is not None
+            model = h.catalog.firmware.for_model(item.model or "")
+            assert model is not None
+            image = await h.provider().get(model, model.latest_release)  # verified here
+            data = bytearray(image.path.read_bytes())
+            data[len(data) // 2] ^= 0x01  # changed after verification, same size
+            image.path.write_bytes(bytes(data))
+            result = await push_image(item, image, h.trust, h.access(), options=FAST)
+            assert result.outcome is Outcome.REFUSED and result.reason_code == "cache-changed"
+            assert result.bytes_sent == image.size  # sent, but never committed
+            assert (await transfer_state(h, dev))["transfer"] is None
+            assert h.device(dev).state.firmware == "1.2.0"
+
+    run(body())

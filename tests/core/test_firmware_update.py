@@ -159,6 +159,7 @@ def test_device_never_comes_back_times_out_and_stays_resumable(tmp_path: Path) -
                 await asyncio.sleep(0.1)
                 if h.device(dev).powered:
                     break
+            assert h.device(dev).powered, "the device never came back"
             later = await h.plan(dev)
             assert later.action is PlanAction.CURRENT and later.current == "1.3.0"
 

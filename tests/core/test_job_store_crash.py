@@ -115,9 +115,10 @@ def test_sigkill_with_two_concurrent_writers(tmp_path: Path) -> None:
     all_acked: set[int] = set()
     for trial in range(6):
         procs = [_start(db, f"a{trial}"), _start(db, f"b{trial}")]
+        firsts = [_wait_for_job_line(p) for p in procs]
         time.sleep(rng.uniform(0.2, 0.5))
-        acked_a, _ = _kill(procs[0])
-        acked_b, _ = _kill(procs[1])
+        acked_a, _ = _kill(procs[0], firsts[0])
+        acked_b, _ = _kill(procs[1], firsts[1])
         assert not acked_a & acked_b, "two writers were acknowledged the same index"
         all_acked |= acked_a | acked_b
         _check(db, all_acked, f"seed {seed}, trial {trial}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 
@@ -24,6 +23,7 @@ from protocol_helpers import (
 from commissioner.protocol.attestation import (
     DEVICE_KIND_OID,
     MODEL_NUMBER_OID,
+    AttestedIdentity,
     DeviceCertFields,
     cert_der,
     cert_pem,
@@ -180,8 +180,14 @@ def test_mutated_certificates_never_crash(data: st.DataObject) -> None:
         i = data.draw(st.integers(0, len(der) - 1))
         der[i] = data.draw(st.integers(0, 255))
     cut = data.draw(st.integers(0, len(der)))
-    with contextlib.suppress(AttestationError):
-        parse_attestation_certificate(bytes(der[:cut] if cut > 10 else der))
+    candidate = bytes(der[:cut] if cut > 10 else der)
+    try:
+        identity = parse_attestation_certificate(candidate)
+    except AttestationError:
+        return
+    assert isinstance(identity, AttestedIdentity)
+    assert identity.fingerprint_sha256 == hashlib.sha256(candidate).hexdigest()
+    assert parse_attestation_certificate(candidate) == identity
 
 
 # Chain checks ----------------------------------------------------------------------------------

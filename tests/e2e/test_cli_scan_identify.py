@@ -39,8 +39,6 @@ def test_scan_json_lists_every_device_of_a_20_device_home(tmp_path: Path) -> Non
             "--json",
             "--timeout",
             "10",
-            "--expect",
-            "21",
             "--virtual-home",
             str(home.directory),
         )

@@ -68,8 +68,10 @@ def test_stop_cancels_tasks_runs_cleanups_and_joins(qapp: QApplication) -> None:
     assert bridge.running
     assert "bridge-under-test" in {t.name for t in threading.enumerate()}
     events: list[str] = []
+    started = threading.Event()
 
     async def forever() -> None:
+        started.set()
         try:
             await asyncio.sleep(3600)
         except asyncio.CancelledError:
@@ -81,7 +83,7 @@ def test_stop_cancels_tasks_runs_cleanups_and_joins(qapp: QApplication) -> None:
         events.append("cleanup")
 
     future = bridge.submit(forever())
-    time.sleep(0.05)
+    assert started.wait(5)
     bridge.add_cleanup(cleanup)
     start = time.monotonic()
     assert bridge.stop()
