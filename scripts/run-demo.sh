@@ -20,7 +20,21 @@ done
 grep -q "virtual home ready" "$log" || { cat "$log" >&2; exit 1; }
 echo "demo: $(grep 'virtual home ready' "$log")"
 
-gui=(.venv/bin/commissioner-gui --virtual-home "$home_dir" --scan)
+# A demo job to work in (created once; the store lives under artifacts/).
+export COMMISSIONER_DATA_DIR="$PWD/artifacts/demo-data"
+job=$(.venv/bin/commissioner job show DEMO-1 --json 2>/dev/null | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null || true)
+if [ -z "$job" ]; then
+  job=$(.venv/bin/commissioner job new --job-number DEMO-1 --site-name "さくら邸（研修）" \
+        --site-address "東京都世田谷区桜1-2-3" --level 3 --operator "研修 太郎" --json |
+        .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+fi
+gui=(.venv/bin/commissioner-gui --virtual-home "$home_dir" --job "$job" --scan)
+# Without a desktop session there is no OS keyring: run a private Secret Service whose files stay
+# in artifacts/, so commissioning works in the demo (it never touches the user's own keyring).
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  gui=(env KEYRING_HOME="$PWD/artifacts/demo-keyring" COMMISSIONER_DATA_DIR="$COMMISSIONER_DATA_DIR"
+       bash scripts/in-test-session.sh "${gui[@]}")
+fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   shot="$PWD/artifacts/screenshots/main-window.png"
   QT_QPA_PLATFORM=offscreen "${gui[@]}" --screenshot "$shot" --quit-after 4 "$@"
