@@ -197,7 +197,7 @@ class OperationState:
     step has no measurable progress. ``text`` is the (translated) label painted on the bar.
     """
 
-    operation: str  # "onboard" | "commission" | "firmware"
+    operation: str  # "onboard" | "commission" | "firmware" | "recorded" (from the job)
     status: str
     fraction: float | None
     text: str

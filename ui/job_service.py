@@ -22,8 +22,10 @@ from typing import Final, Literal, TypeVar
 
 from commissioner.discovery.events import DeviceRecord
 from commissioner.errors import UserError
+from commissioner.firmware.manifest import parse_version
 from commissioner.jobs import schema
-from commissioner.jobs.models import JSON, DeviceGateState, Job
+from commissioner.jobs.firmware_models import FirmwareHistoryEntry, FirmwareStatus
+from commissioner.jobs.models import JSON, DeviceGateState, Job, ProvisioningDevice
 from commissioner.jobs.recording import record_devices
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
@@ -74,10 +76,70 @@ class Failure:
         return f"{self.message}\n{self.hint}" if self.hint else self.message
 
 
+FirmwareState = Literal["latest", "outdated", "vulnerable", "ahead", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceProgress:
+    """What the job already holds for one device: its provisioning and firmware records."""
+
+    device_id: str
+    provisioning: ProvisioningDevice | None = None
+    firmware: FirmwareStatus | None = None  # the version last verified running
+    last_update: FirmwareHistoryEntry | None = None  # the latest update attempt
+
+    @property
+    def firmware_state(self) -> FirmwareState | None:
+        """How the verified version compares with the catalog's latest (None: not checked)."""
+        status = self.firmware
+        if status is None:
+            return None
+        if status.vulnerable:
+            return "vulnerable"
+        if status.latest is None:
+            return "unknown"
+        try:
+            running, latest = parse_version(status.version), parse_version(status.latest)
+        except ValueError:
+            return "latest" if status.version == status.latest else "outdated"
+        if running < latest:
+            return "outdated"
+        return "ahead" if running > latest else "latest"
+
+
+@dataclass(frozen=True, slots=True)
+class JobProgress:
+    """The provisioning and firmware state recorded in a job, by device id."""
+
+    job_id: str
+    devices: tuple[DeviceProgress, ...] = ()
+
+    def device(self, device_id: str) -> DeviceProgress | None:
+        return next((d for d in self.devices if d.device_id == device_id), None)
+
+
+def read_progress(store: JobStore, job_id: str) -> JobProgress:
+    """The job's provisioning status, verified firmware and last update attempt per device
+    (blocking: call it in a worker thread)."""
+    provisioning = {p.device_id: p for p in store.provisioning_devices(job_id)}
+    firmware = {f.device_id: f for f in store.firmware_statuses(job_id)}
+    history: dict[str, FirmwareHistoryEntry] = {}
+    for entry in store.firmware_history(job_id):  # oldest first: the last one wins
+        history[entry.device_id] = entry
+    ids = sorted(set(provisioning) | set(firmware) | set(history))
+    return JobProgress(
+        job_id,
+        tuple(
+            DeviceProgress(i, provisioning.get(i), firmware.get(i), history.get(i)) for i in ids
+        ),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class JobOpened:
     job: Job
     gate: tuple[DeviceGateState, ...]
+    progress: JobProgress | None = None  # provisioning and firmware already recorded
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,15 +241,20 @@ class JobService:
         return await self._call(lambda s: s.list_jobs("open"))
 
     async def open_job(self, ref: str) -> JobOpened | Failure:
-        """The job with this id or job number (open ones only) and what the gate recorded."""
+        """The job with this id or job number (open ones only), what the gate recorded and
+        the devices' provisioning and firmware state."""
 
         def run(store: JobStore) -> JobOpened:
             job = store.find_job(ref)
             if job.is_closed:
                 raise JobClosedError(f"job {job.id} ({job.job_number}) is closed")
-            return JobOpened(job, tuple(store.gate_states(job.id)))
+            return JobOpened(job, tuple(store.gate_states(job.id)), read_progress(store, job.id))
 
         return await self._call(run)
+
+    async def job_progress(self, job_id: str) -> JobProgress | Failure:
+        """The provisioning and firmware state the job already records (nothing is run)."""
+        return await self._call(lambda s: read_progress(s, job_id))
 
     async def record_discovery(
         self,
@@ -306,4 +373,13 @@ class JobService:
         return await self._call(run)
 
 
-__all__ = ["CertifyResult", "Failure", "JobOpened", "JobService", "LabelResult"]
+__all__ = [
+    "CertifyResult",
+    "DeviceProgress",
+    "Failure",
+    "JobOpened",
+    "JobProgress",
+    "JobService",
+    "LabelResult",
+    "read_progress",
+]

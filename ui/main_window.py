@@ -191,10 +191,11 @@ class MainWindow(QMainWindow):
         self._ble_scan = False
         self.operations = OperationsController(self, bridge, service)
         ops = self.operations
-        # Toolbar in the order of the visit: scan, BLE, onboard, check, firmware, commission.
+        # Toolbar in the order of the handover flow: scan, BLE, onboard, check, commission,
+        # firmware, close and hand over.
         self.toolbar.insertActions(self.certify_action, [ops.ble_action, ops.onboard_all_action])
         self.toolbar.insertActions(
-            self.handover.action, [ops.firmware_action, ops.commission_action]
+            self.handover.action, [ops.commission_action, ops.firmware_action]
         )
         central = self.centralWidget()
         central_layout = central.layout() if central is not None else None
@@ -641,6 +642,9 @@ class MainWindow(QMainWindow):
     def _job_loaded(self, opened: JobOpened) -> None:
         self.set_job(JobSummary.from_job(opened.job))
         self.model.set_gate_states(opened.gate, replace=True)
+        # What earlier visits recorded (provisioning, firmware), shown as finished states.
+        if opened.progress is not None:
+            self.operations.show_recorded(opened.progress)
         self._update_gate_summary()
         self._update_details()
 

@@ -38,7 +38,7 @@ from ui.device_table import (
     FirmwareMark,
     OperationState,
 )
-from ui.job_service import Failure, JobService
+from ui.job_service import DeviceProgress, Failure, JobProgress, JobService
 from ui.progress_delegate import ProgressBarDelegate
 
 if TYPE_CHECKING:
@@ -226,6 +226,7 @@ class OperationsController(QObject):
         self.last_summary: str | None = None
         self._fractions: dict[str, float] = {}
         self._vulnerable_seen: set[str] = set()
+        self._recorded: JobProgress | None = None
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         style = window.style()
 
@@ -292,6 +293,7 @@ class OperationsController(QObject):
         return False
 
     def retranslate(self) -> None:
+        self._retranslate_recorded()
         self.ble_action.setText(QCoreApplication.translate("Operations", "Bluetooth LE"))
         self.ble_action.setToolTip(
             QCoreApplication.translate(
@@ -381,11 +383,146 @@ class OperationsController(QObject):
         return record.device_id
 
     def _on_job_changed(self, _job: object) -> None:
+        self._recorded = None
         self._window.model.clear_operations()
         self._window.model.clear_firmware_marks()
         self._vulnerable_seen.clear()
         self.panel.setVisible(False)
         self.update_actions()
+
+    # -- what the job already records ----------------------------------------------------------
+    @property
+    def recorded(self) -> JobProgress | None:
+        """The provisioning and firmware state read from the job when it was opened."""
+        return self._recorded
+
+    def show_recorded(self, progress: JobProgress) -> None:
+        """Show each device's recorded provisioning and firmware state as a finished state in
+        the progress column (and its verified firmware in the firmware column); nothing runs.
+        Ignored while an operation runs or if another job is open."""
+        if self._busy is not None or self._stored_job_id() != progress.job_id:
+            return
+        self._recorded = progress
+        model = self._window.model
+        for device in progress.devices:
+            status = device.firmware
+            if status is not None:
+                model.set_firmware_mark(
+                    device.device_id, FirmwareMark(status.version, status.latest, status.vulnerable)
+                )
+                if status.vulnerable:
+                    self._vulnerable_seen.add(device.device_id)
+            state = self.recorded_state(device)
+            if state is not None:
+                model.set_operation(device.device_id, state)
+
+    def _retranslate_recorded(self) -> None:
+        recorded = self._recorded
+        if recorded is None or self._busy is not None:
+            return
+        model = self._window.model
+        for device in recorded.devices:
+            current = model.operation(device.device_id)
+            if current is not None and current.operation == "recorded":
+                model.set_operation(device.device_id, self.recorded_state(device))
+
+    def recorded_state(self, device: DeviceProgress) -> OperationState | None:
+        """The progress cell for what the job records about one device (None: nothing)."""
+        parts: list[tuple[str, str, bool]] = []  # (text, detail, failed)
+        provisioning = self._provisioning_part(device)
+        if provisioning is not None:
+            parts.append(provisioning)
+        firmware = self._firmware_part(device)
+        if firmware is not None:
+            parts.append(firmware)
+        if not parts:
+            return None
+        failed = any(p[2] for p in parts)
+        return OperationState(
+            "recorded",
+            "failed" if failed else "done",
+            1.0,
+            " · ".join(p[0] for p in parts),
+            "\n".join(p[1] for p in parts if p[1]),
+        )
+
+    def _provisioning_part(self, device: DeviceProgress) -> tuple[str, str, bool] | None:
+        p = device.provisioning
+        if p is None or p.status == "pending":
+            return None
+        if p.status == "provisioned":
+            auth = {
+                True: QCoreApplication.translate("Operations", "gateway authenticated it"),
+                False: QCoreApplication.translate("Operations", "the gateway refused it"),
+                None: "",
+            }[p.gateway_auth]
+            return QCoreApplication.translate("Operations", "Provisioned"), auth, False
+        if p.status == "in-progress":
+            return (
+                QCoreApplication.translate("Operations", "Commissioning interrupted"),
+                QCoreApplication.translate(
+                    "Operations",
+                    "Run Commission home again (it resumes where it stopped).",
+                ),
+                True,
+            )
+        reason = p.reason or p.reason_code or ""
+        action = self.commission_action_text(p.reason_code, p.action)
+        detail = "\n".join(
+            x
+            for x in (
+                reason,
+                QCoreApplication.translate("Operations", "What to do: %1").replace("%1", action)
+                if action
+                else "",
+            )
+            if x
+        )
+        text = QCoreApplication.translate("Operations", "Failed: %1").replace("%1", reason)
+        return text, detail, True
+
+    def _firmware_part(self, device: DeviceProgress) -> tuple[str, str, bool] | None:
+        status, last = device.firmware, device.last_update
+        detail = ""
+        if last is not None and last.result != "updated":
+            headline = FIRMWARE_OUTCOMES.get(last.result)
+            detail = "\n".join(
+                x for x in (_t(headline) if headline else last.result, last.reason or "") if x
+            )
+        if status is None:
+            if last is None:
+                return None
+            if last.result == "updated":
+                return self._updated_text(last.from_version, last.to_version), "", False
+            return detail.splitlines()[0], detail, True
+        state = device.firmware_state
+        latest = status.latest or "?"
+        if state == "vulnerable":
+            text = QCoreApplication.translate("Operations", "Vulnerable firmware %1 (latest %2)")
+            return text.replace("%1", status.version).replace("%2", latest), detail, True
+        if state == "outdated":
+            text = QCoreApplication.translate("Operations", "Outdated firmware %1 (latest %2)")
+            return text.replace("%1", status.version).replace("%2", latest), detail, True
+        if state == "ahead":
+            text = QCoreApplication.translate(
+                "Operations", "Firmware %1 (newer than the catalog)"
+            )
+            return text.replace("%1", status.version), detail, False
+        if state == "unknown":
+            text = QCoreApplication.translate("Operations", "Firmware %1 (latest not known)")
+            return text.replace("%1", status.version), detail, False
+        if last is not None and last.result == "updated" and last.to_version == status.version:
+            return self._updated_text(last.from_version, last.to_version), "", False
+        text = QCoreApplication.translate("Operations", "Latest (%1)")
+        return text.replace("%1", status.version), detail, False
+
+    @staticmethod
+    def _updated_text(from_version: str, to_version: str) -> str:
+        return (
+            QCoreApplication.translate("Operations", "Updated: %1 → %2")
+            .replace("%1", from_version or "?")
+            .replace("%2", to_version or "?")
+        )
 
     # -- plumbing ------------------------------------------------------------------------------
     def _submit(

@@ -1131,6 +1131,30 @@
         <translation>認証済みの全機器に署名付きの最新ファームウェアをインストールします</translation>
     </message>
     <message>
+        <source>Commissioning interrupted</source>
+        <translation>設定が中断されています</translation>
+    </message>
+    <message>
+        <source>Run Commission home again (it resumes where it stopped).</source>
+        <translation>もう一度「設定実行」してください(中断したところから再開します)。</translation>
+    </message>
+    <message>
+        <source>Vulnerable firmware %1 (latest %2)</source>
+        <translation>脆弱性のあるファームウェア %1 (最新 %2)</translation>
+    </message>
+    <message>
+        <source>Outdated firmware %1 (latest %2)</source>
+        <translation>旧版のファームウェア %1 (最新 %2)</translation>
+    </message>
+    <message>
+        <source>Firmware %1 (newer than the catalog)</source>
+        <translation>ファームウェア %1 (カタログより新しい版)</translation>
+    </message>
+    <message>
+        <source>Firmware %1 (latest not known)</source>
+        <translation>ファームウェア %1 (最新版は不明)</translation>
+    </message>
+    <message>
         <source>The OS keyring cannot keep this job&apos;s secrets safely, so nothing was changed on the devices.</source>
         <translation>OS のキーリングがこの案件の秘密情報を安全に保管できないため、機器には何も変更を加えていません。</translation>
     </message>
