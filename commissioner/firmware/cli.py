@@ -14,6 +14,11 @@ be closed; run again to resume); catalog codes 3/4/5 as for ``certify``; 1 other
 
 Credentials: a factory-state device is authenticated with the setup code of its label. In
 training mode (``--virtual-home DIR``) the labels come from ``DIR/labels``.
+
+A device that rebooted into its new firmware is looked up again by its device id over mDNS on
+the configured interfaces (``--mdns-interface`` / settings; in training mode ``home.json``
+first), since it may come back on another address or port; the update is confirmed by the
+attested identity and the version read over TLS, never by the advertisement.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from commissioner.context import AppContext, resolve
 from commissioner.errors import UserError
 from commissioner.firmware.cache import FirmwareCache, FirmwareImageError, ImageProvider, preload
 from commissioner.firmware.history import firmware_blockers, reconcile, record_plan, record_result
+from commissioner.firmware.locate import MdnsResolver, chain, home_file_resolver
 from commissioner.firmware.plan import DeviceEndpoint, PlanItem, plan_home
 from commissioner.firmware.push import (
     DEFAULT_CONCURRENCY,
@@ -45,7 +51,6 @@ from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import trust_store_for
-from commissioner.virtualhome.homefile import read_home_file
 from commissioner.virtualhome.labels import read_label_file
 
 EXIT_NOT_LATEST: Final = 7
@@ -174,21 +179,6 @@ def _update(args: argparse.Namespace) -> int:
         provider = ImageProvider(_cache(ctx), index, None if args.offline else config)
         options = UpdateOptions(timeout=args.timeout, reboot_timeout=args.reboot_timeout)
 
-        async def resolver(device_id: str) -> DeviceEndpoint | None:
-            if home is None:
-                return None
-            try:
-                fresh = await asyncio.to_thread(read_home_file, home.directory)
-            except UserError:
-                return None
-            if device_id == fresh.gateway.device_id:
-                return DeviceEndpoint(device_id, fresh.gateway.host, fresh.gateway.port)
-            try:
-                e = fresh.device(device_id)
-            except KeyError:
-                return None
-            return DeviceEndpoint(device_id, e.host, e.port)
-
         def record(result: UpdateResult) -> None:
             record_result(store, job.id, result, catalog.version)
 
@@ -196,12 +186,17 @@ def _update(args: argparse.Namespace) -> int:
             items = await plan_home(endpoints, index, trust, timeout=args.timeout)
             record_plan(store, job.id, items)
             reconcile(store, job.id, items, catalog.version)
-            results = await update_home(
-                items, provider, trust, access, concurrency=args.concurrency, options=options,
-                on_progress=_progress_printer(not args.json),
-                on_result=record,
-                resolver=resolver,
-            )
+            # A rebooted device may come back on another address or port: look it up by its
+            # device id over mDNS on the configured interfaces (training mode: home.json
+            # first). Only where to connect comes from there; the attested identity confirms.
+            async with MdnsResolver(ctx.mdns_interfaces) as mdns:
+                resolver = (chain(home_file_resolver(home.directory), mdns)
+                            if home is not None else mdns)
+                results = await update_home(
+                    items, provider, trust, access, concurrency=args.concurrency,
+                    options=options, on_progress=_progress_printer(not args.json),
+                    on_result=record, resolver=resolver,
+                )
             return items, results
 
         items, results = asyncio.run(run())

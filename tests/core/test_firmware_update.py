@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from firmware_helpers import FAST, DroppingRelay, fw_home
 
+from commissioner.firmware.locate import MdnsResolver
 from commissioner.firmware.plan import DeviceEndpoint, PlanAction
 from commissioner.firmware.push import (
     Outcome,
@@ -19,6 +23,7 @@ from commissioner.firmware.push import (
 )
 from commissioner.protocol.firmware_spec import FirmwareEndpoint
 from commissioner.virtualhome.control import control
+from commissioner.virtualhome.device import VirtualDevice
 
 SMALL = 256 * 1024
 
@@ -211,5 +216,75 @@ def test_transfer_endpoint_needs_authentication(tmp_path: Path) -> None:
                     "PUT", FirmwareEndpoint.CHUNK.value + "?transfer=" + "0" * 32 + "&offset=0",
                     b"x" * 1000, "application/octet-stream")
                 assert resp.status == 401
+
+    run(body())
+
+
+
+@contextmanager
+def back_on_another_port(device: VirtualDevice) -> Iterator[int]:
+    """The device's next reboot finds its old port taken (a plain TCP listener that never
+    speaks TLS), so it comes back on another one and the virtual home re-announces it over
+    mDNS - like a real device with a new DHCP lease. Yields the old port."""
+    old_port = device.port
+    reboot = device.firmware.reboot_hook
+    assert reboot is not None
+    squatter = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+
+    async def reboot_elsewhere(downtime: float) -> object:
+        result = await reboot(downtime)  # powered off now; back on after ``downtime``
+        squatter.bind(("127.0.0.1", old_port))
+        squatter.listen()
+        return result
+
+    device.firmware.reboot_hook = reboot_elsewhere
+    try:
+        yield old_port
+    finally:
+        device.firmware.reboot_hook = reboot
+        squatter.close()
+
+
+def test_device_back_on_another_port_is_found_over_mdns(tmp_path: Path) -> None:
+    """After its reboot the device answers on another port; the update finds it by device id
+    over real zeroconf on 127.0.0.1 only (no home.json) and confirms it over the attested
+    connection."""
+
+    async def body() -> None:
+        async with fw_home(tmp_path, devices=1, size=SMALL) as h:
+            dev = h.device_ids[0]
+            device = h.device(dev)
+            with back_on_another_port(device) as old_port:
+                item = await h.plan(dev)
+                async with MdnsResolver(["127.0.0.1"]) as mdns:
+                    result = await update_device(item, h.provider(), h.trust, h.access(),
+                                                 options=FAST, resolver=mdns)
+                    assert result.outcome is Outcome.UPDATED, result.reason
+                    assert result.running_version == "1.3.0"
+                    assert device.port != old_port
+                    assert mdns.lookups >= 1
+                    assert await mdns(dev) == DeviceEndpoint(dev, "127.0.0.1", device.port)
+                async with MdnsResolver(["127.0.0.1"], wait=0.3) as other:
+                    assert await other("no-such-device") is None
+
+    run(body())
+
+
+def test_moved_device_is_not_confirmed_at_its_old_address(tmp_path: Path) -> None:
+    """Control for the test above: keeping the old address (what the app did outside training
+    mode before it looked devices up over mDNS), the moved device is never confirmed."""
+
+    async def body() -> None:
+        async with fw_home(tmp_path, devices=1, size=SMALL) as h:
+            dev = h.device_ids[0]
+            device = h.device(dev)
+            with back_on_another_port(device) as old_port:
+                item = await h.plan(dev)
+                opts = dataclasses.replace(FAST, timeout=0.3, reboot_timeout=1.5)
+                result = await update_device(item, h.provider(), h.trust, h.access(),
+                                             options=opts)
+                assert result.outcome is Outcome.TIMEOUT, result.reason
+                assert device.port != old_port and device.state.firmware == "1.3.0"
 
     run(body())
