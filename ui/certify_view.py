@@ -12,6 +12,7 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, Signal
 from PySide6.QtWidgets import (
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -346,10 +347,14 @@ class LabelEntry(QWidget):
     """ "Scan or type label": a USB QR scanner types the payload and presses Enter."""
 
     submitted = Signal(str)
+    image_chosen = Signal(str)  # path of a photo or scan of labels
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.caption = QLabel(self)
+        self.image_button = QPushButton(self)
+        self.image_button.setObjectName("labelImageButton")
+        self.image_button.clicked.connect(self._choose_image)
         self.edit = QLineEdit(self)
         self.edit.setObjectName("labelEdit")
         self.edit.setClearButtonEnabled(True)
@@ -365,6 +370,7 @@ class LabelEntry(QWidget):
         row = QHBoxLayout()
         row.addWidget(self.caption)
         row.addWidget(self.edit, 1)
+        row.addWidget(self.image_button)
         layout.addLayout(row)
         layout.addWidget(self.result_label)
         self.result_label.setVisible(False)
@@ -377,11 +383,27 @@ class LabelEntry(QWidget):
 
     def retranslateUi(self) -> None:
         self.caption.setText(QCoreApplication.translate("CertifyView", "Scan or type label:"))
+        self.image_button.setText(QCoreApplication.translate("CertifyView", "From image…"))
+        self.image_button.setToolTip(
+            QCoreApplication.translate(
+                "CertifyView", "Read the QR codes of one or more labels from a photo or scan"
+            )
+        )
         self.edit.setPlaceholderText(
             QCoreApplication.translate(
                 "CertifyView", "Scan the QR code on the device or its box (SHC1;…)"
             )
         )
+
+    def _choose_image(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            QCoreApplication.translate("CertifyView", "Label photo or scan"),
+            "",
+            QCoreApplication.translate("CertifyView", "Images (*.png *.jpg *.jpeg *.bmp)"),
+        )
+        if path:
+            self.image_chosen.emit(path)
 
     def _submit(self) -> None:
         text = self.edit.text()

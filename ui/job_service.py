@@ -35,13 +35,14 @@ from commissioner.jobs.store import (
     JobStore,
     JobStoreError,
 )
+from commissioner.protocol.label import encode_label
 from commissioner.secrets.job_vault import open_vault
 from commissioner.secrets.vault import SecretVault
 from commissioner.trust.catalog import CatalogError, async_get_catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import DeviceVerdict, GateTarget, LabelFacts, certify_home
 from commissioner.trust.label_records import add_labels, refresh_labels
-from commissioner.trust.labels import LabelInputError, parse_payload
+from commissioner.trust.labels import LabelInputError, parse_payload, read_label_image
 
 T = TypeVar("T")
 
@@ -371,6 +372,14 @@ class JobService:
             )
 
         return await self._call(run)
+
+    async def label_image_payloads(self, path: Path) -> list[str] | Failure:
+        """The label payloads of every device QR code in a photo or scan of labels."""
+        try:
+            labels = await asyncio.to_thread(read_label_image, path)
+        except LabelInputError as err:
+            return Failure("label", str(err), err.hint)
+        return [encode_label(label) for label in labels]
 
 
 __all__ = [

@@ -338,6 +338,7 @@ class MainWindow(QMainWindow):
 
         self.label_entry = LabelEntry(central)
         self.label_entry.submitted.connect(self.submit_label)
+        self.label_entry.image_chosen.connect(self.submit_label_image)
         layout.addWidget(self.label_entry)
 
         # Device table
@@ -877,6 +878,23 @@ class MainWindow(QMainWindow):
             done,
             dialog.show_failure,
         )
+
+    def submit_label_image(self, path: str) -> None:
+        """Read every label QR code in a photo or scan and pair each like a scanned one."""
+        service = self._service
+        if service is None or self._job is None:
+            self.submit_label("")  # says to open a job first
+            return
+
+        def done(result: object) -> None:
+            if isinstance(result, Failure):
+                self.label_entry.show_result(self._failure_text(result), ok=False)
+                return
+            assert isinstance(result, list)
+            for payload in result:
+                self.submit_label(payload)
+
+        self._submit(service.label_image_payloads(Path(path)), "label-image", done)
 
     def submit_label(self, payload: str) -> None:
         """Pair a scanned or typed label payload with the open job's devices."""

@@ -148,8 +148,24 @@
         <translation>ラベルを読み取り／入力:</translation>
     </message>
     <message>
+        <source>From image…</source>
+        <translation>画像から…</translation>
+    </message>
+    <message>
+        <source>Read the QR codes of one or more labels from a photo or scan</source>
+        <translation>写真やスキャン画像からラベルのQRコードを読み取ります（複数可）</translation>
+    </message>
+    <message>
         <source>Scan the QR code on the device or its box (SHC1;…)</source>
         <translation>機器または箱のQRコードを読み取ってください（SHC1;…）</translation>
+    </message>
+    <message>
+        <source>Label photo or scan</source>
+        <translation>ラベルの写真・スキャン画像</translation>
+    </message>
+    <message>
+        <source>Images (*.png *.jpg *.jpeg *.bmp)</source>
+        <translation>画像 (*.png *.jpg *.jpeg *.bmp)</translation>
     </message>
 </context>
 <context>

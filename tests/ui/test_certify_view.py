@@ -235,6 +235,19 @@ def test_check_devices_shows_verdicts_replace_and_labels(
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: "有効な機器ラベルではありません" in result.text(), timeout=WAIT_MS)
 
+    # A photo or scan of a box label (the QR PNG the virtual home prints) pairs like a scan;
+    # a file that is not an image says so.
+    shutter = by_model(home, "KH-SH120")
+    window.submit_label_image(str(home.labels_path / f"{shutter}.png"))
+    qtbot.waitUntil(lambda: shutter in result.text() and "ペアリング" in result.text(),
+                    timeout=WAIT_MS)
+    assert window.model.gate_state(shutter).label_status == "paired"  # type: ignore[union-attr]
+    not_image = tmp_path / "notes.png"
+    not_image.write_text("not an image")
+    window.submit_label_image(str(not_image))
+    qtbot.waitUntil(lambda: shutter not in result.text(), timeout=WAIT_MS)
+    assert result.text()
+
     with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
         actions = [s.action for s in store.steps(job_id)]
         assert {"label.paired", "label.mismatch", "label.unmatched"} <= set(actions)
