@@ -191,6 +191,7 @@ class MainWindow(QMainWindow):
         self._ble_scan = False
         self.operations = OperationsController(self, bridge, service)
         ops = self.operations
+        self.file_menu.insertAction(self.handover.action, ops.network_action)
         # Toolbar in the order of the handover flow: scan, BLE, onboard, check, commission,
         # firmware, close and hand over.
         self.toolbar.insertActions(self.certify_action, [ops.ble_action, ops.onboard_all_action])

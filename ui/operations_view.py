@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -39,9 +40,11 @@ from ui.device_table import (
     OperationState,
 )
 from ui.job_service import DeviceProgress, Failure, JobProgress, JobService
+from ui.network_dialog import NetworkDialog
 from ui.progress_delegate import ProgressBarDelegate
 
 if TYPE_CHECKING:
+    from commissioner.ble.pake import NetworkConfig
     from ui.main_window import MainWindow
 
 __all__ = ["OperationsController"]
@@ -227,6 +230,9 @@ class OperationsController(QObject):
         self._fractions: dict[str, float] = {}
         self._vulnerable_seen: set[str] = set()
         self._recorded: JobProgress | None = None
+        # The home network typed in "Home network…": memory only, for this window's session.
+        self._network: NetworkConfig | None = None
+        self.network_dialog: NetworkDialog | None = None
         self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         style = window.style()
 
@@ -241,6 +247,9 @@ class OperationsController(QObject):
         self.onboard_action = QAction(self)
         self.onboard_action.setObjectName("onboardAction")
         self.onboard_action.triggered.connect(self.onboard_selected)
+        self.network_action = QAction(self)
+        self.network_action.setObjectName("homeNetworkAction")
+        self.network_action.triggered.connect(lambda: self.show_network_dialog())
         self.commission_action = QAction(self)
         self.commission_action.setObjectName("commissionAction")
         self.commission_action.setIcon(
@@ -311,6 +320,14 @@ class OperationsController(QObject):
             )
         )
         self.onboard_action.setText(QCoreApplication.translate("Operations", "Onboard to network"))
+        self.network_action.setText(QCoreApplication.translate("Operations", "Home network…"))
+        self.network_action.setToolTip(
+            QCoreApplication.translate(
+                "Operations",
+                "Enter the home's Wi-Fi settings given to devices onboarded over Bluetooth LE "
+                "(kept in memory only)",
+            )
+        )
         self.onboard_button.setText(QCoreApplication.translate("Operations", "Onboard to network"))
         self.onboard_button.setToolTip(
             QCoreApplication.translate(
@@ -362,6 +379,7 @@ class OperationsController(QObject):
         session = self._window.scan_session
         ble_on = session is not None and session.ble_enabled
         self.onboard_all_action.setEnabled(free and ble_on)
+        self.network_action.setEnabled(self._busy != "onboard")
         self.onboard_action.setEnabled(free and ble_on and self._selected_ble_device() is not None)
         self.commission_action.setEnabled(free and has_job)
         self.firmware_action.setEnabled(free and has_job)
@@ -383,6 +401,8 @@ class OperationsController(QObject):
         return record.device_id
 
     def _on_job_changed(self, _job: object) -> None:
+        if self._network is not None and self._network.home_id != self._stored_job_id():
+            self._network = None  # another home: its network must be entered again
         self._recorded = None
         self._window.model.clear_operations()
         self._window.model.clear_firmware_marks()
@@ -698,7 +718,50 @@ class OperationsController(QObject):
         menu.addAction(self.onboard_action)
         menu.addSeparator()
         menu.addAction(self.onboard_all_action)
+        menu.addAction(self.network_action)
         menu.popup(self._window.table.viewport().mapToGlobal(pos))
+
+    @property
+    def network_config(self) -> NetworkConfig | None:
+        """The home network entered in "Home network…" (None: not entered this session)."""
+        return self._network
+
+    def _network_known(self) -> bool:
+        """Onboarding can start: settings were entered, or the virtual home provides them."""
+        service = self._service
+        return self._network is not None or (
+            service is not None and service.virtual_home is not None
+        )
+
+    def show_network_dialog(
+        self, then: Callable[[], object] | None = None
+    ) -> NetworkDialog | None:
+        """Open "Home network…" (window-modal); ``then`` runs once it is accepted."""
+        if self._busy == "onboard":
+            return None
+        if self.network_dialog is not None:
+            self.network_dialog.raise_()
+            return self.network_dialog
+        dialog = NetworkDialog(self._window, home_id=self._stored_job_id(), current=self._network)
+        self.network_dialog = dialog
+
+        def finished(result: int) -> None:
+            self.network_dialog = None
+            if result == QDialog.DialogCode.Accepted.value and dialog.config is not None:
+                self._network = dialog.config
+                self._window.statusBar().showMessage(
+                    QCoreApplication.translate(
+                        "Operations", "Home network set: %1 (kept until this window closes)"
+                    ).replace("%1", dialog.config.ssid),
+                    10000,
+                )
+                if then is not None:
+                    then()
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+        return dialog
 
     def onboard_selected(self) -> None:
         device = self._selected_ble_device()
@@ -721,6 +784,11 @@ class OperationsController(QObject):
             return False
         job_id = self._stored_job_id()
         ids = list(device_ids) if device_ids is not None else None
+        if not self._network_known():
+            # In the field the home network must be entered first; onboarding starts after.
+            self.show_network_dialog(lambda: self.onboard(ids))
+            return False
+        network = self._network
         self._start(
             "onboard",
             QCoreApplication.translate("Operations", "Onboarding devices over Bluetooth LE…"),
@@ -736,7 +804,9 @@ class OperationsController(QObject):
             if manager is None or ble is None:
                 return Failure("ble", "the Bluetooth LE scan is not running")
             wanted = ids if ids is not None else ble.factory_devices()
-            return await field_ops.onboard(service, job_id, manager, ble, wanted, emit)
+            return await field_ops.onboard(
+                service, job_id, manager, ble, wanted, emit, network=network
+            )
 
         return self._submit(run(), "onboard", self._onboard_done)
 

@@ -889,6 +889,53 @@
     </message>
 </context>
 <context>
+    <name>NetworkDialog</name>
+    <message>
+        <source>Home network</source>
+        <translation>宅内ネットワーク設定</translation>
+    </message>
+    <message>
+        <source>The home&apos;s Wi-Fi network, given to each device onboarded over Bluetooth LE. The settings are kept only while this window is open; they are never saved.</source>
+        <translation>Bluetooth LE でネットワークに参加させる各機器に渡す、宅内の Wi-Fi ネットワークです。設定はこのウィンドウを開いている間だけ保持され、保存されることはありません。</translation>
+    </message>
+    <message>
+        <source>SSID:</source>
+        <translation>SSID:</translation>
+    </message>
+    <message>
+        <source>Passphrase:</source>
+        <translation>パスフレーズ:</translation>
+    </message>
+    <message>
+        <source>Home ID:</source>
+        <translation>宅内ID:</translation>
+    </message>
+    <message>
+        <source>Network name (SSID)</source>
+        <translation>ネットワーク名 (SSID)</translation>
+    </message>
+    <message>
+        <source>%1 to %2 characters</source>
+        <translation>%1〜%2 文字</translation>
+    </message>
+    <message>
+        <source>(no job open)</source>
+        <translation>(作業が開かれていません)</translation>
+    </message>
+    <message>
+        <source>Enter the network name (1 to %1 bytes).</source>
+        <translation>ネットワーク名を入力してください (1〜%1 バイト)。</translation>
+    </message>
+    <message>
+        <source>The passphrase must be %1 to %2 printable ASCII characters.</source>
+        <translation>パスフレーズは %1〜%2 文字の印字可能な ASCII 文字にしてください。</translation>
+    </message>
+    <message>
+        <source>Open the job of this home first (its job ID is the home ID).</source>
+        <translation>先にこの住宅の作業を開いてください (作業IDが宅内IDになります)。</translation>
+    </message>
+</context>
+<context>
     <name>Operations</name>
     <message>
         <source>Connecting over BLE…</source>
@@ -1127,6 +1174,14 @@
         <translation>ネットワークに参加させる</translation>
     </message>
     <message>
+        <source>Home network…</source>
+        <translation>宅内ネットワーク設定…</translation>
+    </message>
+    <message>
+        <source>Enter the home&apos;s Wi-Fi settings given to devices onboarded over Bluetooth LE (kept in memory only)</source>
+        <translation>Bluetooth LE でネットワークに参加させる機器に渡す宅内 Wi-Fi 設定を入力します (メモリー上にのみ保持)</translation>
+    </message>
+    <message>
         <source>Give this device the home network settings over an encrypted Bluetooth session</source>
         <translation>暗号化された Bluetooth 接続でこの機器に宅内ネットワーク設定を渡します</translation>
     </message>
@@ -1197,6 +1252,10 @@
     <message>
         <source>Keyring refused: commissioning is disabled.</source>
         <translation>キーリングを使用できないため、設定作業は無効です。</translation>
+    </message>
+    <message>
+        <source>Home network set: %1 (kept until this window closes)</source>
+        <translation>宅内ネットワークを設定しました: %1 (このウィンドウを閉じるまで保持)</translation>
     </message>
     <message>
         <source>Turn on the Bluetooth LE scan first, then wait for the devices to appear.</source>
