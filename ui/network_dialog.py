@@ -114,7 +114,13 @@ class NetworkDialog(QDialog):
     def _show(self, name: str, text: str | None) -> None:
         label = self.errors[name]
         label.setText(text or "")
-        label.setVisible(bool(text))
+        if label.isVisible() != bool(text):
+            label.setVisible(bool(text))
+            # Grow (or shrink back) with the error line instead of squeezing it.
+            layout = self.layout()
+            if layout is not None:
+                layout.activate()
+            self.resize(self.width(), self.sizeHint().height())
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
