@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 APP_NAME = "commissioner"
@@ -36,25 +37,51 @@ def _absolute(value: str | None) -> Path | None:
     return path if path.is_absolute() else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """Where one kind of per-user folder lives on each platform."""
+
+    override: str  # the app's own environment variable
+    windows_env: str
+    windows_default: tuple[str, ...]  # under the home folder
+    mac: tuple[str, ...]  # under the home folder
+    xdg_env: str
+    xdg_default: tuple[str, ...]  # under the home folder
+
+
+_DATA = _Place("COMMISSIONER_DATA_DIR", "LOCALAPPDATA", ("AppData", "Local"),
+               ("Library", "Application Support", APP_NAME), "XDG_DATA_HOME",
+               (".local", "share"))
+_CONFIG = _Place("COMMISSIONER_CONFIG_DIR", "APPDATA", ("AppData", "Roaming"),
+                 ("Library", "Application Support", APP_NAME, "config"), "XDG_CONFIG_HOME",
+                 (".config",))
+
+
+def _folder(
+    place: _Place, env: Mapping[str, str] | None, platform: str | None, home: Path | None
+) -> Path:
+    e = _env(env)
+    override = e.get(place.override)
+    if override:
+        return Path(override).expanduser().absolute()
+    plat = sys.platform if platform is None else platform
+    base_home = Path.home() if home is None else home
+    if plat.startswith("win"):
+        base = _absolute(e.get(place.windows_env)) or base_home.joinpath(*place.windows_default)
+        return base / APP_NAME
+    if plat == "darwin":
+        return base_home.joinpath(*place.mac)
+    base = _absolute(e.get(place.xdg_env)) or base_home.joinpath(*place.xdg_default)
+    return base / APP_NAME
+
+
 def data_dir(
     *,
     env: Mapping[str, str] | None = None,
     platform: str | None = None,
     home: Path | None = None,
 ) -> Path:
-    e = _env(env)
-    override = e.get("COMMISSIONER_DATA_DIR")
-    if override:
-        return Path(override).expanduser().absolute()
-    plat = sys.platform if platform is None else platform
-    base_home = Path.home() if home is None else home
-    if plat.startswith("win"):
-        base = _absolute(e.get("LOCALAPPDATA")) or base_home / "AppData" / "Local"
-        return base / APP_NAME
-    if plat == "darwin":
-        return base_home / "Library" / "Application Support" / APP_NAME
-    base = _absolute(e.get("XDG_DATA_HOME")) or base_home / ".local" / "share"
-    return base / APP_NAME
+    return _folder(_DATA, env, platform, home)
 
 
 def config_dir(
@@ -63,19 +90,7 @@ def config_dir(
     platform: str | None = None,
     home: Path | None = None,
 ) -> Path:
-    e = _env(env)
-    override = e.get("COMMISSIONER_CONFIG_DIR")
-    if override:
-        return Path(override).expanduser().absolute()
-    plat = sys.platform if platform is None else platform
-    base_home = Path.home() if home is None else home
-    if plat.startswith("win"):
-        base = _absolute(e.get("APPDATA")) or base_home / "AppData" / "Roaming"
-        return base / APP_NAME
-    if plat == "darwin":
-        return base_home / "Library" / "Application Support" / APP_NAME / "config"
-    base = _absolute(e.get("XDG_CONFIG_HOME")) or base_home / ".config"
-    return base / APP_NAME
+    return _folder(_CONFIG, env, platform, home)
 
 
 def default_store_path(data_dir: Path) -> Path:

@@ -810,16 +810,28 @@ class OperationsController(QObject):
 
         return self._submit(run(), "onboard", self._onboard_done)
 
-    def _set_onboard_state(
-        self, device_id: str, status: str, fraction: float | None, text: str, detail: str = ""
+    def _set_state(
+        self,
+        kind: str,
+        device_id: str,
+        status: str,
+        fraction: float | None,
+        text: str,
+        detail: str = "",
     ) -> None:
+        """One device's row in an operation, and the job bar as the mean of the devices."""
         self._window.model.set_operation(
-            device_id, OperationState("onboard", status, fraction, text, detail)
+            device_id, OperationState(kind, status, fraction, text, detail)
         )
         if fraction is not None:
             self._fractions[device_id] = fraction
         if self._fractions:
             self._set_job_fraction(sum(self._fractions.values()) / len(self._fractions))
+
+    def _set_onboard_state(
+        self, device_id: str, status: str, fraction: float | None, text: str, detail: str = ""
+    ) -> None:
+        self._set_state("onboard", device_id, status, fraction, text, detail)
 
     def _onboard_progress(self, p: OnboardingProgress) -> None:
         if p.step is OnboardingStep.FAILED:
@@ -1114,13 +1126,7 @@ class OperationsController(QObject):
     def _firmware_state(
         self, device_id: str, status: str, fraction: float | None, text: str, detail: str = ""
     ) -> None:
-        self._window.model.set_operation(
-            device_id, OperationState("firmware", status, fraction, text, detail)
-        )
-        if fraction is not None:
-            self._fractions[device_id] = fraction
-        if self._fractions:
-            self._set_job_fraction(sum(self._fractions.values()) / len(self._fractions))
+        self._set_state("firmware", device_id, status, fraction, text, detail)
 
     def _firmware_plan(self, item: PlanItem) -> None:
         model = self._window.model

@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import quote, unquote_to_bytes
 
+from commissioner.protocol.checked_text import read_checked_fields, with_check
 from commissioner.protocol.errors import MalformedLabelError
 from commissioner.protocol.spec import (
     DEVICE_ID_RE,
@@ -35,7 +36,6 @@ from commissioner.protocol.spec import (
 _KINDS = frozenset(k.value for k in DeviceKind)
 _FIELDS = ("id", "mf", "mn", "sn", "sc", "k")
 _PCT_FIELD_RE = re.compile(r"^(?:[A-Za-z0-9._~-]|%[0-9A-Fa-f]{2})*$")
-_CRC_RE = re.compile(r"^[0-9A-Fa-f]{4}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,17 +46,6 @@ class Label:
     serial: str
     setup_code: str = field(repr=False)  # a secret: keep it out of logs and tracebacks
     kind: str
-
-
-def crc16_ccitt(data: bytes) -> int:
-    """CRC-16/CCITT-FALSE of ``data``."""
-    crc = 0xFFFF
-    for byte in data:
-        crc ^= byte << 8
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x1021) if crc & 0x8000 else (crc << 1)
-            crc &= 0xFFFF
-    return crc
 
 
 def _validate(label: Label) -> None:
@@ -85,7 +74,7 @@ def encode_label(label: Label) -> str:
         f"{LABEL_PREFIX};id={label.device_id};mf={_pct(label.manufacturer)};"
         f"mn={_pct(label.model)};sn={label.serial};sc={label.setup_code};k={label.kind}"
     )
-    text = f"{body};c={crc16_ccitt(body.encode('ascii')):04X}"
+    text = with_check(body)
     if len(text) > MAX_LABEL_CHARS:  # cannot happen with the field limits, kept as a guard
         raise MalformedLabelError("too-long", "the label text would be too long")
     return text
@@ -113,41 +102,15 @@ def decode_label(text: str) -> Label:
 
 
 def _decode(text: str) -> Label:
-    if not isinstance(text, str):
-        raise MalformedLabelError("not-text", "the label is not text")
-    if len(text) > MAX_LABEL_CHARS + 64:
-        raise MalformedLabelError("too-long", "the label text is too long")
-    text = text.strip(" \t\r\n")
-    if len(text) > MAX_LABEL_CHARS:
-        raise MalformedLabelError("too-long", "the label text is too long")
-    if not text.isascii() or not text.isprintable():
-        raise MalformedLabelError("bad-characters", "the label text has unexpected characters")
-    parts = text.split(";")
-    if parts[0] != LABEL_PREFIX:
-        raise MalformedLabelError(
-            "not-a-label", "this is not a device label (it does not start with SHC1)"
-        )
-    if len(parts) != len(_FIELDS) + 2:
-        raise MalformedLabelError("bad-structure", "the label has the wrong number of fields")
-    crc_part = parts[-1]
-    if not crc_part.startswith("c="):
-        raise MalformedLabelError("bad-structure", "the label has no check code at the end")
-    crc_text = crc_part[2:]
-    if not _CRC_RE.fullmatch(crc_text):
-        raise MalformedLabelError("bad-check", "the label's check code is not 4 hex digits")
-    body = text[: len(text) - len(crc_part) - 1]
-    if crc16_ccitt(body.encode("ascii")) != int(crc_text, 16):
-        raise MalformedLabelError(
-            "bad-check", "the label's check code does not match (misread; scan again)"
-        )
-    values: dict[str, str] = {}
-    for name, part in zip(_FIELDS, parts[1:-1], strict=True):
-        key, sep, value = part.partition("=")
-        if sep != "=" or key != name:
-            raise MalformedLabelError(
-                "bad-structure", f"expected field {name!r} in the label, found {key[:8]!r}"
-            )
-        values[name] = value
+    values = read_checked_fields(
+        text,
+        prefix=LABEL_PREFIX,
+        fields=_FIELDS,
+        max_chars=MAX_LABEL_CHARS,
+        noun="label",
+        not_this=("not-a-label", "this is not a device label (it does not start with SHC1)"),
+        error=MalformedLabelError,
+    )
     label = Label(
         device_id=values["id"],
         manufacturer=_unpct(values["mf"], "manufacturer"),

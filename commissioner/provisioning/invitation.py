@@ -31,8 +31,8 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Final
 
+from commissioner.protocol.checked_text import read_checked_fields, with_check
 from commissioner.protocol.errors import DeviceProtocolError
-from commissioner.protocol.label import crc16_ccitt
 from commissioner.protocol.spec import DEVICE_ID_RE
 
 __all__ = [
@@ -54,7 +54,6 @@ HOME_ID_RE: Final = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$
 INVITATION_ID_RE: Final = re.compile(r"^[0-9a-f]{16}$")
 _TOKEN_RE: Final = re.compile(r"^[A-Za-z0-9_-]{43}$")
 _EXPIRY_RE: Final = re.compile(r"^(?:0|[1-9][0-9]{0,11})$")
-_CRC_RE: Final = re.compile(r"^[0-9A-Fa-f]{4}$")
 _FIELDS: Final = ("h", "g", "i", "t", "e")
 
 
@@ -149,7 +148,7 @@ def encode_invitation_qr(inv: Invitation) -> str:
         f"{INVITATION_PREFIX};h={inv.home_id};g={inv.gateway_id};i={inv.invitation_id};"
         f"t={_b64url(inv.token)};e={int(inv.expires_at.timestamp())}"
     )
-    return f"{body};c={crc16_ccitt(body.encode('ascii')):04X}"
+    return with_check(body)
 
 
 def decode_invitation_qr(text: str) -> Invitation:
@@ -165,49 +164,17 @@ def decode_invitation_qr(text: str) -> Invitation:
 
 
 def _decode(text: str) -> Invitation:
-    if not isinstance(text, str):
-        raise MalformedInvitationError("not-text", "the invitation is not text")
-    if len(text) > MAX_INVITATION_CHARS + 64:
-        raise MalformedInvitationError("too-long", "the invitation text is too long")
-    text = text.strip(" \t\r\n")
-    if len(text) > MAX_INVITATION_CHARS:
-        raise MalformedInvitationError("too-long", "the invitation text is too long")
-    if not text.isascii() or not text.isprintable():
-        raise MalformedInvitationError(
-            "bad-characters", "the invitation text has unexpected characters"
-        )
-    parts = text.split(";")
-    if parts[0] != INVITATION_PREFIX:
-        raise MalformedInvitationError(
+    values = read_checked_fields(
+        text,
+        prefix=INVITATION_PREFIX,
+        fields=_FIELDS,
+        max_chars=MAX_INVITATION_CHARS,
+        noun="invitation",
+        not_this=(
             "not-an-invitation", "this is not an owner invitation (it does not start with SHO1)"
-        )
-    if len(parts) != len(_FIELDS) + 2:
-        raise MalformedInvitationError(
-            "bad-structure", "the invitation has the wrong number of fields"
-        )
-    crc_part = parts[-1]
-    if not crc_part.startswith("c="):
-        raise MalformedInvitationError(
-            "bad-structure", "the invitation has no check code at the end"
-        )
-    crc_text = crc_part[2:]
-    if not _CRC_RE.fullmatch(crc_text):
-        raise MalformedInvitationError(
-            "bad-check", "the invitation's check code is not 4 hex digits"
-        )
-    body = text[: len(text) - len(crc_part) - 1]
-    if crc16_ccitt(body.encode("ascii")) != int(crc_text, 16):
-        raise MalformedInvitationError(
-            "bad-check", "the invitation's check code does not match (misread; scan again)"
-        )
-    values: dict[str, str] = {}
-    for name, part in zip(_FIELDS, parts[1:-1], strict=True):
-        key, sep, value = part.partition("=")
-        if sep != "=" or key != name:
-            raise MalformedInvitationError(
-                "bad-structure", f"expected field {name!r} in the invitation, found {key[:8]!r}"
-            )
-        values[name] = value
+        ),
+        error=MalformedInvitationError,
+    )
     if not _TOKEN_RE.fullmatch(values["t"]):
         raise MalformedInvitationError(
             "bad-token", "the invitation token is not 43 base64url characters"

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commissioner.protocol.label import crc16_ccitt
+from commissioner.protocol.checked_text import crc16_ccitt
 from commissioner.provisioning.invitation import (
     Invitation,
     MalformedInvitationError,

@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from commissioner.protocol.checked_text import crc16_ccitt
 from commissioner.protocol.errors import MalformedLabelError
-from commissioner.protocol.label import Label, crc16_ccitt, decode_label, encode_label
+from commissioner.protocol.label import Label, decode_label, encode_label
 
 LABEL = Label(
     device_id="ac-living-01",

@@ -14,6 +14,7 @@ from vh_fixtures import running_virtual_home
 from commissioner import paths
 from commissioner.firmware.push import Outcome
 from commissioner.jobs.store import JobStore
+from commissioner.virtualhome.homefile import HomeFile
 from ui.bridge import AsyncBridge
 from ui.device_table import OPERATION_ROLE, VULNERABLE_ROLE, Column, OperationState
 from ui.field_ops import FirmwareRun
@@ -29,6 +30,37 @@ _secret_service_daemons = keyring_fixtures._secret_service_daemons
 secret_service = keyring_fixtures.secret_service
 
 
+def _certified_window(
+    qtbot: QtBot,
+    bridge: AsyncBridge,
+    home: HomeFile,
+    tmp_path: Path,
+    job_number: str,
+    site: str,
+    address: str,
+    operator: str,
+) -> tuple[MainWindow, str, Path]:
+    """A window on a new ★★ job whose devices (all of the home's) are scanned and checked."""
+    data_dir = tmp_path / "data"
+    with JobStore.open(paths.default_store_path(data_dir)) as store:
+        job_id = store.create_job(job_number=job_number, site_name=site, site_address=address,
+                                  service_level=2, operator=operator).id
+    service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
+                         virtual_home=home.directory)
+    window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_job(job_id)
+    qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
+    ids = {d.device_id for d in home.devices} | {home.gateway.device_id}
+    window.start_scan()
+    qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
+    window.certify_action.trigger()
+    qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
+    return window, job_id, data_dir
+
+
 def test_update_firmware_brings_outdated_devices_to_latest(
     qtbot: QtBot,
     bridge: AsyncBridge,
@@ -41,23 +73,9 @@ def test_update_firmware_brings_outdated_devices_to_latest(
                               env=ENV) as home:
         devices = {d.device_id for d in home.devices}
         ids = devices | {home.gateway.device_id}
-        data_dir = tmp_path / "data"
-        with JobStore.open(paths.default_store_path(data_dir)) as store:
-            job_id = store.create_job(
-                job_number="FW-1", site_name="鈴木邸", site_address="大阪府大阪市3-3",
-                service_level=2, operator="鈴木").id
-        service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                             virtual_home=home.directory)
-        window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
-        qtbot.addWidget(window)
-        window.show()
-        window.open_job(job_id)
-        qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
-        window.start_scan()
-        qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
-        qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
-        window.certify_action.trigger()
-        qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
+        window, job_id, data_dir = _certified_window(
+            qtbot, bridge, home, tmp_path, "FW-1", "鈴木邸", "大阪府大阪市3-3", "鈴木"
+        )
 
         ops = window.operations
         assert ops.firmware_action.text() == "ファームウェア更新"
@@ -119,23 +137,10 @@ def test_vulnerable_device_is_marked_and_devices_that_cannot_update_say_why(
 ) -> None:
     assert language == "ja"
     with running_virtual_home(tmp_path / "home", scenario="mixed-faults", env=ENV) as home:
-        data_dir = tmp_path / "data"
-        with JobStore.open(paths.default_store_path(data_dir)) as store:
-            job_id = store.create_job(
-                job_number="FW-2", site_name="田中邸", site_address="京都府京都市4-4",
-                service_level=2, operator="田中").id
-        service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                             virtual_home=home.directory)
-        window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
-        qtbot.addWidget(window)
-        window.show()
-        window.open_job(job_id)
-        qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
         ids = {d.device_id for d in home.devices} | {home.gateway.device_id}
-        window.start_scan()
-        qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
-        window.certify_action.trigger()
-        qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
+        window, _job_id, _data_dir = _certified_window(
+            qtbot, bridge, home, tmp_path, "FW-2", "田中邸", "京都府京都市4-4", "田中"
+        )
         ops = window.operations
         marked: set[str] = set()
 
