@@ -19,9 +19,9 @@ from pathlib import Path
 from commissioner.documents import OwnerInvitation, StoreSources
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import JobStore
+from commissioner.protocol.catalog_format import Catalog, parse_model, parse_policy
+from commissioner.protocol.firmware_index import FirmwareIndex, FirmwareRelease, ModelFirmware
 from commissioner.provisioning.invitation import Invitation, encode_invitation_qr
-from commissioner.trust.catalog_data import Catalog, parse_model, parse_policy
-from commissioner.trust.firmware_index import FirmwareIndex, FirmwareRelease, ModelFirmware
 from commissioner.trust.gate import DeviceVerdict, Verdict
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -32,7 +32,6 @@ from ui.job_service import Failure, FailureKind, JobService
 
 if TYPE_CHECKING:
     from commissioner.ble.onboarding import OnboardingProgress, OnboardingResult
-    from commissioner.ble.pake import NetworkConfig
     from commissioner.discovery.ble import BleTransport
     from commissioner.discovery.manager import DiscoveryManager
     from commissioner.firmware.plan import PlanItem
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
         UpdateProgress,
         UpdateResult,
     )
+    from commissioner.protocol.ble_pake import NetworkConfig
     from commissioner.protocol.client import TrustStore
     from commissioner.provisioning.run import ProgressEvent, RunSummary
     from commissioner.virtualhome.homefile import HomeFile

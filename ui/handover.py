@@ -40,8 +40,8 @@ from commissioner.documents import (
 )
 from commissioner.documents.render import RenderableDocument
 from commissioner.jobs.store import JobStore
+from commissioner.protocol.catalog_format import Catalog
 from commissioner.trust.catalog import CatalogError, load_offline
-from commissioner.trust.catalog_data import Catalog
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 

@@ -22,7 +22,6 @@ from typing import Final, Literal, TypeVar
 
 from commissioner.discovery.events import DeviceRecord
 from commissioner.errors import UserError
-from commissioner.firmware.manifest import parse_version
 from commissioner.jobs import schema
 from commissioner.jobs.firmware_models import FirmwareHistoryEntry, FirmwareStatus
 from commissioner.jobs.models import JSON, DeviceGateState, Job, ProvisioningDevice
@@ -35,6 +34,7 @@ from commissioner.jobs.store import (
     JobStore,
     JobStoreError,
 )
+from commissioner.protocol.firmware_manifest import parse_version
 from commissioner.protocol.label import encode_label
 from commissioner.secrets.job_vault import open_vault
 from commissioner.secrets.vault import SecretVault

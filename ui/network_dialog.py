@@ -2,9 +2,10 @@
 
 In the field the installer types the home network's SSID and passphrase (the home owner's
 secret); the home id is the open job's id. The settings are checked with
-:meth:`commissioner.ble.pake.NetworkConfig.validate` and the problem is shown inline, next to
+:meth:`commissioner.protocol.ble_pake.NetworkConfig.validate` and the problem is shown
+inline, next to
 the field it concerns. The dialog never writes anything: the accepted
-:class:`~commissioner.ble.pake.NetworkConfig` is kept in memory by the window's operations
+:class:`~commissioner.protocol.ble_pake.NetworkConfig` is kept in memory by the window's operations
 controller for its session only (no file, no log, no job store, no "remember" option).
 """
 
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commissioner.ble.pake import NetworkConfig
+from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.protocol.ble_spec import (
     MAX_PASSPHRASE_CHARS,
     MAX_SSID_BYTES,

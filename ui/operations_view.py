@@ -44,7 +44,7 @@ from ui.network_dialog import NetworkDialog
 from ui.progress_delegate import ProgressBarDelegate
 
 if TYPE_CHECKING:
-    from commissioner.ble.pake import NetworkConfig
+    from commissioner.protocol.ble_pake import NetworkConfig
     from ui.main_window import MainWindow
 
 __all__ = ["OperationsController"]

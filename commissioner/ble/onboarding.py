@@ -38,8 +38,8 @@ from bleak.backends.device import BLEDevice
 from bleak.exc import BleakError, BleakGATTProtocolError
 
 from commissioner.ble.adapter import BleAdapter
-from commissioner.ble.errors import BleError, MalformedBleError
-from commissioner.ble.pake import NetworkConfig, Spake2App, confirm_equal, seal_config
+from commissioner.protocol.ble_errors import BleError, MalformedBleError
+from commissioner.protocol.ble_pake import NetworkConfig, Spake2App, confirm_equal, seal_config
 from commissioner.protocol.ble_spec import (
     CONFIG_CHAR_UUID,
     DEFAULT_CONNECT_TIMEOUT,

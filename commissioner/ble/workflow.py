@@ -21,10 +21,10 @@ from commissioner.ble.onboarding import (
     ProgressCallback,
     onboard_devices,
 )
-from commissioner.ble.pake import NetworkConfig
 from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.events import DiscoveryEvent
 from commissioner.discovery.manager import DiscoveryManager
+from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.protocol.ble_spec import DEFAULT_CONNECT_TIMEOUT, DEFAULT_OP_TIMEOUT
 from commissioner.protocol.label import Label
 

@@ -2,7 +2,7 @@
 
 The source key of every report is the BLE address. Advertisements without manufacturer data
 under the protocol's company id are ignored (other BLE things in the house); ours are parsed
-strictly (:mod:`commissioner.ble.advertisement`) and a malformed one becomes a
+strictly (:mod:`commissioner.protocol.ble_advertisement`) and a malformed one becomes a
 :class:`MalformedAdvertisement` entry. BLE has no goodbye: a source silent for ``lost_after``
 seconds is reported lost (a device being onboarded stops advertising while connected, so keep
 ``lost_after`` above an onboarding session's length).
@@ -23,9 +23,9 @@ from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
 
 from commissioner.ble.adapter import BleAdapter
-from commissioner.ble.advertisement import BleAdvertisement, parse_advertisement
-from commissioner.ble.errors import MalformedBleError
 from commissioner.discovery.events import MalformedAdvertisement, Sighting
+from commissioner.protocol.ble_advertisement import BleAdvertisement, parse_advertisement
+from commissioner.protocol.ble_errors import MalformedBleError
 
 if TYPE_CHECKING:
     from bleak import BleakScanner

@@ -34,8 +34,8 @@ from commissioner.errors import UserError
 from commissioner.jobs.cli_support import find_job, opened_store
 from commissioner.jobs.models import Job
 from commissioner.jobs.store import JobStore
+from commissioner.protocol.catalog_format import Catalog
 from commissioner.trust.catalog import CatalogError, load_offline
-from commissioner.trust.catalog_data import Catalog
 
 __all__ = ["add_job_and_lang", "job_store", "load_catalog", "register"]
 

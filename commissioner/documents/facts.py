@@ -20,10 +20,10 @@ from typing import Any, Final, Protocol
 from commissioner.jobs.audit import AuditResult
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice, Step
 from commissioner.jobs.store import JobStore
+from commissioner.protocol.catalog_format import Catalog, CertifiedModel, ModelPolicy
 from commissioner.provisioning.invitation import MalformedInvitationError, decode_invitation_qr
 from commissioner.provisioning.run import active_invitation, owner_invitation_payload
 from commissioner.secrets.job_vault import open_vault
-from commissioner.trust.catalog_data import Catalog, CertifiedModel, ModelPolicy
 
 __all__ = [
     "DeviceFacts",

@@ -32,7 +32,7 @@ from commissioner.documents.sheet import build_sheet
 from commissioner.documents.strings import DEFAULT_LANGUAGE
 from commissioner.jobs.models import Job, Step
 from commissioner.jobs.store import JobStore
-from commissioner.trust.catalog_data import Catalog
+from commissioner.protocol.catalog_format import Catalog
 
 __all__ = [
     "HandoverOutcome",

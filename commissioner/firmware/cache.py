@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from commissioner.firmware.manifest import (
+from commissioner.protocol.firmware_index import FirmwareIndex, FirmwareRelease, ModelFirmware
+from commissioner.protocol.firmware_manifest import (
     FirmwareManifest,
     ManifestError,
     file_sha256,
     verify_manifest,
 )
 from commissioner.trust.catalog import CatalogConfig, CatalogError, download_target
-from commissioner.trust.firmware_index import FirmwareIndex, FirmwareRelease, ModelFirmware
 
 CACHE_DIR: Final = "firmware-cache"
 

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from commissioner.firmware.manifest import parse_version
 from commissioner.firmware.plan import PlanAction, PlanItem
 from commissioner.firmware.push import Outcome, UpdateResult
 from commissioner.jobs.firmware_models import FirmwareHistoryEntry
 from commissioner.jobs.store import DeviceNotInJobError, JobStore
-from commissioner.trust.firmware_index import FirmwareIndex
+from commissioner.protocol.firmware_index import FirmwareIndex
+from commissioner.protocol.firmware_manifest import parse_version
 
 _RECORDED = {
     Outcome.UPDATED: "updated", Outcome.FELL_BACK: "fell-back", Outcome.TIMEOUT: "timeout",

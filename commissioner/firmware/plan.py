@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from commissioner.firmware.manifest import parse_version
 from commissioner.protocol.client import DEFAULT_TIMEOUT, IdentifyResult, TrustStore, identify
 from commissioner.protocol.errors import DeviceProtocolError
-from commissioner.trust.firmware_index import FirmwareIndex
+from commissioner.protocol.firmware_index import FirmwareIndex
+from commissioner.protocol.firmware_manifest import parse_version
 
 
 class PlanAction(StrEnum):

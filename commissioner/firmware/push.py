@@ -38,7 +38,6 @@ from enum import StrEnum
 from typing import Any, BinaryIO, Final, Protocol
 
 from commissioner.firmware.cache import FirmwareImageError, ImageProvider, VerifiedImage
-from commissioner.firmware.manifest import update_refusal
 from commissioner.firmware.plan import DeviceEndpoint, PlanAction, PlanItem
 from commissioner.protocol.client import (
     DeviceSession,
@@ -55,6 +54,7 @@ from commissioner.protocol.errors import (
     RateLimitedError,
     SetupCodeRejectedError,
 )
+from commissioner.protocol.firmware_manifest import update_refusal
 from commissioner.protocol.firmware_spec import (
     DEFAULT_CHUNK_BYTES,
     DEVICE_REFUSALS,

@@ -32,7 +32,6 @@ Offline policy (documented choice):
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import logging
@@ -54,8 +53,9 @@ from tuf.api.metadata import (  # type: ignore[attr-defined]  # public re-export
 )
 from tuf.ngclient.updater import Updater
 
+from commissioner.atomic_file import write_atomic
 from commissioner.errors import UserError
-from commissioner.trust.catalog_data import (
+from commissioner.protocol.catalog_format import (
     MAX_TARGET_BYTES,
     OPTIONAL_TARGET_NAMES,
     TARGET_NAMES,
@@ -164,27 +164,7 @@ class CatalogStatus:
 # --------------------------------------------------------------------------- files
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file, fsync and ``os.replace`` (then fsync dir)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if os.name == "posix":
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+atomic_write_bytes = write_atomic  # one atomic-file writer for the whole app
 
 
 def _read_limited(path: Path, limit: int) -> bytes:

@@ -150,7 +150,7 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_publish(args: argparse.Namespace) -> int:
-    from commissioner.trust.publisher import PublishError, publish
+    from commissioner.virtualhome.catalog_publisher import PublishError, publish
 
     roots: list[tuple[str, str]] = []
     for spec in args.manufacturer_root or []:
@@ -161,7 +161,7 @@ def _cmd_publish(args: argparse.Namespace) -> int:
             roots.append((name, Path(file).read_text(encoding="ascii")))
         except (OSError, UnicodeDecodeError) as err:
             raise PublishError(f"cannot read {file}: {err}") from None
-    from commissioner.trust.catalog_data import ManufacturerRoot
+    from commissioner.protocol.catalog_format import ManufacturerRoot
 
     version = publish(
         args.data, args.repo, args.keys,

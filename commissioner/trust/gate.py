@@ -31,6 +31,7 @@ from cryptography import x509
 
 from commissioner.discovery.events import DeviceRecord, Sighting
 from commissioner.protocol.attestation import AttestedIdentity, cert_der, check_root, sha256_hex
+from commissioner.protocol.catalog_format import Catalog, ManufacturerRoot
 from commissioner.protocol.client import DEFAULT_TIMEOUT, TrustStore, identify
 from commissioner.protocol.errors import (
     AttestationError,
@@ -42,7 +43,6 @@ from commissioner.protocol.errors import (
     WeakTlsError,
 )
 from commissioner.protocol.spec import DeviceKind, Role
-from commissioner.trust.catalog_data import Catalog, ManufacturerRoot
 
 __all__ = [
     "BLOCKING_VERDICTS",

@@ -40,11 +40,11 @@ from commissioner.jobs.store import (
     JobNotFoundError,
     JobStore,
 )
+from commissioner.protocol.catalog_format import Catalog
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import MAX_LABEL_CHARS
 from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
-from commissioner.trust.catalog_data import Catalog
 from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import (
     DEFAULT_CONCURRENCY,

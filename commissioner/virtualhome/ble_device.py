@@ -1,6 +1,7 @@
 """A virtual BLE peripheral: advertises the device and serves the onboarding GATT service.
 
-The device side of spec section 18 (see :mod:`commissioner.ble.pake`). Every value written to
+The device side of spec section 18 (see :mod:`commissioner.protocol.ble_pake`).
+Every value written to
 its characteristics is appended to :attr:`VirtualBlePeripheral.writes` (a radio capture for
 tests: what an eavesdropper on the link would record from the app).
 
@@ -29,9 +30,9 @@ from bumble import att, gatt
 from bumble.core import UUID, AdvertisingData
 from bumble.device import AdvertisingEventProperties, AdvertisingParameters, Device
 
-from commissioner.ble.advertisement import BleAdvertisement, build_manufacturer_data
-from commissioner.ble.errors import MalformedBleError
-from commissioner.ble.pake import (
+from commissioner.protocol.ble_advertisement import BleAdvertisement, build_manufacturer_data
+from commissioner.protocol.ble_errors import MalformedBleError
+from commissioner.protocol.ble_pake import (
     NetworkConfig,
     SessionKeys,
     Spake2Device,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
-from commissioner.ble.pake import NetworkConfig
+from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.virtualhome.fsutil import SECRET_MODE, read_json, write_json_atomic
 from commissioner.virtualhome.homefile import BleDeviceEntry, BleEntry
 

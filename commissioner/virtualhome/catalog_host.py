@@ -12,7 +12,7 @@ from pathlib import Path
 from cryptography.x509.oid import NameOID
 
 from commissioner.protocol.attestation import cert_pem, load_pem_bundle
-from commissioner.trust.publisher import CatalogServer, publish_virtual_home_catalog
+from commissioner.virtualhome.catalog_publisher import CatalogServer, publish_virtual_home_catalog
 from commissioner.virtualhome.firmware_catalog import prepare_firmware
 
 

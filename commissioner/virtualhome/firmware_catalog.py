@@ -12,7 +12,7 @@ At every start of the home (before its catalog is published):
   and the latest image is generated once: ``DIR/firmware/images/<slug>/<version>.bin``
   (a short header, then random bytes). Its size is ``$COMMISSIONER_VH_FIRMWARE_BYTES``
   (default 256 KiB) when the home is first started;
-* the index (:mod:`commissioner.trust.firmware_index`) lists every release, the latest with
+* the index (:mod:`commissioner.protocol.firmware_index`) lists every release, the latest with
   its image target, size, SHA-256 and the manufacturer's signature over the manifest.
 
 Tests that need other images (older, wrong model, badly signed) sign them with
@@ -31,20 +31,20 @@ from typing import Any, Final
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from commissioner.firmware.manifest import (
+from commissioner.protocol.firmware_index import (
+    FirmwareImage,
+    FirmwareIndex,
+    FirmwareRelease,
+    ModelFirmware,
+    target_name,
+)
+from commissioner.protocol.firmware_manifest import (
     FirmwareManifest,
     file_sha256,
     load_public_key,
     parse_version,
     public_key_pem,
     sign_manifest,
-)
-from commissioner.trust.firmware_index import (
-    FirmwareImage,
-    FirmwareIndex,
-    FirmwareRelease,
-    ModelFirmware,
-    target_name,
 )
 from commissioner.virtualhome.fsutil import SECRET_MODE, read_json, write_atomic, write_json_atomic
 

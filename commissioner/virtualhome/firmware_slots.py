@@ -5,7 +5,8 @@ so the device's management-session check applies before any of them runs):
 
 * ``POST begin {"manifest": {...}, "signature": b64}`` - checks the manufacturer's signature
   with the firmware key the device got at manufacture, then model, manufacturer, downgrade and
-  minimum version (:func:`commissioner.firmware.manifest.update_refusal`). Starts a transfer
+  minimum version (:func:`commissioner.protocol.firmware_manifest.update_refusal`).
+  Starts a transfer
   into the inactive slot, or - same manifest again - returns the transfer in progress
   (resume): ``{"transfer_id", "offset", "size", "slot"}``.
 * ``PUT chunk?transfer=<id>&offset=<n>`` raw ``application/octet-stream`` body of at most
@@ -40,7 +41,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from commissioner.firmware.manifest import (
+from commissioner.protocol.firmware_manifest import (
     FirmwareManifest,
     ManifestError,
     file_sha256,

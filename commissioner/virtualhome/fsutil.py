@@ -3,45 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
-SECRET_MODE = 0o600
-PUBLIC_MODE = 0o644
+from commissioner.atomic_file import PUBLIC_MODE, SECRET_MODE, write_atomic
 
+__all__ = ["PUBLIC_MODE", "SECRET_MODE", "read_json", "write_atomic", "write_json_atomic"]
 
-def _fsync_dir(directory: Path) -> None:
-    if os.name != "posix":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_atomic(path: Path, data: bytes, *, mode: int = PUBLIC_MODE) -> None:
-    """Write ``data`` to ``path`` so that a crash leaves either the old or the new file.
-
-    A temporary file in the same directory is written, fsynced, given ``mode`` and renamed
-    over ``path``; then the directory is fsynced so the rename itself is durable.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(tmp_name)
-    try:
-        os.chmod(tmp, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
 
 
 def write_json_atomic(path: Path, value: Any, *, mode: int = PUBLIC_MODE) -> None:

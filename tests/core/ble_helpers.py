@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from commissioner.ble.adapter import BleAdapter
-from commissioner.ble.pake import NetworkConfig
+from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import CommissioningState
 from commissioner.virtualhome.ble_device import BleIdentity, VirtualBlePeripheral

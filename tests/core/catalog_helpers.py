@@ -19,9 +19,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from commissioner.protocol.catalog_format import ManufacturerRoot
 from commissioner.trust.catalog import CatalogConfig
-from commissioner.trust.catalog_data import ManufacturerRoot
-from commissioner.trust.publisher import CatalogRepository, publish, trusted_root_bytes
+from commissioner.virtualhome.catalog_publisher import (
+    CatalogRepository,
+    publish,
+    trusted_root_bytes,
+)
 
 ROOT_DIR = Path(__file__).resolve().parents[2]
 VIRTUAL_HOME_DATA = ROOT_DIR / "tests" / "core" / "data" / "catalog-sample.json"

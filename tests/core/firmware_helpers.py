@@ -13,10 +13,10 @@ from pathlib import Path
 from commissioner.firmware.cache import FirmwareCache, ImageProvider
 from commissioner.firmware.plan import DeviceEndpoint, PlanItem, plan_device
 from commissioner.firmware.push import SetupCodeAccess, UpdateOptions
+from commissioner.protocol.catalog_format import Catalog
 from commissioner.protocol.client import TrustStore
 from commissioner.protocol.label import Label
 from commissioner.trust.catalog import CatalogConfig, async_sync
-from commissioner.trust.catalog_data import Catalog
 from commissioner.trust.gate import trust_store_for
 from commissioner.virtualhome.device import VirtualDevice
 from commissioner.virtualhome.firmware_catalog import SIZE_ENV

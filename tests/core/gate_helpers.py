@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from commissioner.protocol.catalog_format import Catalog
 from commissioner.trust.catalog import CatalogConfig, sync
-from commissioner.trust.catalog_data import Catalog
 from commissioner.trust.gate import GateTarget
 from commissioner.virtualhome.homefile import HomeFile
 

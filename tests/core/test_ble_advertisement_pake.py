@@ -13,14 +13,16 @@ from bleak.backends.scanner import AdvertisementData
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commissioner.ble import p256
-from commissioner.ble.advertisement import (
+from commissioner.discovery.ble import BleTransport
+from commissioner.discovery.manager import DiscoveryManager
+from commissioner.protocol import p256
+from commissioner.protocol.ble_advertisement import (
     BleAdvertisement,
     build_manufacturer_data,
     parse_manufacturer_data,
 )
-from commissioner.ble.errors import MalformedBleError
-from commissioner.ble.pake import (
+from commissioner.protocol.ble_errors import MalformedBleError
+from commissioner.protocol.ble_pake import (
     NetworkConfig,
     Spake2App,
     Spake2Device,
@@ -28,8 +30,6 @@ from commissioner.ble.pake import (
     open_config,
     seal_config,
 )
-from commissioner.discovery.ble import BleTransport
-from commissioner.discovery.manager import DiscoveryManager
 from commissioner.protocol.ble_spec import COMPANY_ID
 from commissioner.protocol.spec import CommissioningState
 

@@ -15,7 +15,7 @@ from catalog_helpers import (
 )
 
 from commissioner.cli import main
-from commissioner.trust.publisher import CatalogRepository
+from commissioner.virtualhome.catalog_publisher import CatalogRepository
 
 
 @pytest.fixture(autouse=True)
@@ -132,7 +132,10 @@ def test_virtual_home_publish_helper_and_server(tmp_path: Path,
                                                 capsys: pytest.CaptureFixture[str]) -> None:
     from catalog_helpers import manufacturer_roots
 
-    from commissioner.trust.publisher import CatalogServer, publish_virtual_home_catalog
+    from commissioner.virtualhome.catalog_publisher import (
+        CatalogServer,
+        publish_virtual_home_catalog,
+    )
 
     home = tmp_path / "home"
     repo = publish_virtual_home_catalog(home, manufacturer_roots())

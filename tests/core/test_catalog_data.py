@@ -11,7 +11,7 @@ from catalog_helpers import VIRTUAL_HOME_DATA, make_ca_pem
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commissioner.trust.catalog_data import (
+from commissioner.protocol.catalog_format import (
     CatalogDataError,
     CertifiedModel,
     ManufacturerRoot,

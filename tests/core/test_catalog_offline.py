@@ -17,7 +17,7 @@ from commissioner.trust.catalog import (
     status,
     sync,
 )
-from commissioner.trust.publisher import CatalogRepository
+from commissioner.virtualhome.catalog_publisher import CatalogRepository
 
 DAY = dt.timedelta(days=1)
 

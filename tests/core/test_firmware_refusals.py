@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from firmware_helpers import FAST, FwHome, fw_home
 
 from commissioner.firmware.cache import FirmwareImageError, ImageProvider, VerifiedImage
-from commissioner.firmware.manifest import FirmwareManifest, public_key_pem, sign_manifest
 from commissioner.firmware.push import Outcome, push_image, update_device
+from commissioner.protocol.firmware_manifest import FirmwareManifest, public_key_pem, sign_manifest
 from commissioner.protocol.firmware_spec import OCTET_TYPE, FirmwareEndpoint
 from commissioner.virtualhome.firmware_catalog import make_image, sign_image
 

@@ -16,7 +16,7 @@ from gate_helpers import by_fault, by_model, sync_catalog, targets
 from vh_fixtures import running_virtual_home
 
 from commissioner.protocol.attestation import AttestedIdentity
-from commissioner.trust.catalog_data import Catalog
+from commissioner.protocol.catalog_format import Catalog
 from commissioner.trust.gate import (
     DeviceVerdict,
     GateTarget,

@@ -59,9 +59,7 @@ from tuf.api.metadata import (  # type: ignore[attr-defined]  # public re-export
 from tuf.api.serialization.json import JSONSerializer
 
 from commissioner.errors import UserError
-from commissioner.resources import resources_dir
-from commissioner.trust.catalog import atomic_write_bytes
-from commissioner.trust.catalog_data import (
+from commissioner.protocol.catalog_format import (
     FORMAT_VERSION,
     MAX_TARGET_BYTES,
     CatalogContent,
@@ -73,7 +71,9 @@ from commissioner.trust.catalog_data import (
     parse_policy,
     parse_root,
 )
-from commissioner.trust.firmware_index import FirmwareIndex
+from commissioner.protocol.firmware_index import FirmwareIndex
+from commissioner.resources import resources_dir
+from commissioner.trust.catalog import atomic_write_bytes
 
 ROLES: Final = ("root", "targets", "snapshot", "timestamp")
 DEFAULT_EXPIRES_DAYS: Final = 30

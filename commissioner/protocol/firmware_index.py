@@ -3,7 +3,7 @@
 Per model: every known release with its date, notes, whether it is known vulnerable (R3-6,
 SR2-H-6, SR2-D-5), the minimum version it can be installed over, and - for releases that are
 published - the image: its TUF target name, size, SHA-256 and the manufacturer's signature over
-the firmware manifest (:mod:`commissioner.firmware.manifest`). The manufacturers' firmware
+the firmware manifest (:mod:`commissioner.protocol.firmware_manifest`). The manufacturers' firmware
 public keys travel in the same file. Format 1::
 
     {"format": 1,
@@ -28,7 +28,7 @@ from typing import Any, Final
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from commissioner.firmware.manifest import (
+from commissioner.protocol.firmware_manifest import (
     MAX_IMAGE_BYTES,
     SHA256_RE,
     FirmwareManifest,

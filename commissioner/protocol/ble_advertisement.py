@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from commissioner.ble.errors import MalformedBleError
+from commissioner.protocol.ble_errors import MalformedBleError
 from commissioner.protocol.ble_spec import (
     ADV_FLAGS_MASK,
     ADV_FORMAT_VERSION,

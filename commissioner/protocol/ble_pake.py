@@ -42,8 +42,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-from commissioner.ble import p256
-from commissioner.ble.errors import MalformedBleError
+from commissioner.protocol import p256
+from commissioner.protocol.ble_errors import MalformedBleError
 from commissioner.protocol.ble_spec import (
     CONFIG_AAD,
     CONFIG_KEY_INFO,

@@ -1,7 +1,8 @@
 """The content of the signed catalog: certified models, manufacturer roots, model policies.
 
 The catalog travels as three JSON target files inside a TUF repository (see
-:mod:`commissioner.trust.catalog` and :mod:`commissioner.trust.publisher`). TUF proves the
+:mod:`commissioner.trust.catalog` and :mod:`commissioner.virtualhome.catalog_publisher`).
+TUF proves the
 bytes came from the platform; this module then parses them *strictly*: bounded sizes, exact
 types, no unknown keys, cross-checks between files. Every problem is reported as a
 :class:`CatalogDataError` naming the file and the field, never as another exception type.
@@ -18,7 +19,7 @@ Target file formats (all ``"format": 1``)::
                             "owner_must_not_change":[str], "owner_may_change":[str],
                             "firmware_line": str}]}
     firmware-index.json    optional: firmware releases, images and manufacturer firmware keys
-                           (see :mod:`commissioner.trust.firmware_index`)
+                           (see :mod:`commissioner.protocol.firmware_index`)
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from typing import Any, Final, Literal
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from commissioner.trust.firmware_index import (
+from commissioner.protocol.firmware_index import (
     FIRMWARE_INDEX_TARGET,
     FirmwareIndex,
     FirmwareIndexError,
