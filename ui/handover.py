@@ -97,7 +97,7 @@ def blocker_text(b: Blocker) -> str:
 
 
 def _catalog_for(service: JobService) -> Catalog | None:
-    from commissioner.trust.cli import config_from_args
+    from commissioner.cli.catalog import config_from_args
 
     try:
         return load_offline(config_from_args(service.catalog_config_args()))

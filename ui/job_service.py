@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
+from commissioner.cli.catalog import config_from_args
 from commissioner.discovery.events import DeviceRecord
 from commissioner.errors import UserError
 from commissioner.jobs import schema
@@ -39,7 +40,6 @@ from commissioner.protocol.label import encode_label
 from commissioner.secrets.job_vault import open_vault
 from commissioner.secrets.vault import SecretVault
 from commissioner.trust.catalog import CatalogError, async_get_catalog
-from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import DeviceVerdict, GateTarget, LabelFacts, certify_home
 from commissioner.trust.label_records import add_labels, refresh_labels
 from commissioner.trust.labels import LabelInputError, parse_payload, read_label_image

@@ -8,7 +8,7 @@ import ipaddress
 import json
 from typing import Any
 
-from commissioner.context import resolve
+from commissioner.cli.legacy_context import resolve
 from commissioner.errors import UserError
 from commissioner.protocol.client import IdentifyResult, TrustStore, identify
 from commissioner.protocol.errors import DeviceProtocolError

@@ -21,9 +21,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from commissioner.cli.job_support import find_job, opened_store, store_path
 from commissioner.errors import UserError
 from commissioner.jobs.audit import export_jsonl
-from commissioner.jobs.cli_support import find_job, opened_store, store_path
 from commissioner.jobs.models import Job
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from commissioner.ble import cli as ble_cli
-from commissioner.discovery import cli as discovery_cli
-from commissioner.documents import cli as documents_cli
-from commissioner.firmware import cli as firmware_cli
-from commissioner.jobs import cli as jobs_cli
-from commissioner.protocol import cli as protocol_cli
-from commissioner.provisioning import cli as provisioning_cli
-from commissioner.trust import cli as catalog_cli
-from commissioner.trust import gate_cli
+from commissioner.cli import catalog as catalog_cli
+from commissioner.cli import certify as gate_cli
+from commissioner.cli import commission as provisioning_cli
+from commissioner.cli import documents as documents_cli
+from commissioner.cli import firmware as firmware_cli
+from commissioner.cli import identify as protocol_cli
+from commissioner.cli import jobs as jobs_cli
+from commissioner.cli import onboard as ble_cli
+from commissioner.cli import scan as discovery_cli
 from commissioner.virtualhome import cli as virtualhome_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]

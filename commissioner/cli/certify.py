@@ -30,9 +30,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from commissioner.context import resolve
+from commissioner.cli.catalog import config_from_args
+from commissioner.cli.job_support import open_job, opened_store
+from commissioner.cli.legacy_context import resolve
 from commissioner.errors import UserError
-from commissioner.jobs.cli_support import open_job, opened_store
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
@@ -45,7 +46,6 @@ from commissioner.protocol.label import Label
 from commissioner.protocol.spec import MAX_LABEL_CHARS
 from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
-from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import (
     DEFAULT_CONCURRENCY,
     DeviceVerdict,

@@ -26,9 +26,9 @@ import sys
 from pathlib import Path
 from typing import Final, TextIO
 
-from commissioner.context import AppContext, resolve
+from commissioner.cli.job_support import opened_store
+from commissioner.cli.legacy_context import AppContext, resolve
 from commissioner.errors import UserError
-from commissioner.jobs.cli_support import opened_store
 from commissioner.jobs.store import (
     JobNotFoundError,
 )
@@ -91,8 +91,8 @@ def _trust(ctx: AppContext, args: argparse.Namespace) -> TrustStore:
     """Manufacturer roots: the virtual home's, or those of the verified catalog cache."""
     if ctx.home is not None:
         return TrustStore.from_pem(ctx.manufacturer_roots_pem)
+    from commissioner.cli.catalog import config_from_args
     from commissioner.trust.catalog import get_catalog
-    from commissioner.trust.cli import config_from_args
     from commissioner.trust.gate import trust_store_for
 
     catalog = get_catalog(config_from_args(args), online=False)

@@ -7,7 +7,7 @@ import asyncio
 import json
 import sys
 
-from commissioner.context import resolve
+from commissioner.cli.legacy_context import resolve
 from commissioner.discovery.scan import ScanResult, malformed_to_json, scan, sighting_to_json
 from commissioner.errors import UserError
 
