@@ -28,6 +28,15 @@ from commissioner.protocol.catalog_format import Catalog
 from commissioner.settings import Settings, load_settings, settings_path
 from commissioner.trust.catalog import CatalogConfig, get_catalog, status
 
+
+class JobNotOpenError(UserError):
+    """The job exists but is closed: new work needs a new job."""
+
+
+class UnknownJobError(UserError):
+    """No job with that id or job number."""
+
+
 LIST_HINT: Final = "list the jobs with `commissioner job list`"
 MAX_ROOT_FILE_BYTES: Final = 512_000
 
@@ -145,12 +154,12 @@ def find_job(store: JobStore, key: str) -> Job:
     try:
         return store.find_job(key)
     except JobNotFoundError as err:
-        raise UserError(str(err), hint=LIST_HINT) from None
+        raise UnknownJobError(str(err), hint=LIST_HINT) from None
 
 
 def open_job(store: JobStore, key: str) -> Job:
     """The job with this id or job number, which must still be open for work."""
     job = find_job(store, key)
     if job.is_closed:
-        raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+        raise JobNotOpenError(f"job {job.id} is closed", hint="open a new job for new work")
     return job

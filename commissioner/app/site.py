@@ -25,7 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-from commissioner.app.training_home import TrainingHome, TrainingHomeError, read_training_home
+from commissioner.app.training_home import (
+    HOME_FILE,
+    TrainingHome,
+    TrainingHomeError,
+    read_training_home,
+)
 from commissioner.errors import UserError
 from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.protocol.errors import DeviceProtocolError
@@ -139,16 +144,35 @@ class TrainingSite(Site):
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self._home = read_training_home(self.directory)
+        self._stamp = self._file_stamp()
+        self._loaded = read_training_home(self.directory)
+
+    def _file_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = (self.directory / HOME_FILE).stat()
+        except OSError:
+            return None
+        return st.st_mtime_ns, st.st_size
+
+    @property
+    def _home(self) -> TrainingHome:
+        """The home as its file says now: home.json is read again whenever it changed (a
+        restarted virtual home has new ports; a trainer may edit it)."""
+        stamp = self._file_stamp()
+        if stamp != self._stamp:
+            self._loaded = read_training_home(self.directory)
+            self._stamp = stamp
+        return self._loaded
 
     @property
     def home(self) -> TrainingHome:
         return self._home
 
     def refresh(self) -> TrainingHome:
-        """Read home.json again (a restarted virtual home has new ports)."""
-        self._home = read_training_home(self.directory)
-        return self._home
+        """Read home.json again."""
+        self._loaded = read_training_home(self.directory)
+        self._stamp = self._file_stamp()
+        return self._loaded
 
     def mdns_interfaces(
         self, settings: Settings, explicit: Sequence[str] | None

@@ -17,101 +17,17 @@ Where things come from:
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import os
 from pathlib import Path
-from typing import Any
 
-from commissioner.errors import UserError
-from commissioner.resources import resources_dir
-from commissioner.trust.catalog import (
-    DEFAULT_GRACE_DAYS,
-    CatalogConfig,
-    CatalogError,
-    status,
-    sync,
-)
-
-PRODUCTION_ROOT = resources_dir() / "trust" / "root.json"
-MAX_ROOT_FILE_BYTES = 512_000
-
-
-def _data_dir(args: argparse.Namespace) -> Path:
-    explicit: Path | None = getattr(args, "data_dir", None)
-    if explicit is not None:
-        return Path(explicit)
-    try:
-        from commissioner import paths
-
-        return paths.data_dir()
-    except ImportError:  # pragma: no cover - paths.py is part of the app
-        env = os.environ.get("COMMISSIONER_DATA_DIR")
-        return Path(env) if env else Path.home() / ".local" / "share" / "commissioner"
-
-
-def _settings() -> tuple[str | None, int]:
-    """(catalog_url, grace_days) from settings.toml; defaults if unavailable."""
-    try:
-        from commissioner import paths
-        from commissioner.settings import load_settings, settings_path
-
-        settings = load_settings(settings_path(paths.config_dir()))
-        return settings.catalog_url, int(settings.catalog_grace_days)
-    except ImportError:  # pragma: no cover
-        return None, DEFAULT_GRACE_DAYS
-
-
-def _read_root(path: Path) -> bytes:
-    try:
-        data = path.read_bytes()
-    except OSError as err:
-        raise CatalogError(
-            "bad-trust-root", f"cannot read the catalog trust root {path}: {err}",
-            "Pass --root FILE with the platform's root.json.") from None
-    if len(data) > MAX_ROOT_FILE_BYTES:
-        raise CatalogError("bad-trust-root", f"{path} is too large to be a root.json")
-    return data
-
-
-def _virtual_home_url(home_dir: Path) -> str | None:
-    path = home_dir / "home.json"
-    try:
-        doc: Any = json.loads(path.read_bytes())
-    except (OSError, ValueError) as err:
-        raise UserError(
-            f"cannot read the virtual home file {path}: {err}",
-            hint="start the virtual home first; it writes home.json") from None
-    url = doc.get("catalog_url") if isinstance(doc, dict) else None
-    if url is not None and not isinstance(url, str):
-        raise UserError(f"{path}: catalog_url must be a string")
-    return url
+from commissioner.cli.common import context_from_args
+from commissioner.trust.catalog import CatalogConfig, status, sync
 
 
 def config_from_args(args: argparse.Namespace, *, need_root: bool = True) -> CatalogConfig:
     """The catalog configuration the shared options and ``--url``/``--root`` select."""
-    data_dir = _data_dir(args)
-    settings_url, grace_days = _settings()
-    home_dir: Path | None = getattr(args, "virtual_home", None)
-    url: str | None = getattr(args, "url", None)
-    root_file: Path | None = getattr(args, "root", None)
-    if home_dir is not None:
-        home_dir = Path(home_dir)
-        tag = hashlib.sha256(str(home_dir.resolve()).encode()).hexdigest()[:16]
-        cache_dir = data_dir / "catalog-virtual-home" / tag
-        url = url or _virtual_home_url(home_dir)
-        root_file = root_file or home_dir / "catalog" / "root.json"
-    else:
-        cache_dir = data_dir / "catalog"
-        url = url or settings_url
-        root_file = root_file or PRODUCTION_ROOT
-    if url is None:
-        url = status(CatalogConfig(None, cache_dir, b"", grace_days)).url
-    return CatalogConfig(
-        url=url,
-        cache_dir=cache_dir,
-        trusted_root=_read_root(root_file) if need_root else b"",
-        grace_days=grace_days,
+    return context_from_args(args).catalog_config(
+        url=getattr(args, "url", None), root=getattr(args, "root", None), need_root=need_root
     )
 
 

@@ -23,47 +23,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
-import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
-from commissioner.cli.catalog import config_from_args
-from commissioner.cli.job_support import open_job, opened_store
-from commissioner.cli.legacy_context import resolve
-from commissioner.errors import UserError
-from commissioner.jobs.models import Job, JobDevice
-from commissioner.jobs.store import (
-    DeviceNotBlockedError,
-    DeviceNotInJobError,
-    JobNotFoundError,
-    JobStore,
-)
-from commissioner.protocol.catalog_format import Catalog
+from commissioner.app import devices, labels
+from commissioner.app.certify import certify
+from commissioner.cli.common import context_from_args, print_json
 from commissioner.protocol.label import Label
-from commissioner.protocol.spec import MAX_LABEL_CHARS
-from commissioner.secrets.job_vault import open_vault
-from commissioner.trust.catalog import get_catalog
-from commissioner.trust.gate import (
-    DEFAULT_CONCURRENCY,
-    DeviceVerdict,
-    GateTarget,
-    LabelFacts,
-    certify_home,
-)
-from commissioner.trust.label_records import add_labels, refresh_labels
-from commissioner.trust.labels import (
-    LabelInputError,
-    parse_payload,
-    read_label_image,
-)
-from commissioner.virtualhome.homefile import HomeFile
+from commissioner.trust.gate import DEFAULT_CONCURRENCY
 
 EXIT_BLOCKED: Final = 6
-NOT_ADVERTISED: Final = "(not advertised)"
-MAX_STDIN_LABELS: Final = 500
 
 
 def register(
@@ -142,153 +112,19 @@ def register(
     rep.set_defaults(handler=_device_replace)
 
 
-# --------------------------------------------------------------------------- store helpers
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
-
-
 # --------------------------------------------------------------------------- certify
 
 
-def _target(device: JobDevice) -> GateTarget:
-    return GateTarget(
-        device_id=device.device_id,
-        host=device.address if device.port is not None else None,
-        port=device.port,
-        role=device.role,
-        kind=device.kind,
-        # A device listed by the home file but not heard advertised has no advertised
-        # identity to compare with its certificate.
-        advertised_manufacturer=""
-        if device.manufacturer == NOT_ADVERTISED
-        else device.manufacturer,
-        advertised_model="" if device.model == NOT_ADVERTISED else device.model,
-    )
-
-
-def _label_facts(store: JobStore, job_id: str) -> dict[str, LabelFacts]:
-    return {
-        lab.device_id: LabelFacts(lab.device_id, lab.manufacturer, lab.model, lab.serial, lab.kind)
-        for lab in store.labels(job_id)
-    }
-
-
-def run_certify(
-    store: JobStore,
-    job: Job,
-    catalog: Catalog,
-    interfaces: Sequence[str],
-    *,
-    scan_timeout: float,
-    timeout: float,
-    concurrency: int = DEFAULT_CONCURRENCY,
-    expect: int | None = None,
-    home: HomeFile | None = None,
-) -> list[DeviceVerdict]:
-    """Scan, record the devices, certify every device of the job and record the verdicts.
-
-    The job's devices from earlier scans that were not seen now are checked at their last
-    known address (and blocked as unreachable if they do not answer)."""
-    from commissioner.discovery.scan import malformed_to_json, scan
-    from commissioner.jobs.recording import record_scan
-
-    store.set_job_catalog(job.id, catalog.version, catalog.refreshed_at)
-    result = asyncio.run(scan(interfaces, scan_timeout, expect=expect))
-    found = result.devices
-    if home is not None:
-        # Training mode: loopback mDNS is shared with any other virtual home on this computer;
-        # keep to this home's devices, and check any not heard in time at their home.json port.
-        ours = {home.gateway.device_id, *(d.device_id for d in home.devices)}
-        found = [r for r in found if r.device_id in ours]
-    record_scan(store.path, job.id, found, [malformed_to_json(m) for m in result.malformed])
-    if home is not None:
-        _add_unheard_home_devices(store, job.id, home, {r.device_id for r in found})
-    devices = store.devices(job.id)
-    if not devices:
-        raise UserError(
-            "no devices were found for this job",
-            hint="check that the devices are powered and on this network (--mdns-interface)",
-        )
-    labels = _label_facts(store, job.id)
-    verdicts = asyncio.run(
-        certify_home(
-            [_target(d) for d in devices],
-            catalog,
-            job.service_level,
-            concurrency=concurrency,
-            labels=labels,
-            timeout=timeout,
-        )
-    )
-    for v in verdicts:
-        store.record_verdict(job.id, v)
-    refresh_labels(store, job.id)
-    return verdicts
-
-
-def _add_unheard_home_devices(
-    store: JobStore, job_id: str, home: HomeFile, heard: set[str]
-) -> None:
-    known = {d.device_id for d in store.devices(job_id)}
-    at = dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-    entries = [
-        (home.gateway.device_id, "gateway", "gateway", home.gateway.host, home.gateway.port, "", "")
-    ]
-    entries += [
-        (d.device_id, "device", d.kind, d.host, d.port, d.manufacturer, d.model)
-        for d in home.devices
-    ]
-    for device_id, role, kind, host, port, mf, mn in entries:
-        if device_id in heard or device_id in known:
-            continue
-        store.upsert_device(
-            job_id,
-            JobDevice(
-                device_id=device_id,
-                role=role,
-                kind=kind,
-                manufacturer=mf or NOT_ADVERTISED,
-                model=mn or NOT_ADVERTISED,
-                firmware="0.0.0",
-                state="unknown",
-                transports=("home-file",),
-                address=host,
-                port=port,
-                first_seen=at,
-                last_seen=at,
-                status="listed",
-            ),
-        )
-
-
 def _certify(args: argparse.Namespace) -> int:
-    if not 0 < args.timeout <= 120:
-        raise UserError("--timeout must be between 0 and 120 seconds")
-    if not 0 < args.scan_timeout <= 600:
-        raise UserError("--scan-timeout must be between 0 and 600 seconds")
-    if not 1 <= args.concurrency <= 256:
-        raise UserError("--concurrency must be between 1 and 256")
-    ctx = resolve(args)
-    with opened_store(args) as store:
-        job = open_job(store, args.job)
-        config = config_from_args(args)
-        catalog = get_catalog(config, online=not args.offline)  # CatalogError: exit 3/4/5
-        expect = 1 + len(ctx.home.devices) if ctx.home is not None else None
-        verdicts = run_certify(
-            store,
-            job,
-            catalog,
-            ctx.mdns_interfaces,
-            scan_timeout=args.scan_timeout,
-            timeout=args.timeout,
-            concurrency=args.concurrency,
-            expect=expect,
-            home=ctx.home,
-        )
-        gate = {g.device_id: g for g in store.gate_states(job.id)}
-    blocked = [v for v in verdicts if v.blocked]
+    ctx = context_from_args(args)
+    outcome = asyncio.run(certify(
+        ctx, args.job, online=not args.offline, scan_timeout=args.scan_timeout,
+        timeout=args.timeout, concurrency=args.concurrency,
+        catalog=ctx.catalog(online=not args.offline, url=args.url, root=args.root)
+        if args.url or args.root else None,
+    ))  # CatalogError: exit 3/4/5
+    job, catalog, verdicts = outcome.job, outcome.catalog, outcome.verdicts
+    gate = {g.device_id: g for g in outcome.gate}
     if args.json:
         out = []
         for v in verdicts:
@@ -296,7 +132,7 @@ def _certify(args: argparse.Namespace) -> int:
             state = gate.get(v.device_id)
             item["label_status"] = state.label_status if state else "none"
             out.append(item)
-        _print_json(out)
+        print_json(out)
     else:
         print(
             f"Job {job.id}: {len(verdicts)} devices checked against catalog version "
@@ -311,12 +147,12 @@ def _certify(args: argparse.Namespace) -> int:
                 f"{v.model}{serial}"
             )
             print(f"          {v.reason}")
-        if blocked:
+        if outcome.blocked:
             print(
-                f"{len(blocked)} device(s) blocked: they cannot be commissioned. Replace them "
-                "(`commissioner device replace`); there is no override."
+                f"{len(outcome.blocked)} device(s) blocked: they cannot be commissioned. "
+                "Replace them (`commissioner device replace`); there is no override."
             )
-    return EXIT_BLOCKED if blocked else 0
+    return EXIT_BLOCKED if outcome.blocked else 0
 
 
 # --------------------------------------------------------------------------- labels
@@ -324,54 +160,29 @@ def _certify(args: argparse.Namespace) -> int:
 
 def _read_labels(args: argparse.Namespace) -> list[Label]:
     if args.image is not None:
-        return read_label_image(args.image)
+        return labels.read_label_image(args.image)
     if args.stdin:
-        out: list[Label] = []
-        for n, line in enumerate(sys.stdin, start=1):
-            if n > MAX_STDIN_LABELS:
-                raise LabelInputError(f"more than {MAX_STDIN_LABELS} labels on stdin")
-            if not line.strip():
-                continue
-            if len(line) > MAX_LABEL_CHARS + 64:
-                raise LabelInputError(f"line {n} is too long for a device label")
-            try:
-                out.append(parse_payload(line))
-            except LabelInputError as err:
-                raise LabelInputError(f"line {n}: {err}", hint=err.hint) from None
-        if not out:
-            raise LabelInputError("no label was read from stdin")
-        return out
-    return [parse_payload(args.payload)]
+        return labels.parse_lines(sys.stdin)
+    return [labels.parse_payload(args.payload)]
 
 
 def _label_add(args: argparse.Namespace) -> int:
-    labels = _read_labels(args)
-    with opened_store(args) as store:
-        job = open_job(store, args.job)
-        results = add_labels(store, job, labels, vault=open_vault(store))
-    flagged = [r for r in results if r["status"] in ("mismatch", "unmatched")]
+    read = _read_labels(args)
+    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read)
     if args.json:
-        _print_json(results)
+        print_json([{"device_id": r.device_id, "model": r.model, "serial": r.serial,
+                     "status": r.status, "reason": r.reason} for r in results])
     else:
         for r in results:
-            print(
-                f"{r['status']:<9} {r['device_id']:<24} {r['model']} sn {r['serial']}: "
-                f"{r['reason']}"
-            )
+            print(f"{r.status:<9} {r.device_id:<24} {r.model} sn {r.serial}: {r.reason}")
         print("Setup codes of paired labels are kept encrypted (OS keyring) for provisioning.")
-    return 1 if flagged else 0
+    return 1 if any(r.flagged for r in results) else 0
 
 
 def _label_list(args: argparse.Namespace) -> int:
-    with opened_store(args) as store:
-        try:
-            job = store.find_job(args.job)
-        except JobNotFoundError as err:
-            raise UserError(str(err)) from None
-        labels = store.labels(job.id)
-        gate = {g.device_id: g for g in store.gate_states(job.id)}
+    listed = labels.list_labels(context_from_args(args), args.job)
     if args.json:
-        _print_json(
+        print_json(
             [
                 {
                     "device_id": lab.device_id,
@@ -384,24 +195,22 @@ def _label_list(args: argparse.Namespace) -> int:
                     "label_sha256": lab.label_sha256,
                     "scanned_at": lab.scanned_at,
                 }
-                for lab in labels
+                for lab in listed.labels
             ]
             + [
                 {
-                    "device_id": g.device_id,
+                    "device_id": device_id,
                     "status": "no-label",
                     "reason": "No label scanned yet; provisioning will need it.",
                 }
-                for g in gate.values()
-                if g.label_status == "none"
+                for device_id in listed.missing
             ]
         )
         return 0
-    for lab in labels:
+    for lab in listed.labels:
         print(f"{lab.status:<9} {lab.device_id:<24} {lab.model} sn {lab.serial}  {lab.reason}")
-    for g in gate.values():
-        if g.label_status == "none":
-            print(f"{'no label':<9} {g.device_id:<24} (scan its label before provisioning)")
+    for device_id in listed.missing:
+        print(f"{'no label':<9} {device_id:<24} (scan its label before provisioning)")
     return 0
 
 
@@ -409,20 +218,8 @@ def _label_list(args: argparse.Namespace) -> int:
 
 
 def _device_replace(args: argparse.Namespace) -> int:
-    with opened_store(args) as store:
-        job = open_job(store, args.job)
-        try:
-            state = store.mark_to_replace(job.id, args.device_id, args.reason)
-        except DeviceNotInJobError as err:
-            raise UserError(str(err), hint="see `commissioner job show`") from None
-        except DeviceNotBlockedError as err:
-            raise UserError(
-                str(err),
-                hint="only devices the gate blocked can be replaced; "
-                "a certified device needs no replacement",
-            ) from None
-        except ValueError as err:
-            raise UserError(str(err)) from None
+    state, _gate = devices.mark_to_replace(context_from_args(args), args.job, args.device_id,
+                                           args.reason)
     print(
         f"Device {state.device_id} ({state.verdict}) marked to be replaced: {state.replace_reason}"
     )

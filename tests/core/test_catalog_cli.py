@@ -102,6 +102,16 @@ def test_sync_and_status_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Catalog version:   1" in capsys.readouterr().out
 
 
+def _home_json(catalog_url: str) -> dict[str, object]:
+    """A minimal training home (docs/training-home.md) with no devices."""
+    return {
+        "format": 1, "gateway": {"device_id": "gw-1", "host": "127.0.0.1", "port": 9},
+        "devices": [], "labels_dir": "labels", "trust_roots": "trust/roots.pem",
+        "mdns": {"interfaces": ["127.0.0.1"]}, "control": {"host": "127.0.0.1", "port": 9},
+        "catalog_url": catalog_url, "scenario": "empty",
+    }
+
+
 def test_virtual_home_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "home"
     (home / "catalog").mkdir(parents=True)
@@ -109,7 +119,7 @@ def test_virtual_home_option(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (home / "catalog" / "root.json").write_bytes((repo / "metadata" / "1.root.json").read_bytes())
     data = tmp_path / "data"
     with serve_directory(repo) as url:
-        (home / "home.json").write_text(json.dumps({"format": 1, "catalog_url": url}))
+        (home / "home.json").write_text(json.dumps(_home_json(url)))
         assert main(["catalog", "sync", "--virtual-home", str(home), "--data-dir", str(data)]) == 0
     assert "Catalog version 1" in capsys.readouterr().out
     assert not (data / "catalog").exists()  # training cache is kept apart
@@ -143,7 +153,7 @@ def test_virtual_home_publish_helper_and_server(tmp_path: Path,
         repo / "metadata" / "1.root.json").read_bytes()
     with CatalogServer(repo) as server:
         assert server.url.startswith("http://127.0.0.1:")
-        (home / "home.json").write_text(json.dumps({"catalog_url": server.url}))
+        (home / "home.json").write_text(json.dumps(_home_json(server.url)))
         assert main(["catalog", "sync", "--virtual-home", str(home),
                      "--data-dir", str(tmp_path / "d")]) == 0
     assert "4 manufacturer roots" in capsys.readouterr().out
