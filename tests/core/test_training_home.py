@@ -92,9 +92,9 @@ def test_paths_must_stay_inside_the_home_folder(tmp_path: Path) -> None:
 def test_missing_and_unknown_keys_are_named(tmp_path: Path) -> None:
     doc = _doc(extra=1)
     del doc["scenario"]
-    with pytest.raises(TrainingHomeError, match="missing key.*scenario"):
+    with pytest.raises(TrainingHomeError, match=r"missing key.*scenario"):
         read_training_home(_write(tmp_path, doc))
-    with pytest.raises(TrainingHomeError, match="unknown key.*extra"):
+    with pytest.raises(TrainingHomeError, match=r"unknown key.*extra"):
         read_training_home(_write(tmp_path, _doc(extra=1)))
 
 
