@@ -23,7 +23,7 @@ from typing import Any
 
 from commissioner.errors import UserError
 from commissioner.jobs.audit import export_jsonl
-from commissioner.jobs.cli_support import find_job, opened_store, store_path
+from commissioner.jobs.cli_support import NoStoreError, find_job, opened_store
 from commissioner.jobs.models import Job
 
 
@@ -94,11 +94,9 @@ def _job_new(args: argparse.Namespace) -> int:
 
 
 def _job_list(args: argparse.Namespace) -> int:
-    path = store_path(args)
     jobs: list[Job] = []
-    if path.exists():
-        with opened_store(args, create=False) as store:
-            jobs = store.list_jobs(args.status)
+    with contextlib.suppress(NoStoreError), opened_store(args, create=False) as store:
+        jobs = store.list_jobs(args.status)
     if args.json:
         _print_json([_job_json(j) for j in jobs])
         return 0
