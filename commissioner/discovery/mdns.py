@@ -133,6 +133,26 @@ class MdnsTransport:
             question_type=DNSQuestionType.QM,
         )
 
+    async def async_requery(self, instances: Sequence[str] = ()) -> None:
+        """Ask again now: a fresh browse (a new PTR question, not the browser's backed-off
+        schedule) plus a direct request for each named instance (full names) not resolved
+        yet. For a scan that must find devices it knows, whose answers got lost."""
+        zeroconf = self._zeroconf
+        if zeroconf is None or self._browser is None:
+            return
+        old, self._browser = self._browser, AsyncServiceBrowser(
+            zeroconf.zeroconf, self._service_type, handlers=[self._on_state_change],
+            question_type=DNSQuestionType.QM,
+        )
+        await old.async_cancel()
+        loop = asyncio.get_running_loop()
+        for name in instances:
+            if name not in self._tasks:
+                deadline = self._deadlines.setdefault(name, loop.time() + self._request_timeout)
+                self._tasks[name] = loop.create_task(
+                    self._resolve_task(name, deadline), name=f"mdns-resolve {name}"
+                )
+
     async def async_stop(self) -> None:
         tasks = list(self._tasks.values())
         self._tasks.clear()
