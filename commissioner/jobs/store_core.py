@@ -13,9 +13,7 @@ worker loop may call it through ``asyncio.to_thread``. Several processes may ope
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
-import os
 import re
 import secrets
 import sqlite3
@@ -46,9 +44,11 @@ from commissioner.jobs.store_errors import (
     JobNotFoundError,
     JobStoreError,
     StoreCorruptError,
-    StoreFullError,
     StoreLockedError,
-    StoreReadOnlyError,
+    _disk_state,
+    _fault_from_os,
+    _read_only,
+    _storage_fault,
 )
 
 BUSY_TIMEOUT_MS: Final = 10_000
@@ -704,62 +704,3 @@ def _validated_device(device: JobDevice) -> JobDevice:
         status=_clean_text("device status", device.status, limit=32),
         serial=_opt_text("serial", device.serial, limit=64),
     )
-
-
-# --- storage faults ------------------------------------------------------------------------
-
-_SQLITE_READONLY: Final = 8
-_SQLITE_IOERR: Final = 10
-_SQLITE_FULL: Final = 13
-_SQLITE_CANTOPEN: Final = 14
-
-
-def _disk_state(path: Path) -> str | None:
-    """'read-only' or 'full' if the folder holding ``path`` is so, else None."""
-    try:
-        st = os.statvfs(path.parent)
-    except (OSError, AttributeError):
-        return None
-    if st.f_flag & getattr(os, "ST_RDONLY", 1):
-        return "read-only"
-    if st.f_bavail * st.f_frsize < 64 * 1024:
-        return "full"
-    return None
-
-
-def _full(path: Path) -> StoreFullError:
-    return StoreFullError(
-        f"the disk holding the job store {path} is full; nothing was recorded by the step "
-        "that failed"
-    )
-
-
-def _read_only(path: Path) -> StoreReadOnlyError:
-    return StoreReadOnlyError(
-        f"the job store {path} cannot be written (read-only disk or file); nothing was "
-        "recorded by the step that failed"
-    )
-
-
-def _storage_fault(err: sqlite3.Error, path: Path) -> JobStoreError | None:
-    """The operator-facing error for a full or read-only disk under SQLite, else None."""
-    code = int(getattr(err, "sqlite_errorcode", -1)) & 0xFF
-    if code == _SQLITE_FULL:
-        return _full(path)
-    if code == _SQLITE_READONLY:
-        return _read_only(path)
-    if code in (_SQLITE_IOERR, _SQLITE_CANTOPEN) or "disk I/O error" in str(err):
-        state = _disk_state(path)
-        if state == "read-only":
-            return _read_only(path)
-        if state == "full":
-            return _full(path)
-    return None
-
-
-def _fault_from_os(err: OSError, path: Path) -> JobStoreError | OSError:
-    if err.errno == errno.ENOSPC:
-        return _full(path)
-    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
-        return _read_only(path)
-    return err
