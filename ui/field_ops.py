@@ -488,14 +488,15 @@ async def update_firmware(
             record_result(store, job_id, result, catalog.version)
             on_result(result)
 
-        items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=on_plan)
-        await asyncio.to_thread(record_plan, store, job_id, items)
-        await asyncio.to_thread(reconcile, store, job_id, items, catalog.version)
-        results = await update_home(
-            items, provider, trust, access, concurrency=concurrency, options=options,
-            on_progress=_throttled(on_progress, progress_interval), on_result=record,
-            resolver=resolver,
-        )
+        with store.job_lock(job_id, "firmware-update"):
+            items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=on_plan)
+            await asyncio.to_thread(record_plan, store, job_id, items)
+            await asyncio.to_thread(reconcile, store, job_id, items, catalog.version)
+            results = await update_home(
+                items, provider, trust, access, concurrency=concurrency, options=options,
+                on_progress=_throttled(on_progress, progress_interval), on_result=record,
+                resolver=resolver,
+            )
         blockers = await asyncio.to_thread(firmware_blockers, store, job_id, index)
         return FirmwareRun(catalog.version, tuple(items), tuple(results), tuple(blockers),
                            failures)

@@ -42,6 +42,7 @@ from commissioner.jobs.store import (
     JobStoreError,
 )
 from commissioner.protocol.label import encode_label
+from commissioner.secrets.store_anchor import open_anchored_store
 from commissioner.trust.catalog import CatalogConfig, CatalogError
 from commissioner.trust.gate import DeviceVerdict
 from commissioner.trust.labels import LabelInputError
@@ -122,7 +123,7 @@ class JobService:
     def _get_store(self) -> JobStore:
         with self._lock:
             if self._store is None:
-                self._store = JobStore.open(self.store_path)
+                self._store = open_anchored_store(self.store_path)
             return self._store
 
     async def _call(self, fn: Callable[[JobStore], T]) -> T | Failure:

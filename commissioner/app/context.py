@@ -23,10 +23,16 @@ from commissioner.jobs.store import (
     JobStoreError,
     StoreCorruptError,
     StoreLockedError,
+    StoreLostError,
 )
 from commissioner.protocol.catalog_format import Catalog
+from commissioner.secrets.store_anchor import open_anchored_store
 from commissioner.settings import Settings, load_settings, settings_path
 from commissioner.trust.catalog import CatalogConfig, get_catalog, status
+
+
+class NoStoreError(UserError):
+    """There is no job store yet (and the keyring knows of none that should be there)."""
 
 
 class JobNotOpenError(UserError):
@@ -61,12 +67,14 @@ class AppContext:
         """The job store, opened with errors a person can act on (close it when done)."""
         path = self.store_path
         try:
-            return JobStore.open(path, create=create)
+            return open_anchored_store(path, create=create)
         except FileNotFoundError:
-            raise UserError(
+            raise NoStoreError(
                 f"no job store at {path}",
                 hint="create a job with `commissioner job new`, or pass --data-dir",
             ) from None
+        except StoreLostError:
+            raise
         except schema.SchemaTooNewError as err:
             raise UserError(str(err), hint="install the newest commissioner app") from None
         except StoreLockedError as err:

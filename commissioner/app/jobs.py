@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
-from commissioner.app.context import AppContext, find_job
+from commissioner.app.context import AppContext, NoStoreError, find_job
 from commissioner.app.progress import JobProgress, read_progress
 from commissioner.atomic_file import atomic_writer
 from commissioner.errors import UserError
@@ -55,10 +55,14 @@ def create_job(ctx: AppContext, *, job_number: str, site_name: str, site_address
 
 def list_jobs(ctx: AppContext, status: Literal["open", "closed"] | None = None) -> list[Job]:
     """Jobs newest first (none when this laptop has no job store yet)."""
-    if not ctx.store_path.exists():
+    try:
+        store = ctx.open_store()
+    except NoStoreError:
         return []
-    with ctx.store() as store:
+    try:
         return store.list_jobs(status)
+    finally:
+        store.close()
 
 
 def job_details(ctx: AppContext, ref: str) -> JobDetails:

@@ -153,6 +153,7 @@ def _commission(args: argparse.Namespace) -> int:
             raise UserError(str(err), hint="list the jobs with `commissioner job list`") from None
         if job.is_closed:
             raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+        store.acquire_job_lock(job.id, "commission")  # given back when the store closes
         vault = open_vault(store)  # refuses plaintext / fail / locked keyrings
         trust = _trust(ctx, args)
         labels_dir: Path | None = args.labels_dir

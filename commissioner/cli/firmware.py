@@ -199,7 +199,8 @@ def _update(args: argparse.Namespace) -> int:
                 )
             return items, results
 
-        items, results = asyncio.run(run())
+        with store.job_lock(job.id, "firmware-update"):
+            items, results = asyncio.run(run())
         blockers = firmware_blockers(store, job.id, index)
     by_id = {i.device_id: i for i in items}
     if args.json:

@@ -882,7 +882,8 @@ async def commission_home(
     if not store.gate_states(job.id):
         raise UserError(f"job {job.id} has no devices",
                         hint="scan and certify the home first (commissioner certify)")
-    return await _Run(store, vault, job, trust, opts).run()
+    with store.job_lock(job.id, "commission"):
+        return await _Run(store, vault, job, trust, opts).run()
 
 
 # --------------------------------------------------------------------------- resale (R2-4)
