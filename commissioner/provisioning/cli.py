@@ -26,13 +26,13 @@ import sys
 from pathlib import Path
 from typing import Final, TextIO
 
+from commissioner.backends import TrustStore
 from commissioner.context import AppContext, resolve
 from commissioner.errors import UserError
 from commissioner.jobs.cli_support import opened_store
 from commissioner.jobs.store import (
     JobNotFoundError,
 )
-from commissioner.protocol.client import TrustStore
 from commissioner.provisioning.run import (
     ProgressCallback,
     ProgressEvent,
