@@ -24,6 +24,8 @@ from commissioner.secrets.vault import SecretVault
 __all__ = [
     "COMMISSIONER_CERT",
     "COMMISSIONER_KEY",
+    "ISSUING_CERT",
+    "ISSUING_KEY",
     "active_invitation",
     "admin_credential",
     "admin_secret_name",

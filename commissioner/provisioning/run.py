@@ -38,6 +38,8 @@ from commissioner.provisioning.engine import ProvisioningRun
 from commissioner.provisioning.job_secrets import (
     COMMISSIONER_CERT,
     COMMISSIONER_KEY,
+    ISSUING_CERT,
+    ISSUING_KEY,
     active_invitation,
     admin_secret_name,
     current_owner_epoch,
@@ -70,6 +72,8 @@ __all__ = [
     "DEVICE_STEPS",
     "GATEWAY_AUTH_STEP",
     "GATEWAY_STEPS",
+    "ISSUING_CERT",
+    "ISSUING_KEY",
     "DeviceOutcome",
     "ProgressCallback",
     "ProgressEvent",
