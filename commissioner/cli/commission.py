@@ -26,13 +26,13 @@ import sys
 from pathlib import Path
 from typing import Final, TextIO
 
+from commissioner.backends import TrustStore
 from commissioner.cli.job_support import opened_store
 from commissioner.cli.legacy_context import AppContext, resolve
 from commissioner.errors import UserError
 from commissioner.jobs.store import (
     JobNotFoundError,
 )
-from commissioner.protocol.client import TrustStore
 from commissioner.provisioning.run import (
     ProgressCallback,
     ProgressEvent,
