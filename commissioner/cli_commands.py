@@ -14,7 +14,6 @@ from commissioner.protocol import cli as protocol_cli
 from commissioner.provisioning import cli as provisioning_cli
 from commissioner.trust import cli as catalog_cli
 from commissioner.trust import gate_cli
-from commissioner.virtualhome import cli as virtualhome_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
@@ -27,6 +26,5 @@ REGISTRARS: list[Registrar] = [
     provisioning_cli.register,
     documents_cli.register,
     firmware_cli.register,
-    virtualhome_cli.register,
     ble_cli.register,
 ]

@@ -52,6 +52,44 @@ def test_import_contract_fails_when_the_core_imports_qt(tmp_path: Path, leak: st
     assert "commissioner.protocol._leak" in result.stdout
 
 
+SIMULATOR_CONTRACT = "The simulator never imports product policy"
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # The regression this contract exists for: the gateway borrowing the app's issuer.
+        ("gateway.py", "from commissioner.provisioning.home_ca import issue_owner_certificate\n"),
+        ("homefile.py", "def _late() -> None:\n    import commissioner.trust.gate\n"),
+        ("device.py", "from commissioner import paths\n"),
+        ("cli.py", "from commissioner.cli_common import common_parser\n"),
+        ("home.py", "import ui.bridge\n"),
+        ("state.py", "from commissioner.app import site\n"),  # the app layer, once it exists
+    ],
+)
+def test_simulator_contract_fails_when_the_simulator_imports_product_policy(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    shutil.copytree(
+        ROOT / "commissioner",
+        tmp_path / "commissioner",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copytree(ROOT / "ui", tmp_path / "ui", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    app = tmp_path / "commissioner" / "app"
+    if not app.exists():  # stand in for the application layer until it lands
+        app.mkdir()
+        (app / "__init__.py").write_text("")
+        (app / "site.py").write_text("")
+    target = tmp_path / "commissioner" / "virtualhome" / module
+    target.write_text(target.read_text(encoding="utf-8") + "\n" + leak, encoding="utf-8")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0, result.stdout
+    assert f"{SIMULATOR_CONTRACT} BROKEN" in result.stdout
+    assert f"commissioner.virtualhome.{module.removesuffix('.py')}" in result.stdout
+
+
 def test_ruff_is_clean() -> None:
     result = _run([str(BIN / "ruff"), "check", "commissioner", "ui", "tests"], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
