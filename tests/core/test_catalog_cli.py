@@ -154,3 +154,17 @@ def test_virtual_home_publish_helper_and_server(tmp_path: Path,
     publish_virtual_home_catalog(home, manufacturer_roots())
     assert (repo / "metadata" / "2.targets.json").exists()
     assert not (repo / "metadata" / "2.root.json").exists()
+
+
+def test_the_simulator_joins_the_command_line_only_as_a_plugin(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from commissioner import cli_commands
+    from commissioner.cli import plugin_registrars
+
+    assert "commissioner.virtualhome.cli" in [r.__module__ for r in plugin_registrars()]
+    assert not [r for r in cli_commands.REGISTRARS if r.__module__.startswith(
+        "commissioner.virtualhome")]
+    with pytest.raises(SystemExit):
+        main(["catalog", "publish", "--help"])  # the app's catalog command no longer publishes
+    assert "invalid choice" in capsys.readouterr().err
