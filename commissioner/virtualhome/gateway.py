@@ -51,11 +51,11 @@ from commissioner.protocol.spec import (
     Role,
 )
 from commissioner.virtualhome import homepki
-from commissioner.virtualhome.device import (
+from commissioner.virtualhome.device import VirtualDevice
+from commissioner.virtualhome.device_http import (
     Access,
     BadField,
     Route,
-    VirtualDevice,
     _err,
     _Reply,
     _Session,
