@@ -1,4 +1,6 @@
-"""``commissioner catalog sync|status|publish``.
+"""``commissioner catalog sync|status``.
+
+The platform-side ``publish`` is the simulator's ``commissioner virtual-home publish-catalog``.
 
 Exit codes: 0 success; 3 the catalog failed a security check; 4 the platform is unreachable;
 5 no usable catalog (none cached, or past the offline grace period); 1 other errors.
@@ -65,35 +67,11 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0 if st.usable_offline else 5
 
 
-def _cmd_publish(args: argparse.Namespace) -> int:
-    from commissioner.virtualhome.catalog_publisher import PublishError, publish
-
-    roots: list[tuple[str, str]] = []
-    for spec in args.manufacturer_root or []:
-        name, sep, file = spec.partition("=")
-        if not sep or not name or not file:
-            raise PublishError(f"--manufacturer-root expects NAME=FILE.pem, got {spec!r}")
-        try:
-            roots.append((name, Path(file).read_text(encoding="ascii")))
-        except (OSError, UnicodeDecodeError) as err:
-            raise PublishError(f"cannot read {file}: {err}") from None
-    from commissioner.protocol.catalog_format import ManufacturerRoot
-
-    version = publish(
-        args.data, args.repo, args.keys,
-        manufacturer_roots=[ManufacturerRoot(n, pem) for n, pem in roots],
-        expires_days=args.expires_days,
-        timestamp_expires_days=args.timestamp_expires_days,
-    )
-    print(f"Published catalog version {version} in {args.repo}; clients trust "
-          f"{Path(args.repo) / 'metadata' / '1.root.json'}")
-    return 0
-
-
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     catalog = subparsers.add_parser(
         "catalog", help="the signed catalog of certified models (TUF)",
-        description="Sync, inspect and publish the signed catalog of certified models.")
+        description="Sync and inspect the signed catalog of certified models (publishing is "
+        "`commissioner virtual-home publish-catalog`, a platform-side tool).")
     sub = catalog.add_subparsers(dest="catalog_command", metavar="ACTION")
 
     p_sync = sub.add_parser("sync", parents=[common], help="download and verify the catalog")
@@ -106,22 +84,6 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p_status.add_argument("--json", action="store_true", help="machine-readable output")
     p_status.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     p_status.set_defaults(handler=_cmd_status)
-
-    p_pub = sub.add_parser("publish", parents=[common],
-                           help="build/re-sign a catalog TUF repository (platform side)")
-    p_pub.add_argument("--data", type=Path, required=True, metavar="FILE",
-                       help="catalog data file (certified_models, model_policy)")
-    p_pub.add_argument("--repo", type=Path, required=True, metavar="DIR",
-                       help="repository directory to create or update")
-    p_pub.add_argument("--keys", type=Path, required=True, metavar="DIR",
-                       help="signing keys directory (created on first run, files 0600)")
-    p_pub.add_argument("--manufacturer-root", action="append", metavar="NAME=FILE",
-                       help="a manufacturer's root CA certificate (PEM); repeatable")
-    p_pub.add_argument("--expires-days", type=float, default=30.0,
-                       help="targets and snapshot lifetime (default 30)")
-    p_pub.add_argument("--timestamp-expires-days", type=float, default=1.0,
-                       help="timestamp lifetime (default 1)")
-    p_pub.set_defaults(handler=_cmd_publish)
 
     def _catalog_help(_args: argparse.Namespace) -> int:
         catalog.print_help()

@@ -14,7 +14,6 @@ from commissioner.cli import identify as protocol_cli
 from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
 from commissioner.cli import scan as discovery_cli
-from commissioner.virtualhome import cli as virtualhome_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
@@ -27,6 +26,5 @@ REGISTRARS: list[Registrar] = [
     provisioning_cli.register,
     documents_cli.register,
     firmware_cli.register,
-    virtualhome_cli.register,
     ble_cli.register,
 ]

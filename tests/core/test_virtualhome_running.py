@@ -36,9 +36,9 @@ from commissioner.protocol.setup_code import make_proof
 from commissioner.protocol.spec import SERVICE_TYPE
 from commissioner.virtualhome import scenario as sc
 from commissioner.virtualhome.control import ControlError, control
-from commissioner.virtualhome.home import read_manifest
 from commissioner.virtualhome.homefile import HomeFile
 from commissioner.virtualhome.labels import read_label_file
+from commissioner.virtualhome.seed import read_manifest
 
 pytestmark = pytest.mark.timeout(120)
 
