@@ -169,11 +169,10 @@ def test_virtual_home_publish_helper_and_server(tmp_path: Path,
 def test_the_simulator_joins_the_command_line_only_as_a_plugin(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from commissioner import cli_commands
-    from commissioner.cli import plugin_registrars
+    from commissioner.cli import plugin_registrars, registry
 
     assert "commissioner.virtualhome.cli" in [r.__module__ for r in plugin_registrars()]
-    assert not [r for r in cli_commands.REGISTRARS if r.__module__.startswith(
+    assert not [r for r in registry.REGISTRARS if r.__module__.startswith(
         "commissioner.virtualhome")]
     with pytest.raises(SystemExit):
         main(["catalog", "publish", "--help"])  # the app's catalog command no longer publishes
