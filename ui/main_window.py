@@ -30,29 +30,33 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.events import (
     DeviceAdded,
     DeviceRecord,
     DeviceUpdated,
     DiscoveryEvent,
     MalformedSeen,
-    Unsubscribe,
 )
 from commissioner.discovery.manager import DiscoveryManager
-from commissioner.discovery.mdns import MdnsTransport
 from commissioner.discovery.scan import malformed_to_json
 from commissioner.jobs.models import JSON, DeviceGateState, Job
 from commissioner.protocol.spec import SERVICE_TYPE
-from ui import field_ops, i18n
+from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane, LabelEntry, catalog_failure_text
+from ui.commission_controller import CommissionController
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel, gate_text
+from ui.firmware_controller import FirmwareController
 from ui.handover import HandoverController
 from ui.job_dialogs import NewJobDialog, OpenJobDialog, ReplaceDialog
 from ui.job_service import CertifyResult, Failure, JobOpened, JobService, LabelResult
 from ui.job_summary import JobSummary
-from ui.operations_view import OperationsController
+from ui.keyring_controller import KeyringController
+from ui.onboard_controller import OnboardController
+from ui.operation_runner import OperationRunner
+from ui.progress_delegate import ProgressBarDelegate
+from ui.recorded_view import RecordedStateView
+from ui.scan_session import ScanSession
 
 # Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
 
@@ -66,69 +70,6 @@ class ScanState(Enum):
     STARTING = "starting"
     SCANNING = "scanning"
     STOPPING = "stopping"
-
-
-class _ScanSession:
-    """One scan's discovery objects. Touched only on the bridge's loop thread."""
-
-    def __init__(
-        self,
-        interfaces: Sequence[str],
-        service_type: str,
-        emit: Callable[[DiscoveryEvent], None],
-        *,
-        ble: bool = False,
-        virtual_home: Path | None = None,
-    ) -> None:
-        self._interfaces = list(interfaces)
-        self._service_type = service_type
-        self._emit = emit
-        self._manager: DiscoveryManager | None = None
-        self._unsubscribe: Unsubscribe | None = None
-        self._stopped = False
-        self.ble_enabled = ble  # also scan over Bluetooth LE (issue 7)
-        self._virtual_home = virtual_home
-        self._ble: BleTransport | None = None
-
-    @property
-    def manager(self) -> DiscoveryManager | None:
-        return self._manager
-
-    @property
-    def ble(self) -> BleTransport | None:
-        return self._ble
-
-    async def async_start(self) -> None:
-        transports: list[Any] = [
-            MdnsTransport(self._interfaces, service_type=self._service_type)
-        ]
-        if self.ble_enabled:
-            self._ble = await field_ops.open_ble(self._virtual_home)
-            transports.append(self._ble)
-        manager = DiscoveryManager(transports)
-        self._manager = manager
-        # The listener runs on the loop thread; emitting a Qt signal from here is thread-safe
-        # and the GUI receives it through a queued connection.
-        self._unsubscribe = manager.async_subscribe(self._emit)
-        try:
-            await manager.async_start()
-        except BaseException:
-            await self.async_stop()
-            raise
-
-    async def async_stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        unsubscribe, self._unsubscribe = self._unsubscribe, None
-        if unsubscribe is not None:
-            unsubscribe()
-        manager, self._manager = self._manager, None
-        if manager is not None:
-            await manager.async_stop()
-        ble, self._ble = self._ble, None
-        if ble is not None:
-            await field_ops.close_ble(ble)
 
 
 class MainWindow(QMainWindow):
@@ -165,7 +106,8 @@ class MainWindow(QMainWindow):
         self._mdns_interfaces = tuple(mdns_interfaces)
         self._job = job
         self._state = ScanState.IDLE
-        self._session: _ScanSession | None = None
+        self._session: ScanSession | None = None
+        self._discovery: DiscoveryManager | None = None  # the running or last scan's manager
         self._remove_cleanup: Callable[[], None] | None = None
         self._last_error: str | None = None
         self._error_box: QMessageBox | None = None
@@ -187,22 +129,45 @@ class MainWindow(QMainWindow):
         self.handover = HandoverController(self, bridge)
         self.file_menu.insertAction(self.quit_action, self.handover.action)
         self.toolbar.addAction(self.handover.action)
-        # BLE, "Commission home", "Update firmware" and the keyring check: ui/operations_view.py
+        # BLE, "Commission home", "Update firmware" and the keyring check: one controller each,
+        # sharing one runner; they see this window only as a ui.operation_window.OperationWindow.
         self._ble_scan = False
-        self.operations = OperationsController(self, bridge, service)
-        ops = self.operations
-        self.file_menu.insertAction(self.handover.action, ops.network_action)
+        self.operations = OperationRunner(self, bridge)
+        self.onboarding = OnboardController(self.operations)
+        self.commissioning = CommissionController(self.operations)
+        self.firmware = FirmwareController(self.operations)
+        self.keyring = KeyringController(self.operations)
+        self.recorded = RecordedStateView(self.operations, self.firmware.note_vulnerable)
+        self._place_operations()
+        self.resize(1180, 760)
+
+    def _place_operations(self) -> None:
+        onboarding = self.onboarding
+        self.file_menu.insertAction(self.handover.action, onboarding.network_action)
         # Toolbar in the order of the handover flow: scan, BLE, onboard, check, commission,
         # firmware, close and hand over.
-        self.toolbar.insertActions(self.certify_action, [ops.ble_action, ops.onboard_all_action])
         self.toolbar.insertActions(
-            self.handover.action, [ops.commission_action, ops.firmware_action]
+            self.certify_action, [onboarding.ble_action, onboarding.onboard_all_action]
+        )
+        self.toolbar.insertActions(
+            self.handover.action,
+            [self.commissioning.commission_action, self.firmware.firmware_action],
         )
         central = self.centralWidget()
         central_layout = central.layout() if central is not None else None
         assert isinstance(central_layout, QVBoxLayout)
-        central_layout.insertWidget(central_layout.indexOf(self.splitter), ops.panel)
-        self.resize(1180, 760)
+        central_layout.insertWidget(central_layout.indexOf(self.splitter), self.operations.panel)
+        self.details.action_row.addWidget(
+            onboarding.onboard_button, 0, Qt.AlignmentFlag.AlignRight
+        )
+        table = self.table
+        table.setItemDelegateForColumn(Column.PROGRESS, ProgressBarDelegate(table))
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(
+            lambda pos: onboarding.show_context_menu(table, pos)
+        )
+        table.selectionModel().selectionChanged.connect(lambda *_a: onboarding.update_actions())
+        self.model.dataChanged.connect(lambda *_a: onboarding.update_button())
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -646,7 +611,7 @@ class MainWindow(QMainWindow):
         self.model.set_gate_states(opened.gate, replace=True)
         # What earlier visits recorded (provisioning, firmware), shown as finished states.
         if opened.progress is not None:
-            self.operations.show_recorded(opened.progress)
+            self.recorded.show(opened.progress)
         self._update_gate_summary()
         self._update_details()
 
@@ -993,8 +958,14 @@ class MainWindow(QMainWindow):
         return self._mdns_interfaces
 
     @property
-    def scan_session(self) -> _ScanSession | None:
+    def scan_session(self) -> ScanSession | None:
         return self._session
+
+    @property
+    def discovery(self) -> DiscoveryManager | None:
+        """The discovery manager of the running or last scan; its devices stay readable after
+        the scan stops (read it on the bridge's loop thread only)."""
+        return self._discovery
 
     def set_ble_scan(self, enabled: bool) -> None:
         """Scan over Bluetooth LE too (from the next scan; a running scan is restarted)."""
@@ -1007,7 +978,7 @@ class MainWindow(QMainWindow):
 
     def check_keyring(self) -> None:
         """Start-up check of the OS keyring (plaintext and "fail" backends are refused)."""
-        self.operations.check_keyring()
+        self.keyring.check_keyring()
 
     def toggle_scan(self) -> None:
         if self._state is ScanState.IDLE:
@@ -1021,7 +992,8 @@ class MainWindow(QMainWindow):
             return
         self._last_error = None
         self.model.clear()
-        session = _ScanSession(
+        self._discovery = None
+        session = ScanSession(
             self._mdns_interfaces,
             self._service_type,
             self._bridge.discovery_event.emit,
@@ -1058,16 +1030,17 @@ class MainWindow(QMainWindow):
         except BridgeNotRunningError:
             self._on_scan_stopped(session)
 
-    def _on_scan_started(self, session: _ScanSession) -> None:
+    def _on_scan_started(self, session: ScanSession) -> None:
         if session is self._session and self._state is ScanState.STARTING:
+            self._discovery = session.manager
             self._set_state(ScanState.SCANNING)
 
-    def _on_scan_start_failed(self, session: _ScanSession) -> None:
+    def _on_scan_start_failed(self, session: ScanSession) -> None:
         if session is self._session:
             self._forget_session()
             self._set_state(ScanState.IDLE)
 
-    def _on_scan_stopped(self, session: _ScanSession) -> None:
+    def _on_scan_stopped(self, session: ScanSession) -> None:
         if session is self._session:
             self._forget_session()
             self._set_state(ScanState.IDLE)
