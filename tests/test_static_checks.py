@@ -52,6 +52,30 @@ def test_import_contract_fails_when_the_core_imports_qt(tmp_path: Path, leak: st
     assert "commissioner.protocol._leak" in result.stdout
 
 
+def test_import_contract_fails_when_a_gui_module_imports_back_into_the_window(
+    tmp_path: Path,
+) -> None:
+    """An operation controller that imports the main window (even only for typing) closes a
+    cycle between the GUI modules: the window imports the controllers."""
+    shutil.copytree(
+        ROOT / "commissioner",
+        tmp_path / "commissioner",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    shutil.copytree(ROOT / "ui", tmp_path / "ui", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    controller = tmp_path / "ui" / "commission_controller.py"
+    controller.write_text(
+        controller.read_text()
+        + "\nfrom typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        + "    from ui.main_window import MainWindow\n"
+    )
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "No import cycle between the GUI modules BROKEN" in result.stdout
+    assert "main_window" in result.stdout.split("BROKEN", 1)[1]
+
+
 def test_ruff_is_clean() -> None:
     result = _run([str(BIN / "ruff"), "check", "commissioner", "ui", "tests"], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
