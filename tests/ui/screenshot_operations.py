@@ -66,8 +66,8 @@ def _window(app: QApplication, bridge: AsyncBridge, tmp: Path, home_dir: Path | 
 def _scan_and_certify(app: QApplication, window: MainWindow, count: int) -> None:
     window.start_scan()
     _wait(app, lambda: window.model.device_count >= count)
-    window.check_devices()
-    _wait(app, lambda: window.last_certify is not None)
+    window.gate.check_devices()
+    _wait(app, lambda: window.gate.last_certify is not None)
 
 
 def ble(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path) -> None:

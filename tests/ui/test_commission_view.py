@@ -102,9 +102,10 @@ def test_commission_home_provisions_every_device(
         window.start_scan()
         qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
-        window.certify_action.trigger()  # "Check devices" first: only certified ones are set up
-        qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
-        certify = window.last_certify
+        # "Check devices" first: only certified ones are set up
+        window.gate.certify_action.trigger()
+        qtbot.waitUntil(lambda: window.gate.last_certify is not None, timeout=WAIT_MS * 2)
+        certify = window.gate.last_certify
         assert certify is not None and not any(v.blocked for v in certify.verdicts)
 
         commission_action = window.commissioning.commission_action

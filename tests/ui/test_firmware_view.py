@@ -56,8 +56,8 @@ def _certified_window(
     window.start_scan()
     qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
-    window.certify_action.trigger()
-    qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
+    window.gate.certify_action.trigger()
+    qtbot.waitUntil(lambda: window.gate.last_certify is not None, timeout=WAIT_MS * 2)
     return window, job_id, data_dir
 
 

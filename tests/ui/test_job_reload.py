@@ -109,7 +109,7 @@ def test_reopened_job_shows_gate_provisioning_and_firmware(
         assert _cell(window, device_id, Column.VERDICT, VERDICT_ROLE) == "certified"
         assert _cell(window, device_id, Column.VERDICT, BLOCKED_ROLE) is False
         assert _cell(window, device_id, Column.VERDICT) == "認証済み"
-    assert window.gate_summary_label.text()
+    assert window.gate.gate_summary_label.text()
 
     # Provisioned and on the latest firmware (updated 1.0.0 -> 1.2.0 in an earlier visit).
     for device_id in ("gw-0001", "dev-0001"):
@@ -166,7 +166,7 @@ def test_toolbar_follows_the_handover_flow(
         window.scan_action,
         window.onboarding.ble_action,
         window.onboarding.onboard_all_action,
-        window.certify_action,
+        window.gate.certify_action,
         window.commissioning.commission_action,
         window.firmware.firmware_action,
         window.handover.action,
@@ -175,7 +175,7 @@ def test_toolbar_follows_the_handover_flow(
     assert texts == ["認証確認", "設定実行", "ファームウェア更新", "完了して引き渡す…"]
     # The enabling logic is unchanged: without a job only scanning (and BLE) are possible.
     assert window.scan_action.isEnabled()
-    assert not window.certify_action.isEnabled()
+    assert not window.gate.certify_action.isEnabled()
     commission_action, firmware_action = (
         window.commissioning.commission_action,
         window.firmware.firmware_action,
@@ -183,5 +183,5 @@ def test_toolbar_follows_the_handover_flow(
     assert not commission_action.isEnabled() and not firmware_action.isEnabled()
     window.open_job(JOB_NUMBER)
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
-    assert window.certify_action.isEnabled()
+    assert window.gate.certify_action.isEnabled()
     assert commission_action.isEnabled() and firmware_action.isEnabled()

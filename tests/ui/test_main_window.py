@@ -126,15 +126,15 @@ def test_job_area_shows_job_or_no_job(qtbot: QtBot, bridge: AsyncBridge, languag
     window = MainWindow(bridge)
     qtbot.addWidget(window)
     window.show()
-    assert window.job_stack.currentWidget() is window.no_job_label
-    assert window.no_job_label.text() == "作業が開かれていません"
+    assert window.job_box.job_stack.currentWidget() is window.job_box.no_job_label
+    assert window.job_box.no_job_label.text() == "作業が開かれていません"
     window.set_job(JobSummary("2026-042", "Sakura house", 2, "Sato"))
-    assert window.job_stack.currentIndex() == 1
-    assert window.job_number_value.text() == "2026-042"
-    assert window.site_value.text() == "Sakura house"
-    assert window.level_value.text() == "★★"
-    assert window.operator_value.text() == "Sato"
-    assert window.job_number_caption.text() == "作業番号:"
+    assert window.job_box.job_stack.currentIndex() == 1
+    assert window.job_box.job_number_value.text() == "2026-042"
+    assert window.job_box.site_value.text() == "Sakura house"
+    assert window.job_box.level_value.text() == "★★"
+    assert window.job_box.operator_value.text() == "Sato"
+    assert window.job_box.job_number_caption.text() == "作業番号:"
 
 
 def test_scan_error_reaches_status_bar_and_non_modal_message(
