@@ -24,11 +24,9 @@ from PySide6.QtWidgets import (
 
 from commissioner.discovery.events import DeviceRecord
 from commissioner.jobs.models import DeviceGateState
-from ui.device_table import (
-    BLOCKED_FOREGROUND,
-    CERTIFIED_FOREGROUND,
+from ui.device_table import BLOCKED_FOREGROUND, CERTIFIED_FOREGROUND, UNCHECKED_FOREGROUND
+from ui.device_texts import (
     QT_TRANSLATE_NOOP,
-    UNCHECKED_FOREGROUND,
     format_address,
     gate_text,
     kind_label,

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QLabel, QStyle
 
 from commissioner.jobs.models import DeviceGateState
 from ui.certify_view import LabelEntry, label_result_ok, label_result_text
-from ui.device_table import DeviceTableModel, gate_text
+from ui.device_table import DeviceTableModel
+from ui.device_texts import gate_text
 from ui.failure_text import failure_text
 from ui.job_dialogs import ReplaceDialog
 from ui.job_service import CertifyResult, Failure, LabelResult

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-from enum import Enum
 from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
@@ -18,7 +17,6 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
-    QStyle,
     QTableView,
     QToolBar,
     QVBoxLayout,
@@ -49,19 +47,13 @@ from ui.onboard_controller import OnboardController
 from ui.operation_runner import OperationRunner
 from ui.progress_delegate import ProgressBarDelegate
 from ui.recorded_view import RecordedStateView
+from ui.scan_controller import ScanController, ScanState
 from ui.scan_session import ScanSession
 
 # Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
 
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
-
-
-class ScanState(Enum):
-    IDLE = "idle"
-    STARTING = "starting"
-    SCANNING = "scanning"
-    STOPPING = "stopping"
 
 
 class MainWindow(QMainWindow):
@@ -83,22 +75,26 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self._service = service
         self._opening_job = False
-        self._service_type = mdns_service_type
         self._bridge = bridge
         self._mdns_interfaces = tuple(mdns_interfaces)
         self._job = job
-        self._state = ScanState.IDLE
-        self._session: ScanSession | None = None
-        self._discovery: DiscoveryManager | None = None  # the running or last scan's manager
-        self._remove_cleanup: Callable[[], None] | None = None
         self._last_error: str | None = None
         self._error_box: QMessageBox | None = None
-        self._restart_scan = False
 
         self.model = DeviceTableModel(self)
         self.recorder = DiscoveryRecorder(self)
         self.job_files = JobFilesController(self, self._job_loaded)
         self.gate = GateController(self)
+        self.scan = ScanController(
+            self,
+            bridge,
+            interfaces=self._mdns_interfaces,
+            service_type=mdns_service_type,
+            virtual_home=service.virtual_home if service is not None else None,
+            before_start=self._before_scan,
+            on_failed=self._on_task_failed,
+        )
+        self.scan.state_changed.connect(self._on_scan_state)
         self._build()
         bridge.discovery_event.connect(self._on_discovery_event)
         bridge.task_failed.connect(self._on_task_failed)
@@ -116,7 +112,6 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.handover.action)
         # BLE, "Commission home", "Update firmware" and the keyring check: one controller each,
         # sharing one runner; they see this window only as a ui.operation_window.OperationWindow.
-        self._ble_scan = False
         self.operations = OperationRunner(self, bridge)
         self.onboarding = OnboardController(self.operations)
         self.commissioning = CommissionController(self.operations)
@@ -156,10 +151,6 @@ class MainWindow(QMainWindow):
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
-        style = self.style()
-        self._play_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
-        self._stop_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaStop)
-
         # Menus
         self.file_menu = QMenu(self)
         self.new_job_action = QAction(self)
@@ -196,10 +187,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.scan_action = QAction(self)
-        self.scan_action.setObjectName("scanAction")
-        self.scan_action.triggered.connect(self.toggle_scan)
-        self.toolbar.addAction(self.scan_action)
+        self.toolbar.addAction(self.scan.scan_action)
         self.toolbar.addAction(self.gate.certify_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
@@ -308,7 +296,7 @@ class MainWindow(QMainWindow):
             )
         )
         self.job_box.show_job(self._job)
-        self._update_scan_action()
+        self.scan.update_action()
         self._update_scan_status()
         self._update_counts()
         self.model.retranslate()
@@ -449,10 +437,10 @@ class MainWindow(QMainWindow):
         if not self.gate.certifying:
             self.update_details()
 
-    # -- scanning ------------------------------------------------------------------------------
+    # -- scanning (ui/scan_controller.py) ------------------------------------------------------
     @property
     def scan_state(self) -> ScanState:
-        return self._state
+        return self.scan.state
 
     @property
     def mdns_interfaces(self) -> tuple[str, ...]:
@@ -460,124 +448,34 @@ class MainWindow(QMainWindow):
 
     @property
     def scan_session(self) -> ScanSession | None:
-        return self._session
+        return self.scan.session
 
     @property
     def discovery(self) -> DiscoveryManager | None:
-        """The discovery manager of the running or last scan; its devices stay readable after
-        the scan stops (read it on the bridge's loop thread only)."""
-        return self._discovery
+        """The discovery manager of the running or last scan (see ScanController.discovery)."""
+        return self.scan.discovery
 
     def set_ble_scan(self, enabled: bool) -> None:
         """Scan over Bluetooth LE too (from the next scan; a running scan is restarted)."""
-        if enabled == self._ble_scan:
-            return
-        self._ble_scan = enabled
-        if self._state is ScanState.SCANNING:
-            self.stop_scan()
-            self._restart_scan = True
+        self.scan.set_ble_scan(enabled)
+
+    def start_scan(self) -> None:
+        self.scan.start_scan()
+
+    def stop_scan(self) -> None:
+        self.scan.stop_scan()
 
     def check_keyring(self) -> None:
         """Start-up check of the OS keyring (plaintext and "fail" backends are refused)."""
         self.keyring.check_keyring()
 
-    def toggle_scan(self) -> None:
-        if self._state is ScanState.IDLE:
-            self.start_scan()
-        elif self._state is ScanState.SCANNING:
-            self.stop_scan()
-
-    def start_scan(self) -> None:
-        """Start discovery on the bridge's loop; returns at once (never waits on the network)."""
-        if self._state is not ScanState.IDLE:
-            return
+    def _before_scan(self) -> None:
         self._last_error = None
         self.model.clear()
-        self._discovery = None
-        session = ScanSession(
-            self._mdns_interfaces,
-            self._service_type,
-            self._bridge.discovery_event.emit,
-            ble=self._ble_scan,
-            virtual_home=self._service.virtual_home if self._service is not None else None,
-        )
-        self._session = session
-        self._remove_cleanup = self._bridge.add_cleanup(session.async_stop)
-        self._set_state(ScanState.STARTING)
-        try:
-            self._bridge.submit(
-                session.async_start(),
-                name="start-scan",
-                on_result=lambda _r: self._on_scan_started(session),
-                on_error=lambda _m: self._on_scan_start_failed(session),
-            )
-        except BridgeNotRunningError as err:
-            self._on_scan_start_failed(session)
-            self._on_task_failed("start-scan", str(err))
 
-    def stop_scan(self) -> None:
-        """Stop discovery; the rows found so far stay listed."""
-        if self._state is not ScanState.SCANNING or self._session is None:
-            return
-        session = self._session
-        self._set_state(ScanState.STOPPING)
-        try:
-            self._bridge.submit(
-                session.async_stop(),
-                name="stop-scan",
-                on_result=lambda _r: self._on_scan_stopped(session),
-                on_error=lambda _m: self._on_scan_stopped(session),
-            )
-        except BridgeNotRunningError:
-            self._on_scan_stopped(session)
-
-    def _on_scan_started(self, session: ScanSession) -> None:
-        if session is self._session and self._state is ScanState.STARTING:
-            self._discovery = session.manager
-            self._set_state(ScanState.SCANNING)
-
-    def _on_scan_start_failed(self, session: ScanSession) -> None:
-        if session is self._session:
-            self._forget_session()
-            self._set_state(ScanState.IDLE)
-
-    def _on_scan_stopped(self, session: ScanSession) -> None:
-        if session is self._session:
-            self._forget_session()
-            self._set_state(ScanState.IDLE)
-            if self._restart_scan:
-                self._restart_scan = False
-                self.start_scan()
-
-    def _forget_session(self) -> None:
-        self._session = None
-        if self._remove_cleanup is not None:
-            self._remove_cleanup()
-            self._remove_cleanup = None
-
-    def _set_state(self, state: ScanState) -> None:
-        self._state = state
-        self._update_scan_action()
+    def _on_scan_state(self, state: ScanState) -> None:
         self._update_scan_status()
         self.scan_state_changed.emit(state)
-
-    def _update_scan_action(self) -> None:
-        scanning = self._state in (ScanState.SCANNING, ScanState.STOPPING)
-        if scanning:
-            self.scan_action.setText(QCoreApplication.translate("MainWindow", "Stop scan"))
-            self.scan_action.setToolTip(
-                QCoreApplication.translate("MainWindow", "Stop looking for devices")
-            )
-            self.scan_action.setIcon(self._stop_icon)
-        else:
-            self.scan_action.setText(QCoreApplication.translate("MainWindow", "Start scan"))
-            self.scan_action.setToolTip(
-                QCoreApplication.translate(
-                    "MainWindow", "Look for devices on the installation network"
-                )
-            )
-            self.scan_action.setIcon(self._play_icon)
-        self.scan_action.setEnabled(self._state in (ScanState.IDLE, ScanState.SCANNING))
 
     def _update_scan_status(self) -> None:
         texts = {
@@ -586,8 +484,8 @@ class MainWindow(QMainWindow):
             ScanState.SCANNING: QCoreApplication.translate("MainWindow", "Scanning…"),
             ScanState.STOPPING: QCoreApplication.translate("MainWindow", "Stopping scan…"),
         }
-        text = texts[self._state]
-        if self._state is ScanState.IDLE and self._last_error:
+        text = texts[self.scan.state]
+        if self.scan.state is ScanState.IDLE and self._last_error:
             text = QCoreApplication.translate("MainWindow", "Scan stopped (error)")
         self.scan_status_label.setText(text)
 
@@ -617,7 +515,7 @@ class MainWindow(QMainWindow):
 
     # -- events from the bridge ----------------------------------------------------------------
     def _on_discovery_event(self, event: DiscoveryEvent) -> None:
-        if self._state in (ScanState.STARTING, ScanState.SCANNING):
+        if self.scan.state in (ScanState.STARTING, ScanState.SCANNING):
             self.model.apply(event)
             self.recorder.note(event)
 

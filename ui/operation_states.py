@@ -16,7 +16,8 @@ from commissioner.ble.onboarding import OnboardingStep
 from commissioner.firmware.plan import PlanAction
 from commissioner.firmware.push import Outcome, Phase
 from commissioner.provisioning.run import DEVICE_STEPS
-from ui.device_table import QT_TRANSLATE_NOOP, OperationState
+from ui.device_table import OperationState
+from ui.device_texts import QT_TRANSLATE_NOOP
 from ui.job_service import DeviceProgress
 
 CONTEXT: Final = "Operations"

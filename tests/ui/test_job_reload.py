@@ -163,7 +163,7 @@ def test_toolbar_follows_the_handover_flow(
     qtbot.addWidget(window)
     actions = [a for a in window.toolbar.actions() if not a.isSeparator()]
     assert actions == [
-        window.scan_action,
+        window.scan.scan_action,
         window.onboarding.ble_action,
         window.onboarding.onboard_all_action,
         window.gate.certify_action,
@@ -174,7 +174,7 @@ def test_toolbar_follows_the_handover_flow(
     texts = [a.text() for a in actions[3:]]
     assert texts == ["認証確認", "設定実行", "ファームウェア更新", "完了して引き渡す…"]
     # The enabling logic is unchanged: without a job only scanning (and BLE) are possible.
-    assert window.scan_action.isEnabled()
+    assert window.scan.scan_action.isEnabled()
     assert not window.gate.certify_action.isEnabled()
     commission_action, firmware_action = (
         window.commissioning.commission_action,

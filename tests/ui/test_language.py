@@ -22,7 +22,7 @@ def _header(window: MainWindow, column: Column) -> object:
 
 
 def _scan_button_text(window: MainWindow) -> str:
-    button = window.toolbar.widgetForAction(window.scan_action)
+    button = window.toolbar.widgetForAction(window.scan.scan_action)
     assert button is not None
     return button.text()  # type: ignore[attr-defined, no-any-return]
 

@@ -50,11 +50,11 @@ def test_scan_lists_devices_and_malformed_then_removes_unregistered(
     qtbot.addWidget(window)
     window.show()
     assert window.scan_status_label.text() == "スキャン停止中"
-    assert window.scan_action.text() == "スキャン開始"
+    assert window.scan.scan_action.text() == "スキャン開始"
 
-    window.scan_action.trigger()
+    window.scan.scan_action.trigger()
     qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
-    assert window.scan_action.text() == "スキャン停止"
+    assert window.scan.scan_action.text() == "スキャン停止"
     assert window.scan_status_label.text() == "スキャン中…"
     qtbot.waitUntil(
         lambda: window.model.device_count == 5 and window.model.malformed_count == 1,
@@ -113,10 +113,10 @@ def test_scan_lists_devices_and_malformed_then_removes_unregistered(
     loopback_devices.unregister("hostile")
     qtbot.waitUntil(lambda: window.model.malformed_count == 0, timeout=WAIT_MS)
 
-    window.scan_action.trigger()
+    window.scan.scan_action.trigger()
     qtbot.waitUntil(lambda: window.scan_state is ScanState.IDLE, timeout=WAIT_MS)
     assert window.scan_status_label.text() == "スキャン停止中"
-    assert window.scan_action.text() == "スキャン開始"
+    assert window.scan.scan_action.text() == "スキャン開始"
     assert model.device_count == 4  # what was found stays listed after the scan stops
     assert window.last_error is None
 
@@ -158,4 +158,4 @@ def test_scan_error_reaches_status_bar_and_non_modal_message(
     assert box.isVisible()
     assert not box.isModal()
     assert QApplication.activeModalWidget() is None
-    assert window.scan_action.isEnabled()  # the installer can try again
+    assert window.scan.scan_action.isEnabled()  # the installer can try again
