@@ -89,7 +89,7 @@ def read_virtual_home_interfaces(directory: Path) -> list[str]:
 
 
 def choose_interfaces(args: argparse.Namespace) -> list[str]:
-    """The same precedence as the CLI (commissioner.context): --mdns-interface, the virtual
+    """The same precedence as the CLI (the site seam): --mdns-interface, the virtual
     home's own, settings.toml, loopback; every address validated."""
     try:
         if args.mdns_interfaces:

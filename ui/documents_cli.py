@@ -15,7 +15,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from commissioner.documents.cli import add_job_and_lang, job_store, load_catalog
+from commissioner.cli.documents import add_job_and_lang, job_store, load_catalog
 from commissioner.documents.common import load_support_contact
 from commissioner.documents.handover import prepare_sheet, record_document_action
 from commissioner.documents.render import (

@@ -134,8 +134,8 @@ async def _trust(service: JobService, home: HomeFile | None) -> TrustStore:
     if home is not None:
         pem = await asyncio.to_thread(home.trust_roots_path.read_bytes)
         return TrustStore.from_pem(pem)
+    from commissioner.cli.catalog import config_from_args
     from commissioner.trust.catalog import get_catalog
-    from commissioner.trust.cli import config_from_args
     from commissioner.trust.gate import trust_store_for
 
     config = await asyncio.to_thread(config_from_args, service.catalog_config_args())
@@ -405,6 +405,7 @@ async def update_firmware(
     """"Update firmware": plan every certified device of the job (running version read over
     its attested connection), push the catalog's latest signed image to the ones behind it,
     record the history, and say which devices still block closing the job and why."""
+    from commissioner.cli.catalog import config_from_args
     from commissioner.firmware.cache import FirmwareCache, ImageProvider
     from commissioner.firmware.history import (
         firmware_blockers,
@@ -417,7 +418,6 @@ async def update_firmware(
     from commissioner.provisioning.management import JobAccess
     from commissioner.secrets.job_vault import open_vault
     from commissioner.trust.catalog import CatalogError, async_get_catalog
-    from commissioner.trust.cli import config_from_args
     from commissioner.trust.gate import trust_store_for
 
     try:
@@ -488,14 +488,15 @@ async def update_firmware(
             record_result(store, job_id, result, catalog.version)
             on_result(result)
 
-        items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=on_plan)
-        await asyncio.to_thread(record_plan, store, job_id, items)
-        await asyncio.to_thread(reconcile, store, job_id, items, catalog.version)
-        results = await update_home(
-            items, provider, trust, access, concurrency=concurrency, options=options,
-            on_progress=_throttled(on_progress, progress_interval), on_result=record,
-            resolver=resolver,
-        )
+        with store.job_lock(job_id, "firmware-update"):
+            items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=on_plan)
+            await asyncio.to_thread(record_plan, store, job_id, items)
+            await asyncio.to_thread(reconcile, store, job_id, items, catalog.version)
+            results = await update_home(
+                items, provider, trust, access, concurrency=concurrency, options=options,
+                on_progress=_throttled(on_progress, progress_interval), on_result=record,
+                resolver=resolver,
+            )
         blockers = await asyncio.to_thread(firmware_blockers, store, job_id, index)
         return FirmwareRun(catalog.version, tuple(items), tuple(results), tuple(blockers),
                            failures)

@@ -39,8 +39,8 @@ from commissioner.documents import (
     report_path_for,
 )
 from commissioner.documents.render import RenderableDocument
-from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
+from commissioner.secrets.store_anchor import open_anchored_store
 from commissioner.trust.catalog import CatalogError, load_offline
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
@@ -97,7 +97,7 @@ def blocker_text(b: Blocker) -> str:
 
 
 def _catalog_for(service: JobService) -> Catalog | None:
-    from commissioner.trust.cli import config_from_args
+    from commissioner.cli.catalog import config_from_args
 
     try:
         return load_offline(config_from_args(service.catalog_config_args()))
@@ -110,7 +110,7 @@ def run_handover(
     report_path: Path | None, sources: Any = None,
 ) -> HandoverOutcome:
     """Blocking: open the store, close and hand over, close the store (run it in a thread)."""
-    with JobStore.open(store_path, create=False) as store:
+    with open_anchored_store(store_path, create=False) as store:
         job = store.find_job(job_id)
         path = report_path or report_path_for(Path(store_path).parent, job)
         return close_and_hand_over(

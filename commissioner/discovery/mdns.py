@@ -22,13 +22,38 @@ from commissioner.protocol.advertisement import MalformedAdvertisementError, par
 if TYPE_CHECKING:
     from commissioner.discovery.manager import DiscoveryManager
 
-__all__ = ["DEFAULT_REQUEST_TIMEOUT", "MAX_INSTANCE_NAME_BYTES", "MdnsTransport", "ip_version_for"]
+__all__ = [
+    "DEFAULT_REQUEST_TIMEOUT",
+    "MAX_INSTANCE_NAME_BYTES",
+    "MdnsTransport",
+    "duplicate_txt_key",
+    "ip_version_for",
+]
 
 _LOGGER = logging.getLogger(__name__)
 
 TRANSPORT_NAME = "mdns"
 DEFAULT_REQUEST_TIMEOUT = 3.0  # seconds to wait for SRV/TXT/A answers of one service
 MAX_INSTANCE_NAME_BYTES = 63  # one DNS label (RFC 6763 section 4.1.1)
+
+
+def duplicate_txt_key(raw: bytes) -> str | None:
+    """The first key that appears twice in a raw TXT record (RFC 6763 section 6: keys are
+    compared case-insensitively; a string without '=' is a key too), else None. A record
+    whose length bytes overrun it is left to the parser's own checks."""
+    seen: set[bytes] = set()
+    i = 0
+    while i < len(raw):
+        length = raw[i]
+        entry = raw[i + 1:i + 1 + length]
+        i += 1 + length
+        if not entry:
+            continue
+        key = entry.split(b"=", 1)[0].lower()
+        if key in seen:
+            return key.decode("ascii", errors="replace")[:32]
+        seen.add(key)
+    return None
 
 
 def ip_version_for(interfaces: Sequence[str]) -> IPVersion:
@@ -107,6 +132,26 @@ class MdnsTransport:
             handlers=[self._on_state_change],
             question_type=DNSQuestionType.QM,
         )
+
+    async def async_requery(self, instances: Sequence[str] = ()) -> None:
+        """Ask again now: a fresh browse (a new PTR question, not the browser's backed-off
+        schedule) plus a direct request for each named instance (full names) not resolved
+        yet. For a scan that must find devices it knows, whose answers got lost."""
+        zeroconf = self._zeroconf
+        if zeroconf is None or self._browser is None:
+            return
+        old, self._browser = self._browser, AsyncServiceBrowser(
+            zeroconf.zeroconf, self._service_type, handlers=[self._on_state_change],
+            question_type=DNSQuestionType.QM,
+        )
+        await old.async_cancel()
+        loop = asyncio.get_running_loop()
+        for name in instances:
+            if name not in self._tasks:
+                deadline = self._deadlines.setdefault(name, loop.time() + self._request_timeout)
+                self._tasks[name] = loop.create_task(
+                    self._resolve_task(name, deadline), name=f"mdns-resolve {name}"
+                )
 
     async def async_stop(self) -> None:
         tasks = list(self._tasks.values())
@@ -191,6 +236,11 @@ class MdnsTransport:
         )
         if not found:
             self._report_malformed(name, "no service details (request timed out)")
+            return
+        duplicate = duplicate_txt_key(info.text or b"")
+        if duplicate is not None:
+            # zeroconf keeps one value per key; the protocol says a key MUST NOT repeat.
+            self._report_malformed(name, f"TXT key {duplicate!r} appears more than once")
             return
         try:
             adv = parse_txt(cast("Mapping[object, object]", info.properties))

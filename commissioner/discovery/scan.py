@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +41,8 @@ async def scan(
     zeroconf: AsyncZeroconf | None = None,
     request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     extra_transports: Sequence[Transport] = (),
+    expect_ids: Collection[str] | None = None,
+    requery: float = 1.0,
 ) -> ScanResult:
     """Browse mDNS on ``interfaces`` for ``timeout`` seconds.
 
@@ -48,6 +51,11 @@ async def scan(
     Devices are sorted by device id; malformed entries by source.
     ``zeroconf`` may be an :class:`zeroconf.asyncio.AsyncZeroconf` to share (left open).
     ``extra_transports`` (e.g. :class:`~commissioner.discovery.ble.BleTransport`) run alongside.
+
+    With ``expect_ids`` (the devices a job knows) the scan ends early only once every one of
+    them is known; until then, every ``requery`` seconds, it asks again for the missing ones
+    (a fresh browse, and a direct request for the instance named after each missing id)
+    instead of waiting on the browser's backed-off schedule, up to ``timeout``.
     """
     if timeout < 0:
         raise ValueError("timeout must not be negative")
@@ -63,8 +71,15 @@ async def scan(
     manager = DiscoveryManager([transport, *extra_transports])
     enough = asyncio.Event()
 
+    wanted = frozenset(expect_ids) if expect_ids is not None else None
+
+    def complete() -> bool:
+        if wanted is not None:
+            return wanted <= manager.devices.keys()
+        return expect is not None and len(manager.devices) >= expect
+
     def on_event(event: DiscoveryEvent) -> None:
-        if expect is not None and isinstance(event, DeviceAdded) and len(manager.devices) >= expect:
+        if isinstance(event, DeviceAdded) and complete():
             enough.set()
 
     unsubscribe = manager.async_subscribe(on_event, replay=False)
@@ -72,13 +87,17 @@ async def scan(
     deadline = started + timeout
     try:
         await manager.async_start()
-        if expect is not None and expect <= len(manager.devices):
+        if complete():
             enough.set()
-        try:
-            await asyncio.wait_for(enough.wait(), timeout=max(deadline - loop.time(), 0.0))
-        except TimeoutError:
-            pass
-        else:
+        while not enough.is_set() and loop.time() < deadline:
+            wait = deadline - loop.time() if wanted is None else min(requery,
+                                                                     deadline - loop.time())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(enough.wait(), timeout=max(wait, 0.0))
+            if not enough.is_set() and wanted is not None and loop.time() < deadline:
+                missing = sorted(wanted - manager.devices.keys())
+                await transport.async_requery([f"{d}.{service_type}" for d in missing])
+        if enough.is_set():
             await asyncio.sleep(max(min(settle, deadline - loop.time()), 0.0))
     finally:
         unsubscribe()

@@ -205,29 +205,30 @@ def close_and_hand_over(
     Raises the store's errors (JobNotFoundError, AuditBrokenError...) only for problems that
     are not about the home's readiness.
     """
-    facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
-                          locations=locations, now=now)
-    found = handover_blockers(store, facts, catalog=catalog)
-    if found:
-        return HandoverOutcome(job=facts.job, closed=False, blockers=tuple(found))
-    sheet = build_sheet(facts, language=language, support=support)
-    _record_sheet(store, facts, sheet)
-    facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
-                          locations=locations, now=now)
-    store.append_step(
-        facts.job.id, "handover.summary",
-        {
-            "devices": len(facts.devices),
-            "requirements": {r.requirement.id: r.status for r in evaluate_requirements(facts)},
-        },
-        operator=operator,
-    )
-    sealed = store.close_job(facts.job.id, operator=operator)
-    facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
-                          locations=locations, now=now)
-    report = build_report(facts)
-    written = write_report(report, report_path) if report_path is not None else None
-    return HandoverOutcome(
-        job=facts.job, closed=True, blockers=(), sealed_hash=sealed, report=report,
-        report_path=written, sheet=sheet,
-    )
+    with store.job_lock(job_id, "handover"):
+        facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                              locations=locations, now=now)
+        found = handover_blockers(store, facts, catalog=catalog)
+        if found:
+            return HandoverOutcome(job=facts.job, closed=False, blockers=tuple(found))
+        sheet = build_sheet(facts, language=language, support=support)
+        _record_sheet(store, facts, sheet)
+        facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                              locations=locations, now=now)
+        store.append_step(
+            facts.job.id, "handover.summary",
+            {
+                "devices": len(facts.devices),
+                "requirements": {r.requirement.id: r.status for r in evaluate_requirements(facts)},
+            },
+            operator=operator,
+        )
+        sealed = store.close_job(facts.job.id, operator=operator)
+        facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                              locations=locations, now=now)
+        report = build_report(facts)
+        written = write_report(report, report_path) if report_path is not None else None
+        return HandoverOutcome(
+            job=facts.job, closed=True, blockers=(), sealed_hash=sealed, report=report,
+            report_path=written, sheet=sheet,
+        )

@@ -16,8 +16,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from commissioner.protocol.client import DEFAULT_TIMEOUT, IdentifyResult, TrustStore, identify
-from commissioner.protocol.errors import DeviceProtocolError
+from commissioner.backends import (
+    DEFAULT_TIMEOUT,
+    DeviceAddress,
+    DeviceBackend,
+    Identification,
+    TrustStore,
+    backend_for,
+)
+from commissioner.backends.errors import DeviceProtocolError
 from commissioner.protocol.firmware_index import FirmwareIndex
 from commissioner.protocol.firmware_manifest import parse_version
 
@@ -30,11 +37,8 @@ class PlanAction(StrEnum):
     UNREACHABLE = "unreachable"
 
 
-@dataclass(frozen=True, slots=True)
-class DeviceEndpoint:
-    device_id: str
-    host: str
-    port: int
+DeviceEndpoint = DeviceAddress
+"""Where a device is: ``DeviceEndpoint(device_id, host, port)`` (the seam's address)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +74,14 @@ class PlanItem:
         }
 
 
-def plan_from_identity(result: IdentifyResult, index: FirmwareIndex | None) -> PlanItem:
+def plan_from_identity(result: Identification, index: FirmwareIndex | None) -> PlanItem:
     """The plan for one identified device (pure)."""
-    ident = result.identity
-    current = str(result.firmware["version"])
+    ident = result
+    current = result.firmware_version
     base: dict[str, Any] = {
-        "device_id": ident.device_id, "host": result.address, "port": result.port,
+        "device_id": ident.device_id, "host": result.host, "port": result.port,
         "manufacturer": ident.manufacturer, "model": ident.model, "kind": ident.kind,
-        "fingerprint": ident.fingerprint_sha256, "current": current,
+        "fingerprint": ident.fingerprint, "current": current,
     }
     model = index.for_model(ident.model) if index is not None else None
     if model is None or model.manufacturer != ident.manufacturer:
@@ -109,11 +113,16 @@ async def plan_device(
     trust: TrustStore,
     *,
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per network step
+    backend: DeviceBackend | None = None,
 ) -> PlanItem:
     """Identify the device (full attestation check) and plan it; never raises for the device."""
     try:
-        result = await identify(endpoint.host, endpoint.port, trust,
-                                advertised_id=endpoint.device_id, timeout=timeout)
+        device_backend = backend_for(trust, family=endpoint.family, override=backend)
+        result = await device_backend.identify(endpoint, timeout=timeout)
+        if not result.attested:
+            return PlanItem(device_id=endpoint.device_id, action=PlanAction.NO_FIRMWARE,
+                            reason="the device's identity is not attested, so no firmware "
+                            "can be chosen for it", host=endpoint.host, port=endpoint.port)
     except DeviceProtocolError as err:
         return PlanItem(device_id=endpoint.device_id, action=PlanAction.UNREACHABLE,
                         reason=f"cannot identify the device: {err.message}",
@@ -133,13 +142,14 @@ async def plan_home(
     concurrency: int = 16,
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per device and network step
     on_item: Callable[[PlanItem], None] | None = None,
+    backend: DeviceBackend | None = None,
 ) -> list[PlanItem]:
     """Plan every device, at most ``concurrency`` connections at once, in input order."""
     sem = asyncio.Semaphore(max(1, concurrency))
 
     async def one(ep: DeviceEndpoint) -> PlanItem:
         async with sem:
-            item = await plan_device(ep, index, trust, timeout=timeout)
+            item = await plan_device(ep, index, trust, timeout=timeout, backend=backend)
         if on_item is not None:
             on_item(item)
         return item

@@ -412,7 +412,40 @@ _V5 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = Migration(
+    version=6,
+    description="reliability: one writer per job (leases), store identity and generation",
+    statements=(
+        # One run changes a job at a time: the holder's process identity, taken over only
+        # when that process is provably gone (commissioner.jobs.store_lock).
+        """
+        CREATE TABLE job_locks (
+            job_id     TEXT PRIMARY KEY NOT NULL REFERENCES jobs (id),
+            token      TEXT NOT NULL,
+            purpose    TEXT NOT NULL,
+            pid        INTEGER NOT NULL,
+            started    TEXT NOT NULL,
+            host       TEXT NOT NULL,
+            boot_id    TEXT NOT NULL,
+            since      TEXT NOT NULL
+        ) STRICT
+        """,
+        # Who this store is and how many anchored commits it has seen; the same two values
+        # are kept outside the file (the OS keyring) to detect a lost, truncated or replaced
+        # store (commissioner.jobs.store_anchor).
+        """
+        CREATE TABLE store_meta (
+            one        INTEGER PRIMARY KEY CHECK (one = 1),
+            store_id   TEXT NOT NULL,
+            generation INTEGER NOT NULL CHECK (generation >= 0)
+        ) STRICT
+        """,
+        "INSERT INTO store_meta (one, store_id, generation)"
+        " VALUES (1, lower(hex(randomblob(16))), 0)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 LATEST_VERSION = len(MIGRATIONS)
 
 

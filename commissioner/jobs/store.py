@@ -12,19 +12,26 @@ from commissioner.jobs.store_core import (
     MAX_JOB_NUMBER,
     MAX_TEXT,
     MIN_SQLITE,
+    new_job_id,
+    normalise_job_id,
+)
+from commissioner.jobs.store_errors import (
     AuditBrokenError,
     DeviceNotBlockedError,
     DeviceNotInJobError,
+    JobBusyError,
     JobClosedError,
     JobNotFoundError,
     JobStoreError,
     StoreCorruptError,
+    StoreFullError,
     StoreLockedError,
-    new_job_id,
-    normalise_job_id,
+    StoreLostError,
+    StoreReadOnlyError,
 )
 from commissioner.jobs.store_firmware import FirmwareRecords
 from commissioner.jobs.store_gate import GateRecords
+from commissioner.jobs.store_lock import JobLease, JobLocks
 from commissioner.jobs.store_provisioning import ProvisioningRecords
 from commissioner.jobs.store_secrets import SecretRecords
 
@@ -39,16 +46,21 @@ __all__ = [
     "AuditBrokenError",
     "DeviceNotBlockedError",
     "DeviceNotInJobError",
+    "JobBusyError",
     "JobClosedError",
+    "JobLease",
     "JobNotFoundError",
     "JobStore",
     "JobStoreError",
     "StoreCorruptError",
+    "StoreFullError",
     "StoreLockedError",
+    "StoreLostError",
+    "StoreReadOnlyError",
     "new_job_id",
     "normalise_job_id",
 ]
 
 
-class JobStore(GateRecords, SecretRecords, ProvisioningRecords, FirmwareRecords):
+class JobStore(GateRecords, SecretRecords, ProvisioningRecords, FirmwareRecords, JobLocks):
     """The job store: the core (jobs, devices, step log) plus one record mixin per feature."""

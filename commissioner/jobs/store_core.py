@@ -12,6 +12,7 @@ worker loop may call it through ``asyncio.to_thread``. Several processes may ope
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import secrets
@@ -23,9 +24,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Final, Self
+from typing import Final, Self
 
-from commissioner.jobs import audit, schema
+from commissioner.jobs import audit, schema, store_anchor
 from commissioner.jobs.audit import AuditResult
 from commissioner.jobs.models import (
     JSON,
@@ -35,11 +36,20 @@ from commissioner.jobs.models import (
     JobStatus,
     Step,
 )
-
-if TYPE_CHECKING:
-    pass
-
-
+from commissioner.jobs.store_anchor import AnchoredStore, StoreAnchor
+from commissioner.jobs.store_errors import (
+    AuditBrokenError,
+    DeviceNotInJobError,
+    JobClosedError,
+    JobNotFoundError,
+    JobStoreError,
+    StoreCorruptError,
+    StoreLockedError,
+    _disk_state,
+    _fault_from_os,
+    _read_only,
+    _storage_fault,
+)
 
 BUSY_TIMEOUT_MS: Final = 10_000
 MIN_SQLITE: Final = (3, 37, 0)  # STRICT tables
@@ -51,48 +61,6 @@ JOB_ID_RE: Final = re.compile(r"^J[0-9A-HJKMNP-TV-Z]{8}$")
 ACTION_RE: Final = re.compile(r"^[a-z][a-z0-9_-]*(\.[a-z0-9_-]+)*$")
 _BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                                   "\u2066\u2067\u2068\u2069")
-
-
-class JobStoreError(Exception):
-    """Base class of the job store's errors."""
-
-
-class StoreCorruptError(JobStoreError):
-    """The store file failed its integrity check or is not a usable SQLite database."""
-
-
-class StoreLockedError(JobStoreError):
-    """Another process held the store's write lock longer than the busy timeout."""
-
-
-class JobNotFoundError(JobStoreError, KeyError):
-    """No job with that id (or job number)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "job not found"
-
-
-class JobClosedError(JobStoreError):
-    """The job is closed: its record and its log can no longer change."""
-
-
-class AuditBrokenError(JobStoreError):
-    """The job's audit log does not verify; it is not sealed."""
-
-    def __init__(self, result: AuditResult) -> None:
-        super().__init__(f"the audit log does not verify: {result.problem}")
-        self.result = result
-
-
-class DeviceNotInJobError(JobStoreError, KeyError):
-    """The device is not part of the job (record it from a scan first)."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else "device not in job"
-
-
-class DeviceNotBlockedError(JobStoreError):
-    """Only a device the gate blocked can be marked to be replaced (there is no override)."""
 
 
 LABEL_STATUSES: Final = frozenset({"paired", "pending", "mismatch", "unmatched"})
@@ -157,12 +125,17 @@ class StoreCore:
     """The job store. Open with :meth:`open`; use as a context manager or call :meth:`close`."""
 
     def __init__(
-        self, conn: sqlite3.Connection, path: Path, clock: Callable[[], datetime]
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        clock: Callable[[], datetime],
+        anchor: StoreAnchor | None = None,
     ) -> None:
         self._conn: sqlite3.Connection | None = conn
         self._path = path
         self._clock = clock
         self._lock = threading.RLock()
+        self._anchor = anchor
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -173,12 +146,19 @@ class StoreCore:
         *,
         create: bool = True,
         clock: Callable[[], datetime] = _utc_now,
+        anchor: StoreAnchor | None = None,
     ) -> Self:
         """Open (and, with ``create``, create) the store at ``path`` and migrate it.
 
-        Raises FileNotFoundError (``create=False`` and no file), StoreCorruptError (integrity
-        check failed, not a database), schema.SchemaTooNewError (written by a newer app),
-        schema.SchemaError (some other SQLite file), StoreLockedError.
+        With ``anchor`` (the OS keyring in the product) the store's identity and generation
+        are checked against the ones kept outside the file, and closed jobs' seals are
+        anchored there (:mod:`commissioner.jobs.store_anchor`).
+
+        Raises FileNotFoundError (``create=False`` and no file), StoreLostError (an empty
+        file; with an anchor also a vanished, replaced or older store), StoreCorruptError
+        (integrity check failed, not a database), schema.SchemaTooNewError (written by a newer
+        app), schema.SchemaError (some other SQLite file), StoreLockedError, StoreFullError,
+        StoreReadOnlyError.
         """
         if sqlite3.sqlite_version_info < MIN_SQLITE:
             raise JobStoreError(
@@ -186,8 +166,13 @@ class StoreCore:
                 f"{'.'.join(map(str, MIN_SQLITE))} or newer"
             )
         path = Path(path)
+        anchored = None if anchor is None else store_anchor.load(anchor, path)
+        store_anchor.check_before_open(path, anchored, create=create)
         if create:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as err:
+                raise _fault_from_os(err, path) from err
         elif not path.exists():
             raise FileNotFoundError(f"no job store at {path}")
         conn = sqlite3.connect(
@@ -200,6 +185,8 @@ class StoreCore:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
+                if _disk_state(path) == "read-only":
+                    raise _read_only(path)
                 raise JobStoreError(f"cannot use WAL journal mode on {path} (got {mode!r})")
             conn.execute("PRAGMA synchronous = FULL")
             # macOS: plain fsync() does not flush the drive's cache; F_FULLFSYNC does.
@@ -214,10 +201,14 @@ class StoreCore:
                     f"the job store {path} failed its integrity check: {problems}"
                 )
             schema.migrate(conn)
+            found = store_anchor.read_meta(conn)
         except sqlite3.OperationalError as err:
             conn.close()
             if "locked" in str(err) or "busy" in str(err):
                 raise StoreLockedError(f"the job store {path} is locked: {err}") from err
+            fault = _storage_fault(err, path)
+            if fault is not None:
+                raise fault from err
             raise StoreCorruptError(f"cannot open the job store {path}: {err}") from err
         except sqlite3.DatabaseError as err:
             conn.close()
@@ -227,7 +218,16 @@ class StoreCore:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, clock)
+        if anchor is not None:
+            try:
+                if anchored is not None:
+                    store_anchor.check_after_open(path, found, anchored)
+                if anchored is None or found.generation > anchored.generation:
+                    store_anchor.save(anchor, path, found)
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, path, clock, anchor)
 
     @property
     def path(self) -> Path:
@@ -268,14 +268,53 @@ class StoreCore:
             try:
                 conn.execute("BEGIN IMMEDIATE")
             except sqlite3.OperationalError as err:
+                fault = _storage_fault(err, self._path)
+                if fault is not None:
+                    raise fault from err
                 raise StoreLockedError(f"the job store is busy: {err}") from err
             try:
                 yield conn
                 conn.execute("COMMIT")
-            except BaseException:
+            except BaseException as err:
                 if conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    # SQLite may have rolled back already (full disk, I/O error).
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                if isinstance(err, sqlite3.DatabaseError):
+                    fault = _storage_fault(err, self._path)
+                    if fault is not None:
+                        raise fault from err
                 raise
+
+    # --- generation and seals kept outside the file (store_anchor) -------------------------
+
+    @staticmethod
+    def _bump_generation(conn: sqlite3.Connection) -> None:
+        conn.execute("UPDATE store_meta SET generation = generation + 1 WHERE one = 1")
+
+    def _anchor_generation(self) -> None:
+        """Tell the anchor the generation just committed. A failure is left for the next
+        commit or open to catch up (the file being ahead of the anchor is accepted)."""
+        if self._anchor is None:
+            return
+        with self._read() as conn:
+            state = store_anchor.read_meta(conn)
+        with contextlib.suppress(Exception):
+            store_anchor.save(self._anchor, self._path, state)
+
+    def store_identity(self) -> AnchoredStore:
+        """This store's id and generation (as kept outside the file when anchored)."""
+        with self._read() as conn:
+            return store_anchor.read_meta(conn)
+
+    def anchored_seal(self, job_id: str) -> str | None:
+        """The job's sealed hash as kept outside the file, or None (no anchor / not kept)."""
+        if self._anchor is None:
+            return None
+        with self._read() as conn:
+            state = store_anchor.read_meta(conn)
+        return self._anchor.read(store_anchor.seal_name(state.store_id,
+                                                        normalise_job_id(job_id)))
 
     @contextmanager
     def _read(self) -> Iterator[sqlite3.Connection]:
@@ -323,7 +362,10 @@ class StoreCore:
                 {"job_number": number, "service_level": service_level},
                 device_id=None, operator=op, at=now,
             )
-            return self._job_row(conn, job_id)
+            self._bump_generation(conn)
+            created = self._job_row(conn, job_id)
+        self._anchor_generation()
+        return created
 
     def get_job(self, job_id: str) -> Job:
         with self._read() as conn:
@@ -407,7 +449,13 @@ class StoreCore:
                 " sealed_hash = ? WHERE id = ?",
                 (now, now, step.hash, job.id),
             )
-            return step.hash
+            self._bump_generation(conn)
+            if self._anchor is not None:
+                # Anchored before COMMIT: a seal in the file is never without its anchor.
+                state = store_anchor.read_meta(conn)
+                self._anchor.write(store_anchor.seal_name(state.store_id, job.id), step.hash)
+        self._anchor_generation()
+        return step.hash
 
     # --- devices ---------------------------------------------------------------------------
 
@@ -509,7 +557,15 @@ class StoreCore:
             steps = self._raw_steps(conn, job.id)
         if job.is_closed and job.sealed_hash is None:
             return AuditResult(ok=False, problem="the job is closed but has no sealed hash")
-        return audit.verify_chain(steps, job.id, sealed_hash=job.sealed_hash)
+        result = audit.verify_chain(steps, job.id, sealed_hash=job.sealed_hash)
+        anchored = self.anchored_seal(job.id) if job.is_closed else None
+        if result.ok and anchored is not None and anchored != job.sealed_hash:
+            return AuditResult(
+                ok=False,
+                problem="the sealed hash in the store does not match the seal kept in the OS "
+                f"keyring at closing ({anchored[:16]}...): the log was cut and sealed again",
+            )
+        return result
 
     @staticmethod
     def _require_device(conn: sqlite3.Connection, job_id: str, device_id: str) -> None:

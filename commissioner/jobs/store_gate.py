@@ -20,14 +20,16 @@ from commissioner.jobs.store_core import (
     _SHA256_RE,
     LABEL_STATUSES,
     MAX_JOB_NUMBER,
-    DeviceNotBlockedError,
-    DeviceNotInJobError,
     StoreCore,
-    StoreCorruptError,
     _clean_text,
     _iso,
     _opt_text,
     normalise_job_id,
+)
+from commissioner.jobs.store_errors import (
+    DeviceNotBlockedError,
+    DeviceNotInJobError,
+    StoreCorruptError,
 )
 
 

@@ -24,13 +24,13 @@ from commissioner.jobs.store_core import (
     _SHA256_RE,
     _STEP_RE,
     MAX_JOB_NUMBER,
-    DeviceNotInJobError,
     StoreCore,
     _clean_text,
     _iso,
     _opt_text,
     normalise_job_id,
 )
+from commissioner.jobs.store_errors import DeviceNotInJobError
 
 
 class ProvisioningRecords(StoreCore):

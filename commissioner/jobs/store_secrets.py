@@ -10,11 +10,11 @@ if TYPE_CHECKING:
 
 from commissioner.jobs.store_core import (
     StoreCore,
-    StoreCorruptError,
     _iso,
     _secret_name,
     normalise_job_id,
 )
+from commissioner.jobs.store_errors import StoreCorruptError
 
 
 class SecretRecords(StoreCore):

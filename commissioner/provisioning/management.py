@@ -1,9 +1,12 @@
 """Management sessions to a job's devices after (or before) provisioning, for the firmware
 update and later resale steps: the credential the job holds for each device, never a guess.
 
-* A commissioned device: TLS with the commissioner's home-CA client certificate, then the
-  device's admin-credential proof.
-* A device still in factory state: the setup-code proof with the label scanned into the job.
+:class:`JobAccess` is the seam's :class:`~commissioner.backends.Credentials`; the device's
+backend decides which one a session needs:
+
+* a commissioned device: the commissioner's home-CA client certificate, then the device's
+  admin-credential proof;
+* a device still in factory state: the setup-code proof with the label scanned into the job.
 """
 
 from __future__ import annotations
@@ -11,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from commissioner.firmware.plan import DeviceEndpoint
-from commissioner.firmware.push import AccessError
+from commissioner.backends import ClientCredentials
 from commissioner.jobs.store import JobStore
-from commissioner.protocol.client import DeviceSession, TrustStore, open_session
 from commissioner.protocol.label import Label
-from commissioner.protocol.spec import CommissioningState
-from commissioner.provisioning import device_ops as ops
-from commissioner.provisioning.run import COMMISSIONER_CERT, COMMISSIONER_KEY, admin_secret_name
+from commissioner.provisioning.job_secrets import (
+    COMMISSIONER_CERT,
+    COMMISSIONER_KEY,
+    admin_secret_name,
+)
 from commissioner.provisioning.setup_codes import job_label
 from commissioner.secrets.vault import SecretVault
 
@@ -27,7 +30,7 @@ __all__ = ["JobAccess"]
 
 @dataclass
 class JobAccess:
-    """Opens authenticated management sessions with the job's own credentials.
+    """The job's own credentials for its devices.
 
     ``fallback_labels`` (training mode: the virtual home's box labels) are used only for a
     factory-state device whose label was not scanned into the job."""
@@ -37,42 +40,18 @@ class JobAccess:
     job_id: str
     fallback_labels: Mapping[str, Label] = field(default_factory=dict)
 
-    def _client(self) -> ops.ClientCredentials | None:
+    def client_credentials(self) -> ClientCredentials | None:
         if not self.vault.has(self.job_id, COMMISSIONER_CERT):
             return None
-        return ops.ClientCredentials(
+        return ClientCredentials(
             self.vault.get(self.job_id, COMMISSIONER_CERT),
             self.vault.get(self.job_id, COMMISSIONER_KEY),
         )
 
-    async def open(
-        self,
-        endpoint: DeviceEndpoint,
-        trust: TrustStore,
-        timeout: float,  # noqa: ASYNC109 - per network step, kept by the session
-    ) -> DeviceSession:
-        session = await open_session(
-            endpoint.host, endpoint.port, ops.client_trust(trust, self._client()), timeout=timeout
-        )
-        try:
-            await self._authenticate(session, endpoint.device_id)
-        except BaseException:
-            await session.aclose()
-            raise
-        return session
-
-    async def _authenticate(self, session: DeviceSession, device_id: str) -> None:
+    def admin_credential(self, device_id: str) -> bytes | None:
         name = admin_secret_name(device_id)
-        state = await ops.get_state(session)
-        if state == CommissioningState.COMMISSIONED.value:
-            if not self.vault.has(self.job_id, name):
-                raise AccessError(
-                    f"{device_id} is commissioned but this job holds no admin credential for it"
-                )
-            await ops.admin_authenticate(session, self.vault.get(self.job_id, name))
-            return
+        return self.vault.get(self.job_id, name) if self.vault.has(self.job_id, name) else None
+
+    def setup_label(self, device_id: str) -> Label | None:
         label = job_label(self.store, self.vault, self.job_id, device_id)
-        label = label or self.fallback_labels.get(device_id)
-        if label is None:
-            raise AccessError(f"no label (setup code) for {device_id}; scan its label")
-        await session.authenticate(label)
+        return label or self.fallback_labels.get(device_id)

@@ -3,9 +3,10 @@
 For every discovered device (the gateway included) the gate
 
 1. builds the trust store from the manufacturer roots in the *signed* catalog;
-2. connects with TLS (:func:`commissioner.protocol.client.identify`): the handshake proves the
-   device holds the private key of its attestation certificate, and the chain must lead to a
-   catalog root of the same manufacturer;
+2. identifies it through its family's backend (:mod:`commissioner.backends`; for this
+   project's protocol a TLS handshake that proves the device holds the private key of its
+   attestation certificate), and the chain must lead to a catalog root of the same
+   manufacturer; an identity that is not attested is never certified;
 3. reads model number and serial from the certificate - never from what the device merely
    advertises - and checks the advertisement and ``/v1/identity`` against it;
 4. judges the attested model against the certified-model list (:func:`judge_model`): listed for
@@ -25,23 +26,32 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from cryptography import x509
 
-from commissioner.discovery.events import DeviceRecord, Sighting
-from commissioner.protocol.attestation import AttestedIdentity, cert_der, check_root, sha256_hex
-from commissioner.protocol.catalog_format import Catalog, ManufacturerRoot
-from commissioner.protocol.client import DEFAULT_TIMEOUT, TrustStore, identify
-from commissioner.protocol.errors import (
+from commissioner.backends import (
+    DEFAULT_TIMEOUT,
+    FAMILY_SHC,
+    DeviceAddress,
+    DeviceBackend,
+    TrustStore,
+    backend_for,
+)
+from commissioner.backends.errors import (
     AttestationError,
     DeviceProtocolError,
     DeviceUnreachableError,
     IdentityMismatchError,
     MalformedReplyError,
+    NotSupportedByFamilyError,
+    UnknownFamilyError,
     UntrustedDeviceError,
     WeakTlsError,
 )
+from commissioner.discovery.events import DeviceRecord, Sighting
+from commissioner.protocol.attestation import cert_der, check_root, sha256_hex
+from commissioner.protocol.catalog_format import Catalog, ManufacturerRoot
 from commissioner.protocol.spec import DeviceKind, Role
 
 __all__ = [
@@ -93,6 +103,7 @@ class GateTarget:
     kind: str = ""
     advertised_manufacturer: str = ""
     advertised_model: str = ""
+    family: str = FAMILY_SHC  # which device backend speaks to it
 
     @classmethod
     def from_sighting(cls, sighting: Sighting) -> GateTarget:
@@ -182,8 +193,27 @@ def _stars(level: int) -> str:
     return "★" * level
 
 
+class IdentityFacts(Protocol):
+    """What the gate judges: an attested identity (AttestedIdentity, Identification...)."""
+
+    @property
+    def device_id(self) -> str: ...
+
+    @property
+    def manufacturer(self) -> str: ...
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def serial(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+
 def judge_model(
-    identity: AttestedIdentity, catalog: Catalog, service_level: int, today: dt.date
+    identity: IdentityFacts, catalog: Catalog, service_level: int, today: dt.date
 ) -> tuple[Verdict, str]:
     """Judge an *attested* identity against the certified-model list (pure, no I/O)."""
     model = catalog.find_model(identity.model)
@@ -223,7 +253,7 @@ def judge_model(
     )
 
 
-def check_label(identity: AttestedIdentity, label: LabelFacts) -> str | None:
+def check_label(identity: IdentityFacts, label: LabelFacts) -> str | None:
     """None if the label belongs to this attested device, else a one-sentence reason."""
     for what, on_label, attested in (
         ("serial", label.serial, identity.serial),
@@ -294,6 +324,7 @@ async def certify_device(
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per network step, passed to identify
     trust: TrustStore | None = None,
     label: LabelFacts | None = None,
+    backend: DeviceBackend | None = None,
 ) -> DeviceVerdict:
     """Check one device and return its verdict. Never raises for anything the device does."""
     if isinstance(target, DeviceRecord):
@@ -338,12 +369,15 @@ async def certify_device(
             "no-trusted-roots",
         )
     try:
-        result = await identify(
-            target.host, target.port, trust,
+        device_backend = backend_for(trust, family=target.family, override=backend)
+        result = await device_backend.identify(
+            DeviceAddress(target.device_id, target.host, target.port, target.family),
             advertised_model=target.advertised_model or None,
-            advertised_id=target.device_id,
             timeout=timeout,
         )
+    except (UnknownFamilyError, NotSupportedByFamilyError) as err:
+        return verdict(Verdict.UNREACHABLE, f"The device could not be checked: {err.message}",
+                       err.reason)
     except UntrustedDeviceError as err:
         if known or err.reason == "manufacturer-mismatch":
             return verdict(
@@ -386,13 +420,23 @@ async def certify_device(
         return verdict(Verdict.UNREACHABLE, f"The device could not be checked: {err}",
                        "unreachable")
 
-    identity = result.identity
+    identity = result
+    if not result.attested:
+        # An identify-only family: the model is known, the identity is not proven. Such
+        # equipment is never certified here; the catalog's policy for it comes with its family.
+        return verdict(
+            Verdict.NOT_CERTIFIED,
+            f"{result.manufacturer} {result.model} was identified but its identity is not "
+            "attested, so it cannot be certified",
+            "not-attested", manufacturer=result.manufacturer, model=result.model,
+            serial=result.serial, kind=result.kind,
+        )
     attested: dict[str, Any] = {
         "manufacturer": identity.manufacturer,
         "model": identity.model,
         "serial": identity.serial,
-        "chain": list(result.chain.subjects),
-        "cert_fingerprint": identity.fingerprint_sha256,
+        "chain": list(result.chain_subjects),
+        "cert_fingerprint": identity.fingerprint,
         "attested": True,
         "kind": identity.kind,
     }
@@ -401,7 +445,7 @@ async def certify_device(
         _fingerprint(c) for m, c in _usable_roots(catalog.roots_for(identity.manufacturer))
         if m == identity.manufacturer
     }
-    if result.chain.root_fingerprint not in listed:
+    if result.root_fingerprint not in listed:
         return verdict(
             Verdict.COUNTERFEIT,
             f"The certificate chain does not lead to the catalog root of "
@@ -461,6 +505,7 @@ async def certify_home(
     now: dt.datetime | None = None,
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per device and network step
     on_verdict: Callable[[DeviceVerdict], None] | None = None,
+    backend: DeviceBackend | None = None,
 ) -> list[DeviceVerdict]:
     """Certify every device (gateway included) with at most ``concurrency`` connections open
     at once; verdicts come back in the order of ``devices``."""
@@ -478,7 +523,7 @@ async def certify_home(
         async with semaphore:
             result = await certify_device(
                 target, catalog, service_level, now=when, timeout=timeout, trust=trust,
-                label=labels.get(device_id),
+                label=labels.get(device_id), backend=backend,
             )
         if on_verdict is not None:
             on_verdict(result)

@@ -58,6 +58,7 @@ from tuf.api.metadata import (  # type: ignore[attr-defined]  # public re-export
 )
 from tuf.api.serialization.json import JSONSerializer
 
+from commissioner.atomic_file import write_atomic
 from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import (
     FORMAT_VERSION,
@@ -73,7 +74,6 @@ from commissioner.protocol.catalog_format import (
 )
 from commissioner.protocol.firmware_index import FirmwareIndex
 from commissioner.resources import resources_dir
-from commissioner.trust.catalog import atomic_write_bytes
 
 ROLES: Final = ("root", "targets", "snapshot", "timestamp")
 DEFAULT_EXPIRES_DAYS: Final = 30
@@ -237,8 +237,8 @@ class CatalogRepository:
         data: bytes = md.to_bytes(_SERIALIZER)
         version = md.signed.version
         self.metadata_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(self.metadata_dir / f"{version}.{role}.json", data)
-        atomic_write_bytes(self.metadata_dir / f"{role}.json", data)
+        write_atomic(self.metadata_dir / f"{version}.{role}.json", data)
+        write_atomic(self.metadata_dir / f"{role}.json", data)
         return data
 
     def _sign_write(self, role: str, md: Metadata[Any], signer: CryptoSigner | None = None) -> (
@@ -329,7 +329,7 @@ class CatalogRepository:
         for name, data in files.items():
             info = TargetFile.from_data(name, data, ["sha256"])
             digest = info.hashes["sha256"]
-            atomic_write_bytes(self._hashed_path(name, digest), data)
+            write_atomic(self._hashed_path(name, digest), data)
             targets.targets[name] = info
         for name, source in (target_paths or {}).items():
             info = TargetFile.from_file(name, str(source), ["sha256"])
@@ -515,7 +515,7 @@ def publish_virtual_home_catalog(
     repo_dir = catalog_dir / "repo"
     publish(data_file, repo_dir, catalog_dir / "keys", manufacturer_roots=manufacturer_roots,
             firmware=firmware, firmware_images=firmware_images)
-    atomic_write_bytes(catalog_dir / "root.json", trusted_root_bytes(repo_dir))
+    write_atomic(catalog_dir / "root.json", trusted_root_bytes(repo_dir))
     return repo_dir
 
 

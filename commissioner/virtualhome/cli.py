@@ -4,6 +4,10 @@
     commissioner virtual-home ctl DIR status
     commissioner virtual-home ctl DIR power-cycle DEVICE_ID [--downtime S]
     commissioner virtual-home ctl DIR fault DEVICE_ID NAME [--count N] [--variant V]
+    commissioner virtual-home publish-catalog --data FILE --repo DIR --keys DIR [...]
+
+This module joins the command line as a plugin (pyproject entry point ``virtual-home`` in the
+group ``commissioner.cli_plugins``): no product module imports the simulator.
 
 The home runs in the foreground until SIGINT/SIGTERM. When every device is serving and
 registered in mDNS it prints one line: ``virtual home ready: N devices, home file DIR/home.json``.
@@ -24,6 +28,7 @@ from commissioner.errors import UserError
 from commissioner.virtualhome.control import DEFAULT_DOWNTIME_S, control
 from commissioner.virtualhome.home import run_virtual_home
 from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
+from commissioner.virtualhome.publish_cli import add_publish_catalog
 from commissioner.virtualhome.scenario import MAX_DEVICES, available_scenarios
 
 
@@ -55,7 +60,7 @@ def register(
         help="number of devices for a new home (templates of the scenario, in order, cycling)",
     )
     parser.set_defaults(handler=_run)
-    sub = parser.add_subparsers(dest="virtual_home_command", metavar="{ctl}")
+    sub = parser.add_subparsers(dest="virtual_home_command", metavar="{ctl,publish-catalog}")
     ctl = sub.add_parser("ctl", help="control a running virtual home")
     ctl.add_argument("ctl_dir", type=Path, metavar="DIR", help="the home's state directory")
     ctl_sub = ctl.add_subparsers(dest="ctl_command", metavar="COMMAND", required=True)
@@ -93,6 +98,7 @@ def register(
         help="drop: before|after; weak-csr: rsa-2048|p-384; foreign-csr: the CN to use",
     )
     fault.set_defaults(handler=_ctl)
+    add_publish_catalog(sub)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -50,19 +50,24 @@ from commissioner.protocol.spec import (
     ProvisioningError,
     Role,
 )
-from commissioner.provisioning.home_ca import issue_owner_certificate
 from commissioner.virtualhome import homepki
-from commissioner.virtualhome.device import (
+from commissioner.virtualhome.device import VirtualDevice
+from commissioner.virtualhome.device_http import (
     Access,
     BadField,
     Route,
-    VirtualDevice,
     _err,
     _Reply,
     _Session,
     conflict,
     now_utc,
     only_keys,
+)
+from commissioner.virtualhome.owner_issuer import (
+    IssuerNotReady,
+    OwnerCsrRefused,
+    issue_owner,
+    read_owner_csr,
 )
 from commissioner.virtualhome.provisioning_state import ISSUING_CA_KEY_FILE, Invitation
 from commissioner.virtualhome.scenario import DEFAULT_SETTINGS, GatewayTemplate, Manufacturer
@@ -339,18 +344,19 @@ class VirtualGateway(VirtualDevice):
             if issuer is None or issuer_key is None or home_ca is None:
                 return conflict("not-ready", "the gateway has no owner-issuing CA yet")
             try:
-                owner = issue_owner_certificate(
-                    issuer, issuer_key, csr_text.encode("ascii"), epoch=epoch
-                )
-            except (DeviceProtocolError, ValueError, UnicodeEncodeError) as exc:
-                reason = getattr(exc, "reason", "csr-rejected")
+                owner_key = read_owner_csr(csr_text)
+            except OwnerCsrRefused as exc:
                 return _err(
                     400,
                     ErrorCode.BAD_REQUEST,
                     "the certificate request was refused",
                     field="csr",
-                    reason=str(reason),
+                    reason=exc.reason,
                 )
+            try:
+                owner = issue_owner(issuer, issuer_key, owner_key, epoch=epoch, now=now_utc())
+            except (IssuerNotReady, ValueError):
+                return conflict("not-ready", "the gateway's owner-issuing CA cannot issue")
             inv.redeemed_at = self._wall()
             await self.persist_state()
         return _Reply(

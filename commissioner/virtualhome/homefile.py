@@ -17,10 +17,17 @@ that is not on the LAN yet is listed there and not in ``devices``.
 
 Paths are relative to the directory holding home.json. ``model`` is the model the device
 advertises. The file is rewritten (atomically) every time the home starts, since ports change.
+
+docs/training-home.md documents every key and the limits a reader enforces (at most 1 MiB,
+nesting depth at most 32, every host loopback); :func:`write_home_file` refuses to write a
+file that breaks them.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import json
+import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -30,6 +37,8 @@ from commissioner.virtualhome.fsutil import read_json, write_json_atomic
 
 HOME_FILE: Final = "home.json"
 HOME_FORMAT: Final = 1
+MAX_HOME_FILE_BYTES: Final = 1 << 20  # readers refuse larger files (docs/training-home.md)
+MAX_JSON_DEPTH: Final = 32
 
 
 class HomeFileError(UserError):
@@ -152,8 +161,48 @@ def _ble_json(ble: BleEntry) -> dict[str, Any]:
 
 def write_home_file(home: HomeFile) -> Path:
     path = home.directory / HOME_FILE
-    write_json_atomic(path, home.to_json())
+    doc = home.to_json()
+    check_reader_limits(doc)
+    write_json_atomic(path, doc)
     return path
+
+
+def _is_loopback(host: object) -> bool:
+    if not isinstance(host, str):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _depth(value: object) -> int:
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def check_reader_limits(doc: dict[str, Any]) -> None:
+    """Raise ValueError if ``doc`` breaks a limit readers enforce (docs/training-home.md):
+    serialized size, nesting depth, and loopback hosts for the gateway, devices, control
+    channel and catalog URL. A failure here is a bug in the simulator."""
+    size = len((json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    if size > MAX_HOME_FILE_BYTES:
+        raise ValueError(f"home.json would be {size} bytes (limit {MAX_HOME_FILE_BYTES})")
+    if _depth(doc) > MAX_JSON_DEPTH:
+        raise ValueError(f"home.json would nest deeper than {MAX_JSON_DEPTH} levels")
+    hosts = [("gateway.host", doc["gateway"]["host"]), ("control.host", doc["control"]["host"])]
+    hosts += [(f"devices[{i}].host", d["host"]) for i, d in enumerate(doc["devices"])]
+    if doc["catalog_url"] is not None:
+        hosts.append(("catalog_url", urllib.parse.urlsplit(doc["catalog_url"]).hostname))
+    for where, host in hosts:
+        if not _is_loopback(host):
+            raise ValueError(f"home.json {where} {host!r} is not a loopback address")
 
 
 class _Reader:

@@ -14,7 +14,7 @@ from commissioner.firmware.cache import FirmwareCache, ImageProvider
 from commissioner.firmware.plan import DeviceEndpoint, PlanItem, plan_device
 from commissioner.firmware.push import SetupCodeAccess, UpdateOptions
 from commissioner.protocol.catalog_format import Catalog
-from commissioner.protocol.client import TrustStore
+from commissioner.protocol.client import DeviceSession, TrustStore, open_session
 from commissioner.protocol.label import Label
 from commissioner.trust.catalog import CatalogConfig, async_sync
 from commissioner.trust.gate import trust_store_for
@@ -64,6 +64,17 @@ class FwHome:
     def access(self) -> SetupCodeAccess:
         ids = [*self.device_ids, self.home.manifest.gateway.device_id]
         return SetupCodeAccess({i: self.label(i) for i in ids})
+
+    async def wire_session(self, device_id: str) -> DeviceSession:
+        """A raw, setup-code authenticated session of the protocol (device-side tests)."""
+        ep = self.endpoint(device_id)
+        session = await open_session(ep.host, ep.port, self.trust, timeout=3.0)
+        try:
+            await session.authenticate(self.label(device_id))
+        except BaseException:
+            await session.aclose()
+            raise
+        return session
 
     def provider(self) -> ImageProvider:
         assert self.catalog.firmware is not None

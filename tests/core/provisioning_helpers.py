@@ -14,10 +14,10 @@ from pathlib import Path
 
 from gate_helpers import sync_catalog, targets
 
+from commissioner.backends.shc import device_ops as ops
 from commissioner.jobs.models import JobDevice
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.client import TrustStore, open_session
-from commissioner.provisioning import device_ops as ops
 from commissioner.provisioning.run import admin_secret_name
 from commissioner.secrets.vault import SecretVault
 from commissioner.trust.gate import certify_home

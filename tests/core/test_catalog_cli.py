@@ -1,4 +1,5 @@
-"""`commissioner catalog publish|sync|status` end to end (in-process CLI, real HTTP on loopback)."""
+"""`commissioner virtual-home publish-catalog` and `commissioner catalog sync|status` end to end
+(in-process CLI, real HTTP on loopback)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from catalog_helpers import (
 from commissioner.cli import main
 from commissioner.virtualhome.catalog_publisher import CatalogRepository
 
+PUBLISH = ["virtual-home", "publish-catalog"]  # the simulator's plugin (platform side)
+
 
 @pytest.fixture(autouse=True)
 def _isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,7 +31,7 @@ def _publish(tmp_path: Path) -> tuple[Path, Path]:
     repo, keys = tmp_path / "repo", tmp_path / "keys"
     pem = tmp_path / "sakura.pem"
     pem.write_text(make_ca_pem("Sakura"))
-    code = main(["catalog", "publish", "--data", str(VIRTUAL_HOME_DATA), "--repo", str(repo),
+    code = main([*PUBLISH, "--data", str(VIRTUAL_HOME_DATA), "--repo", str(repo),
                  "--keys", str(keys), "--manufacturer-root", f"Sakura Denki={pem}"])
     assert code == 0
     return repo, keys
@@ -47,7 +50,7 @@ def test_publish_creates_a_consistent_snapshot_repository(
     targets = sorted(p.name for p in (repo / "targets").iterdir())
     assert len(targets) == 3 and all(len(n.split(".", 1)[0]) == 64 for n in targets)
     # Re-publishing bumps versions with the same keys.
-    assert main(["catalog", "publish", "--data", str(VIRTUAL_HOME_DATA), "--repo", str(repo),
+    assert main([*PUBLISH, "--data", str(VIRTUAL_HOME_DATA), "--repo", str(repo),
                  "--keys", str(keys)]) == 0
     assert (repo / "metadata" / "2.targets.json").exists()
     assert CatalogRepository(repo, keys).timestamp().signed.version == 2
@@ -59,7 +62,7 @@ def test_publish_refuses_keys_that_do_not_match_the_root(
     repo, _keys = _publish(tmp_path)
     other_keys = tmp_path / "other-keys"
     CatalogRepository(tmp_path / "scratch", other_keys).init_root()
-    code = main(["catalog", "publish", "--data", str(VIRTUAL_HOME_DATA), "--repo", str(repo),
+    code = main([*PUBLISH, "--data", str(VIRTUAL_HOME_DATA), "--repo", str(repo),
                  "--keys", str(other_keys)])
     assert code == 1
     assert "not the one" in capsys.readouterr().err
@@ -68,7 +71,7 @@ def test_publish_refuses_keys_that_do_not_match_the_root(
 def test_publish_refuses_invalid_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({"format": 1, "certified_models": [{"level": 9}]}))
-    code = main(["catalog", "publish", "--data", str(bad), "--repo", str(tmp_path / "r"),
+    code = main([*PUBLISH, "--data", str(bad), "--repo", str(tmp_path / "r"),
                  "--keys", str(tmp_path / "k")])
     assert code == 1
     assert "invalid catalog data" in capsys.readouterr().err
@@ -102,6 +105,16 @@ def test_sync_and_status_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert "Catalog version:   1" in capsys.readouterr().out
 
 
+def _home_json(catalog_url: str) -> dict[str, object]:
+    """A minimal training home (docs/training-home.md) with no devices."""
+    return {
+        "format": 1, "gateway": {"device_id": "gw-1", "host": "127.0.0.1", "port": 9},
+        "devices": [], "labels_dir": "labels", "trust_roots": "trust/roots.pem",
+        "mdns": {"interfaces": ["127.0.0.1"]}, "control": {"host": "127.0.0.1", "port": 9},
+        "catalog_url": catalog_url, "scenario": "empty",
+    }
+
+
 def test_virtual_home_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     home = tmp_path / "home"
     (home / "catalog").mkdir(parents=True)
@@ -109,7 +122,7 @@ def test_virtual_home_option(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     (home / "catalog" / "root.json").write_bytes((repo / "metadata" / "1.root.json").read_bytes())
     data = tmp_path / "data"
     with serve_directory(repo) as url:
-        (home / "home.json").write_text(json.dumps({"format": 1, "catalog_url": url}))
+        (home / "home.json").write_text(json.dumps(_home_json(url)))
         assert main(["catalog", "sync", "--virtual-home", str(home), "--data-dir", str(data)]) == 0
     assert "Catalog version 1" in capsys.readouterr().out
     assert not (data / "catalog").exists()  # training cache is kept apart
@@ -143,7 +156,7 @@ def test_virtual_home_publish_helper_and_server(tmp_path: Path,
         repo / "metadata" / "1.root.json").read_bytes()
     with CatalogServer(repo) as server:
         assert server.url.startswith("http://127.0.0.1:")
-        (home / "home.json").write_text(json.dumps({"catalog_url": server.url}))
+        (home / "home.json").write_text(json.dumps(_home_json(server.url)))
         assert main(["catalog", "sync", "--virtual-home", str(home),
                      "--data-dir", str(tmp_path / "d")]) == 0
     assert "4 manufacturer roots" in capsys.readouterr().out
@@ -151,3 +164,17 @@ def test_virtual_home_publish_helper_and_server(tmp_path: Path,
     publish_virtual_home_catalog(home, manufacturer_roots())
     assert (repo / "metadata" / "2.targets.json").exists()
     assert not (repo / "metadata" / "2.root.json").exists()
+
+
+def test_the_simulator_joins_the_command_line_only_as_a_plugin(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from commissioner import cli_commands
+    from commissioner.cli import plugin_registrars
+
+    assert "commissioner.virtualhome.cli" in [r.__module__ for r in plugin_registrars()]
+    assert not [r for r in cli_commands.REGISTRARS if r.__module__.startswith(
+        "commissioner.virtualhome")]
+    with pytest.raises(SystemExit):
+        main(["catalog", "publish", "--help"])  # the app's catalog command no longer publishes
+    assert "invalid choice" in capsys.readouterr().err

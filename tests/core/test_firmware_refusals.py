@@ -26,7 +26,7 @@ def run(coro):  # type: ignore[no-untyped-def]
 
 
 async def transfer_state(h: FwHome, dev: str) -> dict[str, Any]:
-    session = await h.access().open(h.endpoint(dev), h.trust, 3.0)
+    session = await h.wire_session(dev)
     async with session:
         return await session.get_json(FirmwareEndpoint.TRANSFER.value)
 
@@ -45,7 +45,7 @@ def signed(h: FwHome, tmp: Path, dev: str, *, version: str, model: str | None = 
 
 
 async def begin(h: FwHome, dev: str, manifest: FirmwareManifest, sig: str) -> tuple[int, dict]:  # type: ignore[type-arg]
-    session = await h.access().open(h.endpoint(dev), h.trust, 3.0)
+    session = await h.wire_session(dev)
     async with session:
         resp = await session.request("POST", FirmwareEndpoint.BEGIN.value,
                                      {"manifest": manifest.to_json(), "signature": sig})
@@ -92,7 +92,7 @@ def test_device_refuses_tampered_bytes_at_commit(tmp_path: Path) -> None:
             manifest, sig, path = signed(h, tmp_path, dev, version="1.4.0")
             data = bytearray(path.read_bytes())
             data[1000] ^= 0xFF  # one flipped bit pattern, same size
-            session = await h.access().open(h.endpoint(dev), h.trust, 3.0)
+            session = await h.wire_session(dev)
             async with session:
                 resp = await session.request("POST", FirmwareEndpoint.BEGIN.value,
                                              {"manifest": manifest.to_json(), "signature": sig})
@@ -117,7 +117,7 @@ def test_device_rejects_wrong_offset_and_oversized_chunk(tmp_path: Path) -> None
         async with fw_home(tmp_path, devices=1, size=SMALL) as h:
             dev = h.device_ids[0]
             manifest, sig, _ = signed(h, tmp_path, dev, version="1.4.0")
-            session = await h.access().open(h.endpoint(dev), h.trust, 3.0)
+            session = await h.wire_session(dev)
             async with session:
                 resp = await session.request("POST", FirmwareEndpoint.BEGIN.value,
                                              {"manifest": manifest.to_json(), "signature": sig})

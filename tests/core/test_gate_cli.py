@@ -16,9 +16,9 @@ from gate_helpers import by_fault, by_model, manifest
 from vh_fixtures import running_virtual_home
 
 from commissioner.cli import main
+from commissioner.cli.certify import EXIT_BLOCKED
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.label import Label, encode_label
-from commissioner.trust.gate_cli import EXIT_BLOCKED
 from commissioner.virtualhome.homefile import HomeFile
 from commissioner.virtualhome.labels import read_label_file
 from commissioner.virtualhome.scenario import COUNTERFEIT_SELF_SIGNED

@@ -26,10 +26,10 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from vh_fixtures import running_virtual_home
 
+from commissioner.backends.shc import device_ops as ops
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.client import open_session
 from commissioner.protocol.spec import ProvisioningEndpoint
-from commissioner.provisioning import device_ops as ops
 from commissioner.provisioning.home_ca import CA_KEY_NAME
 from commissioner.provisioning.invitation import decode_invitation_qr
 from commissioner.provisioning.run import (

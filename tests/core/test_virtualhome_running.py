@@ -21,6 +21,7 @@ from zeroconf.asyncio import AsyncServiceBrowser, AsyncServiceInfo, AsyncZerocon
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from vh_fixtures import REPO_ROOT, running_virtual_home
 
+from commissioner.discovery.scan import scan
 from commissioner.protocol.advertisement import parse_txt
 from commissioner.protocol.client import TrustStore, identify, open_session
 from commissioner.protocol.errors import (
@@ -35,9 +36,9 @@ from commissioner.protocol.setup_code import make_proof
 from commissioner.protocol.spec import SERVICE_TYPE
 from commissioner.virtualhome import scenario as sc
 from commissioner.virtualhome.control import ControlError, control
-from commissioner.virtualhome.home import read_manifest
 from commissioner.virtualhome.homefile import HomeFile
 from commissioner.virtualhome.labels import read_label_file
+from commissioner.virtualhome.seed import read_manifest
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -297,7 +298,10 @@ def test_large_home_starts_quickly(tmp_path: Path) -> None:
             )
             assert len({r.identity.fingerprint_sha256 for r in results}) == 100
             ids = {home.gateway.device_id, *(d.device_id for d in home.devices)}
-            assert set(await browse(ids)) == ids
+            # The product's scan for the devices it knows keeps asking for the missing ones
+            # until its deadline (a loaded machine may drop some of 101 answers at first).
+            found = await scan(["127.0.0.1"], 10.0, expect_ids=ids)
+            assert ids <= {r.device_id for r in found.devices}
 
         asyncio.run(check())
 

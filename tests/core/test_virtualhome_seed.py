@@ -26,9 +26,9 @@ from commissioner.protocol.label import decode_label
 from commissioner.protocol.setup_code import ProofRateLimiter
 from commissioner.protocol.spec import SERIAL_RE, SETUP_CODE_RE
 from commissioner.virtualhome import scenario as sc
-from commissioner.virtualhome.home import prepare_home, read_manifest, seed_home
 from commissioner.virtualhome.homefile import HomeFileError, read_home_file
 from commissioner.virtualhome.labels import read_label_file
+from commissioner.virtualhome.seed import prepare_home, read_manifest, seed_home
 from commissioner.virtualhome.state import load_device
 
 NOW = dt.datetime.now(dt.UTC)

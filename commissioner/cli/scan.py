@@ -7,9 +7,9 @@ import asyncio
 import json
 import sys
 
-from commissioner.context import resolve
-from commissioner.discovery.scan import ScanResult, malformed_to_json, scan, sighting_to_json
-from commissioner.errors import UserError
+from commissioner.app.scan import record_scan, scan_site
+from commissioner.cli.common import context_from_args
+from commissioner.discovery.scan import ScanResult, sighting_to_json
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -24,18 +24,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _scan(args: argparse.Namespace) -> int:
-    if not 0 < args.timeout <= 600:
-        raise UserError("--timeout must be between 0 and 600 seconds")
-    ctx = resolve(args)
-    if args.ble:
-        from commissioner.ble.config import make_adapter, resolve_ble_transport, scan_with_ble
-
-        adapter = make_adapter(resolve_ble_transport(ctx.home, args.ble_transport))
-        result = asyncio.run(
-            scan_with_ble(adapter, ctx.mdns_interfaces, args.timeout, expect=args.expect)
-        )
-    else:
-        result = asyncio.run(scan(ctx.mdns_interfaces, args.timeout, expect=args.expect))
+    ctx = context_from_args(args)
+    result = asyncio.run(scan_site(ctx, timeout=args.timeout, expect=args.expect, ble=args.ble,
+                                   ble_transport=args.ble_transport))
     for entry in result.malformed:
         print(
             f"commissioner: malformed advertisement from {entry.source} ({entry.transport}): "
@@ -43,7 +34,7 @@ def _scan(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.job:
-        _record(ctx.store_path, args.job, result)
+        record_scan(ctx, args.job, result)
     if args.json:
         print(
             json.dumps([sighting_to_json(r) for r in result.devices], ensure_ascii=False, indent=2)
@@ -51,14 +42,6 @@ def _scan(args: argparse.Namespace) -> int:
     else:
         _print_table(result)
     return 0
-
-
-def _record(store_path: object, job_ref: str, result: ScanResult) -> None:
-    from commissioner.jobs.recording import record_scan
-
-    record_scan(
-        store_path, job_ref, result.devices, [malformed_to_json(m) for m in result.malformed]
-    )
 
 
 def _print_table(result: ScanResult) -> None:

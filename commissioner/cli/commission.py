@@ -26,13 +26,13 @@ import sys
 from pathlib import Path
 from typing import Final, TextIO
 
-from commissioner.context import AppContext, resolve
+from commissioner.backends import TrustStore
+from commissioner.cli.job_support import opened_store
+from commissioner.cli.legacy_context import AppContext, resolve
 from commissioner.errors import UserError
-from commissioner.jobs.cli_support import opened_store
 from commissioner.jobs.store import (
     JobNotFoundError,
 )
-from commissioner.protocol.client import TrustStore
 from commissioner.provisioning.run import (
     ProgressCallback,
     ProgressEvent,
@@ -91,8 +91,8 @@ def _trust(ctx: AppContext, args: argparse.Namespace) -> TrustStore:
     """Manufacturer roots: the virtual home's, or those of the verified catalog cache."""
     if ctx.home is not None:
         return TrustStore.from_pem(ctx.manufacturer_roots_pem)
+    from commissioner.cli.catalog import config_from_args
     from commissioner.trust.catalog import get_catalog
-    from commissioner.trust.cli import config_from_args
     from commissioner.trust.gate import trust_store_for
 
     catalog = get_catalog(config_from_args(args), online=False)
@@ -153,6 +153,7 @@ def _commission(args: argparse.Namespace) -> int:
             raise UserError(str(err), hint="list the jobs with `commissioner job list`") from None
         if job.is_closed:
             raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+        store.acquire_job_lock(job.id, "commission")  # given back when the store closes
         vault = open_vault(store)  # refuses plaintext / fail / locked keyrings
         trust = _trust(ctx, args)
         labels_dir: Path | None = args.labels_dir

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from commissioner.context import AppContext, resolve
+from commissioner.cli.legacy_context import AppContext, resolve
 from commissioner.errors import UserError
 from commissioner.protocol.label import Label
 

@@ -18,9 +18,15 @@ from commissioner.jobs.store import (
     JobStoreError,
     StoreCorruptError,
     StoreLockedError,
+    StoreLostError,
 )
+from commissioner.secrets.store_anchor import open_anchored_store
 
-__all__ = ["LIST_HINT", "find_job", "open_job", "opened_store", "store_path"]
+__all__ = ["LIST_HINT", "NoStoreError", "find_job", "open_job", "opened_store", "store_path"]
+
+class NoStoreError(UserError):
+    """There is no job store yet (and the keyring knows of none that should be there)."""
+
 
 LIST_HINT = "list the jobs with `commissioner job list`"
 
@@ -35,12 +41,14 @@ def opened_store(args: argparse.Namespace, *, create: bool = False) -> Iterator[
     """The job store of ``--data-dir`` (or the default), closed afterwards."""
     path = store_path(args)
     try:
-        store = JobStore.open(path, create=create)
+        store = open_anchored_store(path, create=create)
     except FileNotFoundError:
-        raise UserError(
+        raise NoStoreError(
             f"no job store at {path}",
             hint="create a job with `commissioner job new`, or pass --data-dir",
         ) from None
+    except StoreLostError:
+        raise
     except schema.SchemaTooNewError as err:
         raise UserError(str(err), hint="install the newest commissioner app") from None
     except StoreLockedError as err:

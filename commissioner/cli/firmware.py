@@ -30,7 +30,9 @@ import sys
 from pathlib import Path
 from typing import Any, Final
 
-from commissioner.context import AppContext, resolve
+from commissioner.cli.catalog import config_from_args
+from commissioner.cli.job_support import open_job, opened_store
+from commissioner.cli.legacy_context import AppContext, resolve
 from commissioner.errors import UserError
 from commissioner.firmware.cache import FirmwareCache, FirmwareImageError, ImageProvider, preload
 from commissioner.firmware.history import firmware_blockers, reconcile, record_plan, record_result
@@ -44,12 +46,10 @@ from commissioner.firmware.push import (
     UpdateResult,
     update_home,
 )
-from commissioner.jobs.cli_support import open_job, opened_store
 from commissioner.protocol.label import Label
 from commissioner.provisioning.management import JobAccess
 from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.catalog import get_catalog
-from commissioner.trust.cli import config_from_args
 from commissioner.trust.gate import trust_store_for
 from commissioner.virtualhome.labels import read_label_file
 
@@ -199,7 +199,8 @@ def _update(args: argparse.Namespace) -> int:
                 )
             return items, results
 
-        items, results = asyncio.run(run())
+        with store.job_lock(job.id, "firmware-update"):
+            items, results = asyncio.run(run())
         blockers = firmware_blockers(store, job.id, index)
     by_id = {i.device_id: i for i in items}
     if args.json:

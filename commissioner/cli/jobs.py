@@ -11,20 +11,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
-import json
-import os
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-from commissioner.errors import UserError
-from commissioner.jobs.audit import export_jsonl
-from commissioner.jobs.cli_support import find_job, opened_store, store_path
-from commissioner.jobs.models import Job
+from commissioner.app import jobs
+from commissioner.cli.common import context_from_args, print_json
 
 
 def register(
@@ -75,52 +67,39 @@ def register(
 
 
 def _job_new(args: argparse.Namespace) -> int:
-    with opened_store(args, create=True) as store:
-        try:
-            job = store.create_job(
-                job_number=args.job_number,
-                site_name=args.site_name,
-                site_address=args.site_address,
-                service_level=args.level,
-                operator=args.operator,
-            )
-        except ValueError as err:
-            raise UserError(str(err), hint="correct the value and run the command again") from None
+    job = jobs.create_job(
+        context_from_args(args), job_number=args.job_number, site_name=args.site_name,
+        site_address=args.site_address, service_level=args.level, operator=args.operator,
+    )
     if args.json:
-        _print_json(_job_json(job))
+        print_json(dataclasses.asdict(job))
     else:
         print(f"Opened job {job.id} (job number {job.job_number}, {job.stars})")
     return 0
 
 
 def _job_list(args: argparse.Namespace) -> int:
-    path = store_path(args)
-    jobs: list[Job] = []
-    if path.exists():
-        with opened_store(args, create=False) as store:
-            jobs = store.list_jobs(args.status)
+    found = jobs.list_jobs(context_from_args(args), args.status)
     if args.json:
-        _print_json([_job_json(j) for j in jobs])
+        print_json([dataclasses.asdict(j) for j in found])
         return 0
-    if not jobs:
+    if not found:
         print("No jobs.")
         return 0
-    for j in jobs:
+    for j in found:
         print(f"{j.id}  {j.job_number:<16}  {j.stars:<3}  {j.status:<6}  "
               f"{j.created_at[:10]}  {j.site_name}")
     return 0
 
 
 def _job_show(args: argparse.Namespace) -> int:
-    with opened_store(args, create=False) as store:
-        job = find_job(store, args.job)
-        devices = store.devices(job.id)
-        count = store.step_count(job.id)
+    details = jobs.job_details(context_from_args(args), args.job)
+    job, devices = details.job, details.devices
     if args.json:
-        data = _job_json(job)
+        data = dataclasses.asdict(job)
         data["devices"] = [dataclasses.asdict(d) for d in devices]
-        data["steps"] = count
-        _print_json(data)
+        data["steps"] = details.steps
+        print_json(data)
         return 0
     print(f"Job {job.id}  ({job.status})")
     print(f"  Job number:    {job.job_number}")
@@ -135,7 +114,7 @@ def _job_show(args: argparse.Namespace) -> int:
     if job.closed_at is not None:
         print(f"  Closed:        {job.closed_at}")
         print(f"  Sealed hash:   {job.sealed_hash}")
-    print(f"  Log entries:   {count}")
+    print(f"  Log entries:   {details.steps}")
     print(f"  Devices:       {len(devices)}")
     for d in devices:
         where = f"{d.address}:{d.port}" if d.address and d.port else (d.address or "-")
@@ -145,71 +124,20 @@ def _job_show(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
-    with opened_store(args, create=False) as store:
-        job = find_job(store, args.job)
-        result = store.verify_audit(job.id)
-    if result.ok:
+    check = jobs.verify_audit(context_from_args(args), args.job)
+    job = check.job
+    if check.ok:
         sealed = " (sealed)" if job.sealed_hash else ""
-        print(f"Audit log of job {job.id} intact{sealed}: {result.entries} entries, "
-              f"last hash {result.last_hash}")
+        print(f"Audit log of job {job.id} intact{sealed}: {check.entries} entries, "
+              f"last hash {check.last_hash}")
         return 0
-    print(f"commissioner: audit log of job {job.id} is BROKEN: {result.problem}", file=sys.stderr)
+    print(f"commissioner: audit log of job {job.id} is BROKEN: {check.problem}", file=sys.stderr)
     return 1
 
 
 def _audit_export(args: argparse.Namespace) -> int:
-    with opened_store(args, create=False) as store:
-        job = find_job(store, args.job)
-        if not job.is_closed:
-            # The export is itself an audited action (R3-5); it is in the log it exports. A
-            # closed job's sealed log cannot grow.
-            store.append_step(job.id, "document.export", {
-                "kind": "audit-log", "format": "jsonl",
-                "file": "-" if args.out is None else Path(args.out).name[:120],
-            })
-        steps = store.steps(job.id)
-    if args.out is None:
-        export_jsonl(steps, sys.stdout)
-        return 0
-    try:
-        with _atomic_text(args.out) as fp:
-            count = export_jsonl(steps, fp)
-    except OSError as err:
-        raise UserError(f"cannot write {args.out}: {err.strerror or err}") from None
-    print(f"Exported {count} entries of job {job.id} to {args.out}", file=sys.stderr)
+    out = Path(args.out) if args.out is not None else sys.stdout
+    job, count = jobs.export_audit(context_from_args(args), args.job, out)
+    if args.out is not None:
+        print(f"Exported {count} entries of job {job.id} to {args.out}", file=sys.stderr)
     return 0
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _job_json(job: Job) -> dict[str, Any]:
-    return dataclasses.asdict(job)
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
-
-
-@contextlib.contextmanager
-def _atomic_text(path: Path) -> Iterator[Any]:
-    """Write a text file atomically: temp file, fsync, os.replace, fsync the directory."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fp:
-            yield fp
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    if hasattr(os, "O_DIRECTORY"):
-        dir_fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from commissioner.cli.job_support import find_job, opened_store
 from commissioner.documents.facts import collect_facts
 from commissioner.documents.handover import (
     close_and_hand_over,
@@ -31,7 +32,6 @@ from commissioner.documents.render import RenderStats, render_pdf
 from commissioner.documents.report import build_report, report_document, report_json_text
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
 from commissioner.errors import UserError
-from commissioner.jobs.cli_support import find_job, opened_store
 from commissioner.jobs.models import Job
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
@@ -87,7 +87,7 @@ def job_store(args: argparse.Namespace) -> Iterator[tuple[JobStore, Job]]:
 def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
     """The verified cached catalog (no network). When it cannot be used: a UserError if
     ``required``, else a warning on stderr and None."""
-    from commissioner.trust.cli import config_from_args
+    from commissioner.cli.catalog import config_from_args
 
     try:
         return load_offline(config_from_args(args))

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import ipaddress
 import json
 from typing import Any
 
-from commissioner.context import resolve
-from commissioner.errors import UserError
-from commissioner.protocol.client import IdentifyResult, TrustStore, identify
-from commissioner.protocol.errors import DeviceProtocolError
+from commissioner.app.identify import identify_endpoint, parse_endpoint
+from commissioner.cli.common import context_from_args
+from commissioner.protocol.client import IdentifyResult
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -23,23 +21,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--timeout", type=float, default=5.0, metavar="S")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=_identify)
-
-
-def parse_endpoint(text: str) -> tuple[str, int]:
-    host, sep, port_text = text.rpartition(":")
-    if not sep or not host or not port_text.isdigit():
-        raise UserError(f"{text!r} is not ADDRESS:PORT", hint="for example 127.0.0.1:50123")
-    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        raise UserError(
-            f"{host!r} is not an IP address", hint="use the address scan shows"
-        ) from None
-    port = int(port_text)
-    if not 0 < port < 65536:
-        raise UserError(f"port {port} is out of range")
-    return host, port
 
 
 def identify_to_json(result: IdentifyResult) -> dict[str, Any]:
@@ -70,17 +51,9 @@ def identify_to_json(result: IdentifyResult) -> dict[str, Any]:
 
 def _identify(args: argparse.Namespace) -> int:
     host, port = parse_endpoint(args.endpoint)
-    ctx = resolve(args)
-    trust = TrustStore.from_pem(ctx.manufacturer_roots_pem)
-    try:
-        result = asyncio.run(
-            identify(host, port, trust, advertised_model=args.model, timeout=args.timeout)
-        )
-    except DeviceProtocolError as exc:
-        raise UserError(
-            f"{host}:{port} was not verified ({exc.reason}): {exc.message}",
-            hint="a device that cannot prove its identity must not be commissioned",
-        ) from None
+    ctx = context_from_args(args)
+    result = asyncio.run(identify_endpoint(ctx, host, port, model=args.model,
+                                           timeout=args.timeout))
     out = identify_to_json(result)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=2))

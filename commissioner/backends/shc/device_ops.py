@@ -1,5 +1,5 @@
-"""App-side provisioning operations on one device (docs/provisioning-design.md, steps 1-8, and
-the gateway's extra steps), over :class:`commissioner.protocol.client.DeviceSession`.
+"""This project's protocol: the provisioning requests on one device (docs/provisioning-design.md,
+steps 1-8, and the gateway's extra steps), over :class:`commissioner.protocol.client.DeviceSession`.
 
 Every function does one request and checks the answer; failures are
 :class:`ProvisioningStepError` (or the protocol's own errors) with a machine ``reason`` and a
@@ -15,9 +15,18 @@ import contextlib
 import os
 import ssl
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
+from commissioner.backends.base import AclIntent, ClientCredentials, ProvisioningReadback
+from commissioner.backends.errors import (
+    AdminCredentialRejectedError,
+    DeviceProtocolError,
+    DeviceUnreachableError,
+    MalformedReplyError,
+    ProvisioningStepError,
+    ReadbackMismatchError,
+    is_transient,
+)
 from commissioner.protocol.admin_proof import make_admin_proof
 from commissioner.protocol.client import (
     DEFAULT_TIMEOUT,
@@ -26,18 +35,11 @@ from commissioner.protocol.client import (
     open_session,
     rate_limited_error,
 )
-from commissioner.protocol.errors import (
-    DeviceProtocolError,
-    DeviceUnreachableError,
-    MalformedReplyError,
-    RateLimitedError,
-)
 from commissioner.protocol.http11 import Response
 from commissioner.protocol.spec import (
     DEFAULT_LOGIN_PASSWORD,
     DEFAULT_LOGIN_USERNAME,
     NONCE_BYTES,
-    CertRole,
     CommissioningState,
     Endpoint,
     ProvisioningEndpoint,
@@ -50,9 +52,8 @@ __all__ = [
     "ClientCredentials",
     "ProvisioningStepError",
     "ReadbackMismatchError",
-    "SummaryIntent",
     "admin_authenticate",
-    "compare_summary",
+    "client_trust",
     "complete",
     "connect",
     "control_status",
@@ -61,6 +62,7 @@ __all__ = [
     "gateway_authenticate",
     "get_state",
     "is_transient",
+    "parse_readback",
     "put_acl",
     "put_admin_credential",
     "put_allow_list",
@@ -72,72 +74,6 @@ __all__ = [
 ]
 
 PE = ProvisioningEndpoint
-TRANSIENT_REASONS: Final = frozenset(
-    {
-        "timeout",
-        "connection-refused",
-        "unreachable",
-        "connection-closed",
-        "connection-lost",
-        "tls-failed",
-        "internal-error",
-        "http-500",
-        "http-503",
-    }
-)
-
-
-class ProvisioningStepError(DeviceProtocolError):
-    """A provisioning request was refused or answered wrongly; ``reason`` says how."""
-
-    default_reason = "step-failed"
-
-    def __init__(
-        self, reason: str | None = None, message: str | None = None, *, status: int | None = None
-    ) -> None:
-        self.status = status
-        super().__init__(reason, message)
-
-
-class AdminCredentialRejectedError(ProvisioningStepError):
-    """The device refused the admin credential the job holds."""
-
-    default_reason = "admin-credential-rejected"
-
-
-class ReadbackMismatchError(ProvisioningStepError):
-    """What the device reports after provisioning differs from what the job intended."""
-
-    default_reason = "readback-mismatch"
-
-    def __init__(self, differences: Sequence[str]) -> None:
-        self.differences = list(differences)
-        super().__init__(
-            "readback-mismatch",
-            "the device's read-back differs from the job: " + "; ".join(self.differences),
-        )
-
-
-def is_transient(err: BaseException) -> bool:
-    """True for failures a retry may fix (the connection broke, timed out, device busy)."""
-    if isinstance(err, RateLimitedError):
-        return False
-    if isinstance(err, DeviceUnreachableError):
-        return True
-    if isinstance(err, (ProvisioningStepError, MalformedReplyError)):
-        return err.reason in TRANSIENT_REASONS
-    return isinstance(err, (ConnectionError, TimeoutError))
-
-
-@dataclass(frozen=True, slots=True)
-class ClientCredentials:
-    """The commissioner's client certificate (``OU=commissioner``) and key, both PEM."""
-
-    certificate_pem: bytes
-    key_pem: bytes
-
-    def __repr__(self) -> str:
-        return "ClientCredentials(<certificate>, <key>)"
 
 
 class _ContextTrust(TrustStore):
@@ -307,28 +243,17 @@ async def put_certificate(
         )
 
 
-@dataclass(frozen=True, slots=True)
-class AclIntent:
-    home_ca_pem: str
-    home_ca_fingerprint: str
-    owner_epoch: int
-
-    def entries(self) -> list[dict[str, Any]]:
-        return [
-            {"role": CertRole.GATEWAY.value},
-            {"role": CertRole.OWNER.value, "epoch": self.owner_epoch},
-            {"role": CertRole.COMMISSIONER.value},
-        ]
-
-
-def _acl_key(entries: object) -> list[tuple[str, object]] | None:
+def _acl_key(entries: object) -> list[tuple[str, int | None]] | None:
     if not isinstance(entries, list):
         return None
-    out: list[tuple[str, object]] = []
+    out: list[tuple[str, int | None]] = []
     for e in entries:
         if not isinstance(e, dict):
             return None
-        out.append((str(e.get("role")), e.get("epoch")))
+        epoch = e.get("epoch")
+        if epoch is not None and (isinstance(epoch, bool) or not isinstance(epoch, int)):
+            return None
+        out.append((str(e.get("role")), epoch))
     return sorted(out, key=lambda t: t[0])
 
 
@@ -367,35 +292,30 @@ async def read_summary(session: DeviceSession) -> dict[str, Any]:
     return await _call(session, "GET", PE.SUMMARY.value, None, "the read-back")
 
 
-@dataclass(frozen=True, slots=True)
-class SummaryIntent:
-    """What the job intended: compared with ``GET /v1/commissioning/summary``."""
+def parse_readback(summary: Mapping[str, Any]) -> ProvisioningReadback:
+    """``GET /v1/commissioning/summary`` as the seam's typed read-back (nothing trusted:
+    anything malformed reads as unknown)."""
 
-    operational_fingerprint: str
-    acl: AclIntent
+    def text(key: str, within: Mapping[str, Any] = summary) -> str | None:
+        value = within.get(key)
+        return value if isinstance(value, str) else None
 
+    def flag(key: str) -> bool | None:
+        value = summary.get(key)
+        return value if isinstance(value, bool) else None
 
-def compare_summary(summary: Mapping[str, Any], intent: SummaryIntent) -> list[str]:
-    """Every difference between the device's read-back and the job's intent (empty: same)."""
-    diffs: list[str] = []
-    if summary.get("state") != CommissioningState.COMMISSIONED.value:
-        diffs.append(f"state is {str(summary.get('state'))[:20]!r}, not commissioned")
-    if summary.get("default_credential_enabled") is not False:
-        diffs.append("the factory default credential is still enabled")
-    if summary.get("admin_credential_set") is not True:
-        diffs.append("no admin credential is set")
-    if summary.get("operational_certificate_fingerprint") != intent.operational_fingerprint:
-        diffs.append("the operational certificate is not the one the job issued")
-    if summary.get("home_ca_fingerprint") != intent.acl.home_ca_fingerprint:
-        diffs.append("the device trusts another home CA")
     acl = summary.get("acl")
-    if not isinstance(acl, dict) or acl.get("home_ca_fingerprint") != (
-        intent.acl.home_ca_fingerprint
-    ):
-        diffs.append("the ACL names another home CA")
-    elif _acl_key(acl.get("entries")) != _acl_key(intent.acl.entries()):
-        diffs.append("the ACL entries differ from the job's")
-    return diffs
+    acl_ca = text("home_ca_fingerprint", acl) if isinstance(acl, dict) else None
+    grants = _acl_key(acl.get("entries")) if isinstance(acl, dict) else None
+    return ProvisioningReadback(
+        state=text("state"),
+        default_login_enabled=flag("default_credential_enabled"),
+        admin_credential_set=flag("admin_credential_set"),
+        operational_fingerprint=text("operational_certificate_fingerprint"),
+        home_ca_fingerprint=text("home_ca_fingerprint"),
+        acl_home_ca_fingerprint=acl_ca,
+        acl_grants=tuple(grants) if grants is not None else None,
+    )
 
 
 # --------------------------------------------------------------------------- gateway

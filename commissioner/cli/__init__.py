@@ -21,8 +21,8 @@ from collections.abc import Sequence
 from typing import Final
 
 from commissioner import __version__
-from commissioner.cli_commands import Registrar
-from commissioner.cli_common import common_parser
+from commissioner.cli.common import common_parser
+from commissioner.cli.registry import Registrar
 from commissioner.errors import UserError
 
 
@@ -43,9 +43,9 @@ PLUGIN_GROUP: Final = "commissioner.cli_plugins"
 
 
 def _registrars() -> list[Registrar]:
-    from commissioner import cli_commands
+    from commissioner.cli import registry
 
-    return list(cli_commands.REGISTRARS) + plugin_registrars()
+    return list(registry.REGISTRARS) + plugin_registrars()
 
 
 def plugin_registrars() -> list[Registrar]:

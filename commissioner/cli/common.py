@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
+
+from commissioner.app.context import AppContext, make_context
 
 
 def common_parser() -> argparse.ArgumentParser:
@@ -28,3 +31,16 @@ def common_parser() -> argparse.ArgumentParser:
         help="IP address of an interface to use for mDNS (repeatable; default from settings)",
     )
     return common
+
+
+def context_from_args(args: argparse.Namespace) -> AppContext:
+    """The application context the shared options select (see :func:`make_context`)."""
+    return make_context(
+        data_dir=getattr(args, "data_dir", None),
+        virtual_home=getattr(args, "virtual_home", None),
+        mdns_interfaces=getattr(args, "mdns_interface", None),
+    )
+
+
+def print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))

@@ -1,0 +1,173 @@
+"""What every use case needs: where the data lives, the settings, the site and its interfaces.
+
+Faces build one :class:`AppContext` (the CLI from its options, the GUI at start-up) and pass it
+to the use cases. Nothing here parses command lines or touches widgets.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from commissioner import paths
+from commissioner.app.site import Site, make_site
+from commissioner.errors import UserError
+from commissioner.jobs import schema
+from commissioner.jobs.models import Job
+from commissioner.jobs.store import (
+    JobNotFoundError,
+    JobStore,
+    JobStoreError,
+    StoreCorruptError,
+    StoreLockedError,
+    StoreLostError,
+)
+from commissioner.protocol.catalog_format import Catalog
+from commissioner.secrets.store_anchor import open_anchored_store
+from commissioner.settings import Settings, load_settings, settings_path
+from commissioner.trust.catalog import CatalogConfig, get_catalog, status
+
+
+class NoStoreError(UserError):
+    """There is no job store yet (and the keyring knows of none that should be there)."""
+
+
+class JobNotOpenError(UserError):
+    """The job exists but is closed: new work needs a new job."""
+
+
+class UnknownJobError(UserError):
+    """No job with that id or job number."""
+
+
+LIST_HINT: Final = "list the jobs with `commissioner job list`"
+MAX_ROOT_FILE_BYTES: Final = 512_000
+
+
+@dataclass(frozen=True)
+class AppContext:
+    data_dir: Path
+    settings: Settings
+    site: Site
+    mdns_interfaces: tuple[str, ...]
+
+    @property
+    def store_path(self) -> Path:
+        return paths.default_store_path(self.data_dir)
+
+    @property
+    def firmware_cache_dir(self) -> Path:
+        return self.data_dir / "firmware-cache"
+
+    # -- the job store ---------------------------------------------------------------------
+    def open_store(self, *, create: bool = False) -> JobStore:
+        """The job store, opened with errors a person can act on (close it when done)."""
+        path = self.store_path
+        try:
+            return open_anchored_store(path, create=create)
+        except FileNotFoundError:
+            raise NoStoreError(
+                f"no job store at {path}",
+                hint="create a job with `commissioner job new`, or pass --data-dir",
+            ) from None
+        except StoreLostError:
+            raise
+        except schema.SchemaTooNewError as err:
+            raise UserError(str(err), hint="install the newest commissioner app") from None
+        except StoreLockedError as err:
+            raise UserError(str(err), hint="close the other commissioner window and retry"
+                            ) from None
+        except (StoreCorruptError, schema.SchemaError) as err:
+            raise UserError(
+                str(err), hint="keep the file for analysis and restore the store from a backup"
+            ) from None
+        except JobStoreError as err:
+            raise UserError(str(err)) from None
+        except OSError as err:
+            raise UserError(f"cannot open the job store {path}: {err}") from None
+
+    @contextlib.contextmanager
+    def store(self, *, create: bool = False) -> Iterator[JobStore]:
+        store = self.open_store(create=create)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # -- the signed catalog ----------------------------------------------------------------
+    def catalog_config(self, *, url: str | None = None, root: Path | None = None,
+                       need_root: bool = True) -> CatalogConfig:
+        """Where the site's catalog comes from (``url``/``root`` override, for tests and the
+        platform's own checks)."""
+        source = self.site.catalog_source(self.data_dir, self.settings)
+        grace = int(self.settings.catalog_grace_days)
+        chosen = url or source.url
+        if chosen is None:
+            chosen = status(CatalogConfig(None, source.cache_dir, b"", grace)).url
+        return CatalogConfig(
+            url=chosen,
+            cache_dir=source.cache_dir,
+            trusted_root=_read_root(root or source.root_file) if need_root else b"",
+            grace_days=grace,
+        )
+
+    def catalog(self, *, online: bool = True, url: str | None = None,
+                root: Path | None = None) -> Catalog:
+        """The verified catalog: synced when online, else the verified cache within grace
+        (blocking: run it in a worker thread from async code)."""
+        return get_catalog(self.catalog_config(url=url, root=root), online=online)
+
+
+def _read_root(path: Path) -> bytes:
+    from commissioner.trust.catalog import CatalogError
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_ROOT_FILE_BYTES + 1)
+    except OSError as err:
+        raise CatalogError(
+            "bad-trust-root", f"cannot read the catalog trust root {path}: {err}",
+            "Pass --root FILE with the platform's root.json.") from None
+    if len(data) > MAX_ROOT_FILE_BYTES:
+        raise CatalogError("bad-trust-root", f"{path} is too large to be a root.json")
+    return data
+
+
+def make_context(
+    *,
+    data_dir: Path | None = None,
+    virtual_home: Path | None = None,
+    mdns_interfaces: Sequence[str] | None = None,
+    site: Site | None = None,
+) -> AppContext:
+    """The context for a run: data folder (default: per-user), settings, site, interfaces.
+
+    mDNS interfaces: explicit ones > the training home's (always loopback) > settings.toml >
+    loopback."""
+    settings = load_settings(settings_path(paths.config_dir()))
+    chosen_site = site if site is not None else make_site(virtual_home)
+    return AppContext(
+        data_dir=Path(data_dir) if data_dir is not None else paths.data_dir(),
+        settings=settings,
+        site=chosen_site,
+        mdns_interfaces=chosen_site.mdns_interfaces(settings, mdns_interfaces),
+    )
+
+
+def find_job(store: JobStore, key: str) -> Job:
+    """The job with this id or job number."""
+    try:
+        return store.find_job(key)
+    except JobNotFoundError as err:
+        raise UnknownJobError(str(err), hint=LIST_HINT) from None
+
+
+def open_job(store: JobStore, key: str) -> Job:
+    """The job with this id or job number, which must still be open for work."""
+    job = find_job(store, key)
+    if job.is_closed:
+        raise JobNotOpenError(f"job {job.id} is closed", hint="open a new job for new work")
+    return job

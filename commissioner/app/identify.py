@@ -1,0 +1,62 @@
+"""Identify one device: who is it, really (its attestation verified over TLS)."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+
+from commissioner.app.context import AppContext
+from commissioner.errors import UserError
+from commissioner.protocol.client import IdentifyResult, TrustStore, identify
+from commissioner.protocol.errors import DeviceProtocolError
+from commissioner.trust.catalog import CatalogError
+from commissioner.trust.gate import trust_store_for
+
+
+def parse_endpoint(text: str) -> tuple[str, int]:
+    """``ADDRESS:PORT`` (``[v6]:PORT`` too) with a literal IP address."""
+    host, sep, port_text = text.rpartition(":")
+    if not sep or not host or not port_text.isdigit():
+        raise UserError(f"{text!r} is not ADDRESS:PORT", hint="for example 127.0.0.1:50123")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        raise UserError(f"{host!r} is not an IP address", hint="use the address scan shows"
+                        ) from None
+    port = int(port_text)
+    if not 0 < port < 65536:
+        raise UserError(f"port {port} is out of range")
+    return host, port
+
+
+async def manufacturer_roots(ctx: AppContext) -> TrustStore:
+    """The roots to verify attestation with: the training home's, or the verified catalog's
+    (offline cache)."""
+    pem = ctx.site.trust_roots_pem()
+    if pem is not None:
+        return TrustStore.from_pem(pem)
+    try:
+        catalog = await asyncio.to_thread(ctx.catalog, online=False)
+    except CatalogError as err:
+        raise UserError("no manufacturer trust roots are available: " + err.message,
+                        hint="run `commissioner catalog sync` while online") from None
+    trust = trust_store_for(catalog)
+    if trust is None:
+        raise UserError("the catalog lists no usable manufacturer root",
+                        hint="sync the catalog again while online")
+    return trust
+
+
+async def identify_endpoint(
+    ctx: AppContext, host: str, port: int, *, model: str | None = None,
+    timeout: float = 5.0,  # noqa: ASYNC109 - per device
+) -> IdentifyResult:
+    trust = await manufacturer_roots(ctx)
+    try:
+        return await identify(host, port, trust, advertised_model=model, timeout=timeout)
+    except DeviceProtocolError as exc:
+        raise UserError(
+            f"{host}:{port} was not verified ({exc.reason}): {exc.message}",
+            hint="a device that cannot prove its identity must not be commissioned",
+        ) from None

@@ -1,0 +1,94 @@
+"""Labels: what the box labels say (typed, scanned with a USB QR scanner, or read from a photo),
+paired with the job's devices. The setup code is kept only in the job's encrypted vault."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from commissioner.app.context import AppContext, find_job, open_job
+from commissioner.errors import UserError
+from commissioner.jobs.models import DeviceGateState, JobLabel
+from commissioner.protocol.label import Label
+from commissioner.protocol.spec import MAX_LABEL_CHARS
+from commissioner.secrets.job_vault import open_vault
+from commissioner.secrets.vault import SecretVault
+from commissioner.trust.label_records import add_labels
+from commissioner.trust.labels import LabelInputError, parse_payload, read_label_image
+
+MAX_SCANNED_LABELS: Final = 500
+
+__all__ = ["LabelInputError", "LabelList", "LabelOutcome", "add_scanned_labels", "list_labels",
+           "parse_lines", "parse_payload", "read_label_image"]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelOutcome:
+    device_id: str
+    model: str
+    serial: str
+    status: str  # paired | pending | mismatch | unmatched
+    reason: str
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in ("mismatch", "unmatched")
+
+    @classmethod
+    def from_json(cls, r: dict[str, Any]) -> LabelOutcome:
+        return cls(str(r["device_id"]), str(r["model"]), str(r["serial"]), str(r["status"]),
+                   str(r["reason"] or ""))
+
+
+@dataclass(frozen=True, slots=True)
+class LabelList:
+    labels: tuple[JobLabel, ...]
+    missing: tuple[str, ...]  # device ids the job has no label for yet
+    gate: tuple[DeviceGateState, ...]
+
+
+def parse_lines(lines: Iterable[str]) -> list[Label]:
+    """Labels from a USB QR scanner (keyboard wedge) or a file: one payload per line."""
+    out: list[Label] = []
+    for n, line in enumerate(lines, start=1):
+        if n > MAX_SCANNED_LABELS:
+            raise LabelInputError(f"more than {MAX_SCANNED_LABELS} labels in one go")
+        if not line.strip():
+            continue
+        if len(line) > MAX_LABEL_CHARS + 64:
+            raise LabelInputError(f"line {n} is too long for a device label")
+        try:
+            out.append(parse_payload(line))
+        except LabelInputError as err:
+            raise LabelInputError(f"line {n}: {err}", hint=err.hint) from None
+    if not out:
+        raise LabelInputError("no label was read")
+    return out
+
+
+def add_scanned_labels(
+    ctx: AppContext, job_ref: str, labels: Sequence[Label], *, require_vault: bool = True
+) -> tuple[list[LabelOutcome], tuple[DeviceGateState, ...]]:
+    """Pair and record labels; keep their setup codes encrypted for provisioning.
+
+    Without ``require_vault`` a refused keyring records only the public fields."""
+    with ctx.store() as store:
+        job = open_job(store, job_ref)
+        vault: SecretVault | None
+        try:
+            vault = open_vault(store)
+        except UserError:
+            if require_vault:
+                raise
+            vault = None
+        results = add_labels(store, job, list(labels), vault=vault)
+        return [LabelOutcome.from_json(r) for r in results], tuple(store.gate_states(job.id))
+
+
+def list_labels(ctx: AppContext, job_ref: str) -> LabelList:
+    with ctx.store() as store:
+        job = find_job(store, job_ref)
+        gate = tuple(store.gate_states(job.id))
+        return LabelList(tuple(store.labels(job.id)),
+                         tuple(g.device_id for g in gate if g.label_status == "none"), gate)

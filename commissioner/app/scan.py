@@ -1,0 +1,35 @@
+"""Scan: what is on the home network (mDNS, and BLE on request), optionally recorded in a job."""
+
+from __future__ import annotations
+
+from commissioner.app.context import AppContext, open_job
+from commissioner.discovery.scan import ScanResult, malformed_to_json, scan
+from commissioner.errors import UserError
+from commissioner.jobs.recording import record_devices
+
+
+async def scan_site(
+    ctx: AppContext,
+    *,
+    timeout: float,  # noqa: ASYNC109 - the scan's duration
+    expect: int | None = None,
+    ble: bool = False,
+    ble_transport: str | None = None,
+) -> ScanResult:
+    """Browse the site's interfaces for ``timeout`` seconds (stop early at ``expect``)."""
+    if not 0 < timeout <= 600:
+        raise UserError("the scan time must be between 0 and 600 seconds")
+    if not ble:
+        return await scan(ctx.mdns_interfaces, timeout, expect=expect)
+    from commissioner.ble.config import make_adapter, scan_with_ble
+
+    adapter = make_adapter(ble_transport or ctx.site.ble_transport())
+    return await scan_with_ble(adapter, ctx.mdns_interfaces, timeout, expect=expect)
+
+
+def record_scan(ctx: AppContext, job_ref: str, result: ScanResult) -> int:
+    """Record what a scan saw in the job; how many devices were new to it."""
+    with ctx.store() as store:
+        job = open_job(store, job_ref)
+        return record_devices(store, job.id, result.devices,
+                              [malformed_to_json(m) for m in result.malformed])

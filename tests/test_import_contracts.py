@@ -1,0 +1,115 @@
+"""Every import-linter contract in pyproject.toml fails when the code breaks it.
+
+Each case copies the tree, plants one import that the contract forbids and runs lint-imports
+on the copy: the contract must come back BROKEN, naming the planted module.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+QT = "The core never imports Qt or the UI"
+WIRE = "Features reach devices only through a backend"
+SIMULATOR = "The simulator never imports product policy"
+GUI_CYCLES = "No import cycle between the GUI modules"
+
+
+def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=str(cwd))
+    return subprocess.run(
+        [str(BIN / "lint-imports"), "--config", str(cwd / "pyproject.toml"), "--no-cache"],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=600,
+    )
+
+
+def _broken_by(tmp_path: Path, module: str, leak: str) -> str:
+    """Copy the tree, add ``leak`` to ``module`` (a path under the tree; created if new) and
+    return lint-imports' report, which must fail."""
+    for package in ("commissioner", "ui"):
+        shutil.copytree(ROOT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    target = tmp_path / module
+    before = target.read_text(encoding="utf-8") if target.exists() else ""
+    target.write_text(before + "\n" + leak, encoding="utf-8")
+    result = _lint_imports(tmp_path)
+    assert result.returncode != 0, result.stdout
+    return result.stdout
+
+
+@pytest.mark.parametrize(
+    "leak",
+    ["import PySide6.QtCore\n", "from PySide6 import QtWidgets\n", "import ui.bridge\n"],
+)
+def test_qt_contract_fails_when_the_core_imports_qt(tmp_path: Path, leak: str) -> None:
+    out = _broken_by(tmp_path, "commissioner/protocol/_leak.py", leak)
+    assert f"{QT} BROKEN" in out and "commissioner.protocol._leak" in out
+
+
+@pytest.mark.parametrize(
+    ("package", "leak"),
+    [
+        ("trust", "from commissioner.protocol.client import identify\n"),
+        ("provisioning", "import commissioner.protocol.http11\n"),
+        ("firmware", "from commissioner.protocol.tls import client_context\n"),
+    ],
+)
+def test_wire_contract_fails_when_a_feature_speaks_the_wire(
+    tmp_path: Path, package: str, leak: str
+) -> None:
+    """Features reach devices only through a backend: a direct import of the wire client,
+    HTTP framing or TLS from the gate, provisioning or firmware breaks the contract."""
+    out = _broken_by(tmp_path, f"commissioner/{package}/_leak.py", leak)
+    assert f"{WIRE} BROKEN" in out and f"commissioner.{package}._leak" in out
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # The regression this contract exists for: the gateway borrowing the app's issuer.
+        ("gateway.py", "from commissioner.provisioning.home_ca import issue_owner_certificate\n"),
+        ("homefile.py", "def _late() -> None:\n    import commissioner.trust.gate\n"),
+        ("device.py", "from commissioner import paths\n"),
+        ("cli.py", "from commissioner.cli.common import common_parser\n"),
+        ("home.py", "import ui.bridge\n"),
+        ("state.py", "from commissioner.app import site\n"),
+    ],
+)
+def test_simulator_contract_fails_when_the_simulator_imports_product_policy(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    out = _broken_by(tmp_path, f"commissioner/virtualhome/{module}", leak)
+    assert f"{SIMULATOR} BROKEN" in out
+    assert f"commissioner.virtualhome.{module.removesuffix('.py')}" in out
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # The cycle this contract exists for: a controller typed against the main window.
+        (
+            "commission_controller.py",
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            "    from ui.main_window import MainWindow\n",
+        ),
+        ("operation_runner.py", "import ui.main_window\n"),
+        ("device_table.py", "from ui.gate_controller import GateController\n"),
+    ],
+)
+def test_gui_cycle_contract_fails_when_a_gui_module_imports_back_up(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    """The window composes the controllers and they know it only through narrow protocols:
+    any ui module importing back into one that imports it closes a cycle."""
+    out = _broken_by(tmp_path, f"ui/{module}", leak)
+    assert f"{GUI_CYCLES} BROKEN" in out
+    assert module.removesuffix(".py") in out.split(f"{GUI_CYCLES} BROKEN", 1)[1]
