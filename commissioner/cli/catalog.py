@@ -108,6 +108,16 @@ def _cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value < 86_400:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds above 0, got {text!r}")
+    return value
+
+
 def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
     catalog = subparsers.add_parser(
         "catalog", help="the signed catalog of certified models (TUF)",
@@ -118,9 +128,10 @@ def register(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
     p_sync.add_argument("--url", help="catalog repository base URL (has metadata/, targets/)")
     p_sync.add_argument("--root", type=Path, metavar="FILE",
                         help="trusted root.json (default: the production root)")
-    p_sync.add_argument("--deadline", type=float, metavar="SECONDS",
+    p_sync.add_argument("--deadline", type=_positive_seconds, metavar="SECONDS",
                         help="give up on a platform that has not delivered the whole sync "
-                        "within SECONDS (default 60); the verified cache stays in use")
+                        "within SECONDS (default 60; exit 4, the last good catalog is kept "
+                        "and used by other commands within its grace period)")
     p_sync.add_argument("--reset-trust", action="store_true",
                         help="after a 'catalog cache lost or edited' error with a known cause: "
                         "start again from the trust root (recorded; older metadata than this "

@@ -280,6 +280,7 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
             metadata_dir.mkdir(parents=True)
         targets_dir.mkdir(parents=True)
 
+        fetcher = DeadlineFetcher(config.deadline_seconds)  # the deadline starts here
         try:
             updater = Updater(
                 metadata_dir=str(metadata_dir),
@@ -287,7 +288,7 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
                 target_dir=str(targets_dir),
                 target_base_url=f"{url}/targets/",
                 bootstrap=config.trusted_root,
-                fetcher=DeadlineFetcher(config.deadline_seconds),
+                fetcher=fetcher,
             )
         except (tuf_exceptions.RepositoryError, ValueError) as err:
             raise CatalogError(
