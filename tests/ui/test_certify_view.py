@@ -7,7 +7,6 @@ import json
 import shutil
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from commissioner.virtualhome.scenario import (
     MODEL_MISMATCH,
     UNCERTIFIED_MODEL,
 )
+from tests.core.catalog_helpers import backdate_refresh
 from ui.bridge import AsyncBridge
 from ui.device_table import (
     BLOCKED_BACKGROUND,
@@ -289,9 +289,7 @@ def test_catalog_past_grace_blocks_checking_with_a_clear_message(
     doc["catalog_url"] = f"http://127.0.0.1:{_free_port()}/"
     (offline_home / "home.json").write_text(json.dumps(doc))
     (state_file,) = data_dir.rglob("catalog-virtual-home/*/state.json")
-    state = json.loads(state_file.read_text())
-    state["refreshed_at"] = (datetime.now(UTC) - timedelta(days=20)).isoformat()
-    state_file.write_text(json.dumps(state))
+    backdate_refresh(state_file.parent, days=20)
     with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
         steps_before = store.step_count(job_id)
 
