@@ -31,8 +31,8 @@ from commissioner.secrets.keyring_guard import MasterKey, check_keyring_backend
 from ui.job_service import Failure, FailureKind, JobService
 
 if TYPE_CHECKING:
+    from commissioner.ble.discovery_transport import BleTransport
     from commissioner.ble.onboarding import OnboardingProgress, OnboardingResult
-    from commissioner.discovery.ble import BleTransport
     from commissioner.discovery.manager import DiscoveryManager
     from commissioner.firmware.plan import PlanItem
     from commissioner.firmware.push import (
@@ -177,7 +177,7 @@ async def open_ble(virtual_home: Path | None) -> BleTransport:
 
     from commissioner.ble.adapter import BleAdapter
     from commissioner.ble.config import resolve_ble_transport
-    from commissioner.discovery.ble import BleTransport
+    from commissioner.ble.discovery_transport import BleTransport
 
     home = None
     if virtual_home is not None:
@@ -282,7 +282,7 @@ def _record_onboarding(
     store: JobStore, job_id: str, results: Sequence[OnboardingResult], joined: Sequence[str],
     records: Sequence[object],
 ) -> None:
-    from commissioner.jobs.recording import record_devices
+    from commissioner.discovery.recording import record_devices
 
     record_devices(store, job_id, records)  # type: ignore[arg-type]
     for r in results:

@@ -39,9 +39,10 @@ from commissioner.documents import (
     report_path_for,
 )
 from commissioner.documents.render import RenderableDocument
+from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.secrets.store_anchor import open_anchored_store
-from commissioner.trust.catalog import CatalogError, load_offline
+from commissioner.trust.catalog import load_offline
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 
@@ -97,11 +98,9 @@ def blocker_text(b: Blocker) -> str:
 
 
 def _catalog_for(service: JobService) -> Catalog | None:
-    from commissioner.cli.catalog import config_from_args
-
     try:
-        return load_offline(config_from_args(service.catalog_config_args()))
-    except (CatalogError, OSError):
+        return load_offline(service.catalog_config())
+    except (UserError, OSError):  # CatalogError is a UserError
         return None
 
 

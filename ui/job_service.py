@@ -29,10 +29,10 @@ from commissioner.app.devices import NotBlockedError, NotInJobError
 from commissioner.app.jobs import JobOpened
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
 from commissioner.discovery.events import DeviceRecord
+from commissioner.discovery.recording import record_devices
 from commissioner.errors import UserError
 from commissioner.jobs import schema
 from commissioner.jobs.models import JSON, DeviceGateState, Job
-from commissioner.jobs.recording import record_devices
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
     DeviceNotInJobError,

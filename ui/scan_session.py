@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from commissioner.discovery.ble import BleTransport
+from commissioner.ble.discovery_transport import BleTransport
 from commissioner.discovery.events import DiscoveryEvent, Unsubscribe
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.discovery.mdns import MdnsTransport

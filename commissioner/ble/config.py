@@ -47,7 +47,7 @@ async def scan_with_ble(
     """mDNS and BLE together (one row per device id); opens and closes ``adapter``."""
     from bleak.exc import BleakError
 
-    from commissioner.discovery.ble import BleTransport
+    from commissioner.ble.discovery_transport import BleTransport
 
     try:
         await adapter.open()

@@ -136,9 +136,9 @@ async def _run(
 ) -> tuple[list[Any], list[str], list[Any]]:
     from bleak.exc import BleakError
 
+    from commissioner.ble.discovery_transport import BleTransport
     from commissioner.ble.onboarding import OnboardingProgress
     from commissioner.ble.workflow import onboard_seen, wait_for_ble_devices, wait_for_lan
-    from commissioner.discovery.ble import BleTransport
     from commissioner.discovery.manager import DiscoveryManager
     from commissioner.discovery.mdns import MdnsTransport
 
@@ -178,7 +178,7 @@ async def _run(
 
 def _record(store: Any, job_id: str, results: list[Any], joined: list[str],
             records: list[Any]) -> None:
-    from commissioner.jobs.recording import record_devices
+    from commissioner.discovery.recording import record_devices
 
     record_devices(store, job_id, records)
     for r in results:
