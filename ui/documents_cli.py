@@ -10,14 +10,13 @@ extra; Qt is imported only when a PDF is drawn, and a missing PySide6 gives a cl
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
 import sys
 from pathlib import Path
 
-from commissioner.cli.documents import add_job_and_lang, job_store, load_catalog
-from commissioner.documents.common import load_support_contact
-from commissioner.documents.handover import prepare_sheet, record_document_action
+from commissioner.app.documents import guidance_sheet_pdf
+from commissioner.cli.common import context_from_args
+from commissioner.cli.documents import add_job_and_lang, load_catalog
 from commissioner.documents.render import (
     GUI_EXTRA_HINT,
     RenderableDocument,
@@ -55,27 +54,13 @@ def register(
     sheet.set_defaults(handler=_sheet)
 
 
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _sheet(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args, required=True)
-    with job_store(args) as (store, job):
-        document = prepare_sheet(store, job.id, catalog=catalog, language=args.lang,
-                                 support=load_support_contact())
-        if not document.resources:
-            print("commissioner: warning: no owner invitation has been issued for this job; "
-                  "the sheet has no takeover QR code", file=sys.stderr)
-        try:
-            stats = render_pdf_with_qt(document, args.out)
-        except OSError as err:
-            raise UserError(f"cannot write {args.out}: {err.strerror or err}") from None
-        record_document_action(
-            store, job.id, "export", kind="sheet", file_format="pdf",
-            sha256=_sha256_file(args.out), language=args.lang, file_name=str(args.out),
-            pages=stats.pages,
-        )
-    print(f"Wrote the guidance sheet of job {job.id} to {args.out} ({stats.pages} pages, "
-          f"font {stats.font_family})", file=sys.stderr)
+    ctx = context_from_args(args)
+    catalog = load_catalog(ctx, args, required=True)
+    done = guidance_sheet_pdf(ctx, args.job, args.out, catalog=catalog, language=args.lang)
+    if not done.has_invitation:
+        print("commissioner: warning: no owner invitation has been issued for this job; "
+              "the sheet has no takeover QR code", file=sys.stderr)
+    print(f"Wrote the guidance sheet of job {done.job_id} to {args.out} "
+          f"({done.stats.pages} pages, font {done.stats.font_family})", file=sys.stderr)
     return 0

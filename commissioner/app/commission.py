@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
@@ -42,7 +43,8 @@ from commissioner.provisioning.run import (
 from commissioner.provisioning.setup_codes import remember_labels
 from commissioner.secrets.vault import SecretVault
 
-__all__ = ["DEFAULT_TIMEOUT", "commission", "manufacturer_trust", "reissue_owner"]
+__all__ = ["DEFAULT_TIMEOUT", "OwnerReissued", "commission", "manufacturer_trust",
+           "reissue_owner"]
 
 DEFAULT_TIMEOUT: Final = 5.0
 
@@ -78,6 +80,12 @@ def _addresses(ctx: AppContext, heard: Mapping[str, tuple[str, int]] | None
     where = dict(heard or {})
     where.update(ctx.site.endpoints())
     return where
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerReissued:
+    job_id: str
+    invitation: OwnerInvitation
 
 
 class _Prepared:
@@ -159,7 +167,7 @@ async def reissue_owner(
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per network step
     catalog_url: str | None = None,
     catalog_root: Path | None = None,
-) -> OwnerInvitation:
+) -> OwnerReissued:
     """Resale: revoke the current owner on every provisioned device and the gateway and issue
     a new owner invitation (the job may be closed)."""
     from commissioner.app.context import find_job
@@ -179,7 +187,8 @@ async def reissue_owner(
     try:
         options = RunOptions(concurrency=ctx.settings.provisioning_concurrency, timeout=timeout,
                              addresses=_addresses(ctx, None))
-        return await revoke_and_reissue_owner(run.store, run.vault, run.job_id, run.trust,
-                                              options)
+        invitation = await revoke_and_reissue_owner(run.store, run.vault, run.job_id,
+                                                    run.trust, options)
+        return OwnerReissued(run.job_id, invitation)
     finally:
         await asyncio.to_thread(run.store.close)

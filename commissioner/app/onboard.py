@@ -321,8 +321,8 @@ async def onboard_job(
         if device_ids is None:
             await wait_for_ble_devices(manager, ble, None, min(scan_timeout, 2.0))
             seen = ble.factory_devices()
-            known: Mapping[str, Label] = labels or await asyncio.to_thread(
-                _job_labels, ctx, job_id, seen)
+            known: Mapping[str, Label] = (
+                labels if labels else await asyncio.to_thread(_job_labels, ctx, job_id, seen))
             wanted = [i for i in seen if i in known]
             if not wanted:
                 raise NoDevicesError("no factory BLE device with a known label was found")

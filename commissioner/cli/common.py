@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from commissioner.app.context import AppContext
+
+T = TypeVar("T")
 
 
 def common_parser() -> argparse.ArgumentParser:
@@ -28,3 +36,20 @@ def common_parser() -> argparse.ArgumentParser:
         help="IP address of an interface to use for mDNS (repeatable; default from settings)",
     )
     return common
+
+
+def context_from_args(args: argparse.Namespace) -> AppContext:
+    """The application context of the shared options (``--data-dir``, ``--virtual-home``,
+    ``--mdns-interface``)."""
+    from commissioner.app.context import make_context
+
+    return make_context(
+        data_dir=getattr(args, "data_dir", None),
+        virtual_home=getattr(args, "virtual_home", None),
+        mdns_interfaces=getattr(args, "mdns_interface", None),
+    )
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a use case to completion (a face's one event loop per command)."""
+    return asyncio.run(coro)

@@ -15,29 +15,22 @@ written); a closed job's sealed log does not change.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
-from commissioner.cli.job_support import find_job, opened_store
-from commissioner.documents.facts import collect_facts
-from commissioner.documents.handover import (
-    close_and_hand_over,
-    record_document_action,
-    write_report,
-)
-from commissioner.documents.render import RenderStats, render_pdf
-from commissioner.documents.report import build_report, report_document, report_json_text
+from commissioner.app.context import AppContext
+from commissioner.app.documents import report_json, report_pdf
+from commissioner.app.events import Event
+from commissioner.app.handover import hand_over, offline_catalog
+from commissioner.cli.common import context_from_args, run
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
 from commissioner.errors import UserError
-from commissioner.jobs.models import Job
-from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
-from commissioner.trust.catalog import CatalogError, load_offline
 
-__all__ = ["add_job_and_lang", "job_store", "load_catalog", "register"]
+__all__ = ["EXIT_NOT_READY", "add_job_and_lang", "load_catalog", "register"]
+
+EXIT_NOT_READY = 8
 
 
 def register(
@@ -77,97 +70,45 @@ def add_job_and_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
 
 
-@contextlib.contextmanager
-def job_store(args: argparse.Namespace) -> Iterator[tuple[JobStore, Job]]:
-    """The store (must exist) and the job named by ``--job``, with the CLI's error messages."""
-    with opened_store(args) as store:
-        yield store, find_job(store, args.job)
+def _warn(event: Event) -> None:
+    if event.code == "catalog-not-used":
+        print(f"commissioner: warning: catalog not used ({event.params.get('message')}); "
+              "product names and certified levels are left out", file=sys.stderr)
 
 
-def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
-    """The verified cached catalog (no network). When it cannot be used: a UserError if
-    ``required``, else a warning on stderr and None."""
-    from commissioner.cli.catalog import config_from_args
-
-    try:
-        return load_offline(config_from_args(args))
-    except CatalogError as err:
-        if required:
-            raise
-        print(f"commissioner: warning: catalog not used ({err.message}); product names and "
-              "certified levels are left out", file=sys.stderr)
-        return None
-    except UserError as err:
-        if required:
-            raise
-        print(f"commissioner: warning: catalog not used ({err})", file=sys.stderr)
-        return None
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fp:
-        for block in iter(lambda: fp.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
+def load_catalog(ctx: AppContext, args: argparse.Namespace, *, required: bool,
+                 warn: Callable[[Event], None] = _warn) -> Catalog | None:
+    """The verified cached catalog (no network), with ``--url``/``--root``. When it cannot
+    be used: the error if ``required``, else a warning on stderr and None."""
+    return offline_catalog(ctx, required=required, url=args.url, root=args.root, sink=warn)
 
 
 def _report(args: argparse.Namespace) -> int:
     if args.json_out is None and args.pdf_out is None:
         raise UserError("say what to write", hint="add --json FILE and/or --pdf FILE")
-    catalog = load_catalog(args, required=False)
-    with job_store(args) as (store, job):
-        facts = collect_facts(store, job.id, catalog=catalog)
-        report = build_report(facts)
-        if args.json_out is not None:
-            text = report_json_text(report)
-            if str(args.json_out) == "-":
-                sys.stdout.write(text)
-            else:
-                try:
-                    write_report(report, args.json_out)
-                except OSError as err:
-                    why = err.strerror or err
-                    raise UserError(f"cannot write {args.json_out}: {why}") from None
-                print(f"Wrote the handover report of job {job.id} to {args.json_out}",
-                      file=sys.stderr)
-            record_document_action(
-                store, job.id, "export", kind="report", file_format="json",
-                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                file_name=None if str(args.json_out) == "-" else str(args.json_out),
-            )
-        if args.pdf_out is not None:
-            document = report_document(report, language=args.lang)
-            stats = _render(document, args.pdf_out)
-            record_document_action(
-                store, job.id, "export", kind="report", file_format="pdf",
-                sha256=_sha256_file(args.pdf_out), language=args.lang,
-                file_name=str(args.pdf_out), pages=stats.pages,
-            )
-            print(f"Wrote the handover report of job {job.id} to {args.pdf_out} "
-                  f"({stats.pages} pages)", file=sys.stderr)
+    ctx = context_from_args(args)
+    catalog = load_catalog(ctx, args, required=False)
+    if args.json_out is not None:
+        to_stdout = str(args.json_out) == "-"
+        done = report_json(ctx, args.job, None if to_stdout else args.json_out, catalog=catalog)
+        if to_stdout:
+            sys.stdout.write(done.text)
+        else:
+            print(f"Wrote the handover report of job {done.job_id} to {args.json_out}",
+                  file=sys.stderr)
+    if args.pdf_out is not None:
+        pdf = report_pdf(ctx, args.job, args.pdf_out, catalog=catalog, language=args.lang)
+        print(f"Wrote the handover report of job {pdf.job_id} to {args.pdf_out} "
+              f"({pdf.stats.pages} pages)", file=sys.stderr)
     return 0
 
 
-def _render(document: object, out: Path) -> RenderStats:
-    from commissioner.documents.render import RenderableDocument
-
-    assert isinstance(document, RenderableDocument)
-    try:
-        return render_pdf(document, out)
-    except OSError as err:
-        raise UserError(f"cannot write {out}: {err.strerror or err}") from None
-
-
-EXIT_NOT_READY = 8
-
-
 def _handover(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args, required=True)
-    with job_store(args) as (store, job):
-        outcome = close_and_hand_over(
-            store, job.id, catalog=catalog, language=args.lang, report_path=args.report
-        )
+    ctx = context_from_args(args)
+    catalog = load_catalog(ctx, args, required=True)
+    outcome = run(hand_over(ctx, args.job, catalog=catalog, language=args.lang,
+                            report_path=args.report))
+    job = outcome.job
     if not outcome.closed:
         print(f"commissioner: job {job.id} cannot be handed over yet:", file=sys.stderr)
         for blocker in outcome.blockers:

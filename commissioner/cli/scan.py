@@ -28,9 +28,12 @@ def _scan(args: argparse.Namespace) -> int:
         raise UserError("--timeout must be between 0 and 600 seconds")
     ctx = resolve(args)
     if args.ble:
-        from commissioner.ble.config import make_adapter, resolve_ble_transport, scan_with_ble
+        from commissioner.app.onboard import ble_transport_spec
+        from commissioner.app.site import make_site
+        from commissioner.ble.config import make_adapter, scan_with_ble
 
-        adapter = make_adapter(resolve_ble_transport(ctx.home, args.ble_transport))
+        site = make_site(args.virtual_home)
+        adapter = make_adapter(ble_transport_spec(site, args.ble_transport))
         result = asyncio.run(
             scan_with_ble(adapter, ctx.mdns_interfaces, args.timeout, expect=args.expect)
         )
