@@ -56,7 +56,7 @@ def register(
 
 def _sheet(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
-    catalog = load_catalog(ctx, args, required=True)
+    catalog = load_catalog(args, required=True)
     done = guidance_sheet_pdf(ctx, args.job, args.out, catalog=catalog, language=args.lang)
     if not done.has_invitation:
         print("commissioner: warning: no owner invitation has been issued for this job; "

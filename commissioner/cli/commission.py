@@ -20,6 +20,7 @@ invitation token (the guidance sheet prints the invitation's QR code).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from typing import Final, TextIO
 
 from commissioner.app.commission import commission, reissue_owner
 from commissioner.app.events import Event
-from commissioner.cli.common import context_from_args, run
+from commissioner.cli.common import context_from_args
 from commissioner.provisioning.run import ProgressEvent, RunSummary
 
 EXIT_FAILED: Final = 7
@@ -108,7 +109,7 @@ def _print_summary(summary: RunSummary) -> None:
 
 def _commission(args: argparse.Namespace) -> int:
     stream = sys.stderr if args.json else sys.stdout
-    summary = run(commission(
+    summary = asyncio.run(commission(
         context_from_args(args), args.job, sink=_printer(stream), labels_dir=args.labels_dir,
         concurrency=args.concurrency, timeout=args.timeout, catalog_url=args.url,
         catalog_root=args.root,
@@ -121,7 +122,7 @@ def _commission(args: argparse.Namespace) -> int:
 
 
 def _owner_reissue(args: argparse.Namespace) -> int:
-    done = run(reissue_owner(context_from_args(args), args.job, timeout=args.timeout,
+    done = asyncio.run(reissue_owner(context_from_args(args), args.job, timeout=args.timeout,
                              catalog_url=args.url, catalog_root=args.root))
     inv = done.invitation
     if args.json:

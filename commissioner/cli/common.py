@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
-from collections.abc import Coroutine
+import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
 
-if TYPE_CHECKING:
-    from commissioner.app.context import AppContext
-
-T = TypeVar("T")
+from commissioner.app.context import AppContext, make_context
 
 
 def common_parser() -> argparse.ArgumentParser:
@@ -39,10 +34,7 @@ def common_parser() -> argparse.ArgumentParser:
 
 
 def context_from_args(args: argparse.Namespace) -> AppContext:
-    """The application context of the shared options (``--data-dir``, ``--virtual-home``,
-    ``--mdns-interface``)."""
-    from commissioner.app.context import make_context
-
+    """The application context the shared options select (see :func:`make_context`)."""
     return make_context(
         data_dir=getattr(args, "data_dir", None),
         virtual_home=getattr(args, "virtual_home", None),
@@ -50,6 +42,5 @@ def context_from_args(args: argparse.Namespace) -> AppContext:
     )
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a use case to completion (a face's one event loop per command)."""
-    return asyncio.run(coro)
+def print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))

@@ -15,15 +15,14 @@ written); a closed job's sealed log does not change.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
-from commissioner.app.context import AppContext
 from commissioner.app.documents import report_json, report_pdf
 from commissioner.app.events import Event
 from commissioner.app.handover import hand_over, offline_catalog
-from commissioner.cli.common import context_from_args, run
+from commissioner.cli.common import context_from_args
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
 from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
@@ -76,18 +75,18 @@ def _warn(event: Event) -> None:
               "product names and certified levels are left out", file=sys.stderr)
 
 
-def load_catalog(ctx: AppContext, args: argparse.Namespace, *, required: bool,
-                 warn: Callable[[Event], None] = _warn) -> Catalog | None:
-    """The verified cached catalog (no network), with ``--url``/``--root``. When it cannot
-    be used: the error if ``required``, else a warning on stderr and None."""
-    return offline_catalog(ctx, required=required, url=args.url, root=args.root, sink=warn)
+def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
+    """The verified cached catalog of the options' site (no network; ``--url``/``--root``).
+    When it cannot be used: the error if ``required``, else a warning on stderr and None."""
+    return offline_catalog(context_from_args(args), required=required, url=args.url,
+                           root=args.root, sink=_warn)
 
 
 def _report(args: argparse.Namespace) -> int:
     if args.json_out is None and args.pdf_out is None:
         raise UserError("say what to write", hint="add --json FILE and/or --pdf FILE")
     ctx = context_from_args(args)
-    catalog = load_catalog(ctx, args, required=False)
+    catalog = load_catalog(args, required=False)
     if args.json_out is not None:
         to_stdout = str(args.json_out) == "-"
         done = report_json(ctx, args.job, None if to_stdout else args.json_out, catalog=catalog)
@@ -105,8 +104,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def _handover(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
-    catalog = load_catalog(ctx, args, required=True)
-    outcome = run(hand_over(ctx, args.job, catalog=catalog, language=args.lang,
+    catalog = load_catalog(args, required=True)
+    outcome = asyncio.run(hand_over(ctx, args.job, catalog=catalog, language=args.lang,
                             report_path=args.report))
     job = outcome.job
     if not outcome.closed:

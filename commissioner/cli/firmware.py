@@ -24,6 +24,7 @@ attested identity and the version read over TLS, never by the advertisement.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable
@@ -37,7 +38,7 @@ from commissioner.app.firmware import (
     preload_firmware,
     update_firmware,
 )
-from commissioner.cli.common import context_from_args, run
+from commissioner.cli.common import context_from_args
 from commissioner.firmware.push import Phase, UpdateProgress
 
 EXIT_NOT_LATEST: Final = 7
@@ -104,7 +105,7 @@ def _progress_printer(enabled: bool) -> Callable[[Event], None]:
 
 
 def _update(args: argparse.Namespace) -> int:
-    outcome = run(update_firmware(
+    outcome = asyncio.run(update_firmware(
         context_from_args(args), args.job, sink=_progress_printer(not args.json),
         device_ids=args.device, offline=args.offline, concurrency=args.concurrency,
         timeout=args.timeout, reboot_timeout=args.reboot_timeout, catalog_url=args.url,
@@ -135,7 +136,7 @@ def _update(args: argparse.Namespace) -> int:
 
 
 def _preload(args: argparse.Namespace) -> int:
-    images = run(preload_firmware(
+    images = asyncio.run(preload_firmware(
         context_from_args(args), models=None if args.all else args.model,
         offline=args.offline, catalog_url=args.url, catalog_root=args.root,
     ))
@@ -146,7 +147,7 @@ def _preload(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    report = run(firmware_status(context_from_args(args), args.job, offline=args.offline,
+    report = asyncio.run(firmware_status(context_from_args(args), args.job, offline=args.offline,
                                  catalog_url=args.url, catalog_root=args.root))
     if args.json:
         print(json.dumps({

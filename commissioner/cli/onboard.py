@@ -15,6 +15,7 @@ Exit status 1 if any device failed.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import sys
 from collections.abc import Callable
@@ -28,7 +29,7 @@ from commissioner.app.onboard import (
     onboard_job,
     read_network_file,
 )
-from commissioner.cli.common import context_from_args, run
+from commissioner.cli.common import context_from_args
 from commissioner.errors import UserError
 from commissioner.protocol.label import Label
 
@@ -90,7 +91,7 @@ def _onboard(args: argparse.Namespace) -> int:
     ctx = context_from_args(args)
     network = read_network_file(args.network_file) if args.network_file is not None else None
     labels = _stdin_labels() if args.labels_stdin else None
-    outcome = run(onboard_job(
+    outcome = asyncio.run(onboard_job(
         ctx, args.job, sink=_printer(not args.json), device_ids=args.device, network=network,
         labels=labels, transport=args.ble_transport, concurrency=args.concurrency,
         scan_timeout=args.scan_timeout, connect_timeout=args.connect_timeout,
