@@ -24,8 +24,9 @@ changes or the transfer ends), ``result`` (``detail``: UpdateResult).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -69,6 +70,7 @@ __all__ = [
     "DEFAULT_REBOOT_TIMEOUT",
     "FirmwareReport",
     "FirmwareRun",
+    "device_locator",
     "firmware_status",
     "preload_firmware",
     "site_resolver",
@@ -113,6 +115,14 @@ def site_resolver(site: Site) -> Resolver:
         return DeviceEndpoint(device_id, *found) if found is not None else None
 
     return resolve
+
+
+@contextlib.asynccontextmanager
+async def device_locator(ctx: AppContext) -> AsyncIterator[Resolver]:
+    """Where a rebooted device is now: the site's answer first (training home), then what it
+    announces over mDNS on the context's interfaces (the browser stops with the block)."""
+    async with MdnsResolver(ctx.mdns_interfaces) as mdns:
+        yield chain(site_resolver(ctx.site), mdns)
 
 
 class _Reporter:
@@ -225,11 +235,11 @@ async def update_firmware(
         items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=planned)
         await asyncio.to_thread(record_plan, store, job.id, items)
         await asyncio.to_thread(reconcile, store, job.id, items, version)
-        async with MdnsResolver(ctx.mdns_interfaces) as mdns:
+        async with device_locator(ctx) as locate:
             results = await update_home(
                 items, provider, trust, access, concurrency=concurrency, options=options,
                 on_progress=_Reporter(sink, progress_interval), on_result=finished,
-                resolver=chain(site_resolver(ctx.site), mdns),
+                resolver=locate,
             )
         blockers = await asyncio.to_thread(firmware_blockers, store, job.id, index)
     finally:
