@@ -38,7 +38,7 @@ from commissioner.app.events import Event, EventSink, ignore
 from commissioner.app.site import Site
 from commissioner.ble.adapter import BleAdapter
 from commissioner.ble.onboarding import OnboardingProgress, OnboardingResult, OnboardingStep
-from commissioner.discovery.ble import BleTransport
+from commissioner.discovery.ble import DEFAULT_LOST_AFTER, BleTransport
 from commissioner.discovery.events import DeviceRecord
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.errors import UserError
@@ -307,14 +307,7 @@ async def onboard_job(
         return job.id, network_for(ctx, network)
 
     job_id, net = await asyncio.to_thread(check)
-    adapter = _adapter(ctx.site, transport)
-    from bleak.exc import BleakError
-
-    try:
-        await adapter.open()
-    except (BleakError, OSError) as exc:
-        raise UserError(f"Bluetooth is not available: {exc}") from None
-    ble = BleTransport(adapter)
+    ble = await open_ble(ctx.site, transport=transport, lost_after=DEFAULT_LOST_AFTER)
     manager = DiscoveryManager([MdnsTransport(ctx.mdns_interfaces), ble])
     try:
         await manager.async_start()
@@ -335,7 +328,7 @@ async def onboard_job(
                              connect_timeout=connect_timeout, join_wait=join_wait)
     finally:
         await manager.async_stop()
-        await adapter.close()
+        await close_ble(ble)
 
 
 def _job_labels(ctx: AppContext, job_id: str, device_ids: Sequence[str]) -> dict[str, Label]:
