@@ -113,3 +113,52 @@ def test_gui_cycle_contract_fails_when_a_gui_module_imports_back_up(
     out = _broken_by(tmp_path, f"ui/{module}", leak)
     assert f"{GUI_CYCLES} BROKEN" in out
     assert module.removesuffix(".py") in out.split(f"{GUI_CYCLES} BROKEN", 1)[1]
+
+
+PRODUCT = "The product never imports the simulator"
+LAYERS = "Layers: faces, application, features, devices, storage, protocol, base"
+CORE_CYCLES = "No import cycle between the modules of a core package"
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["commissioner/app/_leak.py", "commissioner/trust/_leak.py", "ui/_leak.py",
+     "commissioner/protocol/_leak.py"],
+)
+def test_product_contract_fails_when_the_product_imports_the_simulator(
+    tmp_path: Path, module: str
+) -> None:
+    out = _broken_by(tmp_path, module, "from commissioner.virtualhome import homefile\n")
+    assert f"{PRODUCT} BROKEN" in out
+    assert module.removesuffix(".py").replace("/", ".") in out
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # storage reaching up into a feature (the store once imported the gate's verdict type)
+        ("commissioner/jobs/_leak.py", "from commissioner.trust import gate\n"),
+        # the wire protocol reaching up into the application layer
+        ("commissioner/protocol/_leak.py", "import commissioner.app.context\n"),
+        # one face calling into the other (the GUI once built CLI namespaces)
+        ("ui/_leak.py", "from commissioner.cli import common\n"),
+        # a feature calling the application layer above it
+        ("commissioner/firmware/_leak.py", "from commissioner.app import firmware\n"),
+    ],
+)
+def test_layers_contract_fails_when_an_import_runs_back_up(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    out = _broken_by(tmp_path, module, leak)
+    assert f"{LAYERS} BROKEN" in out
+    assert module.removesuffix(".py").replace("/", ".") in out
+
+
+def test_cycle_contract_fails_when_two_modules_of_a_package_import_each_other(
+    tmp_path: Path,
+) -> None:
+    # app.certify imports app.context; planting the way back closes a loop.
+    out = _broken_by(tmp_path, "commissioner/app/context.py",
+                     "def _late() -> None:\n    from commissioner.app import certify\n")
+    assert f"{CORE_CYCLES} BROKEN" in out
+    assert "commissioner.app" in out

@@ -187,9 +187,9 @@ def test_cli_sheet_and_report_pdf(secret_service: SecretServiceSession, tmp_path
         "import sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
         "import documents_helpers as h\n"
-        "import commissioner.cli.documents as dc, ui.documents_cli as uc\n"
+        "import commissioner.cli.documents as dc\n"
         "import commissioner.provisioning.invitation as inv\n"
-        "dc.load_catalog = uc.load_catalog = lambda args, required: h.catalog()\n"
+        "dc.load_catalog = lambda args, required: h.catalog()\n"
         "inv.sheet_invitation = lambda store, job_id: h.invitation_payload()\n"
         "from commissioner.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n", encoding="utf-8")
