@@ -61,6 +61,8 @@ def test_qt_contract_fails_when_the_core_imports_qt(tmp_path: Path, leak: str) -
         ("trust", "from commissioner.protocol.client import identify\n"),
         ("provisioning", "import commissioner.protocol.http11\n"),
         ("firmware", "from commissioner.protocol.tls import client_context\n"),
+        ("app", "from commissioner.protocol.client import identify\n"),
+        ("cli", "from commissioner.protocol import client\n"),
     ],
 )
 def test_wire_contract_fails_when_a_feature_speaks_the_wire(

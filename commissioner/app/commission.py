@@ -29,10 +29,10 @@ from commissioner.app.context import AppContext, open_job
 from commissioner.app.events import Event, EventSink, ignore
 from commissioner.app.keyring import open_job_vault
 from commissioner.app.site import read_label_folder
+from commissioner.backends import TrustStore
 from commissioner.errors import UserError
 from commissioner.jobs.models import OwnerInvitation
 from commissioner.jobs.store import JobStore
-from commissioner.protocol.client import TrustStore
 from commissioner.provisioning.run import (
     ProgressEvent,
     RunOptions,
