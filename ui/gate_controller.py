@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStyle
 
+from commissioner.discovery.manager import DiscoveryManager
 from commissioner.jobs.models import DeviceGateState
 from ui.certify_view import LabelEntry, label_result_ok, label_result_text
 from ui.device_table import DeviceTableModel
@@ -19,6 +20,7 @@ from ui.failure_text import failure_text
 from ui.job_dialogs import ReplaceDialog
 from ui.job_service import CertifyResult, Failure, LabelResult
 from ui.job_summary import JobSummary
+from ui.scan_session import heard_records
 from ui.window_host import WindowHost
 
 __all__ = ["GateController", "GateHost"]
@@ -29,6 +31,11 @@ class GateHost(WindowHost, Protocol):
 
     @property
     def model(self) -> DeviceTableModel: ...
+
+    @property
+    def discovery(self) -> DiscoveryManager | None:
+        """The discovery manager of the running or last scan (None: no scan yet)."""
+        ...
 
     def show_job_summary(self, job: JobSummary) -> None:
         """The open job changed in the store (e.g. its catalog version): show it again."""
@@ -112,13 +119,17 @@ class GateController(QObject):
         service, job = self._host.service, self._host.job
         if service is None or job is None or job.job_id is None or self._certifying:
             return
-        records = self._host.model.records()
+        discovery = self._host.discovery
+        # What discovery heard comes from the core's discovery manager (read on the loop
+        # thread); only a job reopened without a scan falls back to the devices it lists.
+        listed = self._host.model.records() if discovery is None else []
+        count = len(listed) if discovery is None else len(discovery.devices)
         self._certifying = True
         self.update_actions()
         self._set_gate_message(None)
         self.gate_summary_label.setText(
             QCoreApplication.translate("MainWindow", "Checking %1 devices…").replace(
-                "%1", str(len(records))
+                "%1", str(count)
             )
         )
 
@@ -152,7 +163,13 @@ class GateController(QObject):
             self.update_actions()
             self.update_summary()
 
-        self._host.submit(service.certify(job.job_id, records), "certify", done, failed)
+        job_id = job.job_id
+
+        async def certify() -> object:
+            heard = heard_records(discovery)
+            return await service.certify(job_id, listed if heard is None else heard)
+
+        self._host.submit(certify(), "certify", done, failed)
 
     @property
     def last_certify(self) -> CertifyResult | None:

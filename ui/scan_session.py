@@ -9,12 +9,20 @@ from pathlib import Path
 from typing import Any
 
 from commissioner.ble.discovery_transport import BleTransport
-from commissioner.discovery.events import DiscoveryEvent, Unsubscribe
+from commissioner.discovery.events import DeviceRecord, DiscoveryEvent, Unsubscribe
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.discovery.mdns import MdnsTransport
 from ui import field_ops
 
-__all__ = ["ScanSession", "network_addresses"]
+__all__ = ["ScanSession", "heard_records", "network_addresses"]
+
+
+def heard_records(manager: DiscoveryManager | None) -> list[DeviceRecord] | None:
+    """What discovery has heard, from the discovery manager itself (call it on the bridge's
+    loop thread, where the manager lives; None: no scan has run)."""
+    if manager is None:
+        return None
+    return list(manager.devices.values())
 
 
 def network_addresses(manager: DiscoveryManager | None) -> dict[str, tuple[str, int]]:
