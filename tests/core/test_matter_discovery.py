@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from matter_home import DeviceSpec, MatterHome, matter_home, unavailable_reason
