@@ -101,9 +101,9 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
             raise UserError(f"cannot write {out}: {err.strerror or err}") from None
         digest = hashlib.sha256(data).hexdigest()
         store.append_followup(job.id, "bundle.exported", {
-            "sha256": digest, "with_secrets": recipient is not None,
+            "sha256": digest, "credentials_included": recipient is not None,
             "recipient": None if recipient is None else recipient.recipient_id,
-            "signer": own.card().signer_id, "secrets": len(secrets),
+            "signer": own.card().signer_id, "credential_count": len(secrets),
         }, operator=operator or job.operator)
     return ExportOutcome(job.id, out, digest, recipient is not None, len(secrets),
                          None if recipient is None else recipient.recipient_id)
@@ -137,7 +137,7 @@ def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
             raise BundleError("unreadable", f"the job was not imported: {err}") from None
         store.append_followup(job_id, "bundle.imported", {
             "sha256": hashlib.sha256(data).hexdigest(), "signer": checked.signer.signer_id,
-            "secrets": len(secrets)}, operator=operator)
+            "credential_count": len(secrets)}, operator=operator)
     return ImportOutcome(job_id, checked.job_number, checked.sealed_hash, len(secrets),
                          checked.signer.signer_id)
 

@@ -127,11 +127,11 @@ class TransferRecords(StoreCore):
                 if value is not None and not isinstance(value, str | int | float):
                     raise ImportRefusedError(f"a row of {table} holds a value of the wrong type")
             names = list(row)
+            quoted = ", ".join(f'"{n}"' for n in names)  # checked against the schema above
+            marks = ", ".join("?" for _ in names)
+            sql = f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'  # noqa: S608
             try:
-                conn.execute(
-                    f'INSERT INTO "{table}" ({", ".join(chr(34) + n + chr(34) for n in names)})'
-                    f' VALUES ({", ".join("?" for _ in names)})',
-                    [row[n] for n in names])
+                conn.execute(sql, [row[n] for n in names])
             except sqlite3.IntegrityError as err:
                 raise ImportRefusedError(f"a row of {table} is inconsistent: {err}") from None
 
