@@ -20,6 +20,7 @@ BIN = Path(sys.executable).parent
 QT = "The core never imports Qt or the UI"
 WIRE = "Features reach devices only through a backend"
 SIMULATOR = "The simulator never imports product policy"
+GUI_CYCLES = "No import cycle between the GUI modules"
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -89,3 +90,26 @@ def test_simulator_contract_fails_when_the_simulator_imports_product_policy(
     out = _broken_by(tmp_path, f"commissioner/virtualhome/{module}", leak)
     assert f"{SIMULATOR} BROKEN" in out
     assert f"commissioner.virtualhome.{module.removesuffix('.py')}" in out
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # The cycle this contract exists for: a controller typed against the main window.
+        (
+            "commission_controller.py",
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            "    from ui.main_window import MainWindow\n",
+        ),
+        ("operation_runner.py", "import ui.main_window\n"),
+        ("device_table.py", "from ui.gate_controller import GateController\n"),
+    ],
+)
+def test_gui_cycle_contract_fails_when_a_gui_module_imports_back_up(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    """The window composes the controllers and they know it only through narrow protocols:
+    any ui module importing back into one that imports it closes a cycle."""
+    out = _broken_by(tmp_path, f"ui/{module}", leak)
+    assert f"{GUI_CYCLES} BROKEN" in out
+    assert module.removesuffix(".py") in out.split(f"{GUI_CYCLES} BROKEN", 1)[1]
