@@ -8,7 +8,7 @@ life, and nothing else:
   home.json) and the gateway's allow-list;
 * ``downgrade`` - the device boots an older firmware version (its other slot, or an older
   version number);
-* ``acl-entry`` - an extra ACL entry (a ``guest`` role) appears on the device;
+* ``acl-entry`` - an extra ACL entry (the ``device`` role: another device may manage it);
 * ``default-login`` - the factory default login works again;
 * ``swap`` - the device is swapped for another unit of the same model: a new attestation key
   and serial, from the same manufacturer, in factory state, at the same place;
@@ -73,6 +73,8 @@ def _issuer_of(home_dir: Path, device: VirtualDevice) -> CertificateAuthority:
     chain = x509.load_pem_x509_certificates((device.directory / CHAIN_FILE).read_bytes())
     issuer = chain[1] if len(chain) > 1 else None
     for d in sorted((home_dir / "pki").iterdir()):
+        if not (d / "intermediate.pem").is_file() or not (d / "intermediate-key.pem").is_file():
+            continue
         inter = x509.load_pem_x509_certificate((d / "intermediate.pem").read_bytes())
         if issuer is not None and inter == issuer:
             root = x509.load_pem_x509_certificate((d / "root.pem").read_bytes())
@@ -126,7 +128,7 @@ async def apply_drift(home: VirtualHome, request: dict[str, Any]) -> dict[str, A
     if kind == "default-login":
         s.default_credential_enabled = True
     elif kind == "acl-entry":
-        s.provisioning.acl_entries.append({"role": "guest"})
+        s.provisioning.acl_entries.append({"role": "device"})
     elif kind == "downgrade":
         other = "b" if s.active_slot == "a" else "a"
         older = s.firmware_slots.get(other)
