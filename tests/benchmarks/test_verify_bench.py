@@ -12,12 +12,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import statistics
+import sys
 import time
 from pathlib import Path
 
 import keyring_fixtures
-import provisioning_helpers as ph
 from conftest import report
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
+import provisioning_helpers as ph
 from gate_helpers import sync_catalog
 from vh_fixtures import running_virtual_home
 
