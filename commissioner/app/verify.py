@@ -31,13 +31,13 @@ from commissioner.app.verify_checks import (
 )
 from commissioner.app.verify_probe import DeviceProbe, probe_all
 from commissioner.app.verify_record import JobRecord, load_record
+from commissioner.backends import TrustStore
 from commissioner.backends.base import ClientCredentials, DeviceAddress
 from commissioner.backends.registry import backend_for
 from commissioner.discovery.events import DeviceRecord
 from commissioner.discovery.scan import scan
 from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
-from commissioner.protocol.client import TrustStore
 from commissioner.protocol.label import Label
 
 DEFAULT_TIMEOUT: Final = 5.0
