@@ -21,18 +21,22 @@ from commissioner.backends.base import (
     DeviceAddress,
     DeviceBackend,
     DeviceSession,
+    FactoryEvidence,
     FirmwareImage,
     FirmwareProgress,
     FirmwareTarget,
     Identification,
     OwnerInvitationGrant,
+    PersonalDataInventory,
+    Probe,
     ProvisioningReadback,
     TransferLimits,
     TransferReport,
+    WipeReport,
 )
 from commissioner.backends.errors import NoCredentialError
 from commissioner.backends.shc import device_ops as ops
-from commissioner.backends.shc import firmware
+from commissioner.backends.shc import firmware, resale_ops
 from commissioner.protocol import client
 from commissioner.protocol.client import IdentifyResult, TrustStore
 from commissioner.protocol.spec import CommissioningState
@@ -134,6 +138,12 @@ class ShcSession(DeviceSession):
     async def gateway_authenticate(self, device_id: str) -> tuple[bool, str]:
         return await ops.gateway_authenticate(self.wire, device_id)
 
+    async def personal_data_inventory(self) -> PersonalDataInventory:
+        return await resale_ops.session_inventory(self.wire)
+
+    async def wipe(self) -> WipeReport:
+        return await resale_ops.wipe(self.wire)
+
 
 class ShcBackend(DeviceBackend):
     """This project's protocol: TLS 1.2+ with attestation, HTTP/1.1 JSON requests."""
@@ -220,6 +230,40 @@ class ShcBackend(DeviceBackend):
     ) -> bool:
         return await ops.default_login_works(address.host, address.port, self.trust,
                                              timeout=timeout)
+
+    async def read_personal_data(
+        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+    ) -> PersonalDataInventory:
+        return await resale_ops.read_personal_data(address.host, address.port, self.trust,
+                                                   timeout=timeout)
+
+    async def read_factory_evidence(
+        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+    ) -> FactoryEvidence:
+        return await resale_ops.read_factory_evidence(address.host, address.port, self.trust,
+                                                      timeout=timeout)
+
+    async def probe_management(
+        self, address: DeviceAddress, *, admin_credential: bytes | None,
+        client: ClientCredentials | None, timeout: float,  # noqa: ASYNC109
+    ) -> tuple[Probe, ...]:
+        return await resale_ops.probe_management(
+            address.host, address.port, self.trust, admin_credential=admin_credential,
+            client=client, timeout=timeout)
+
+    async def probe_owner(
+        self, address: DeviceAddress, owner: ClientCredentials, *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> Probe:
+        return await resale_ops.probe_owner(address.host, address.port, self.trust, owner,
+                                            timeout=timeout)
+
+    async def probe_invitation(
+        self, address: DeviceAddress, invitation_id: str, token: str, *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> Probe:
+        return await resale_ops.probe_invitation(address.host, address.port, self.trust,
+                                                 invitation_id, token, timeout=timeout)
 
     async def push_firmware(
         self,
