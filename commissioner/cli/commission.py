@@ -184,6 +184,12 @@ def _owner_reissue(args: argparse.Namespace) -> int:
             job = store.find_job(args.job)
         except JobNotFoundError as err:
             raise UserError(str(err)) from None
+        if job.is_closed:
+            raise UserError(
+                f"job {job.id} ({job.job_number}) is handed over and sealed; its owner cannot "
+                "be changed in it",
+                hint="for a new owner start a resale job: commissioner job new --kind resale "
+                f"--from-job {job.id} --job-number N --operator NAME, then commissioner wipe")
         vault = open_vault(store)
         trust = _trust(ctx, args)
         options = RunOptions(

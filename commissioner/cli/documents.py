@@ -162,8 +162,23 @@ def _render(document: object, out: Path) -> RenderStats:
 EXIT_NOT_READY = 8
 
 
+def _read_personal_data(args: argparse.Namespace) -> None:
+    """Ask every device of an open job for its personal-data inventory (R2-5)."""
+    import asyncio
+
+    from commissioner.app.context import JobNotOpenError
+    from commissioner.app.personal_data import read_inventories
+    from commissioner.cli.common import context_from_args
+
+    try:
+        asyncio.run(read_inventories(context_from_args(args), args.job))
+    except JobNotOpenError:
+        return  # closed: close_and_hand_over says so
+
+
 def _handover(args: argparse.Namespace) -> int:
     catalog = load_catalog(args, required=True)
+    _read_personal_data(args)
     with job_store(args) as (store, job):
         outcome = close_and_hand_over(
             store, job.id, catalog=catalog, language=args.lang, report_path=args.report
