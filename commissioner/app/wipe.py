@@ -361,6 +361,13 @@ async def _discover(ctx: AppContext, wiper: _Wiper, expected: int,
         if device.address and device.port:
             wiper.addresses[record.device_id] = DeviceAddress(record.device_id, device.address,
                                                               device.port)
+    at = _now()
+    for d in ctx.site.listed_devices():  # training: the home lists devices it cannot hear
+        if d.device_id not in found:
+            found[d.device_id] = JobDevice(
+                device_id=d.device_id, role=d.role, kind=d.kind, manufacturer=d.manufacturer,
+                model=d.model, firmware="0.0.0", state="unknown", transports=("home-file",),
+                address=d.host, port=d.port, first_seen=at, last_seen=at, status="listed")
     return found
 
 
