@@ -78,7 +78,10 @@ def build_certificate(store: JobStore, job_id: str, *,
             link = step.detail
             break
     wipes = latest_wipes(store, job.id)
-    firmware_now = {d.device_id: d.firmware for d in store.devices(job.id)}
+    # The version the job recorded (verified over an attested connection); "0.0.0" is the
+    # placeholder of a device listed but never asked: no claim then.
+    firmware_now = {d.device_id: (None if d.firmware == "0.0.0" else d.firmware)
+                    for d in store.devices(job.id)}
     devices = []
     for device_id in sorted(set(wipes) | set(firmware_now)):
         w = wipes.get(device_id)
