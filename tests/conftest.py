@@ -11,6 +11,11 @@ TESTS = Path(__file__).resolve().parent
 if str(TESTS) not in sys.path:
     sys.path.append(str(TESTS))
 
+# A real unlocked Secret Service for any test that asks for it (see keyring_fixtures.py).
+from keyring_fixtures import _secret_service_daemons, secret_service  # noqa: E402
+
+__all__ = ["_secret_service_daemons", "secret_service"]
+
 
 @pytest.fixture(autouse=True)
 def _private_app_dirs(

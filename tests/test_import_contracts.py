@@ -20,6 +20,7 @@ BIN = Path(sys.executable).parent
 QT = "The core never imports Qt or the UI"
 WIRE = "Features reach devices only through a backend"
 SIMULATOR = "The simulator never imports product policy"
+GUI_CYCLES = "No import cycle between the GUI modules"
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -60,6 +61,8 @@ def test_qt_contract_fails_when_the_core_imports_qt(tmp_path: Path, leak: str) -
         ("trust", "from commissioner.protocol.client import identify\n"),
         ("provisioning", "import commissioner.protocol.http11\n"),
         ("firmware", "from commissioner.protocol.tls import client_context\n"),
+        ("app", "from commissioner.protocol.client import identify\n"),
+        ("cli", "from commissioner.protocol import client\n"),
     ],
 )
 def test_wire_contract_fails_when_a_feature_speaks_the_wire(
@@ -89,3 +92,75 @@ def test_simulator_contract_fails_when_the_simulator_imports_product_policy(
     out = _broken_by(tmp_path, f"commissioner/virtualhome/{module}", leak)
     assert f"{SIMULATOR} BROKEN" in out
     assert f"commissioner.virtualhome.{module.removesuffix('.py')}" in out
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # The cycle this contract exists for: a controller typed against the main window.
+        (
+            "commission_controller.py",
+            "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+            "    from ui.main_window import MainWindow\n",
+        ),
+        ("operation_runner.py", "import ui.main_window\n"),
+        ("device_table.py", "from ui.gate_controller import GateController\n"),
+    ],
+)
+def test_gui_cycle_contract_fails_when_a_gui_module_imports_back_up(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    """The window composes the controllers and they know it only through narrow protocols:
+    any ui module importing back into one that imports it closes a cycle."""
+    out = _broken_by(tmp_path, f"ui/{module}", leak)
+    assert f"{GUI_CYCLES} BROKEN" in out
+    assert module.removesuffix(".py") in out.split(f"{GUI_CYCLES} BROKEN", 1)[1]
+
+
+PRODUCT = "The product never imports the simulator"
+LAYERS = "Layers: faces, application, features, devices, storage, protocol, base"
+CORE_CYCLES = "No import cycle between the modules of a core package"
+
+
+@pytest.mark.parametrize(
+    "module",
+    ["commissioner/app/_leak.py", "commissioner/trust/_leak.py", "ui/_leak.py",
+     "commissioner/protocol/_leak.py"],
+)
+def test_product_contract_fails_when_the_product_imports_the_simulator(
+    tmp_path: Path, module: str
+) -> None:
+    out = _broken_by(tmp_path, module, "from commissioner.virtualhome import homefile\n")
+    assert f"{PRODUCT} BROKEN" in out
+    assert module.removesuffix(".py").replace("/", ".") in out
+
+
+@pytest.mark.parametrize(
+    ("module", "leak"),
+    [
+        # storage reaching up into a feature (the store once imported the gate's verdict type)
+        ("commissioner/jobs/_leak.py", "from commissioner.trust import gate\n"),
+        # the wire protocol reaching up into the application layer
+        ("commissioner/protocol/_leak.py", "import commissioner.app.context\n"),
+        # one face calling into the other (the GUI once built CLI namespaces)
+        ("ui/_leak.py", "from commissioner.cli import common\n"),
+        # a feature calling the application layer above it
+        ("commissioner/firmware/_leak.py", "from commissioner.app import firmware\n"),
+    ],
+)
+def test_layers_contract_fails_when_an_import_runs_back_up(
+    tmp_path: Path, module: str, leak: str
+) -> None:
+    out = _broken_by(tmp_path, module, leak)
+    assert f"{LAYERS} BROKEN" in out
+    assert module.removesuffix(".py").replace("/", ".") in out
+
+
+def test_cycle_contract_fails_when_two_modules_of_a_package_import_each_other(
+    tmp_path: Path,
+) -> None:
+    # app.certify imports app.context; planting the way back closes a loop.
+    out = _broken_by(tmp_path, "commissioner/app/context.py",
+                     "def _late() -> None:\n    from commissioner.app import certify\n")
+    assert f"{CORE_CYCLES} BROKEN" in out
+    assert "commissioner.app" in out

@@ -24,18 +24,16 @@ from PySide6.QtWidgets import (
 
 from commissioner.discovery.events import DeviceRecord
 from commissioner.jobs.models import DeviceGateState
-from ui.device_table import (
-    BLOCKED_FOREGROUND,
-    CERTIFIED_FOREGROUND,
+from ui.device_table import BLOCKED_FOREGROUND, CERTIFIED_FOREGROUND, UNCHECKED_FOREGROUND
+from ui.device_texts import (
     QT_TRANSLATE_NOOP,
-    UNCHECKED_FOREGROUND,
     format_address,
     gate_text,
     kind_label,
     state_label,
     verdict_explanation,
 )
-from ui.job_service import Failure
+from ui.job_service import Failure, LabelResult
 
 _CTX: Final = "CertifyView"
 OK_STYLE: Final = f"color: {CERTIFIED_FOREGROUND.name()};"
@@ -419,4 +417,49 @@ class LabelEntry(QWidget):
         self.result_label.setVisible(bool(text))
 
 
-__all__ = ["DetailsPane", "LabelEntry", "catalog_failure_text", "details_html"]
+def label_result_ok(result: LabelResult) -> bool | None:
+    """True: paired; None: recorded, checked later; False: mismatch or no such device."""
+    if result.status == "paired":
+        return True
+    if result.status == "pending":
+        return None
+    return False
+
+
+def label_result_text(result: LabelResult) -> str:
+    """What pairing a scanned label did (translation context "MainWindow")."""
+    if result.status == "paired":
+        text = QCoreApplication.translate(
+            "MainWindow", "Label paired with %1 (serial %2): it matches the certificate."
+        )
+    elif result.status == "pending":
+        text = QCoreApplication.translate(
+            "MainWindow",
+            "Label recorded for %1 (serial %2); it is checked against the certificate at "
+            "the next Check devices.",
+        )
+    elif result.status == "mismatch":
+        text = QCoreApplication.translate(
+            "MainWindow",
+            "The label does not match device %1 (label serial %2): the device is blocked.",
+        )
+    else:
+        text = QCoreApplication.translate(
+            "MainWindow",
+            "This label (%1, serial %2) matches no device found in this job.",
+        )
+    text = text.replace("%1", result.device_id).replace("%2", result.serial)
+    details = QCoreApplication.translate("MainWindow", "Details: %1").replace(
+        "%1", result.reason
+    )
+    return f"{text}\n{details}" if result.status in ("mismatch", "unmatched") else text
+
+
+__all__ = [
+    "DetailsPane",
+    "LabelEntry",
+    "catalog_failure_text",
+    "details_html",
+    "label_result_ok",
+    "label_result_text",
+]

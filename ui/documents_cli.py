@@ -1,23 +1,18 @@
-"""Command plugin (entry point ``commissioner.cli_plugins: documents``): Qt-drawn PDFs.
+"""Command plugin (entry point ``commissioner.cli_plugins: documents``): the Qt PDF renderer.
 
-    commissioner sheet --job ID --out FILE.pdf [--lang en]
-
-It also installs the PDF renderer that ``commissioner report --pdf`` uses. This module imports
-nothing from Qt at load time, so every other command stays fast and works without the GUI
-extra; Qt is imported only when a PDF is drawn, and a missing PySide6 gives a clear message.
+``commissioner sheet`` and ``commissioner report --pdf`` draw their documents with Qt, which the
+core must not import. Installing the GUI extra installs this plugin, which gives the core
+command line its PDF renderer; it adds no command of its own. This module imports nothing from
+Qt at load time, so every other command stays fast and works without the GUI extra; Qt is
+imported only when a PDF is drawn, and a missing PySide6 gives a clear message.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.util
-import sys
 from pathlib import Path
 
-from commissioner.cli.documents import add_job_and_lang, job_store, load_catalog
-from commissioner.documents.common import load_support_contact
-from commissioner.documents.handover import prepare_sheet, record_document_action
 from commissioner.documents.render import (
     GUI_EXTRA_HINT,
     RenderableDocument,
@@ -42,40 +37,6 @@ def register(
     subparsers: argparse._SubParsersAction,  # type: ignore[type-arg]
     common: argparse.ArgumentParser,
 ) -> None:
+    """Install the Qt renderer for the core's PDF commands (no command is added here)."""
+    del subparsers, common
     set_pdf_renderer(render_pdf_with_qt)
-    sheet = subparsers.add_parser(
-        "sheet", parents=[common], help="write the owner's guidance sheet as PDF (GUI extra)",
-        description="Write the user guidance sheet (guideline R2-6) for the owner: A4, Japanese "
-        "unless --lang en, with the owner invitation QR code. Uses the verified cached catalog "
-        "for the settings the owner must not change.",
-    )
-    add_job_and_lang(sheet)
-    sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf",
-                       help="the PDF file to write")
-    sheet.set_defaults(handler=_sheet)
-
-
-def _sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _sheet(args: argparse.Namespace) -> int:
-    catalog = load_catalog(args, required=True)
-    with job_store(args) as (store, job):
-        document = prepare_sheet(store, job.id, catalog=catalog, language=args.lang,
-                                 support=load_support_contact())
-        if not document.resources:
-            print("commissioner: warning: no owner invitation has been issued for this job; "
-                  "the sheet has no takeover QR code", file=sys.stderr)
-        try:
-            stats = render_pdf_with_qt(document, args.out)
-        except OSError as err:
-            raise UserError(f"cannot write {args.out}: {err.strerror or err}") from None
-        record_document_action(
-            store, job.id, "export", kind="sheet", file_format="pdf",
-            sha256=_sha256_file(args.out), language=args.lang, file_name=str(args.out),
-            pages=stats.pages,
-        )
-    print(f"Wrote the guidance sheet of job {job.id} to {args.out} ({stats.pages} pages, "
-          f"font {stats.font_family})", file=sys.stderr)
-    return 0

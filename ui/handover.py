@@ -1,9 +1,9 @@
 """"Close and hand over": close the job when the home is ready, then offer to print the sheet.
 
-The work is the core's :func:`commissioner.documents.close_and_hand_over`, run on the bridge's
-loop in a worker thread with its own connection to the job store. A refusal lists every reason
-(blocked, unchecked or unprovisioned devices, firmware that is not the latest, no owner
-invitation...). On success the job is sealed, the report JSON is written next to the job store
+The work is the application layer's :func:`commissioner.app.handover.hand_over`, run on the
+bridge's loop (its own connection to the job store, in a worker thread). A refusal lists every
+reason (blocked, unchecked or unprovisioned devices, firmware that is not the latest, no owner
+invitation...). On success the job is sealed, the report JSON is written in the data folder
 (``reports/<job id>-handover-report.json``) and :class:`HandoverDialog` offers to print the
 guidance sheet through Qt's print preview, or to save it as PDF.
 
@@ -31,24 +31,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commissioner.documents import (
-    Blocker,
-    HandoverOutcome,
-    close_and_hand_over,
-    load_support_contact,
-    report_path_for,
-)
+from commissioner.app.handover import hand_over, offline_catalog
+from commissioner.documents import Blocker, HandoverOutcome
 from commissioner.documents.render import RenderableDocument
 from commissioner.protocol.catalog_format import Catalog
-from commissioner.secrets.store_anchor import open_anchored_store
-from commissioner.trust.catalog import CatalogError, load_offline
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
+from ui.field_ops import context_for
 
 if TYPE_CHECKING:
     from ui.job_service import JobService
 
-__all__ = ["HandoverController", "HandoverDialog", "blocker_text", "run_handover"]
+__all__ = ["HandoverController", "HandoverDialog", "blocker_text"]
 
 
 def blocker_text(b: Blocker) -> str:
@@ -97,26 +91,9 @@ def blocker_text(b: Blocker) -> str:
 
 
 def _catalog_for(service: JobService) -> Catalog | None:
-    from commissioner.cli.catalog import config_from_args
-
-    try:
-        return load_offline(config_from_args(service.catalog_config_args()))
-    except (CatalogError, OSError):
-        return None
-
-
-def run_handover(
-    store_path: Path, job_id: str, *, catalog: Catalog | None, language: str,
-    report_path: Path | None, sources: Any = None,
-) -> HandoverOutcome:
-    """Blocking: open the store, close and hand over, close the store (run it in a thread)."""
-    with open_anchored_store(store_path, create=False) as store:
-        job = store.find_job(job_id)
-        path = report_path or report_path_for(Path(store_path).parent, job)
-        return close_and_hand_over(
-            store, job.id, catalog=catalog, sources=sources, language=language,
-            support=load_support_contact(), report_path=path,
-        )
+    """The verified offline catalog of the service's site (None when it cannot be used: the
+    handover then refuses with "no-catalog")."""
+    return offline_catalog(context_for(service), required=False)
 
 
 class HandoverDialog(QDialog):
@@ -274,10 +251,9 @@ class HandoverController(QObject):
 
         async def work() -> HandoverOutcome:
             catalog = await asyncio.to_thread(self.catalog_loader, service)
-            return await asyncio.to_thread(
-                run_handover, service.store_path, job_id, catalog=catalog, language=language,
-                report_path=None, sources=self.sources,
-            )
+            ctx = await asyncio.to_thread(context_for, service)
+            return await hand_over(ctx, job_id, catalog=catalog, language=language,
+                                   sources=self.sources)
 
         try:
             self._bridge.submit(work(), name="close-handover", on_result=self._done,

@@ -29,10 +29,10 @@ from commissioner.app.devices import NotBlockedError, NotInJobError
 from commissioner.app.jobs import JobOpened
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
 from commissioner.discovery.events import DeviceRecord
+from commissioner.discovery.recording import record_devices
 from commissioner.errors import UserError
 from commissioner.jobs import schema
 from commissioner.jobs.models import JSON, DeviceGateState, Job
-from commissioner.jobs.recording import record_devices
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
     DeviceNotInJobError,
@@ -42,7 +42,6 @@ from commissioner.jobs.store import (
     JobStoreError,
 )
 from commissioner.protocol.label import encode_label
-from commissioner.secrets.store_anchor import open_anchored_store
 from commissioner.trust.catalog import CatalogConfig, CatalogError
 from commissioner.trust.gate import DeviceVerdict
 from commissioner.trust.labels import LabelInputError
@@ -114,7 +113,7 @@ class JobService:
         self.virtual_home = virtual_home
         self.gate_timeout = gate_timeout
         self.context = context if context is not None else make_context(
-            data_dir=self.data_dir, virtual_home=virtual_home
+            data_dir=self.data_dir, virtual_home=virtual_home, allow_unanchored=True
         )
         self._store: JobStore | None = None
         self._lock = threading.Lock()
@@ -123,7 +122,7 @@ class JobService:
     def _get_store(self) -> JobStore:
         with self._lock:
             if self._store is None:
-                self._store = open_anchored_store(self.store_path)
+                self._store = self.context.open_store()
             return self._store
 
     async def _call(self, fn: Callable[[JobStore], T]) -> T | Failure:

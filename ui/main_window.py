@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-from enum import Enum
-from pathlib import Path
 from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
@@ -12,9 +10,6 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
-    QDialog,
-    QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,113 +17,43 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QSplitter,
-    QStackedWidget,
-    QStyle,
     QTableView,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.events import (
-    DeviceAdded,
-    DeviceRecord,
-    DeviceUpdated,
     DiscoveryEvent,
-    MalformedSeen,
-    Unsubscribe,
 )
 from commissioner.discovery.manager import DiscoveryManager
-from commissioner.discovery.mdns import MdnsTransport
-from commissioner.discovery.scan import malformed_to_json
-from commissioner.jobs.models import JSON, DeviceGateState, Job
 from commissioner.protocol.spec import SERVICE_TYPE
-from ui import field_ops, i18n
+from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
-from ui.certify_view import DetailsPane, LabelEntry, catalog_failure_text
-from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel, gate_text
+from ui.certify_view import DetailsPane
+from ui.commission_controller import CommissionController
+from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel
+from ui.discovery_recorder import DiscoveryRecorder
+from ui.failure_text import failure_text
+from ui.firmware_controller import FirmwareController
+from ui.gate_controller import GateController
 from ui.handover import HandoverController
-from ui.job_dialogs import NewJobDialog, OpenJobDialog, ReplaceDialog
-from ui.job_service import CertifyResult, Failure, JobOpened, JobService, LabelResult
+from ui.job_files import JobFilesController
+from ui.job_panel import JobPanel
+from ui.job_service import Failure, JobOpened, JobService
 from ui.job_summary import JobSummary
-from ui.operations_view import OperationsController
+from ui.keyring_controller import KeyringController
+from ui.onboard_controller import OnboardController
+from ui.operation_runner import OperationRunner
+from ui.progress_delegate import ProgressBarDelegate
+from ui.recorded_view import RecordedStateView
+from ui.scan_controller import ScanController, ScanState
+from ui.scan_session import ScanSession
 
 # Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
 
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
-RECORD_DELAY_MS: Final = 400  # discovery events are written to the job in batches
-
-
-class ScanState(Enum):
-    IDLE = "idle"
-    STARTING = "starting"
-    SCANNING = "scanning"
-    STOPPING = "stopping"
-
-
-class _ScanSession:
-    """One scan's discovery objects. Touched only on the bridge's loop thread."""
-
-    def __init__(
-        self,
-        interfaces: Sequence[str],
-        service_type: str,
-        emit: Callable[[DiscoveryEvent], None],
-        *,
-        ble: bool = False,
-        virtual_home: Path | None = None,
-    ) -> None:
-        self._interfaces = list(interfaces)
-        self._service_type = service_type
-        self._emit = emit
-        self._manager: DiscoveryManager | None = None
-        self._unsubscribe: Unsubscribe | None = None
-        self._stopped = False
-        self.ble_enabled = ble  # also scan over Bluetooth LE (issue 7)
-        self._virtual_home = virtual_home
-        self._ble: BleTransport | None = None
-
-    @property
-    def manager(self) -> DiscoveryManager | None:
-        return self._manager
-
-    @property
-    def ble(self) -> BleTransport | None:
-        return self._ble
-
-    async def async_start(self) -> None:
-        transports: list[Any] = [
-            MdnsTransport(self._interfaces, service_type=self._service_type)
-        ]
-        if self.ble_enabled:
-            self._ble = await field_ops.open_ble(self._virtual_home)
-            transports.append(self._ble)
-        manager = DiscoveryManager(transports)
-        self._manager = manager
-        # The listener runs on the loop thread; emitting a Qt signal from here is thread-safe
-        # and the GUI receives it through a queued connection.
-        self._unsubscribe = manager.async_subscribe(self._emit)
-        try:
-            await manager.async_start()
-        except BaseException:
-            await self.async_stop()
-            raise
-
-    async def async_stop(self) -> None:
-        if self._stopped:
-            return
-        self._stopped = True
-        unsubscribe, self._unsubscribe = self._unsubscribe, None
-        if unsubscribe is not None:
-            unsubscribe()
-        manager, self._manager = self._manager, None
-        if manager is not None:
-            await manager.async_stop()
-        ble, self._ble = self._ble, None
-        if ble is not None:
-            await field_ops.close_ble(ble)
 
 
 class MainWindow(QMainWindow):
@@ -149,29 +74,27 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self._service = service
-        self._pending_records: dict[str, DeviceRecord] = {}
-        self._pending_malformed: dict[str, dict[str, JSON]] = {}
-        self._recorded_malformed: set[str] = set()
-        self._record_busy = False
-        self._certifying = False
         self._opening_job = False
-        self.new_job_dialog: NewJobDialog | None = None
-        self.open_job_dialog: OpenJobDialog | None = None
-        self.replace_dialog: ReplaceDialog | None = None
-        self._gate_message: str | None = None
-        self._last_certify: CertifyResult | None = None
-        self._service_type = mdns_service_type
         self._bridge = bridge
         self._mdns_interfaces = tuple(mdns_interfaces)
         self._job = job
-        self._state = ScanState.IDLE
-        self._session: _ScanSession | None = None
-        self._remove_cleanup: Callable[[], None] | None = None
         self._last_error: str | None = None
         self._error_box: QMessageBox | None = None
-        self._restart_scan = False
 
         self.model = DeviceTableModel(self)
+        self.recorder = DiscoveryRecorder(self)
+        self.job_files = JobFilesController(self, self._job_loaded)
+        self.gate = GateController(self)
+        self.scan = ScanController(
+            self,
+            bridge,
+            interfaces=self._mdns_interfaces,
+            service_type=mdns_service_type,
+            virtual_home=service.virtual_home if service is not None else None,
+            before_start=self._before_scan,
+            on_failed=self._on_task_failed,
+        )
+        self.scan.state_changed.connect(self._on_scan_state)
         self._build()
         bridge.discovery_event.connect(self._on_discovery_event)
         bridge.task_failed.connect(self._on_task_failed)
@@ -179,7 +102,7 @@ class MainWindow(QMainWindow):
             bridge.add_cleanup(service.close)
         for sig in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             sig.connect(self._update_counts)
-            sig.connect(self._update_gate_summary)
+            sig.connect(self.gate.update_summary)
         self.model.dataChanged.connect(self._on_model_data_changed)
         self.retranslateUi()
         self._update_job_actions()
@@ -187,37 +110,55 @@ class MainWindow(QMainWindow):
         self.handover = HandoverController(self, bridge)
         self.file_menu.insertAction(self.quit_action, self.handover.action)
         self.toolbar.addAction(self.handover.action)
-        # BLE, "Commission home", "Update firmware" and the keyring check: ui/operations_view.py
-        self._ble_scan = False
-        self.operations = OperationsController(self, bridge, service)
-        ops = self.operations
-        self.file_menu.insertAction(self.handover.action, ops.network_action)
+        # BLE, "Commission home", "Update firmware" and the keyring check: one controller each,
+        # sharing one runner; they see this window only as a ui.operation_window.OperationWindow.
+        self.operations = OperationRunner(self, bridge)
+        self.onboarding = OnboardController(self.operations)
+        self.commissioning = CommissionController(self.operations)
+        self.firmware = FirmwareController(self.operations)
+        self.keyring = KeyringController(self.operations)
+        self.recorded = RecordedStateView(self.operations, self.firmware.note_vulnerable)
+        self._place_operations()
+        self.resize(1180, 760)
+
+    def _place_operations(self) -> None:
+        onboarding = self.onboarding
+        self.file_menu.insertAction(self.handover.action, onboarding.network_action)
         # Toolbar in the order of the handover flow: scan, BLE, onboard, check, commission,
         # firmware, close and hand over.
-        self.toolbar.insertActions(self.certify_action, [ops.ble_action, ops.onboard_all_action])
         self.toolbar.insertActions(
-            self.handover.action, [ops.commission_action, ops.firmware_action]
+            self.gate.certify_action, [onboarding.ble_action, onboarding.onboard_all_action]
+        )
+        self.toolbar.insertActions(
+            self.handover.action,
+            [self.commissioning.commission_action, self.firmware.firmware_action],
         )
         central = self.centralWidget()
         central_layout = central.layout() if central is not None else None
         assert isinstance(central_layout, QVBoxLayout)
-        central_layout.insertWidget(central_layout.indexOf(self.splitter), ops.panel)
-        self.resize(1180, 760)
+        central_layout.insertWidget(central_layout.indexOf(self.splitter), self.operations.panel)
+        self.details.action_row.addWidget(
+            onboarding.onboard_button, 0, Qt.AlignmentFlag.AlignRight
+        )
+        table = self.table
+        table.setItemDelegateForColumn(Column.PROGRESS, ProgressBarDelegate(table))
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(
+            lambda pos: onboarding.show_context_menu(table, pos)
+        )
+        table.selectionModel().selectionChanged.connect(lambda *_a: onboarding.update_actions())
+        self.model.dataChanged.connect(lambda *_a: onboarding.update_button())
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
-        style = self.style()
-        self._play_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaPlay)
-        self._stop_icon = style.standardIcon(QStyle.StandardPixmap.SP_MediaStop)
-
         # Menus
         self.file_menu = QMenu(self)
         self.new_job_action = QAction(self)
         self.new_job_action.setObjectName("newJobAction")
-        self.new_job_action.triggered.connect(self.show_new_job_dialog)
+        self.new_job_action.triggered.connect(self.job_files.show_new_job_dialog)
         self.open_job_action = QAction(self)
         self.open_job_action.setObjectName("openJobAction")
-        self.open_job_action.triggered.connect(self.show_open_job_dialog)
+        self.open_job_action.triggered.connect(self.job_files.show_open_job_dialog)
         self.file_menu.addAction(self.new_job_action)
         self.file_menu.addAction(self.open_job_action)
         self.file_menu.addSeparator()
@@ -246,64 +187,15 @@ class MainWindow(QMainWindow):
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.scan_action = QAction(self)
-        self.scan_action.setObjectName("scanAction")
-        self.scan_action.triggered.connect(self.toggle_scan)
-        self.toolbar.addAction(self.scan_action)
-        self.certify_action = QAction(self)
-        self.certify_action.setObjectName("certifyAction")
-        self.certify_action.setIcon(style.standardIcon(QStyle.StandardPixmap.SP_DialogApplyButton))
-        self.certify_action.triggered.connect(self.check_devices)
-        self.toolbar.addAction(self.certify_action)
+        self.toolbar.addAction(self.scan.scan_action)
+        self.toolbar.addAction(self.gate.certify_action)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.toolbar)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
 
         # Job area
-        self.job_box = QGroupBox(central)
-        job_layout = QVBoxLayout(self.job_box)
-        self.job_stack = QStackedWidget(self.job_box)
-        self.no_job_label = QLabel(self.job_stack)
-        self.no_job_label.setObjectName("noJobLabel")
-        job_page = QWidget(self.job_stack)
-        job_row = QHBoxLayout(job_page)
-        job_row.setContentsMargins(0, 0, 0, 0)
-        left_form = QFormLayout()
-        right_form = QFormLayout()
-        self.job_number_caption = QLabel(job_page)
-        self.job_number_value = QLabel(job_page)
-        self.site_caption = QLabel(job_page)
-        self.site_value = QLabel(job_page)
-        self.level_caption = QLabel(job_page)
-        self.level_value = QLabel(job_page)
-        self.operator_caption = QLabel(job_page)
-        self.operator_value = QLabel(job_page)
-        self.address_caption = QLabel(job_page)
-        self.address_value = QLabel(job_page)
-        self.catalog_caption = QLabel(job_page)
-        self.catalog_value = QLabel(job_page)
-        self.catalog_value.setObjectName("catalogValue")
-        for value in (
-            self.job_number_value,
-            self.site_value,
-            self.operator_value,
-            self.address_value,
-            self.catalog_value,
-        ):
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.level_value.setStyleSheet("color: #b8860b; font-size: 14pt;")
-        left_form.addRow(self.job_number_caption, self.job_number_value)
-        left_form.addRow(self.site_caption, self.site_value)
-        left_form.addRow(self.address_caption, self.address_value)
-        right_form.addRow(self.level_caption, self.level_value)
-        right_form.addRow(self.operator_caption, self.operator_value)
-        right_form.addRow(self.catalog_caption, self.catalog_value)
-        job_row.addLayout(left_form, 1)
-        job_row.addLayout(right_form, 1)
-        self.job_stack.addWidget(self.no_job_label)
-        self.job_stack.addWidget(job_page)
-        job_layout.addWidget(self.job_stack)
+        self.job_box = JobPanel(central)
         layout.addWidget(self.job_box)
 
         # Device list header line
@@ -318,29 +210,14 @@ class MainWindow(QMainWindow):
         self.interfaces_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         counts_row.addWidget(self.devices_title)
         counts_row.addWidget(self.device_count_label)
-        self.gate_summary_label = QLabel(central)
-        self.gate_summary_label.setObjectName("gateSummaryLabel")
         counts_row.addSpacing(16)
-        counts_row.addWidget(self.gate_summary_label)
+        counts_row.addWidget(self.gate.gate_summary_label)
         counts_row.addStretch(1)
         counts_row.addWidget(self.interfaces_label)
         layout.addLayout(counts_row)
 
-        # Problems that stop the gate (no usable catalog...): stays until the next check.
-        self.gate_banner = QLabel(central)
-        self.gate_banner.setObjectName("gateBanner")
-        self.gate_banner.setWordWrap(True)
-        self.gate_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.gate_banner.setStyleSheet(
-            "background: #fbd5d2; color: #7a0d06; border: 1px solid #e0a09a; padding: 6px;"
-        )
-        self.gate_banner.setVisible(False)
-        layout.addWidget(self.gate_banner)
-
-        self.label_entry = LabelEntry(central)
-        self.label_entry.submitted.connect(self.submit_label)
-        self.label_entry.image_chosen.connect(self.submit_label_image)
-        layout.addWidget(self.label_entry)
+        layout.addWidget(self.gate.gate_banner)
+        layout.addWidget(self.gate.label_entry)
 
         # Device table
         self.table = QTableView(central)
@@ -368,9 +245,9 @@ class MainWindow(QMainWindow):
             self.model.headerDataChanged,
         ):
             signal.connect(self._resize_timer.start)
-        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_details())
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_details())
         self.details = DetailsPane(central)
-        self.details.replace_requested.connect(self.show_replace_dialog)
+        self.details.replace_requested.connect(self.gate.show_replace_dialog)
         self.splitter = QSplitter(Qt.Orientation.Vertical, central)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.details)
@@ -380,10 +257,6 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.splitter, 1)
         self.setCentralWidget(central)
 
-        self._record_timer = QTimer(self)
-        self._record_timer.setSingleShot(True)
-        self._record_timer.setInterval(RECORD_DELAY_MS)
-        self._record_timer.timeout.connect(self._flush_discovery)
 
         # Status bar
         self.scan_status_label = QLabel(self)
@@ -414,37 +287,22 @@ class MainWindow(QMainWindow):
         self.quit_action.setText(QCoreApplication.translate("MainWindow", "&Quit"))
         self.new_job_action.setText(QCoreApplication.translate("MainWindow", "&New job…"))
         self.open_job_action.setText(QCoreApplication.translate("MainWindow", "&Open job…"))
-        self.certify_action.setText(QCoreApplication.translate("MainWindow", "Check devices"))
-        self.certify_action.setToolTip(
-            QCoreApplication.translate(
-                "MainWindow",
-                "Check every device found against the signed catalog of certified models",
-            )
-        )
-        self.address_caption.setText(QCoreApplication.translate("MainWindow", "Address:"))
-        self.catalog_caption.setText(QCoreApplication.translate("MainWindow", "Catalog:"))
         self.language_menu.setTitle(QCoreApplication.translate("MainWindow", "&Language"))
         self.toolbar.setWindowTitle(QCoreApplication.translate("MainWindow", "Scan"))
-        self.job_box.setTitle(QCoreApplication.translate("MainWindow", "Current job"))
-        self.no_job_label.setText(QCoreApplication.translate("MainWindow", "No job open"))
-        self.job_number_caption.setText(QCoreApplication.translate("MainWindow", "Job number:"))
-        self.site_caption.setText(QCoreApplication.translate("MainWindow", "Site:"))
-        self.level_caption.setText(QCoreApplication.translate("MainWindow", "Service level:"))
-        self.operator_caption.setText(QCoreApplication.translate("MainWindow", "Operator:"))
         self.devices_title.setText(QCoreApplication.translate("MainWindow", "Devices"))
         self.interfaces_label.setText(
             QCoreApplication.translate("MainWindow", "mDNS interfaces: %1").replace(
                 "%1", ", ".join(self._mdns_interfaces)
             )
         )
-        self._show_job()
-        self._update_scan_action()
+        self.job_box.show_job(self._job)
+        self.scan.update_action()
         self._update_scan_status()
         self._update_counts()
         self.model.retranslate()
         self._sync_language_menu()
-        self._update_gate_summary()
-        self._update_details()
+        self.gate.retranslate()
+        self.update_details()
 
     def set_language(self, language: str) -> None:
         """Switch the whole application's language ("ja" or "en") at runtime."""
@@ -471,22 +329,21 @@ class MainWindow(QMainWindow):
         self._job = job
         if (job.job_id if job is not None else None) != previous:
             self.model.clear_gate_states()
-            self._pending_records.clear()
-            self._pending_malformed.clear()
-            self._recorded_malformed.clear()
-            self._last_certify = None
-            self._set_gate_message(None)
-            self.label_entry.show_result("", ok=None)
-        self._show_job()
+            self.recorder.forget()
+            self.gate.forget()
+        self.job_box.show_job(self._job)
         self._update_job_actions()
-        self._update_gate_summary()
-        self._update_details()
+        self.gate.update_summary()
+        self.update_details()
         self.job_changed.emit(job)
         if job is not None and job.job_id is not None:
             # Devices already listed belong to the newly opened job too.
-            for record in self.model.records():
-                self._pending_records[record.device_id] = record
-            self._schedule_recording()
+            self.recorder.add_records(self.model.records())
+
+    def show_job_summary(self, job: JobSummary) -> None:
+        """The open job changed in the store (its catalog version): show it again."""
+        self._job = job
+        self.job_box.show_job(job)
 
     @property
     def service(self) -> JobService | None:
@@ -496,45 +353,14 @@ class MainWindow(QMainWindow):
         has_store = self._service is not None
         self.new_job_action.setEnabled(has_store)
         self.open_job_action.setEnabled(has_store)
-        stored_job = has_store and self._job is not None and self._job.job_id is not None
-        self.certify_action.setEnabled(stored_job and not self._certifying)
-        self.label_entry.setEnabled(stored_job)
+        self.gate.update_actions()
 
     # -- failures ------------------------------------------------------------------------------
-    def _failure_text(self, failure: Failure) -> str:
-        if failure.kind == "catalog":
-            return catalog_failure_text(failure)
-        headlines = {
-            "store": QCoreApplication.translate("MainWindow", "The job store could not be used."),
-            "not-found": QCoreApplication.translate("MainWindow", "No such job."),
-            "closed": QCoreApplication.translate(
-                "MainWindow", "The job is closed; create a new job for new work."
-            ),
-            "no-devices": QCoreApplication.translate(
-                "MainWindow", "No devices found yet: start a scan and wait for the devices."
-            ),
-            "not-blocked": QCoreApplication.translate(
-                "MainWindow", "Only a blocked device can be marked to be replaced."
-            ),
-            "not-in-job": QCoreApplication.translate(
-                "MainWindow", "The device is not part of this job yet; scan again."
-            ),
-            "invalid": QCoreApplication.translate("MainWindow", "The value was not accepted."),
-            "label": QCoreApplication.translate(
-                "MainWindow", "This is not a valid device label. Scan the QR code again."
-            ),
-        }
-        headline = headlines.get(failure.kind, "")
-        details = QCoreApplication.translate("MainWindow", "Details: %1").replace(
-            "%1", failure.describe()
-        )
-        return f"{headline}\n{details}" if headline else details
-
     def failure_text(self, failure: Failure) -> str:
         """A translated headline for an expected problem, then the core's details."""
-        return self._failure_text(failure)
+        return failure_text(failure)
 
-    def _submit(
+    def submit(
         self,
         coro: Coroutine[Any, Any, object],
         name: str,
@@ -550,253 +376,23 @@ class MainWindow(QMainWindow):
             return False
         return True
 
-    # -- new / open job ------------------------------------------------------------------------
-    def show_new_job_dialog(self) -> NewJobDialog | None:
-        if self._service is None:
-            return None
-        operator = self._job.operator if self._job is not None else ""
-        dialog = NewJobDialog(self, operator=operator)
-        dialog.submitted.connect(lambda values: self._create_job(dialog, values))
-        dialog.finished.connect(lambda _r: self._forget_dialog("new_job_dialog", dialog))
-        self.new_job_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _forget_dialog(self, attribute: str, dialog: QDialog) -> None:
-        if getattr(self, attribute) is dialog:
-            setattr(self, attribute, None)
-        dialog.deleteLater()
-
-    def _create_job(self, dialog: NewJobDialog, values: dict[str, str | int]) -> None:
-        service = self._service
-        assert service is not None
-
-        def done(result: object) -> None:
-            if isinstance(result, Failure):
-                if result.kind == "invalid":
-                    dialog.show_failure(result.message)
-                else:
-                    dialog.show_failure(self._failure_text(result))
-                return
-            assert isinstance(result, Job)
-            dialog.finish()
-            self._job_loaded(JobOpened(result, ()))
-            self.statusBar().showMessage(
-                QCoreApplication.translate("MainWindow", "Job %1 created.").replace(
-                    "%1", result.job_number
-                ),
-                10000,
-            )
-
-        self._submit(
-            service.create_job(
-                job_number=str(values["job_number"]),
-                site_name=str(values["site_name"]),
-                site_address=str(values["site_address"]),
-                service_level=int(values["service_level"]),
-                operator=str(values["operator"]),
-            ),
-            "create-job",
-            done,
-            lambda message: dialog.show_failure(message),
-        )
-
-    def show_open_job_dialog(self) -> OpenJobDialog | None:
-        service = self._service
-        if service is None:
-            return None
-        dialog = OpenJobDialog(self)
-        dialog.accepted.connect(lambda: self._open_chosen(dialog))
-        dialog.finished.connect(lambda _r: self._forget_dialog("open_job_dialog", dialog))
-        self.open_job_dialog = dialog
-
-        def listed(result: object) -> None:
-            if isinstance(result, Failure):
-                dialog.show_failure(result.describe())
-            else:
-                assert isinstance(result, list)
-                dialog.set_jobs(result)
-
-        self._submit(service.list_open_jobs(), "list-jobs", listed, dialog.show_failure)
-        dialog.open()
-        return dialog
-
-    def _open_chosen(self, dialog: OpenJobDialog) -> None:
-        job = dialog.selected_job()
-        if job is not None:
-            self.open_job(job.id)
-
     def open_job(self, ref: str) -> None:
         """Open the job with this id or job number (through the bridge)."""
-        service = self._service
-        if service is None:
-            return
-
-        def done(result: object) -> None:
-            if isinstance(result, Failure):
-                self._show_error(self._failure_text(result))
-                return
-            assert isinstance(result, JobOpened)
-            self._job_loaded(result)
-
-        self._submit(service.open_job(ref), "open-job", done)
+        self.job_files.open_job(ref)
 
     def _job_loaded(self, opened: JobOpened) -> None:
         self.set_job(JobSummary.from_job(opened.job))
         self.model.set_gate_states(opened.gate, replace=True)
         # What earlier visits recorded (provisioning, firmware), shown as finished states.
         if opened.progress is not None:
-            self.operations.show_recorded(opened.progress)
-        self._update_gate_summary()
-        self._update_details()
-
-    # -- recording discovery into the job ------------------------------------------------------
-    def _note_discovery(self, event: DiscoveryEvent) -> None:
-        if self._service is None or self._job is None or self._job.job_id is None:
-            return
-        match event:
-            case DeviceAdded(record=record) | DeviceUpdated(record=record):
-                self._pending_records[record.device_id] = record
-            case MalformedSeen(entry=entry):
-                key = f"{entry.transport}/{entry.source}"
-                if key not in self._recorded_malformed:
-                    self._pending_malformed[key] = malformed_to_json(entry)
-            case _:
-                return
-        self._schedule_recording()
-
-    def _schedule_recording(self) -> None:
-        if (self._pending_records or self._pending_malformed) and not self._record_busy:
-            self._record_timer.start()
-
-    def _flush_discovery(self) -> None:
-        service, job = self._service, self._job
-        if service is None or job is None or job.job_id is None or self._record_busy:
-            return
-        records = list(self._pending_records.values())
-        malformed = dict(self._pending_malformed)
-        if not records and not malformed:
-            return
-        self._pending_records.clear()
-        self._pending_malformed.clear()
-        self._recorded_malformed.update(malformed)
-        self._record_busy = True
-        job_id = job.job_id
-
-        def done(result: object) -> None:
-            self._record_busy = False
-            if (
-                isinstance(result, Failure)
-                and self._job is not None
-                and (self._job.job_id == job_id)
-            ):
-                self.statusBar().showMessage(self._failure_text(result), 15000)
-            self._schedule_recording()
-
-        self._submit(
-            service.record_discovery(job_id, records, list(malformed.values())),
-            "record-discovery",
-            done,
-            lambda _m: done(None),
-        )
+            self.recorded.show(opened.progress)
+        self.gate.update_summary()
+        self.update_details()
 
     @property
     def recording_idle(self) -> bool:
         """True when every discovery event so far has been written to the job."""
-        return (
-            not self._record_busy
-            and not self._pending_records
-            and not self._pending_malformed
-            and not self._record_timer.isActive()
-        )
-
-    # -- the certified-model gate --------------------------------------------------------------
-    @property
-    def certifying(self) -> bool:
-        return self._certifying
-
-    @property
-    def gate_message(self) -> str | None:
-        return self._gate_message
-
-    def _set_gate_message(self, text: str | None) -> None:
-        self._gate_message = text
-        self.gate_banner.setText(text or "")
-        self.gate_banner.setVisible(bool(text))
-
-    def check_devices(self) -> None:
-        """Certify every listed device for the open job ("Check devices"), via the bridge."""
-        service, job = self._service, self._job
-        if service is None or job is None or job.job_id is None or self._certifying:
-            return
-        records = self.model.records()
-        self._certifying = True
-        self._update_job_actions()
-        self._set_gate_message(None)
-        self.gate_summary_label.setText(
-            QCoreApplication.translate("MainWindow", "Checking %1 devices…").replace(
-                "%1", str(len(records))
-            )
-        )
-
-        def done(result: object) -> None:
-            self._certifying = False
-            self._update_job_actions()
-            if isinstance(result, Failure):
-                text = self._failure_text(result)
-                self._set_gate_message(text)
-                self._update_gate_summary()
-                self._show_error(text)
-                return
-            assert isinstance(result, CertifyResult)
-            self._last_certify = result
-            self.model.set_gate_states(result.gate)
-            if self._job is not None and self._job.job_id == result.job.id:
-                self._job = JobSummary.from_job(result.job)
-                self._show_job()
-            self._update_gate_summary()
-            self._update_details()
-            blocked = sum(1 for v in result.verdicts if v.blocked)
-            self.statusBar().showMessage(
-                QCoreApplication.translate("MainWindow", "Checked %1 devices: %2 blocked.")
-                .replace("%1", str(len(result.verdicts)))
-                .replace("%2", str(blocked)),
-                15000,
-            )
-
-        def failed(_message: str) -> None:
-            self._certifying = False
-            self._update_job_actions()
-            self._update_gate_summary()
-
-        self._submit(service.certify(job.job_id, records), "certify", done, failed)
-
-    @property
-    def last_certify(self) -> CertifyResult | None:
-        return self._last_certify
-
-    def _update_gate_summary(self) -> None:
-        if self._certifying:
-            return
-        states = [
-            s
-            for s in (self.model.gate_state(d) for d in self.model.device_ids())
-            if s is not None and s.verdict is not None
-        ]
-        if not states:
-            self.gate_summary_label.setText("")
-            self.gate_summary_label.setStyleSheet("")
-            return
-        blocked = sum(1 for s in states if s.blocked)
-        certified = len(states) - blocked
-        self.gate_summary_label.setText(
-            QCoreApplication.translate("MainWindow", "Certified: %1  Blocked: %2")
-            .replace("%1", str(certified))
-            .replace("%2", str(blocked))
-        )
-        self.gate_summary_label.setStyleSheet(
-            "color: #a1140a; font-weight: bold;" if blocked else "color: #17692f;"
-        )
+        return self.recorder.idle
 
     def selected_key(self) -> tuple[str, str] | None:
         """("device" or "malformed", key) of the selected row, if any."""
@@ -816,7 +412,7 @@ class MainWindow(QMainWindow):
         self.table.scrollTo(self.model.index(row, 0))
         return True
 
-    def _update_details(self) -> None:
+    def update_details(self) -> None:
         if not hasattr(self, "details"):
             return
         selected = self.selected_key()
@@ -838,272 +434,48 @@ class MainWindow(QMainWindow):
 
     def _on_model_data_changed(self, top_left: object, bottom_right: object) -> None:
         del top_left, bottom_right
-        if not self._certifying:
-            self._update_details()
+        if not self.gate.certifying:
+            self.update_details()
 
-    def show_replace_dialog(self, device_id: str) -> ReplaceDialog | None:
-        state = self.model.gate_state(device_id)
-        if self._service is None or self._job is None or state is None or not state.blocked:
-            return None
-        dialog = ReplaceDialog(device_id, gate_text(state), self)
-        dialog.submitted.connect(lambda reason: self._mark_to_replace(dialog, device_id, reason))
-        dialog.finished.connect(lambda _r: self._forget_dialog("replace_dialog", dialog))
-        self.replace_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _mark_to_replace(self, dialog: ReplaceDialog, device_id: str, reason: str) -> None:
-        service, job = self._service, self._job
-        if service is None or job is None or job.job_id is None:
-            return
-
-        def done(result: object) -> None:
-            if isinstance(result, Failure):
-                dialog.show_failure(self._failure_text(result))
-                return
-            assert isinstance(result, tuple)
-            states: tuple[DeviceGateState, ...] = result
-            self.model.set_gate_states(states)
-            self._update_details()
-            dialog.finish()
-            self.statusBar().showMessage(
-                QCoreApplication.translate(
-                    "MainWindow", "Device %1 is marked to be replaced."
-                ).replace("%1", device_id),
-                10000,
-            )
-
-        self._submit(
-            service.mark_to_replace(job.job_id, device_id, reason),
-            "mark-to-replace",
-            done,
-            dialog.show_failure,
-        )
-
-    def submit_label_image(self, path: str) -> None:
-        """Read every label QR code in a photo or scan and pair each like a scanned one."""
-        service = self._service
-        if service is None or self._job is None:
-            self.submit_label("")  # says to open a job first
-            return
-
-        def done(result: object) -> None:
-            if isinstance(result, Failure):
-                self.label_entry.show_result(self._failure_text(result), ok=False)
-                return
-            assert isinstance(result, list)
-            for payload in result:
-                self.submit_label(payload)
-
-        self._submit(service.label_image_payloads(Path(path)), "label-image", done)
-
-    def submit_label(self, payload: str) -> None:
-        """Pair a scanned or typed label payload with the open job's devices."""
-        service, job = self._service, self._job
-        if service is None or job is None or job.job_id is None:
-            self.label_entry.show_result(
-                QCoreApplication.translate("MainWindow", "Open or create a job first."), ok=False
-            )
-            return
-        self.label_entry.show_result(
-            QCoreApplication.translate("MainWindow", "Checking the label…"), ok=None
-        )
-
-        def done(result: object) -> None:
-            if isinstance(result, Failure):
-                self.label_entry.show_result(self._failure_text(result), ok=False)
-                return
-            assert isinstance(result, LabelResult)
-            self.model.set_gate_states(result.gate)
-            self._update_gate_summary()
-            self.label_entry.show_result(self._label_text(result), ok=self._label_ok(result))
-            if result.status != "unmatched":
-                self.select_device(result.device_id)
-            self._update_details()
-
-        self._submit(service.add_label(job.job_id, payload), "add-label", done)
-
-    @staticmethod
-    def _label_ok(result: LabelResult) -> bool | None:
-        if result.status == "paired":
-            return True
-        if result.status == "pending":
-            return None
-        return False
-
-    @staticmethod
-    def _label_text(result: LabelResult) -> str:
-        if result.status == "paired":
-            text = QCoreApplication.translate(
-                "MainWindow", "Label paired with %1 (serial %2): it matches the certificate."
-            )
-        elif result.status == "pending":
-            text = QCoreApplication.translate(
-                "MainWindow",
-                "Label recorded for %1 (serial %2); it is checked against the certificate at "
-                "the next Check devices.",
-            )
-        elif result.status == "mismatch":
-            text = QCoreApplication.translate(
-                "MainWindow",
-                "The label does not match device %1 (label serial %2): the device is blocked.",
-            )
-        else:
-            text = QCoreApplication.translate(
-                "MainWindow",
-                "This label (%1, serial %2) matches no device found in this job.",
-            )
-        text = text.replace("%1", result.device_id).replace("%2", result.serial)
-        details = QCoreApplication.translate("MainWindow", "Details: %1").replace(
-            "%1", result.reason
-        )
-        return f"{text}\n{details}" if result.status in ("mismatch", "unmatched") else text
-
-    def _show_job(self) -> None:
-        job = self._job
-        if job is None:
-            self.job_stack.setCurrentIndex(0)
-            return
-        self.job_number_value.setText(job.job_number)
-        self.site_value.setText(job.site)
-        self.level_value.setText(job.stars)
-        self.level_value.setToolTip(
-            QCoreApplication.translate("MainWindow", "Service level %1 of 3").replace(
-                "%1", str(job.service_level)
-            )
-        )
-        self.operator_value.setText(job.operator)
-        self.address_value.setText(job.site_address)
-        self.catalog_value.setText(
-            QCoreApplication.translate("MainWindow", "version %1").replace(
-                "%1", job.catalog_version
-            )
-            if job.catalog_version
-            else QCoreApplication.translate("MainWindow", "not checked yet")
-        )
-        self.job_stack.setCurrentIndex(1)
-
-    # -- scanning ------------------------------------------------------------------------------
+    # -- scanning (ui/scan_controller.py) ------------------------------------------------------
     @property
     def scan_state(self) -> ScanState:
-        return self._state
+        return self.scan.state
 
     @property
     def mdns_interfaces(self) -> tuple[str, ...]:
         return self._mdns_interfaces
 
     @property
-    def scan_session(self) -> _ScanSession | None:
-        return self._session
+    def scan_session(self) -> ScanSession | None:
+        return self.scan.session
+
+    @property
+    def discovery(self) -> DiscoveryManager | None:
+        """The discovery manager of the running or last scan (see ScanController.discovery)."""
+        return self.scan.discovery
 
     def set_ble_scan(self, enabled: bool) -> None:
         """Scan over Bluetooth LE too (from the next scan; a running scan is restarted)."""
-        if enabled == self._ble_scan:
-            return
-        self._ble_scan = enabled
-        if self._state is ScanState.SCANNING:
-            self.stop_scan()
-            self._restart_scan = True
+        self.scan.set_ble_scan(enabled)
+
+    def start_scan(self) -> None:
+        self.scan.start_scan()
+
+    def stop_scan(self) -> None:
+        self.scan.stop_scan()
 
     def check_keyring(self) -> None:
         """Start-up check of the OS keyring (plaintext and "fail" backends are refused)."""
-        self.operations.check_keyring()
+        self.keyring.check_keyring()
 
-    def toggle_scan(self) -> None:
-        if self._state is ScanState.IDLE:
-            self.start_scan()
-        elif self._state is ScanState.SCANNING:
-            self.stop_scan()
-
-    def start_scan(self) -> None:
-        """Start discovery on the bridge's loop; returns at once (never waits on the network)."""
-        if self._state is not ScanState.IDLE:
-            return
+    def _before_scan(self) -> None:
         self._last_error = None
         self.model.clear()
-        session = _ScanSession(
-            self._mdns_interfaces,
-            self._service_type,
-            self._bridge.discovery_event.emit,
-            ble=self._ble_scan,
-            virtual_home=self._service.virtual_home if self._service is not None else None,
-        )
-        self._session = session
-        self._remove_cleanup = self._bridge.add_cleanup(session.async_stop)
-        self._set_state(ScanState.STARTING)
-        try:
-            self._bridge.submit(
-                session.async_start(),
-                name="start-scan",
-                on_result=lambda _r: self._on_scan_started(session),
-                on_error=lambda _m: self._on_scan_start_failed(session),
-            )
-        except BridgeNotRunningError as err:
-            self._on_scan_start_failed(session)
-            self._on_task_failed("start-scan", str(err))
 
-    def stop_scan(self) -> None:
-        """Stop discovery; the rows found so far stay listed."""
-        if self._state is not ScanState.SCANNING or self._session is None:
-            return
-        session = self._session
-        self._set_state(ScanState.STOPPING)
-        try:
-            self._bridge.submit(
-                session.async_stop(),
-                name="stop-scan",
-                on_result=lambda _r: self._on_scan_stopped(session),
-                on_error=lambda _m: self._on_scan_stopped(session),
-            )
-        except BridgeNotRunningError:
-            self._on_scan_stopped(session)
-
-    def _on_scan_started(self, session: _ScanSession) -> None:
-        if session is self._session and self._state is ScanState.STARTING:
-            self._set_state(ScanState.SCANNING)
-
-    def _on_scan_start_failed(self, session: _ScanSession) -> None:
-        if session is self._session:
-            self._forget_session()
-            self._set_state(ScanState.IDLE)
-
-    def _on_scan_stopped(self, session: _ScanSession) -> None:
-        if session is self._session:
-            self._forget_session()
-            self._set_state(ScanState.IDLE)
-            if self._restart_scan:
-                self._restart_scan = False
-                self.start_scan()
-
-    def _forget_session(self) -> None:
-        self._session = None
-        if self._remove_cleanup is not None:
-            self._remove_cleanup()
-            self._remove_cleanup = None
-
-    def _set_state(self, state: ScanState) -> None:
-        self._state = state
-        self._update_scan_action()
+    def _on_scan_state(self, state: ScanState) -> None:
         self._update_scan_status()
         self.scan_state_changed.emit(state)
-
-    def _update_scan_action(self) -> None:
-        scanning = self._state in (ScanState.SCANNING, ScanState.STOPPING)
-        if scanning:
-            self.scan_action.setText(QCoreApplication.translate("MainWindow", "Stop scan"))
-            self.scan_action.setToolTip(
-                QCoreApplication.translate("MainWindow", "Stop looking for devices")
-            )
-            self.scan_action.setIcon(self._stop_icon)
-        else:
-            self.scan_action.setText(QCoreApplication.translate("MainWindow", "Start scan"))
-            self.scan_action.setToolTip(
-                QCoreApplication.translate(
-                    "MainWindow", "Look for devices on the installation network"
-                )
-            )
-            self.scan_action.setIcon(self._play_icon)
-        self.scan_action.setEnabled(self._state in (ScanState.IDLE, ScanState.SCANNING))
 
     def _update_scan_status(self) -> None:
         texts = {
@@ -1112,8 +484,8 @@ class MainWindow(QMainWindow):
             ScanState.SCANNING: QCoreApplication.translate("MainWindow", "Scanning…"),
             ScanState.STOPPING: QCoreApplication.translate("MainWindow", "Stopping scan…"),
         }
-        text = texts[self._state]
-        if self._state is ScanState.IDLE and self._last_error:
+        text = texts[self.scan.state]
+        if self.scan.state is ScanState.IDLE and self._last_error:
             text = QCoreApplication.translate("MainWindow", "Scan stopped (error)")
         self.scan_status_label.setText(text)
 
@@ -1143,9 +515,9 @@ class MainWindow(QMainWindow):
 
     # -- events from the bridge ----------------------------------------------------------------
     def _on_discovery_event(self, event: DiscoveryEvent) -> None:
-        if self._state in (ScanState.STARTING, ScanState.SCANNING):
+        if self.scan.state in (ScanState.STARTING, ScanState.SCANNING):
             self.model.apply(event)
-            self._note_discovery(event)
+            self.recorder.note(event)
 
     def _on_task_failed(self, name: str, message: str) -> None:
         if name == "start-scan":

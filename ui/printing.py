@@ -13,15 +13,13 @@ Japanese fonts are used instead (Yu Gothic / Meiryo on Windows, IPAexGothic on D
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Final
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -37,6 +35,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QDialog, QWidget
 
+from commissioner.atomic_file import write_atomic
 from commissioner.documents.render import RenderableDocument, RenderStats
 from commissioner.resources import resources_dir
 
@@ -178,27 +177,23 @@ def paint_document(document: RenderableDocument, device: QPagedPaintDevice) -> i
 
 
 def render_pdf(document: RenderableDocument, out: Path) -> RenderStats:
-    """Write ``document`` as an A4 PDF to ``out`` (atomically: temp file, then replace)."""
+    """Write ``document`` as an A4 PDF to ``out`` (all or nothing: drawn in memory, then
+    written with the one atomic writer)."""
     ensure_gui_application()
     started = time.perf_counter()
     family = document_font_family()
     out = Path(out)
-    directory = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
-    os.close(fd)
-    try:
-        writer = QPdfWriter(tmp)
-        writer.setResolution(PDF_RESOLUTION)
-        writer.setPageLayout(page_layout())
-        writer.setTitle(document.title)
-        writer.setCreator("commissioner")
-        pages = paint_document(document, writer)
-        del writer  # finishes the file
-        os.replace(tmp, out)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
+    writer.setResolution(PDF_RESOLUTION)
+    writer.setPageLayout(page_layout())
+    writer.setTitle(document.title)
+    writer.setCreator("commissioner")
+    pages = paint_document(document, writer)
+    del writer  # finishes the file
+    buffer.close()
+    write_atomic(out, bytes(buffer.data().data()))
     return RenderStats(pages=pages, seconds=time.perf_counter() - started, font_family=family)
 
 

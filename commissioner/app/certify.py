@@ -17,10 +17,10 @@ from typing import Any, Final
 
 from commissioner.app.context import AppContext, open_job
 from commissioner.discovery.events import DeviceRecord
+from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import malformed_to_json, scan
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice
-from commissioner.jobs.recording import record_devices
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.trust.gate import (

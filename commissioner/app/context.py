@@ -26,6 +26,7 @@ from commissioner.jobs.store import (
     StoreLostError,
 )
 from commissioner.protocol.catalog_format import Catalog
+from commissioner.secrets.keyring_guard import KeyringRefusedError
 from commissioner.secrets.store_anchor import open_anchored_store
 from commissioner.settings import Settings, load_settings, settings_path
 from commissioner.trust.catalog import CatalogConfig, get_catalog, status
@@ -53,6 +54,9 @@ class AppContext:
     settings: Settings
     site: Site
     mdns_interfaces: tuple[str, ...]
+    # The GUI still shows jobs when the OS keyring is refused (it says so and disables every
+    # action that needs secrets); the CLI refuses to open the store without its anchor.
+    allow_unanchored: bool = False
 
     @property
     def store_path(self) -> Path:
@@ -67,7 +71,12 @@ class AppContext:
         """The job store, opened with errors a person can act on (close it when done)."""
         path = self.store_path
         try:
-            return open_anchored_store(path, create=create)
+            try:
+                return open_anchored_store(path, create=create)
+            except KeyringRefusedError:
+                if not self.allow_unanchored:
+                    raise
+                return JobStore.open(path, create=create)
         except FileNotFoundError:
             raise NoStoreError(
                 f"no job store at {path}",
@@ -142,6 +151,7 @@ def make_context(
     virtual_home: Path | None = None,
     mdns_interfaces: Sequence[str] | None = None,
     site: Site | None = None,
+    allow_unanchored: bool = False,
 ) -> AppContext:
     """The context for a run: data folder (default: per-user), settings, site, interfaces.
 
@@ -154,6 +164,7 @@ def make_context(
         settings=settings,
         site=chosen_site,
         mdns_interfaces=chosen_site.mdns_interfaces(settings, mdns_interfaces),
+        allow_unanchored=allow_unanchored,
     )
 
 

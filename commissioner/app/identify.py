@@ -6,8 +6,8 @@ import asyncio
 import ipaddress
 
 from commissioner.app.context import AppContext
+from commissioner.backends import DeviceAddress, Identification, TrustStore, backend_for
 from commissioner.errors import UserError
-from commissioner.protocol.client import IdentifyResult, TrustStore, identify
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.trust.catalog import CatalogError
 from commissioner.trust.gate import trust_store_for
@@ -51,10 +51,12 @@ async def manufacturer_roots(ctx: AppContext) -> TrustStore:
 async def identify_endpoint(
     ctx: AppContext, host: str, port: int, *, model: str | None = None,
     timeout: float = 5.0,  # noqa: ASYNC109 - per device
-) -> IdentifyResult:
+) -> Identification:
+    """Ask the device at ``host:port`` who it is; its identity must chain to a trusted root."""
     trust = await manufacturer_roots(ctx)
     try:
-        return await identify(host, port, trust, advertised_model=model, timeout=timeout)
+        return await backend_for(trust).identify(DeviceAddress("", host, port),
+                                                 advertised_model=model, timeout=timeout)
     except DeviceProtocolError as exc:
         raise UserError(
             f"{host}:{port} was not verified ({exc.reason}): {exc.message}",

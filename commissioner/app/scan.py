@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from commissioner.app.context import AppContext, open_job
+from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import ScanResult, malformed_to_json, scan
 from commissioner.errors import UserError
-from commissioner.jobs.recording import record_devices
 
 
 async def scan_site(

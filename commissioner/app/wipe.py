@@ -42,6 +42,7 @@ from commissioner.backends import (
     backend_for,
 )
 from commissioner.backends.errors import NotSupportedByFamilyError
+from commissioner.discovery.recording import job_device
 from commissioner.discovery.scan import scan
 from commissioner.errors import UserError
 from commissioner.jobs.models import JobDevice
@@ -356,7 +357,7 @@ async def _discover(ctx: AppContext, wiper: _Wiper, expected: int,
     for record in result.devices:
         if ours is not None and record.device_id not in ours:
             continue
-        device = JobDevice.from_record(record, at=_now())
+        device = job_device(record, at=_now())
         found[record.device_id] = device
         if device.address and device.port:
             wiper.addresses[record.device_id] = DeviceAddress(record.device_id, device.address,

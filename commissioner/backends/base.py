@@ -23,6 +23,7 @@ failure is a :class:`~commissioner.protocol.errors.DeviceProtocolError` subclass
 
 from __future__ import annotations
 
+import datetime as dt
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -100,6 +101,9 @@ class Identification:
     default_login_enabled: bool | None = None
     boot_count: int | None = None  # changes on every boot: how a reboot is recognised
     last_update_note: str | None = None  # the device's own words on its last update
+    valid_from: dt.datetime | None = None  # the attestation certificate's validity
+    valid_until: dt.datetime | None = None
+    key_type: str | None = None  # e.g. "EC P-256"
 
     @property
     def address(self) -> DeviceAddress:

@@ -1,7 +1,8 @@
-"""Resolve which BLE backend a command uses, and run a BLE-enabled scan.
+"""Open the BLE backend a command uses, and run a BLE-enabled scan.
 
-Precedence: ``--ble-transport SPEC`` > the virtual home's ``ble.transport`` (home.json) >
-bleak's platform backend (the field default).
+Which backend: ``--ble-transport SPEC`` > the site's (training: the virtual home's emulated
+controller) > bleak's platform backend - see
+:func:`commissioner.app.onboard.ble_transport_spec`.
 """
 
 from __future__ import annotations
@@ -11,22 +12,8 @@ from collections.abc import Sequence
 from commissioner.ble.adapter import BleAdapter
 from commissioner.discovery.scan import ScanResult, scan
 from commissioner.errors import UserError
-from commissioner.virtualhome.homefile import HomeFile
 
-__all__ = ["make_adapter", "resolve_ble_transport", "scan_with_ble"]
-
-
-def resolve_ble_transport(home: HomeFile | None, explicit: str | None = None) -> str | None:
-    if explicit:
-        return explicit
-    if home is not None:
-        if home.ble is None:
-            raise UserError(
-                "this virtual home has no BLE devices",
-                hint="start it with a BLE scenario, e.g. --scenario ble-10",
-            )
-        return home.ble.transport
-    return None
+__all__ = ["make_adapter", "scan_with_ble"]
 
 
 def make_adapter(transport: str | None) -> BleAdapter:
@@ -47,7 +34,7 @@ async def scan_with_ble(
     """mDNS and BLE together (one row per device id); opens and closes ``adapter``."""
     from bleak.exc import BleakError
 
-    from commissioner.discovery.ble import BleTransport
+    from commissioner.ble.discovery_transport import BleTransport
 
     try:
         await adapter.open()

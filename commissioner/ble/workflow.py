@@ -15,13 +15,13 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Collection, Mapping, Sequence
 
+from commissioner.ble.discovery_transport import BleTransport
 from commissioner.ble.onboarding import (
     DEFAULT_CONCURRENCY,
     OnboardingResult,
     ProgressCallback,
     onboard_devices,
 )
-from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.events import DiscoveryEvent
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.protocol.ble_pake import NetworkConfig

@@ -23,26 +23,14 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final, TextIO
 
-from commissioner.backends import TrustStore
-from commissioner.cli.job_support import opened_store
-from commissioner.cli.legacy_context import AppContext, resolve
-from commissioner.errors import UserError
-from commissioner.jobs.store import (
-    JobNotFoundError,
-)
-from commissioner.provisioning.run import (
-    ProgressCallback,
-    ProgressEvent,
-    RunOptions,
-    RunSummary,
-    commission_home,
-    open_vault,
-    revoke_and_reissue_owner,
-)
-from commissioner.provisioning.setup_codes import read_label_files, remember_labels
+from commissioner.app.commission import commission, reissue_owner
+from commissioner.app.events import Event
+from commissioner.cli.common import context_from_args
+from commissioner.provisioning.run import ProgressEvent, RunSummary
 
 EXIT_FAILED: Final = 7
 
@@ -87,35 +75,16 @@ def register(
     re.set_defaults(handler=_owner_reissue)
 
 
-def _trust(ctx: AppContext, args: argparse.Namespace) -> TrustStore:
-    """Manufacturer roots: the virtual home's, or those of the verified catalog cache."""
-    if ctx.home is not None:
-        return TrustStore.from_pem(ctx.manufacturer_roots_pem)
-    from commissioner.cli.catalog import config_from_args
-    from commissioner.trust.catalog import get_catalog
-    from commissioner.trust.gate import trust_store_for
-
-    catalog = get_catalog(config_from_args(args), online=False)
-    trust = trust_store_for(catalog)
-    if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="run `commissioner catalog sync`")
-    return trust
-
-
-def _addresses(ctx: AppContext) -> dict[str, tuple[str, int]]:
-    if ctx.home is None:
-        return {}
-    out = {d.device_id: (d.host, d.port) for d in ctx.home.devices}
-    out[ctx.home.gateway.device_id] = (ctx.home.gateway.host, ctx.home.gateway.port)
-    return out
-
-
-def _printer(stream: TextIO) -> ProgressCallback:
-    def show(event: ProgressEvent) -> None:
-        text = f"[{event.finished}/{event.total}] {event.device_id:<24} {event.step:<18} " \
-               f"{event.status:<11} {event.message}".rstrip()
-        print(text, file=stream, flush=True)
+def _printer(stream: TextIO) -> Callable[[Event], None]:
+    def show(event: Event) -> None:
+        if event.stage == "note" and event.code == "labels-remembered":
+            print(f"{event.params['count']} label(s) read from {event.params['source']}",
+                  file=stream, flush=True)
+        elif isinstance(event.detail, ProgressEvent):
+            e = event.detail
+            text = f"[{e.finished}/{e.total}] {e.device_id:<24} {e.step:<18} " \
+                   f"{e.status:<11} {e.message}".rstrip()
+            print(text, file=stream, flush=True)
 
     return show
 
@@ -139,37 +108,12 @@ def _print_summary(summary: RunSummary) -> None:
 
 
 def _commission(args: argparse.Namespace) -> int:
-    ctx = resolve(args)
-    concurrency = args.concurrency or ctx.settings.provisioning_concurrency
-    if not 1 <= concurrency <= 64:
-        raise UserError("--concurrency must be from 1 to 64")
-    if not 0 < args.timeout <= 120:
-        raise UserError("--timeout must be between 0 and 120 seconds")
     stream = sys.stderr if args.json else sys.stdout
-    with opened_store(args) as store:
-        try:
-            job = store.find_job(args.job)
-        except JobNotFoundError as err:
-            raise UserError(str(err), hint="list the jobs with `commissioner job list`") from None
-        if job.is_closed:
-            raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
-        store.acquire_job_lock(job.id, "commission")  # given back when the store closes
-        vault = open_vault(store)  # refuses plaintext / fail / locked keyrings
-        trust = _trust(ctx, args)
-        labels_dir: Path | None = args.labels_dir
-        if labels_dir is None and ctx.home is not None:
-            labels_dir = ctx.home.labels_path
-        if labels_dir is not None:
-            ids = [d.device_id for d in store.devices(job.id)]
-            statuses = remember_labels(store, vault, job.id, read_label_files(labels_dir, ids))
-            print(f"{len(statuses)} label(s) read from {labels_dir}", file=stream, flush=True)
-        show = _printer(stream)
-        options = RunOptions(
-            concurrency=concurrency, timeout=args.timeout,
-            progress=show,
-            addresses=_addresses(ctx),
-        )
-        summary = asyncio.run(commission_home(store, vault, job.id, trust, options))
+    summary = asyncio.run(commission(
+        context_from_args(args), args.job, sink=_printer(stream), labels_dir=args.labels_dir,
+        concurrency=args.concurrency, timeout=args.timeout, catalog_url=args.url,
+        catalog_root=args.root,
+    ))
     if args.json:
         print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
     else:
@@ -178,30 +122,14 @@ def _commission(args: argparse.Namespace) -> int:
 
 
 def _owner_reissue(args: argparse.Namespace) -> int:
-    ctx = resolve(args)
-    with opened_store(args) as store:
-        try:
-            job = store.find_job(args.job)
-        except JobNotFoundError as err:
-            raise UserError(str(err)) from None
-        if job.is_closed:
-            raise UserError(
-                f"job {job.id} ({job.job_number}) is handed over and sealed; its owner cannot "
-                "be changed in it",
-                hint="for a new owner start a resale job: commissioner job new --kind resale "
-                f"--from-job {job.id} --job-number N --operator NAME, then commissioner wipe")
-        vault = open_vault(store)
-        trust = _trust(ctx, args)
-        options = RunOptions(
-            concurrency=ctx.settings.provisioning_concurrency, timeout=args.timeout,
-            addresses=_addresses(ctx),
-        )
-        inv = asyncio.run(revoke_and_reissue_owner(store, vault, job.id, trust, options))
+    done = asyncio.run(reissue_owner(context_from_args(args), args.job, timeout=args.timeout,
+                             catalog_url=args.url, catalog_root=args.root))
+    inv = done.invitation
     if args.json:
-        print(json.dumps({"job_id": job.id, "invitation_id": inv.invitation_id,
+        print(json.dumps({"job_id": done.job_id, "invitation_id": inv.invitation_id,
                           "epoch": inv.epoch, "expires_at": inv.expires_at}, indent=2))
     else:
-        print(f"Job {job.id}: the previous owner is revoked (owner epoch {inv.epoch}); new owner "
-              f"invitation {inv.invitation_id}. Print the guidance sheet again for the new "
+        print(f"Job {done.job_id}: the previous owner is revoked (owner epoch {inv.epoch}); new "
+              f"owner invitation {inv.invitation_id}. Print the guidance sheet again for the new "
               "owner.")
     return 0

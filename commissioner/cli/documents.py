@@ -15,29 +15,21 @@ written); a closed job's sealed log does not change.
 from __future__ import annotations
 
 import argparse
-import contextlib
-import hashlib
+import asyncio
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
-from commissioner.cli.job_support import find_job, opened_store
-from commissioner.documents.facts import collect_facts
-from commissioner.documents.handover import (
-    close_and_hand_over,
-    record_document_action,
-    write_report,
-)
-from commissioner.documents.render import RenderStats, render_pdf
-from commissioner.documents.report import build_report, report_document, report_json_text
+from commissioner.app.documents import guidance_sheet_pdf, report_json, report_pdf
+from commissioner.app.events import Event
+from commissioner.app.handover import hand_over, offline_catalog
+from commissioner.cli.common import context_from_args
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
 from commissioner.errors import UserError
-from commissioner.jobs.models import Job
-from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
-from commissioner.trust.catalog import CatalogError, load_offline
 
-__all__ = ["add_job_and_lang", "job_store", "load_catalog", "register"]
+__all__ = ["EXIT_NOT_READY", "add_job_and_lang", "load_catalog", "register"]
+
+EXIT_NOT_READY = 8
 
 
 def register(
@@ -68,6 +60,17 @@ def register(
                        help="where to write the sealed handover report (JSON)")
     close.set_defaults(handler=_handover)
 
+    sheet = subparsers.add_parser(
+        "sheet", parents=[common], help="write the owner's guidance sheet as PDF (GUI extra)",
+        description="Write the user guidance sheet (guideline R2-6) for the owner: A4, Japanese "
+        "unless --lang en, with the owner invitation QR code. Uses the verified cached catalog "
+        "for the settings the owner must not change. The PDF is drawn by Qt (GUI extra).",
+    )
+    add_job_and_lang(sheet)
+    sheet.add_argument("--out", required=True, type=Path, metavar="FILE.pdf",
+                       help="the PDF file to write")
+    sheet.set_defaults(handler=_sheet)
+
 
 def add_job_and_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--job", required=True, metavar="ID", help="job id or job number")
@@ -77,112 +80,45 @@ def add_job_and_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
 
 
-@contextlib.contextmanager
-def job_store(args: argparse.Namespace) -> Iterator[tuple[JobStore, Job]]:
-    """The store (must exist) and the job named by ``--job``, with the CLI's error messages."""
-    with opened_store(args) as store:
-        yield store, find_job(store, args.job)
+def _warn(event: Event) -> None:
+    if event.code == "catalog-not-used":
+        print(f"commissioner: warning: catalog not used ({event.params.get('message')}); "
+              "product names and certified levels are left out", file=sys.stderr)
 
 
 def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
-    """The verified cached catalog (no network). When it cannot be used: a UserError if
-    ``required``, else a warning on stderr and None."""
-    from commissioner.cli.catalog import config_from_args
-
-    try:
-        return load_offline(config_from_args(args))
-    except CatalogError as err:
-        if required:
-            raise
-        print(f"commissioner: warning: catalog not used ({err.message}); product names and "
-              "certified levels are left out", file=sys.stderr)
-        return None
-    except UserError as err:
-        if required:
-            raise
-        print(f"commissioner: warning: catalog not used ({err})", file=sys.stderr)
-        return None
-
-
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fp:
-        for block in iter(lambda: fp.read(1 << 16), b""):
-            h.update(block)
-    return h.hexdigest()
+    """The verified cached catalog of the options' site (no network; ``--url``/``--root``).
+    When it cannot be used: the error if ``required``, else a warning on stderr and None."""
+    return offline_catalog(context_from_args(args), required=required, url=args.url,
+                           root=args.root, sink=_warn)
 
 
 def _report(args: argparse.Namespace) -> int:
     if args.json_out is None and args.pdf_out is None:
         raise UserError("say what to write", hint="add --json FILE and/or --pdf FILE")
+    ctx = context_from_args(args)
     catalog = load_catalog(args, required=False)
-    with job_store(args) as (store, job):
-        facts = collect_facts(store, job.id, catalog=catalog)
-        report = build_report(facts)
-        if args.json_out is not None:
-            text = report_json_text(report)
-            if str(args.json_out) == "-":
-                sys.stdout.write(text)
-            else:
-                try:
-                    write_report(report, args.json_out)
-                except OSError as err:
-                    why = err.strerror or err
-                    raise UserError(f"cannot write {args.json_out}: {why}") from None
-                print(f"Wrote the handover report of job {job.id} to {args.json_out}",
-                      file=sys.stderr)
-            record_document_action(
-                store, job.id, "export", kind="report", file_format="json",
-                sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
-                file_name=None if str(args.json_out) == "-" else str(args.json_out),
-            )
-        if args.pdf_out is not None:
-            document = report_document(report, language=args.lang)
-            stats = _render(document, args.pdf_out)
-            record_document_action(
-                store, job.id, "export", kind="report", file_format="pdf",
-                sha256=_sha256_file(args.pdf_out), language=args.lang,
-                file_name=str(args.pdf_out), pages=stats.pages,
-            )
-            print(f"Wrote the handover report of job {job.id} to {args.pdf_out} "
-                  f"({stats.pages} pages)", file=sys.stderr)
+    if args.json_out is not None:
+        to_stdout = str(args.json_out) == "-"
+        done = report_json(ctx, args.job, None if to_stdout else args.json_out, catalog=catalog)
+        if to_stdout:
+            sys.stdout.write(done.text)
+        else:
+            print(f"Wrote the handover report of job {done.job_id} to {args.json_out}",
+                  file=sys.stderr)
+    if args.pdf_out is not None:
+        pdf = report_pdf(ctx, args.job, args.pdf_out, catalog=catalog, language=args.lang)
+        print(f"Wrote the handover report of job {pdf.job_id} to {args.pdf_out} "
+              f"({pdf.stats.pages} pages)", file=sys.stderr)
     return 0
 
 
-def _render(document: object, out: Path) -> RenderStats:
-    from commissioner.documents.render import RenderableDocument
-
-    assert isinstance(document, RenderableDocument)
-    try:
-        return render_pdf(document, out)
-    except OSError as err:
-        raise UserError(f"cannot write {out}: {err.strerror or err}") from None
-
-
-EXIT_NOT_READY = 8
-
-
-def _read_personal_data(args: argparse.Namespace) -> None:
-    """Ask every device of an open job for its personal-data inventory (R2-5)."""
-    import asyncio
-
-    from commissioner.app.context import JobNotOpenError
-    from commissioner.app.personal_data import read_inventories
-    from commissioner.cli.common import context_from_args
-
-    try:
-        asyncio.run(read_inventories(context_from_args(args), args.job))
-    except JobNotOpenError:
-        return  # closed: close_and_hand_over says so
-
-
 def _handover(args: argparse.Namespace) -> int:
+    ctx = context_from_args(args)
     catalog = load_catalog(args, required=True)
-    _read_personal_data(args)
-    with job_store(args) as (store, job):
-        outcome = close_and_hand_over(
-            store, job.id, catalog=catalog, language=args.lang, report_path=args.report
-        )
+    outcome = asyncio.run(hand_over(ctx, args.job, catalog=catalog, language=args.lang,
+                            report_path=args.report))
+    job = outcome.job
     if not outcome.closed:
         print(f"commissioner: job {job.id} cannot be handed over yet:", file=sys.stderr)
         for blocker in outcome.blockers:
@@ -192,4 +128,16 @@ def _handover(args: argparse.Namespace) -> int:
     print(f"Job {job.id} is closed; audit log sealed with {outcome.sealed_hash}.")
     print(f"Handover report: {args.report}")
     print(f"Print the owner's sheet: commissioner sheet --job {job.id} --out sheet.pdf")
+    return 0
+
+
+def _sheet(args: argparse.Namespace) -> int:
+    ctx = context_from_args(args)
+    catalog = load_catalog(args, required=True)
+    done = guidance_sheet_pdf(ctx, args.job, args.out, catalog=catalog, language=args.lang)
+    if not done.has_invitation:
+        print("commissioner: warning: no owner invitation has been issued for this job; "
+              "the sheet has no takeover QR code", file=sys.stderr)
+    print(f"Wrote the guidance sheet of job {done.job_id} to {args.out} "
+          f"({done.stats.pages} pages, font {done.stats.font_family})", file=sys.stderr)
     return 0

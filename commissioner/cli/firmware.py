@@ -27,31 +27,19 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
-from commissioner.cli.catalog import config_from_args
-from commissioner.cli.job_support import open_job, opened_store
-from commissioner.cli.legacy_context import AppContext, resolve
-from commissioner.errors import UserError
-from commissioner.firmware.cache import FirmwareCache, FirmwareImageError, ImageProvider, preload
-from commissioner.firmware.history import firmware_blockers, reconcile, record_plan, record_result
-from commissioner.firmware.locate import MdnsResolver, chain, home_file_resolver
-from commissioner.firmware.plan import DeviceEndpoint, PlanItem, plan_home
-from commissioner.firmware.push import (
+from commissioner.app.events import Event
+from commissioner.app.firmware import (
     DEFAULT_CONCURRENCY,
-    Phase,
-    UpdateOptions,
-    UpdateProgress,
-    UpdateResult,
-    update_home,
+    firmware_status,
+    preload_firmware,
+    update_firmware,
 )
-from commissioner.protocol.label import Label
-from commissioner.provisioning.management import JobAccess
-from commissioner.secrets.job_vault import open_vault
-from commissioner.trust.catalog import get_catalog
-from commissioner.trust.gate import trust_store_for
-from commissioner.virtualhome.labels import read_label_file
+from commissioner.cli.common import context_from_args
+from commissioner.firmware.push import Phase, UpdateProgress
 
 EXIT_NOT_LATEST: Final = 7
 
@@ -103,29 +91,12 @@ def register(
     st.set_defaults(handler=_status)
 
 
-def _cache(ctx: AppContext) -> FirmwareCache:
-    return FirmwareCache(ctx.data_dir / "firmware-cache")
-
-
-def _training_labels(ctx: AppContext, device_ids: list[str]) -> dict[str, Label]:
-    """In training mode, the virtual home's box labels (for devices not yet provisioned whose
-    labels were not scanned into the job)."""
-    if ctx.home is None:
-        return {}
-    out: dict[str, Label] = {}
-    for device_id in device_ids:
-        try:
-            out[device_id] = read_label_file(ctx.home.label_path(device_id))
-        except (KeyError, ValueError):
-            continue
-    return out
-
-
-def _progress_printer(enabled: bool) -> Any:
+def _progress_printer(enabled: bool) -> Callable[[Event], None]:
     last: dict[str, Phase] = {}
 
-    def show(p: UpdateProgress) -> None:
-        if not enabled or last.get(p.device_id) is p.phase:
+    def show(event: Event) -> None:
+        p = event.detail
+        if not enabled or not isinstance(p, UpdateProgress) or last.get(p.device_id) is p.phase:
             return
         last[p.device_id] = p.phase
         print(f"  {p.device_id:<24} {p.phase.value:<9} {p.message}", file=sys.stderr, flush=True)
@@ -134,104 +105,41 @@ def _progress_printer(enabled: bool) -> Any:
 
 
 def _update(args: argparse.Namespace) -> int:
-    if not 1 <= args.concurrency <= 64:
-        raise UserError("--concurrency must be between 1 and 64")
-    if not 0 < args.timeout <= 120 or not 0 < args.reboot_timeout <= 3600:
-        raise UserError("--timeout must be 0..120 s and --reboot-timeout 0..3600 s")
-    ctx = resolve(args)
-    with opened_store(args) as store:
-        job = open_job(store, args.job)
-        config = config_from_args(args)
-        catalog = get_catalog(config, online=not args.offline)
-        index = catalog.firmware
-        if index is None:
-            raise UserError(f"catalog version {catalog.version} carries no firmware index",
-                            hint="sync the catalog from a platform that publishes firmware")
-        trust = trust_store_for(catalog)
-        if trust is None:
-            raise UserError("the catalog lists no usable manufacturer root")
-        gate = {g.device_id: g for g in store.gate_states(job.id)}
-        devices = [d for d in store.devices(job.id)
-                   if gate.get(d.device_id) is not None and gate[d.device_id].verdict == "certified"
-                   and not gate[d.device_id].replace_flag]
-        if args.device:
-            devices = [d for d in devices if d.device_id in set(args.device)]
-        if not devices:
-            raise UserError("no certified device to update in this job",
-                            hint="run `commissioner certify --job ID` first")
-        home = ctx.home
-        endpoints = []
-        for d in devices:
-            host, port = d.address, d.port
-            if home is not None:
-                try:
-                    entry = home.device(d.device_id)
-                    host, port = entry.host, entry.port
-                except KeyError:
-                    if d.device_id == home.gateway.device_id:
-                        host, port = home.gateway.host, home.gateway.port
-            if host is not None and port is not None:
-                endpoints.append(DeviceEndpoint(d.device_id, host, port))
-        access = JobAccess(
-            store, open_vault(store), job.id,
-            fallback_labels=_training_labels(ctx, [e.device_id for e in endpoints]),
-        )
-        provider = ImageProvider(_cache(ctx), index, None if args.offline else config)
-        options = UpdateOptions(timeout=args.timeout, reboot_timeout=args.reboot_timeout)
-
-        def record(result: UpdateResult) -> None:
-            record_result(store, job.id, result, catalog.version)
-
-        async def run() -> tuple[list[PlanItem], list[UpdateResult]]:
-            items = await plan_home(endpoints, index, trust, timeout=args.timeout)
-            record_plan(store, job.id, items)
-            reconcile(store, job.id, items, catalog.version)
-            # A rebooted device may come back on another address or port: look it up by its
-            # device id over mDNS on the configured interfaces (training mode: home.json
-            # first). Only where to connect comes from there; the attested identity confirms.
-            async with MdnsResolver(ctx.mdns_interfaces) as mdns:
-                resolver = (chain(home_file_resolver(home.directory), mdns)
-                            if home is not None else mdns)
-                results = await update_home(
-                    items, provider, trust, access, concurrency=args.concurrency,
-                    options=options, on_progress=_progress_printer(not args.json),
-                    on_result=record, resolver=resolver,
-                )
-            return items, results
-
-        with store.job_lock(job.id, "firmware-update"):
-            items, results = asyncio.run(run())
-        blockers = firmware_blockers(store, job.id, index)
-    by_id = {i.device_id: i for i in items}
+    outcome = asyncio.run(update_firmware(
+        context_from_args(args), args.job, sink=_progress_printer(not args.json),
+        device_ids=args.device, offline=args.offline, concurrency=args.concurrency,
+        timeout=args.timeout, reboot_timeout=args.reboot_timeout, catalog_url=args.url,
+        catalog_root=args.root,
+    ))
+    by_id = {i.device_id: i for i in outcome.plan}
     if args.json:
         print(json.dumps({
-            "job": job.id, "catalog_version": catalog.version,
-            "devices": [{**r.to_json(), "plan": by_id[r.device_id].to_json()} for r in results],
-            "blockers": [{"device_id": d, "reason": why} for d, why in blockers],
+            "job": outcome.job_id, "catalog_version": outcome.catalog_version,
+            "devices": [{**r.to_json(), "plan": by_id[r.device_id].to_json()}
+                        for r in outcome.results],
+            "blockers": [{"device_id": d, "reason": why} for d, why in outcome.blockers],
         }, ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        print(f"Job {job.id}: firmware against catalog version {catalog.version}")
-        for r in results:
+        print(f"Job {outcome.job_id}: firmware against catalog version "
+              f"{outcome.catalog_version}")
+        for r in outcome.results:
             vuln = " [was known vulnerable]" if r.vulnerable_before else ""
             print(f"  {r.outcome.value.upper():<9} {r.device_id:<24} {r.reason}{vuln}")
-        if blockers:
-            print(f"{len(blockers)} certified device(s) not on the latest firmware; the job "
-                  "cannot be closed:")
-            for device_id, why in blockers:
+        for device_id, why in outcome.failures:
+            print(f"  SKIPPED   {device_id:<24} {why}")
+        if outcome.blockers:
+            print(f"{len(outcome.blockers)} certified device(s) not on the latest firmware; "
+                  "the job cannot be closed:")
+            for device_id, why in outcome.blockers:
                 print(f"  {device_id}: {why}")
-    return EXIT_NOT_LATEST if blockers else 0
+    return EXIT_NOT_LATEST if outcome.blockers else 0
 
 
 def _preload(args: argparse.Namespace) -> int:
-    ctx = resolve(args)
-    config = config_from_args(args)
-    catalog = get_catalog(config, online=not args.offline)
-    if catalog.firmware is None:
-        raise UserError(f"catalog version {catalog.version} carries no firmware index")
-    try:
-        images = preload(_cache(ctx), config, catalog.firmware, None if args.all else args.model)
-    except FirmwareImageError as err:
-        raise UserError(err.message) from None
+    images = asyncio.run(preload_firmware(
+        context_from_args(args), models=None if args.all else args.model,
+        offline=args.offline, catalog_url=args.url, catalog_root=args.root,
+    ))
     for image in images:
         print(f"cached {image.manifest.model} {image.manifest.version} ({image.size} bytes, "
               f"sha256 {image.sha256[:16]}…) - verified")
@@ -239,25 +147,20 @@ def _preload(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
-    config = config_from_args(args)
-    catalog = get_catalog(config, online=not args.offline)
-    with opened_store(args) as store:
-        job = store.find_job(args.job)
-        history = store.firmware_history(job.id)
-        statuses = store.firmware_statuses(job.id)
-        blockers = firmware_blockers(store, job.id, catalog.firmware)
+    report = asyncio.run(firmware_status(context_from_args(args), args.job, offline=args.offline,
+                                 catalog_url=args.url, catalog_root=args.root))
     if args.json:
         print(json.dumps({
-            "job": job.id, "history": [h.to_json() for h in history],
+            "job": report.job_id, "history": [h.to_json() for h in report.history],
             "running": [{"device_id": s.device_id, "model": s.model, "version": s.version,
                          "latest": s.latest, "vulnerable": s.vulnerable,
-                         "verified_at": s.verified_at} for s in statuses],
-            "blockers": [{"device_id": d, "reason": why} for d, why in blockers],
+                         "verified_at": s.verified_at} for s in report.running],
+            "blockers": [{"device_id": d, "reason": why} for d, why in report.blockers],
         }, ensure_ascii=False, indent=2, sort_keys=True))
     else:
-        for h in history:
+        for h in report.history:
             print(f"{h.at} {h.device_id:<24} {h.from_version} → {h.to_version} {h.result} "
                   f"(catalog {h.catalog_version}, {h.operator})")
-        for device_id, why in blockers:
+        for device_id, why in report.blockers:
             print(f"BLOCKS CLOSE {device_id}: {why}")
-    return EXIT_NOT_LATEST if blockers else 0
+    return EXIT_NOT_LATEST if report.blockers else 0

@@ -8,8 +8,8 @@ import json
 from typing import Any
 
 from commissioner.app.identify import identify_endpoint, parse_endpoint
+from commissioner.backends import Identification
 from commissioner.cli.common import context_from_args
-from commissioner.protocol.client import IdentifyResult
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -23,28 +23,27 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=_identify)
 
 
-def identify_to_json(result: IdentifyResult) -> dict[str, Any]:
-    ident = result.identity
+def identify_to_json(ident: Identification) -> dict[str, Any]:
     return {
-        "address": result.address,
-        "port": result.port,
-        "verified": True,
+        "address": ident.host,
+        "port": ident.port,
+        "verified": ident.attested,
         "device_id": ident.device_id,
         "manufacturer": ident.manufacturer,
         "model": ident.model,
         "serial": ident.serial,
         "kind": ident.kind,
-        "role": result.info.get("role"),
-        "firmware": result.firmware.get("version"),
-        "state": result.state.get("state"),
-        "default_credential_enabled": result.state.get("default_credential_enabled"),
+        "role": ident.role or None,
+        "firmware": ident.firmware_version,
+        "state": ident.commissioning_state,
+        "default_credential_enabled": ident.default_login_enabled,
         "certificate": {
-            "fingerprint_sha256": ident.fingerprint_sha256,
-            "not_before": ident.not_before.isoformat(),
-            "not_after": ident.not_after.isoformat(),
-            "key_type": ident.public_key_type,
-            "chain": result.chain.subjects,
-            "root_fingerprint_sha256": result.chain.root_fingerprint,
+            "fingerprint_sha256": ident.fingerprint,
+            "not_before": ident.valid_from.isoformat() if ident.valid_from else None,
+            "not_after": ident.valid_until.isoformat() if ident.valid_until else None,
+            "key_type": ident.key_type,
+            "chain": list(ident.chain_subjects),
+            "root_fingerprint_sha256": ident.root_fingerprint,
         },
     }
 

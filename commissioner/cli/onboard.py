@@ -18,15 +18,20 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from commissioner.cli.legacy_context import AppContext, resolve
+from commissioner.app.events import Event
+from commissioner.app.onboard import (
+    DEFAULT_JOIN_WAIT,
+    DEFAULT_SCAN_TIMEOUT,
+    OnboardRun,
+    onboard_job,
+    read_network_file,
+)
+from commissioner.cli.common import context_from_args
 from commissioner.errors import UserError
 from commissioner.protocol.label import Label
-
-DEFAULT_SCAN_TIMEOUT = 5.0
-DEFAULT_JOIN_WAIT = 15.0
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:  # type: ignore[type-arg]
@@ -54,143 +59,57 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(handler=_onboard)
 
 
-def _network(ctx: AppContext, args: argparse.Namespace) -> Any:
-    from commissioner.virtualhome.ble_home import read_network
-
-    path: Path | None = args.network_file
-    if path is None and ctx.home is not None and ctx.home.ble is not None:
-        path = ctx.home.directory / ctx.home.ble.network
-    if path is None:
-        raise UserError("onboarding needs the home network", hint="pass --network-file FILE")
-    try:
-        return read_network(path)
-    except ValueError as exc:
-        raise UserError(f"bad network file: {exc}") from None
-
-
-def _labels(ctx: AppContext, args: argparse.Namespace) -> dict[str, Label]:
+def _stdin_labels() -> dict[str, Label]:
     from commissioner.protocol.errors import MalformedLabelError
     from commissioner.protocol.label import decode_label
 
     labels: dict[str, Label] = {}
-    if args.labels_stdin:
-        for n, line in enumerate(sys.stdin, start=1):
-            if not line.strip():
-                continue
-            try:
-                label = decode_label(line)
-            except MalformedLabelError as exc:
-                raise UserError(f"label on line {n}: {exc}") from None
-            labels[label.device_id] = label
-    elif ctx.home is not None:
-        from commissioner.virtualhome.labels import read_label_file
-
-        for path in sorted(ctx.home.labels_path.glob("*.json")):
-            if path.name == "index.json":
-                continue
-            try:
-                label = read_label_file(path)
-            except Exception:  # noqa: BLE001, S112 - a damaged label file is skipped
-                continue
-            labels[label.device_id] = label
+    for n, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            label = decode_label(line)
+        except MalformedLabelError as exc:
+            raise UserError(f"label on line {n}: {exc}") from None
+        labels[label.device_id] = label
     if not labels:
-        raise UserError("no device labels", hint="pass --labels-stdin, or use --virtual-home DIR")
+        raise UserError("no device labels on stdin", hint="one SHC1 label text per line")
     return labels
 
 
+def _printer(enabled: bool) -> Callable[[Event], None]:
+    def show(event: Event) -> None:
+        if enabled and event.stage == "progress":
+            message = event.params.get("message")
+            extra = f": {message}" if message else ""
+            print(f"  {event.device_id}: {event.code}{extra}", file=sys.stderr, flush=True)
+
+    return show
+
+
 def _onboard(args: argparse.Namespace) -> int:
-    if not 1 <= args.concurrency <= 32:
-        raise UserError("--concurrency must be 1..32")
-    for name in ("scan_timeout", "connect_timeout", "join_wait"):
-        if not 0 < getattr(args, name) <= 600:
-            raise UserError(f"--{name.replace('_', '-')} must be between 0 and 600 seconds")
-    ctx = resolve(args)
-    from commissioner.ble.config import make_adapter, resolve_ble_transport
-    from commissioner.jobs.store import JobStore
+    ctx = context_from_args(args)
+    network = read_network_file(args.network_file) if args.network_file is not None else None
+    labels = _stdin_labels() if args.labels_stdin else None
+    outcome = asyncio.run(onboard_job(
+        ctx, args.job, sink=_printer(not args.json), device_ids=args.device, network=network,
+        labels=labels, transport=args.ble_transport, concurrency=args.concurrency,
+        scan_timeout=args.scan_timeout, connect_timeout=args.connect_timeout,
+        join_wait=args.join_wait,
+    ))
+    _print(outcome, as_json=args.json)
+    return 0 if outcome.ok else 1
 
-    adapter = make_adapter(resolve_ble_transport(ctx.home, args.ble_transport))
-    network = _network(ctx, args)
-    labels = _labels(ctx, args)
-    with JobStore.open(ctx.store_path) as store:
-        job = store.find_job(args.job)
-        if job.is_closed:
-            raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
-        results, joined, records = asyncio.run(_run(ctx, args, adapter, network, labels))
-        _record(store, job.id, results, joined, records)
-    if args.json:
-        out = [{**r.to_json(), "on_lan": r.device_id in joined} for r in results]
+
+def _print(outcome: OnboardRun, *, as_json: bool) -> None:
+    joined = set(outcome.joined)
+    if as_json:
+        out = [{**r.to_json(), "on_lan": r.device_id in joined} for r in outcome.results]
         print(json.dumps(out, ensure_ascii=False, indent=2))
-    else:
-        ok = sum(r.ok for r in results)
-        print(f"{ok} of {len(results)} device(s) onboarded; {len(joined)} seen on the LAN")
-        for r in results:
-            mark = "OK    " if r.ok else "FAILED"
-            lan = " (on LAN)" if r.device_id in joined else ""
-            print(f"  {mark} {r.device_id:<24} {r.elapsed:5.2f} s  {r.message}{lan}")
-    return 0 if results and all(r.ok for r in results) else 1
-
-
-async def _run(
-    ctx: AppContext, args: argparse.Namespace, adapter: Any, network: Any,
-    labels: dict[str, Label],
-) -> tuple[list[Any], list[str], list[Any]]:
-    from bleak.exc import BleakError
-
-    from commissioner.ble.onboarding import OnboardingProgress
-    from commissioner.ble.workflow import onboard_seen, wait_for_ble_devices, wait_for_lan
-    from commissioner.discovery.ble import BleTransport
-    from commissioner.discovery.manager import DiscoveryManager
-    from commissioner.discovery.mdns import MdnsTransport
-
-    def progress(p: OnboardingProgress) -> None:
-        if not args.json:
-            extra = f": {p.message}" if p.message else ""
-            print(f"  {p.device_id}: {p.step.value}{extra}", file=sys.stderr, flush=True)
-
-    try:
-        await adapter.open()
-    except (BleakError, OSError) as exc:
-        raise UserError(f"Bluetooth is not available: {exc}") from None
-    ble = BleTransport(adapter)
-    manager = DiscoveryManager([MdnsTransport(ctx.mdns_interfaces), ble])
-    try:
-        await manager.async_start()
-        wanted = args.device
-        if wanted is None:
-            await wait_for_ble_devices(manager, ble, None, min(args.scan_timeout, 2.0))
-            wanted = [i for i in ble.factory_devices() if i in labels]
-            if not wanted:
-                raise UserError("no factory BLE device with a known label was found")
-        else:
-            await wait_for_ble_devices(manager, ble, wanted, args.scan_timeout)
-        results = await onboard_seen(
-            ble, labels, network, wanted, concurrency=args.concurrency,
-            connect_timeout=args.connect_timeout, progress=progress,
-        )
-        ok_ids = [r.device_id for r in results if r.ok]
-        joined = await wait_for_lan(manager, ok_ids, args.join_wait) if ok_ids else []
-        records = [manager.devices[i] for i in wanted if i in manager.devices]
-        return results, joined, records
-    finally:
-        await manager.async_stop()
-        await adapter.close()
-
-
-def _record(store: Any, job_id: str, results: list[Any], joined: list[str],
-            records: list[Any]) -> None:
-    from commissioner.jobs.recording import record_devices
-
-    record_devices(store, job_id, records)
-    for r in results:
-        if r.ok:
-            store.append_step(job_id, "ble.onboarded", {"elapsed_s": round(r.elapsed, 3)},
-                              device_id=r.device_id)
-        else:
-            store.append_step(
-                job_id, "ble.onboard-failed",
-                {"reason": r.reason, "message": r.message, "config_sent": r.config_sent},
-                device_id=r.device_id,
-            )
-    for device_id in joined:
-        store.append_step(job_id, "ble.joined-lan", {"transports": ["ble", "mdns"]},
-                          device_id=device_id)
+        return
+    ok = sum(r.ok for r in outcome.results)
+    print(f"{ok} of {len(outcome.results)} device(s) onboarded; {len(joined)} seen on the LAN")
+    for r in outcome.results:
+        mark = "OK    " if r.ok else "FAILED"
+        lan = " (on LAN)" if r.device_id in joined else ""
+        print(f"  {mark} {r.device_id:<24} {r.elapsed:5.2f} s  {r.message}{lan}")

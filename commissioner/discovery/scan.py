@@ -50,7 +50,7 @@ async def scan(
     more seconds (never beyond ``timeout``) for stragglers and malformed advertisements.
     Devices are sorted by device id; malformed entries by source.
     ``zeroconf`` may be an :class:`zeroconf.asyncio.AsyncZeroconf` to share (left open).
-    ``extra_transports`` (e.g. :class:`~commissioner.discovery.ble.BleTransport`) run alongside.
+    ``extra_transports`` (e.g. the BLE transport of :mod:`commissioner.ble`) run alongside.
 
     With ``expect_ids`` (the devices a job knows) the scan ends early only once every one of
     them is known; until then, every ``requery`` seconds, it asks again for the missing ones

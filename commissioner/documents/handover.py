@@ -13,16 +13,14 @@ not logged; the sealed log already holds the digest of the sheet that was handed
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import importlib
-import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from commissioner.atomic_file import write_atomic
 from commissioner.documents.checks import SHEET_ACTION, Blocker, blockers, evaluate_requirements
 from commissioner.documents.common import SupportContact
 from commissioner.documents.facts import HandoverFacts, HandoverSources, collect_facts
@@ -177,20 +175,9 @@ def report_path_for(data_dir: Path, job: Job) -> Path:
 
 
 def write_report(report: Mapping[str, Any], path: Path) -> Path:
-    """Write the report JSON atomically (temp file, fsync, replace); returns the path."""
+    """Write the report JSON atomically (the one atomic writer); returns the path."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fp:
-            fp.write(report_json_text(report))
-            fp.flush()
-            os.fsync(fp.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, report_json_text(report).encode("utf-8"))
     return path
 
 

@@ -9,7 +9,8 @@ for the device's current endpoint before each reconnect:
   first lookup (a run where nothing reconnects sends no multicast at all); a lookup returns at
   once when the device is known, otherwise as soon as it is announced, or None after ``wait``
   seconds (the caller then keeps the endpoint it has).
-* :func:`home_file_resolver` - training mode: the virtual home's ``home.json``.
+* where the site says the device is (training mode: the training home's ``home.json``;
+  :func:`commissioner.app.firmware.site_resolver`).
 * :func:`chain` - the first resolver that knows the device.
 
 An advertisement only says where to knock: the update still proves, over the new TLS
@@ -23,7 +24,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from types import TracebackType
 
 from zeroconf.asyncio import AsyncZeroconf
@@ -31,12 +31,10 @@ from zeroconf.asyncio import AsyncZeroconf
 from commissioner.discovery.events import DeviceAdded, DeviceUpdated, DiscoveryEvent
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.discovery.mdns import DEFAULT_REQUEST_TIMEOUT, MdnsTransport, ip_version_for
-from commissioner.errors import UserError
 from commissioner.firmware.plan import DeviceEndpoint
 from commissioner.protocol import spec
-from commissioner.virtualhome.homefile import read_home_file
 
-__all__ = ["DEFAULT_WAIT", "MdnsResolver", "chain", "home_file_resolver"]
+__all__ = ["DEFAULT_WAIT", "MdnsResolver", "chain"]
 
 log = logging.getLogger(__name__)
 
@@ -143,25 +141,6 @@ class MdnsResolver:
         if found is not None:
             self.lookups += 1
         return found
-
-
-def home_file_resolver(directory: Path) -> _Resolve:
-    """Training mode: the endpoint the virtual home in ``directory`` wrote to ``home.json``."""
-
-    async def resolve(device_id: str) -> DeviceEndpoint | None:
-        try:
-            fresh = await asyncio.to_thread(read_home_file, directory)
-        except UserError:
-            return None
-        if device_id == fresh.gateway.device_id:
-            return DeviceEndpoint(device_id, fresh.gateway.host, fresh.gateway.port)
-        try:
-            e = fresh.device(device_id)
-        except KeyError:
-            return None
-        return DeviceEndpoint(device_id, e.host, e.port)
-
-    return resolve
 
 
 def chain(*resolvers: _Resolve) -> _Resolve:

@@ -15,8 +15,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-from commissioner.discovery.events import DeviceRecord
-
 JSON: TypeAlias = "bool | int | float | str | Sequence[JSON] | Mapping[str, JSON] | None"
 """A JSON-serialisable value (what a step's ``detail`` may hold)."""
 
@@ -67,31 +65,6 @@ class JobDevice:
     last_seen: str
     status: str = "seen"
     serial: str | None = None
-
-    @classmethod
-    def from_record(cls, record: DeviceRecord, *, at: str, status: str = "seen") -> JobDevice:
-        """Build from a discovery record; ``at`` (UTC ISO-8601) becomes first and last seen.
-
-        The store keeps the earliest ``first_seen`` when the device is upserted again.
-        """
-        latest = record.latest
-        network = record.network
-        source = network if network is not None else latest
-        return cls(
-            device_id=record.device_id,
-            role=str(latest.role),
-            kind=latest.kind,
-            manufacturer=latest.manufacturer,
-            model=latest.model,
-            firmware=latest.firmware,
-            state=str(latest.state),
-            transports=record.transports,
-            address=source.address,
-            port=network.port if network is not None else None,
-            first_seen=at,
-            last_seen=at,
-            status=status,
-        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import TYPE_CHECKING, Final
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final, Protocol
 
 from commissioner.jobs.models import (
     DeviceGateState,
     JobLabel,
 )
-
-if TYPE_CHECKING:
-    from commissioner.trust.gate import DeviceVerdict
-
 from commissioner.jobs.store_core import (
     _SHA256_RE,
     LABEL_STATUSES,
@@ -33,10 +31,45 @@ from commissioner.jobs.store_errors import (
 )
 
 
+class VerdictRecord(Protocol):
+    """What the store keeps of a gate verdict (the gate's ``DeviceVerdict`` is one)."""
+
+    @property
+    def device_id(self) -> str: ...
+    @property
+    def verdict(self) -> object: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def reason_code(self) -> str: ...
+    @property
+    def blocked(self) -> bool: ...
+    @property
+    def attested(self) -> bool: ...
+    @property
+    def manufacturer(self) -> str: ...
+    @property
+    def model(self) -> str: ...
+    @property
+    def serial(self) -> str | None: ...
+    @property
+    def advertised_model(self) -> str: ...
+    @property
+    def chain(self) -> Sequence[str] | None: ...
+    @property
+    def cert_fingerprint(self) -> str | None: ...
+    @property
+    def catalog_version(self) -> int: ...
+    @property
+    def checked_at(self) -> datetime: ...
+    @property
+    def role(self) -> str: ...
+
+
 class GateRecords(StoreCore):
     # --- the certified-model gate (schema v2) ----------------------------------------------
 
-    def record_verdict(self, job_id: str, verdict: DeviceVerdict) -> DeviceGateState:
+    def record_verdict(self, job_id: str, verdict: VerdictRecord) -> DeviceGateState:
         """Store the gate's verdict on a job device and log a 'gate.verdict' step (one
         transaction). A device that is no longer blocked loses its "to be replaced" mark."""
         device_id = _clean_text("device id", verdict.device_id, limit=MAX_JOB_NUMBER)

@@ -9,11 +9,9 @@ Nothing here logs or prints a setup code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable
 
 from commissioner.jobs.store import JobStore
-from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.protocol.label import Label
 from commissioner.protocol.spec import SETUP_CODE_RE
 from commissioner.secrets.vault import SecretVault
@@ -22,7 +20,6 @@ from commissioner.trust.label_records import add_labels, setup_code_name
 __all__ = [
     "forget_setup_codes",
     "job_label",
-    "read_label_files",
     "remember_label",
     "remember_labels",
     "setup_code_name",
@@ -59,23 +56,3 @@ def job_label(store: JobStore, vault: SecretVault, job_id: str, device_id: str) 
 def forget_setup_codes(vault: SecretVault, job_id: str) -> int:
     """Delete every stored setup code of the job (they are useless once commissioned)."""
     return vault.delete(job_id, "label/")
-
-
-def read_label_files(directory: Path, device_ids: Sequence[str] | None = None) -> list[Label]:
-    """Labels from label JSON files (``<device id>.json`` with a ``qr_payload``, the format the
-    virtual home writes to ``DIR/labels``); only ``device_ids`` if given. Unreadable files
-    are skipped."""
-    from commissioner.virtualhome.labels import read_label_file
-
-    wanted = None if device_ids is None else set(device_ids)
-    out: list[Label] = []
-    for path in sorted(Path(directory).glob("*.json")):
-        if path.name == "index.json":
-            continue
-        if wanted is not None and path.stem not in wanted:
-            continue
-        try:
-            out.append(read_label_file(path))
-        except (OSError, ValueError, DeviceProtocolError):
-            continue
-    return out

@@ -89,6 +89,11 @@ def _chain_members(backend: chainer.ChainerBackend) -> list[Any]:
         return []
 
 
+class KeyringRefusedError(UserError):
+    """The OS keyring cannot be used for the commissioner's secrets (plaintext, "fail",
+    "null", unavailable or locked)."""
+
+
 def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None) -> str:
     """Describe the keyring backend that will hold the master key, or refuse it.
 
@@ -101,7 +106,7 @@ def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None)
     if isinstance(chosen, chainer.ChainerBackend):
         members = _chain_members(chosen)
         if not members:
-            raise UserError(
+            raise KeyringRefusedError(
                 "no usable OS keyring backend was found (the keyring chain is empty); the "
                 "commissioner will not keep its master key in plaintext",
                 hint=_HINT_BACKEND,
@@ -113,7 +118,7 @@ def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None)
                 "it has no usable member" if not usable
                 else f"it would write to {_describe(members[0])} first"
             )
-            raise UserError(
+            raise KeyringRefusedError(
                 f"the keyring chain cannot hold the master key: {detail} ({first})",
                 hint=_HINT_BACKEND,
             )
@@ -121,7 +126,7 @@ def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None)
         return f"keyring chain ({names}); writes go to {_describe(members[0])}"
     problem = _problem(chosen)
     if problem is not None:
-        raise UserError(
+        raise KeyringRefusedError(
             f"the OS keyring backend cannot hold the master key: {problem}",
             hint=_HINT_BACKEND,
         )
@@ -129,7 +134,8 @@ def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None)
 
 
 def _locked(reason: str) -> UserError:
-    return UserError(f"the OS keyring is locked or unavailable ({reason})", hint=_HINT_LOCKED)
+    return KeyringRefusedError(f"the OS keyring is locked or unavailable ({reason})",
+                               hint=_HINT_LOCKED)
 
 
 class MasterKey:

@@ -4,7 +4,7 @@ delivered by the platform as a TUF repository (R2-2 / R3-3: only certified model
 Online, :func:`sync` runs python-tuf's ngclient against the platform; TUF refuses arbitrary
 content, rollback, freeze (expired metadata), mix-and-match and endless data. Offline (a site
 without internet), :func:`load_offline` re-verifies the cached metadata chain with
-``tuf.api.metadata`` and applies a grace policy.
+``tuf.api.metadata`` (:mod:`commissioner.trust.catalog_verify`) and applies a grace policy.
 
 Cache layout (``config.cache_dir``)::
 
@@ -17,44 +17,60 @@ TUF's rollback protection carries over), downloads and verifies everything, pars
 catalog, and only then replaces ``state.json`` atomically. A sync that fails for any reason
 leaves the last good generation and ``state.json`` exactly as they were.
 
+A bad network is not an attack. A refused, cut or reset connection, an HTTP error and a
+platform too slow for the sync's overall deadline (``deadline_seconds``, default 60 s,
+enforced by :mod:`commissioner.trust.catalog_fetch`) are all "unreachable", and
+:func:`get_catalog` then uses the verified cache within its grace period. Only a verified
+mismatch (signature, rollback, freeze, hash or length) is a security failure.
+
+Time. Expiry is judged against ``max(now, highest_time_seen)``. When the platform's metadata
+is valid by this computer's clock but expired by the highest time seen, the clock is behind a
+time it has already seen (it was once set ahead, or has been set back): that is reported as
+``clock-behind`` naming the local clock, not as a server freeze. The way out is to set the
+clock correctly and run ``commissioner catalog sync --clock-corrected``
+(``sync(..., clock_corrected=True)``): that one sync judges expiry by the local clock,
+lowers the highest time seen to it, and records the correction in ``state.json`` and the
+keyring. A platform whose metadata is expired by the local clock too is still a freeze.
+
+Loss or edit of the local TUF state is detected: the cache is anchored in the OS keyring
+(:mod:`commissioner.trust.catalog_anchor`, one item per cache folder). A deleted or edited
+``state.json``, missing or changed trusted metadata, or an older copy of the cache put back
+is ``cache-lost`` / ``cache-edited`` ("catalog cache lost or edited"), never a silent
+restart from the embedded trust root. The way out is explicit: ``commissioner catalog sync
+--reset-trust`` (``sync(..., reset_trust=True)``) starts TUF again from the trust root,
+online, still refuses metadata older than the versions the keyring recorded, and records
+the reset in ``state.json`` and the keyring.
+
 Offline policy (documented choice):
 
 * the last successful refresh must be no older than ``grace_days``, measured against
-  ``max(now, highest_time_seen)``; ``highest_time_seen`` is kept in ``state.json`` and raised
-  on every call, so winding the clock back cannot extend the grace;
+  ``max(now, highest_time_seen)``; ``highest_time_seen`` is kept in ``state.json`` and in the
+  keyring and raised on every call, so winding the clock back cannot extend the grace;
 * timestamp and snapshot metadata are *freshness* roles with short lifetimes: offline, their
   expiry is tolerated only while inside the grace window (never more than ``grace_days``
   after they expired); root and targets metadata must not be expired at all;
 * ``refreshed_at`` must not be later than the cached timestamp's expiry (a successful refresh
-  is impossible after that), which catches an edited ``state.json``.
+  is impossible after that), and must equal the keyring's record.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import logging
 import os
 import secrets
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
 from tuf.api import exceptions as tuf_exceptions
-from tuf.api.metadata import (  # type: ignore[attr-defined]  # public re-exports without __all__
-    Metadata,
-    Root,
-    Snapshot,
-    Targets,
-    Timestamp,
-)
+from tuf.api.metadata import Metadata, Targets  # type: ignore[attr-defined]
 from tuf.ngclient.updater import Updater
 
 from commissioner.atomic_file import write_atomic
-from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import (
     MAX_TARGET_BYTES,
     OPTIONAL_TARGET_NAMES,
@@ -63,62 +79,35 @@ from commissioner.protocol.catalog_format import (
     CatalogDataError,
     parse_content,
 )
+from commissioner.trust import catalog_anchor as anchoring
+from commissioner.trust.catalog_anchor import Anchored, CatalogAnchor, keyring_anchor
+from commissioner.trust.catalog_errors import (
+    HINT_CLOCK,
+    HINT_SECURITY,
+    HINT_SYNC,
+    NETWORK_REASONS,
+    OFFLINE_REASONS,
+    SECURITY_REASONS,
+    CatalogError,
+    classify,
+)
+from commissioner.trust.catalog_fetch import DEFAULT_DEADLINE_SECONDS, DeadlineFetcher
+from commissioner.trust.catalog_state import State, aware, read_state, utcnow, write_state
+from commissioner.trust.catalog_verify import MAX_TARGETS_BYTES, read_limited, verify_cached
+
+__all__ = [
+    "DEFAULT_DEADLINE_SECONDS", "DEFAULT_GRACE_DAYS", "NETWORK_REASONS", "OFFLINE_REASONS",
+    "SECURITY_REASONS", "CatalogConfig", "CatalogError", "CatalogStatus", "async_get_catalog",
+    "async_sync", "atomic_write_bytes", "download_target", "get_catalog", "load_offline",
+    "status", "sync",
+]
 
 logger = logging.getLogger(__name__)
 
-STATE_FILE: Final = "state.json"
 GENERATIONS_DIR: Final = "generations"
-STATE_FORMAT: Final = 1
 DEFAULT_GRACE_DAYS: Final = 14
-MAX_ROOT_BYTES: Final = 512_000
-MAX_TIMESTAMP_BYTES: Final = 16_384
-MAX_SNAPSHOT_BYTES: Final = 2_000_000
-MAX_TARGETS_BYTES: Final = 5_000_000
-MAX_ROOT_ROTATIONS: Final = 256
 
-HINT_SYNC: Final = (
-    "Connect to the internet and run `commissioner catalog sync`, or preload the catalog in "
-    "the office"
-)
-HINT_SECURITY: Final = (
-    "Do not continue with this catalog. The catalog server may be compromised or the "
-    "connection tampered with: report it to the platform operator. The last good catalog "
-    "was kept."
-)
-
-# Reason codes. Only NETWORK_REASONS allow get_catalog() to fall back to the offline cache.
-NETWORK_REASONS: Final = frozenset({"unreachable"})
-SECURITY_REASONS: Final = frozenset({
-    "bad-signature", "rollback", "expired", "tampered", "oversized", "invalid-metadata",
-    "invalid-catalog", "missing-target", "bad-trust-root",
-})
-OFFLINE_REASONS: Final = frozenset({"no-catalog", "grace-expired", "cache-corrupt"})
-
-_EXIT_CODES: Final = {"unreachable": 4, "no-catalog": 5, "grace-expired": 5}
-
-
-class CatalogError(UserError):
-    """The catalog cannot be used. ``reason_code`` is stable for programs and tests:
-    unreachable, bad-signature, rollback, expired, tampered, oversized, invalid-metadata,
-    invalid-catalog, missing-target, bad-trust-root, no-url, io-error, no-catalog,
-    grace-expired, cache-corrupt.
-
-    CLI exit codes: 3 security failure, 4 platform unreachable, 5 no usable offline catalog,
-    1 other."""
-
-    def __init__(self, reason_code: str, message: str, hint: str | None = None) -> None:
-        code = 3 if reason_code in SECURITY_REASONS else _EXIT_CODES.get(reason_code, 1)
-        super().__init__(message, hint=hint, exit_code=code)
-        self.reason_code = reason_code
-        self.message = message
-
-    @property
-    def is_network(self) -> bool:
-        return self.reason_code in NETWORK_REASONS
-
-    @property
-    def is_security(self) -> bool:
-        return self.reason_code in SECURITY_REASONS
+atomic_write_bytes = write_atomic  # one atomic-file writer for the whole app
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +116,8 @@ class CatalogConfig:
     cache_dir: Path
     trusted_root: bytes
     grace_days: int = DEFAULT_GRACE_DAYS
+    deadline_seconds: float = DEFAULT_DEADLINE_SECONDS  # per sync / target download
+    anchor: CatalogAnchor | None = None  # None: the OS keyring
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,10 +129,12 @@ class CatalogStatus:
     grace_days: int
     grace_remaining: dt.timedelta | None
     url: str | None
+    problem: CatalogError | None = None  # the cache was lost or edited
 
     @property
     def usable_offline(self) -> bool:
-        return self.grace_remaining is not None and self.grace_remaining >= dt.timedelta(0)
+        return (self.problem is None and self.grace_remaining is not None
+                and self.grace_remaining >= dt.timedelta(0))
 
     def to_json(self) -> dict[str, Any]:
         def iso(value: dt.datetime | None) -> str | None:
@@ -158,192 +151,123 @@ class CatalogStatus:
             ),
             "usable_offline": self.usable_offline,
             "url": self.url,
+            "problem": None if self.problem is None else {
+                "reason": self.problem.reason_code, "message": self.problem.message},
         }
 
 
-# --------------------------------------------------------------------------- files
-
-
-atomic_write_bytes = write_atomic  # one atomic-file writer for the whole app
-
-
-def _read_limited(path: Path, limit: int) -> bytes:
-    with open(path, "rb") as fh:
-        data = fh.read(limit + 1)
-    if len(data) > limit:
-        raise CatalogError(
-            "cache-corrupt", f"cached file {path.name} is larger than {limit} bytes", HINT_SYNC
-        )
-    return data
-
-
-def _utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
-
-
-# --------------------------------------------------------------------------- state
-
-
-@dataclass(frozen=True, slots=True)
-class _State:
-    generation: str | None = None
-    version: int | None = None
-    refreshed_at: dt.datetime | None = None
-    highest_time_seen: dt.datetime | None = None
-    url: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        def iso(value: dt.datetime | None) -> str | None:
-            return None if value is None else value.isoformat()
-
-        return {
-            "format": STATE_FORMAT,
-            "generation": self.generation,
-            "version": self.version,
-            "refreshed_at": iso(self.refreshed_at),
-            "highest_time_seen": iso(self.highest_time_seen),
-            "url": self.url,
-        }
-
-
-def _parse_time(value: Any) -> dt.datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValueError("time must be a string")
-    parsed = dt.datetime.fromisoformat(value)
-    if parsed.tzinfo is None:
-        raise ValueError("time without a time zone")
-    return parsed
-
-
-def _read_state(cache_dir: Path) -> _State | None:
-    """The committed state, ``None`` if there is none. Raises CatalogError if unreadable."""
-    path = cache_dir / STATE_FILE
-    try:
-        raw = _read_limited(path, 64_000)
-    except FileNotFoundError:
-        return None
-    except OSError as err:
-        raise CatalogError("cache-corrupt", f"cannot read {path}: {err}", HINT_SYNC) from None
-    try:
-        doc = json.loads(raw)
-        if not isinstance(doc, dict) or doc.get("format") != STATE_FORMAT:
-            raise ValueError("unknown format")
-        generation = doc.get("generation")
-        version = doc.get("version")
-        url = doc.get("url")
-        if generation is not None and (
-            not isinstance(generation, str) or not generation.startswith("gen-")
-            or "/" in generation or "\\" in generation or ".." in generation
-        ):
-            raise ValueError("bad generation")
-        if version is not None and (isinstance(version, bool) or not isinstance(version, int)):
-            raise ValueError("bad version")
-        if url is not None and not isinstance(url, str):
-            raise ValueError("bad url")
-        return _State(
-            generation=generation,
-            version=version,
-            refreshed_at=_parse_time(doc.get("refreshed_at")),
-            highest_time_seen=_parse_time(doc.get("highest_time_seen")),
-            url=url,
-        )
-    except (ValueError, TypeError) as err:
-        raise CatalogError(
-            "cache-corrupt", f"the catalog cache state {path} is unreadable ({err})", HINT_SYNC
-        ) from None
-
-
-def _write_state(cache_dir: Path, state: _State) -> None:
-    data = (json.dumps(state.to_json(), indent=1, sort_keys=True) + "\n").encode()
-    atomic_write_bytes(cache_dir / STATE_FILE, data)
-
-
-def _effective_now(now: dt.datetime | None, state: _State | None) -> dt.datetime:
-    current = _aware(now) if now is not None else _utcnow()
-    if state is not None:
-        for seen in (state.highest_time_seen, state.refreshed_at):
-            if seen is not None and seen > current:
-                current = seen
-    return current
-
-
-# --------------------------------------------------------------------------- online
-
-
-def _classify(err: BaseException, url: str) -> CatalogError:
-    """Map a python-tuf / OS failure to a CatalogError with a reason code."""
-    e = tuf_exceptions
-    if isinstance(err, CatalogError):
-        return err
-    if isinstance(err, e.DownloadLengthMismatchError):
-        return CatalogError(
-            "oversized", f"the catalog server sent more data than the signed metadata allows "
-            f"({err})", HINT_SECURITY)
-    if isinstance(err, e.DownloadHTTPError):
-        return CatalogError(
-            "unreachable", f"the catalog server {url} answered HTTP {err.status_code}",
-            "Check the platform URL and try again later; the last good catalog was kept.")
-    if isinstance(err, e.DownloadError):
-        return CatalogError(
-            "unreachable",
-            f"the catalog server {url} cannot be reached ({err or type(err).__name__})",
-            "Check the internet connection and try again; the last good catalog was kept.")
-    if isinstance(err, e.UnsignedMetadataError):
-        return CatalogError(
-            "bad-signature", f"catalog metadata is not signed by the trusted keys ({err})",
-            HINT_SECURITY)
-    if isinstance(err, e.BadVersionNumberError):
-        return CatalogError(
-            "rollback", f"the catalog server offered older metadata than this computer already "
-            f"trusts (rollback) ({err})", HINT_SECURITY)
-    if isinstance(err, e.ExpiredMetadataError):
-        return CatalogError(
-            "expired", f"the catalog server offered expired metadata (freeze) ({err})",
-            HINT_SECURITY)
-    if isinstance(err, e.LengthOrHashMismatchError):
-        return CatalogError(
-            "tampered", f"a catalog file does not match its signed hash/length ({err})",
-            HINT_SECURITY)
-    if isinstance(err, e.RepositoryError):
-        return CatalogError(
-            "invalid-metadata", f"catalog metadata failed verification ({err})", HINT_SECURITY)
-    if isinstance(err, CatalogDataError):
-        return CatalogError(
-            "invalid-catalog", f"the signed catalog content is malformed: {err}", HINT_SECURITY)
-    if isinstance(err, OSError):
-        return CatalogError(
-            "io-error", f"cannot write the catalog cache: {err}",
-            "Check free disk space and permissions of the data folder.")
-    return CatalogError("invalid-metadata", f"catalog update failed: {err!r}", HINT_SECURITY)
+# --------------------------------------------------------------------------- cache state
 
 
 def _generations(cache_dir: Path) -> Path:
     return cache_dir / GENERATIONS_DIR
 
 
-def _new_generation_name(now: dt.datetime) -> str:
-    return f"gen-{now.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
+def _anchor(config: CatalogConfig) -> CatalogAnchor:
+    return config.anchor if config.anchor is not None else keyring_anchor()
 
 
-def sync(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
-    """Refresh the catalog from ``config.url`` with full TUF verification and cache it."""
+def _checked_state(
+    cache_dir: Path, anchor: CatalogAnchor
+) -> tuple[State | None, Anchored | None, Anchored | None]:
+    """The committed state checked against its keyring record: (state, record, caught-up
+    record to save once the cache is verified, or None). Raises cache-lost/-edited."""
+    record = anchoring.load(anchor, cache_dir)
+    try:
+        state = read_state(cache_dir)
+    except CatalogError as err:
+        if record is None:
+            raise
+        raise anchoring.edited(f"the cache state is unreadable ({err.message})") from None
+    if record is None:
+        return state, None, None
+    generation = state.generation if state else None
+    caught_up = anchoring.check(
+        record, cache_dir, generation=generation,
+        refreshed_at=state.refreshed_at if state else None,
+        highest_time_seen=state.highest_time_seen if state else None,
+        metadata_dir=_generations(cache_dir) / generation / "metadata" if generation else None,
+    )
+    return state, record, caught_up
+
+
+def _highest_seen(state: State | None, record: Anchored | None) -> dt.datetime | None:
+    seen = [t for t in (state.highest_time_seen if state else None,
+                        state.refreshed_at if state else None,
+                        record.highest_time_seen if record else None) if t is not None]
+    return max(seen) if seen else None
+
+
+def _effective_now(now: dt.datetime | None, state: State | None,
+                   record: Anchored | None = None) -> dt.datetime:
+    current = aware(now) if now is not None else utcnow()
+    seen = _highest_seen(state, record)
+    return current if seen is None or seen <= current else seen
+
+
+def _record_for(state: State, metadata_dir: Path, previous: Anchored | None, *,
+                trust_reset: bool = False, clock_corrected: bool = False) -> Anchored:
+    assert state.generation is not None and state.refreshed_at is not None
+    found = anchoring.fingerprint(metadata_dir)
+    stamp = (state.refreshed_at.isoformat(),)
+    return Anchored(
+        generation=state.generation, refreshed_at=state.refreshed_at,
+        highest_time_seen=state.highest_time_seen or state.refreshed_at,
+        versions=found.versions, digests=found.digests,
+        trust_resets=(previous.trust_resets if previous else ()) + (stamp if trust_reset else ()),
+        clock_corrections=(previous.clock_corrections if previous else ())
+        + (stamp if clock_corrected else ()),
+    )
+
+
+# --------------------------------------------------------------------------- online
+
+
+def _clock_behind(local: dt.datetime, seen: dt.datetime, role: str) -> CatalogError:
+    return CatalogError(
+        "clock-behind",
+        f"this computer's clock ({local:%Y-%m-%d %H:%M} UTC) is behind the latest time this "
+        f"computer has already seen ({seen:%Y-%m-%d %H:%M} UTC): the clock was set ahead "
+        f"before, or has been set back. The platform's {role} metadata is valid by the clock "
+        "but not by that time, so the catalog cannot be accepted.", HINT_CLOCK)
+
+
+def _trusted_roles(updater: Updater) -> dict[str, Any]:
+    """The verified top-level signed parts after a refresh, by role."""
+    trusted = updater._trusted_set  # ngclient keeps the verified metadata here
+    return {"root": trusted.root, "timestamp": trusted.timestamp,
+            "snapshot": trusted.snapshot, "targets": trusted.targets}
+
+
+def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
+         reset_trust: bool = False, clock_corrected: bool = False) -> Catalog:
+    """Refresh the catalog from ``config.url`` with full TUF verification and cache it.
+
+    ``reset_trust``: start again from the trust root although the cache was lost or edited
+    (recorded). ``clock_corrected``: the operator has set the clock right after a
+    ``clock-behind`` error; judge expiry by it and lower the highest time seen (recorded)."""
     if not config.url:
         raise CatalogError(
             "no-url", "no catalog URL is configured",
             "Pass --url, set catalog_url in settings.toml, or use --virtual-home DIR.")
     url = config.url.rstrip("/")
     cache_dir = Path(config.cache_dir)
-    state = _read_state_tolerant(cache_dir)
-    reference = _effective_now(now, state)
+    anchor = _anchor(config)
+    state: State | None
+    if reset_trust:
+        try:
+            record = anchoring.load(anchor, cache_dir)
+        except CatalogError:
+            record = None  # an unreadable record is replaced by the reset
+        state = None
+        logger.warning("catalog trust reset for %s: starting from the trust root", cache_dir)
+    else:
+        state, record, _caught_up = _checked_state(cache_dir, anchor)
+    local_now = aware(now) if now is not None else utcnow()
+    reference = local_now if clock_corrected else _effective_now(now, state, record)
 
     gens = _generations(cache_dir)
-    gen_name = _new_generation_name(reference)
+    gen_name = f"gen-{reference.strftime('%Y%m%dT%H%M%SZ')}-{secrets.token_hex(4)}"
     staging = gens / gen_name
     committed = False
     try:
@@ -356,6 +280,7 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
             metadata_dir.mkdir(parents=True)
         targets_dir.mkdir(parents=True)
 
+        fetcher = DeadlineFetcher(config.deadline_seconds)  # the deadline starts here
         try:
             updater = Updater(
                 metadata_dir=str(metadata_dir),
@@ -363,20 +288,27 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
                 target_dir=str(targets_dir),
                 target_base_url=f"{url}/targets/",
                 bootstrap=config.trusted_root,
+                fetcher=fetcher,
             )
         except (tuf_exceptions.RepositoryError, ValueError) as err:
             raise CatalogError(
                 "bad-trust-root", f"the built-in catalog trust root is invalid ({err})",
                 "Reinstall the commissioner or pass the correct --root FILE.") from None
-        # Expiry is judged against max(now, highest time seen): a clock wound back cannot
-        # make expired metadata acceptable. (ngclient keeps its reference time here.)
+        # ngclient judges expiry by the local clock (a freeze by that clock is the server's);
+        # then everything is judged by the highest time seen too (see the module docstring).
         trusted_set = getattr(updater, "_trusted_set", None)
         if trusted_set is not None and hasattr(trusted_set, "reference_time"):
-            trusted_set.reference_time = reference
+            trusted_set.reference_time = local_now
 
         files: dict[str, bytes] = {}
         try:
             updater.refresh()
+            roles = _trusted_roles(updater)
+            if reference > local_now:
+                for role, signed in roles.items():
+                    if signed.is_expired(reference):
+                        raise _clock_behind(local_now, reference, role)
+            anchoring.check_floor(record, {r: int(s.version) for r, s in roles.items()})
             for name in (*TARGET_NAMES, *OPTIONAL_TARGET_NAMES):
                 info = updater.get_targetinfo(name)
                 if info is None and name in OPTIONAL_TARGET_NAMES:
@@ -394,52 +326,64 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
                     shutil.copyfile(previous, dest)
                 else:
                     updater.download_target(info, filepath=str(dest))
-                data = _read_limited(dest, MAX_TARGET_BYTES)
+                data = read_limited(dest, MAX_TARGET_BYTES)
                 info.verify_length_and_hashes(data)
                 files[name] = data
             content = parse_content(files)
             targets_md: Metadata[Targets] = Metadata.from_bytes(
-                _read_limited(metadata_dir / "targets.json", MAX_TARGETS_BYTES))
+                read_limited(metadata_dir / "targets.json", MAX_TARGETS_BYTES))
         except Exception as err:
-            raise _classify(err, url) from err
+            raise classify(err, url) from err
 
         version = int(targets_md.signed.version)
         # Commit: re-read the state (another sync may have committed meanwhile).
         latest = _read_state_tolerant(cache_dir)
-        if latest and latest.version is not None and latest.version > version:
+        if not reset_trust and latest and latest.version is not None \
+                and latest.version > version:
             raise CatalogError(
                 "rollback", f"catalog version {version} is older than the cached version "
                 f"{latest.version}", HINT_SECURITY)
-        refreshed = _aware(now) if now is not None else _utcnow()
-        highest = max(reference, refreshed)
-        if latest and latest.highest_time_seen and latest.highest_time_seen > highest:
+        highest = max(reference, local_now)
+        if not clock_corrected and not reset_trust and latest and latest.highest_time_seen \
+                and latest.highest_time_seen > highest:
             highest = latest.highest_time_seen
-        new_state = _State(
-            generation=gen_name, version=version, refreshed_at=refreshed,
+        carried = latest if latest is not None and not reset_trust else state
+        new_state = State(
+            generation=gen_name, version=version, refreshed_at=local_now,
             highest_time_seen=highest, url=config.url,
+            trust_reset_at=local_now if reset_trust else (carried.trust_reset_at if carried
+                                                          else None),
+            clock_corrected_at=local_now if clock_corrected else (
+                carried.clock_corrected_at if carried else None),
         )
+        new_record = _record_for(new_state, metadata_dir, record,
+                                 trust_reset=reset_trust, clock_corrected=clock_corrected)
         try:
-            _write_state(cache_dir, new_state)
+            write_state(cache_dir, new_state)
         except OSError as err:
-            raise _classify(err, url) from err
+            raise classify(err, url) from err
         committed = True
-        for stale in {old, gens / latest.generation if latest and latest.generation else None}:
-            if stale is not None and stale.name != gen_name:
-                shutil.rmtree(stale, ignore_errors=True)
+        anchoring.save(anchor, cache_dir, new_record)
+        stale = {old, gens / latest.generation if latest and latest.generation else None}
+        if reset_trust and gens.is_dir():
+            stale.update(gens.iterdir())
+        for path in stale:
+            if path is not None and path.name != gen_name:
+                shutil.rmtree(path, ignore_errors=True)
         logger.info("catalog version %d synced from %s", version, url)
         return content.to_catalog(
-            version=version, expires=targets_md.signed.expires, refreshed_at=refreshed)
+            version=version, expires=targets_md.signed.expires, refreshed_at=local_now)
     except OSError as err:
-        raise _classify(err, url) from err
+        raise classify(err, url) from err
     finally:
         if not committed:
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _read_state_tolerant(cache_dir: Path) -> _State | None:
-    """For sync: an unreadable state is treated as no cache (TUF starts from the trust root)."""
+def _read_state_tolerant(cache_dir: Path) -> State | None:
+    """At commit: an unreadable state is treated as none (it was checked at the start)."""
     try:
-        return _read_state(cache_dir)
+        return read_state(cache_dir)
     except CatalogError as err:
         logger.warning("ignoring unreadable catalog cache state: %s", err)
         return None
@@ -456,21 +400,22 @@ def _no_catalog() -> CatalogError:
 def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
     """The cached catalog, re-verified without any network access, within the grace period."""
     cache_dir = Path(config.cache_dir)
-    state = _read_state(cache_dir)
+    anchor = _anchor(config)
+    state, record, caught_up = _checked_state(cache_dir, anchor)
     if state is None or state.generation is None or state.refreshed_at is None:
         raise _no_catalog()
     generation, refreshed_at = state.generation, state.refreshed_at
-    effective = _effective_now(now, state)
+    effective = _effective_now(now, state, record)
     if state.highest_time_seen is None or effective > state.highest_time_seen:
-        state = _State(
-            generation=state.generation, version=state.version, refreshed_at=state.refreshed_at,
-            highest_time_seen=effective, url=state.url)
+        state = replace(state, highest_time_seen=effective)
         try:
-            _write_state(cache_dir, state)
+            write_state(cache_dir, state)
         except OSError as err:
             raise CatalogError(
                 "io-error", f"cannot update the catalog cache state: {err}",
                 "Check free disk space and permissions of the data folder.") from None
+    if record is not None and caught_up is None and effective > record.highest_time_seen:
+        anchoring.save(anchor, cache_dir, replace(record, highest_time_seen=effective))
 
     grace = dt.timedelta(days=config.grace_days)
     age = effective - refreshed_at
@@ -483,7 +428,7 @@ def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Ca
 
     gen_dir = _generations(cache_dir) / generation
     try:
-        targets_md, files = _verify_cached(
+        targets_md, files = verify_cached(
             gen_dir, config.trusted_root, effective, grace, refreshed_at)
         content = parse_content(files)
     except CatalogError:
@@ -500,120 +445,32 @@ def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Ca
         raise CatalogError(
             "cache-corrupt", f"cache state says version {state.version}, metadata says {version}",
             HINT_SYNC)
+    if record is None or caught_up is not None:  # verified: anchor it (first use / catch up)
+        anchoring.save(anchor, cache_dir, _record_for(state, gen_dir / "metadata", record))
     return content.to_catalog(
         version=version, expires=targets_md.signed.expires, refreshed_at=refreshed_at)
-
-
-def _verify_cached(
-    gen_dir: Path,
-    trusted_root: bytes,
-    effective: dt.datetime,
-    grace: dt.timedelta,
-    refreshed_at: dt.datetime,
-) -> tuple[Metadata[Targets], dict[str, bytes]]:
-    """Re-verify the cached chain root → timestamp → snapshot → targets → target files."""
-    metadata_dir = gen_dir / "metadata"
-    try:
-        root_md: Metadata[Root] = Metadata.from_bytes(trusted_root)
-    except tuf_exceptions.RepositoryError as err:
-        raise CatalogError(
-            "bad-trust-root", f"the built-in catalog trust root is invalid ({err})",
-            "Reinstall the commissioner or pass the correct --root FILE.") from None
-    if root_md.signed.type != "root":
-        raise CatalogError("bad-trust-root", "the trust root is not root metadata")
-    root_md.signed.verify_delegate("root", root_md.signed_bytes, root_md.signatures)
-
-    # Chain newer cached roots: each signed by the previous root and by itself.
-    for _ in range(MAX_ROOT_ROTATIONS):
-        nxt = metadata_dir / "root_history" / f"{root_md.signed.version + 1}.root.json"
-        if not nxt.is_file():
-            break
-        new_md: Metadata[Root] = Metadata.from_bytes(_read_limited(nxt, MAX_ROOT_BYTES))
-        if new_md.signed.type != "root" or new_md.signed.version != root_md.signed.version + 1:
-            raise CatalogError("cache-corrupt", f"{nxt.name} has the wrong type or version",
-                               HINT_SYNC)
-        root_md.signed.verify_delegate("root", new_md.signed_bytes, new_md.signatures)
-        new_md.signed.verify_delegate("root", new_md.signed_bytes, new_md.signatures)
-        root_md = new_md
-    root: Root = root_md.signed
-
-    ts_md: Metadata[Timestamp] = Metadata.from_bytes(
-        _read_limited(metadata_dir / "timestamp.json", MAX_TIMESTAMP_BYTES))
-    if ts_md.signed.type != "timestamp":
-        raise CatalogError("cache-corrupt", "timestamp.json is not timestamp metadata", HINT_SYNC)
-    root.verify_delegate("timestamp", ts_md.signed_bytes, ts_md.signatures)
-
-    snap_meta = ts_md.signed.snapshot_meta
-    snap_bytes = _read_limited(metadata_dir / "snapshot.json", MAX_SNAPSHOT_BYTES)
-    snap_meta.verify_length_and_hashes(snap_bytes)
-    snap_md: Metadata[Snapshot] = Metadata.from_bytes(snap_bytes)
-    if snap_md.signed.type != "snapshot" or snap_md.signed.version != snap_meta.version:
-        raise CatalogError("cache-corrupt", "snapshot.json does not match timestamp.json",
-                           HINT_SYNC)
-    root.verify_delegate("snapshot", snap_md.signed_bytes, snap_md.signatures)
-
-    targets_meta = snap_md.signed.meta.get("targets.json")
-    if targets_meta is None:
-        raise CatalogError("cache-corrupt", "snapshot does not list targets.json", HINT_SYNC)
-    targets_bytes = _read_limited(metadata_dir / "targets.json", MAX_TARGETS_BYTES)
-    targets_meta.verify_length_and_hashes(targets_bytes)
-    targets_md: Metadata[Targets] = Metadata.from_bytes(targets_bytes)
-    if targets_md.signed.type != "targets" or targets_md.signed.version != targets_meta.version:
-        raise CatalogError("cache-corrupt", "targets.json does not match snapshot.json",
-                           HINT_SYNC)
-    root.verify_delegate("targets", targets_md.signed_bytes, targets_md.signatures)
-
-    # Expiry, offline policy (see module docstring).
-    if refreshed_at > ts_md.signed.expires:
-        raise CatalogError(
-            "cache-corrupt", "the recorded refresh time is after the cached timestamp expired",
-            HINT_SYNC)
-    strict: tuple[tuple[str, Root | Targets], ...] = (
-        ("root", root), ("targets", targets_md.signed))
-    for name, signed in strict:
-        if signed.is_expired(effective):
-            raise CatalogError(
-                "expired", f"the cached {name} metadata expired on "
-                f"{signed.expires:%Y-%m-%d %H:%M} UTC", HINT_SYNC)
-    fresh: tuple[tuple[str, Timestamp | Snapshot], ...] = (
-        ("timestamp", ts_md.signed), ("snapshot", snap_md.signed))
-    for name, fresh_md in fresh:
-        if fresh_md.is_expired(effective) and effective - fresh_md.expires > grace:
-            raise CatalogError(
-                "grace-expired", f"the cached {name} metadata expired more than "
-                f"{grace.days} days ago", HINT_SYNC)
-
-    files: dict[str, bytes] = {}
-    for name in (*TARGET_NAMES, *OPTIONAL_TARGET_NAMES):
-        info = targets_md.signed.targets.get(name)
-        if info is None and name in OPTIONAL_TARGET_NAMES:
-            continue
-        if info is None:
-            raise CatalogError("cache-corrupt", f"the cached catalog has no {name}", HINT_SYNC)
-        data = _read_limited(gen_dir / "targets" / name, min(info.length, MAX_TARGET_BYTES))
-        info.verify_length_and_hashes(data)
-        files[name] = data
-    return targets_md, files
 
 
 # --------------------------------------------------------------------------- large targets
 
 
-def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int) -> str:
+def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int,
+                    *, deadline_seconds: float | None = None) -> str:
     """Download target ``name`` (e.g. a firmware image) to ``dest`` with full TUF
     verification and return its SHA-256 (hex) from the signed targets metadata.
 
     TUF streams the file to a temporary file and checks length and hashes against the
     signed metadata before ``dest`` appears (never the whole file in memory). Works on a
     private copy of the cached metadata, so the committed catalog cache is not touched.
+    The whole download ends by ``deadline_seconds`` (default: the config's deadline).
     Raises CatalogError (``no-catalog``, ``missing-target``, ``oversized``, ``tampered``,
-    ``unreachable``...)."""
+    ``unreachable``, ``cache-lost``...)."""
     if not config.url:
         raise CatalogError("no-url", "no catalog URL is configured to download from",
                            "Sync the catalog online (or preload firmware in the office).")
     url = config.url.rstrip("/")
     cache_dir = Path(config.cache_dir)
-    state = _read_state(cache_dir)
+    state, record, _caught_up = _checked_state(cache_dir, _anchor(config))
     if state is None or state.generation is None:
         raise _no_catalog()
     gen_metadata = _generations(cache_dir) / state.generation / "metadata"
@@ -631,11 +488,14 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
                 metadata_dir=str(metadata_dir), metadata_base_url=f"{url}/metadata/",
                 target_dir=tmp, target_base_url=f"{url}/targets/",
                 bootstrap=config.trusted_root,
+                fetcher=DeadlineFetcher(deadline_seconds or config.deadline_seconds),
             )
             trusted_set = getattr(updater, "_trusted_set", None)
             if trusted_set is not None and hasattr(trusted_set, "reference_time"):
-                trusted_set.reference_time = _effective_now(None, state)
+                trusted_set.reference_time = _effective_now(None, state, record)
             updater.refresh()
+            anchoring.check_floor(record, {
+                r: int(s.version) for r, s in _trusted_roles(updater).items()})
             info = updater.get_targetinfo(name)
             if info is None:
                 raise CatalogError("missing-target", f"the signed catalog has no {name}",
@@ -647,7 +507,7 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
             updater.download_target(info, filepath=str(partial))
             os.replace(partial, dest)
         except Exception as err:
-            raise _classify(err, url) from err
+            raise classify(err, url) from err
         return str(info.hashes["sha256"])
 
 
@@ -658,7 +518,8 @@ def get_catalog(
     config: CatalogConfig, *, now: dt.datetime | None = None, online: bool = True
 ) -> Catalog:
     """Sync when online; fall back to the verified offline cache only when the platform is
-    unreachable. Security failures (bad signature, rollback, freeze, tamper...) raise."""
+    unreachable (refused, cut, HTTP error, too slow). Security failures (bad signature,
+    rollback, freeze, tamper, a lost or edited cache...) and a clock behind raise."""
     if not online or not config.url:
         return load_offline(config, now=now)
     try:
@@ -690,17 +551,31 @@ async def async_get_catalog(
 
 
 def status(config: CatalogConfig, *, now: dt.datetime | None = None) -> CatalogStatus:
-    """What is cached (read-only; does not verify signatures — :func:`load_offline` does)."""
-    state = _read_state(Path(config.cache_dir))
-    if state is None or state.generation is None or state.refreshed_at is None:
+    """What is cached (read-only; does not verify signatures — :func:`load_offline` does).
+    A cache lost or edited since its keyring record is reported in ``problem``."""
+    cache_dir = Path(config.cache_dir)
+    problem: CatalogError | None = None
+    record: Anchored | None = None
+    try:
+        state, record, _caught_up = _checked_state(cache_dir, _anchor(config))
+    except CatalogError as err:
+        if err.reason_code not in {"cache-lost", "cache-edited"}:
+            raise
+        problem = err
+        try:
+            state = read_state(cache_dir)
+        except CatalogError:
+            state = None
+    highest = _highest_seen(state, record)
+    if problem is not None or state is None or state.generation is None \
+            or state.refreshed_at is None:
         return CatalogStatus(
             has_catalog=False, version=None, refreshed_at=None,
-            highest_time_seen=state.highest_time_seen if state else None,
-            grace_days=config.grace_days, grace_remaining=None,
-            url=(state.url if state else None) or config.url)
-    effective = _effective_now(now, state)
+            highest_time_seen=highest, grace_days=config.grace_days, grace_remaining=None,
+            url=(state.url if state else None) or config.url, problem=problem)
+    effective = _effective_now(now, state, record)
     remaining = state.refreshed_at + dt.timedelta(days=config.grace_days) - effective
     return CatalogStatus(
         has_catalog=True, version=state.version, refreshed_at=state.refreshed_at,
-        highest_time_seen=state.highest_time_seen, grace_days=config.grace_days,
+        highest_time_seen=highest, grace_days=config.grace_days,
         grace_remaining=remaining, url=state.url or config.url)

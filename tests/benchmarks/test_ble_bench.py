@@ -18,8 +18,8 @@ from conftest import report
 from vh_fixtures import running_virtual_home
 
 from commissioner.ble.adapter import BleAdapter
+from commissioner.ble.discovery_transport import BleTransport
 from commissioner.ble.workflow import onboard_seen, wait_for_ble_devices, wait_for_lan
-from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.discovery.mdns import MdnsTransport
 from commissioner.virtualhome.ble_home import read_network

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "core"))
 import provisioning_helpers as ph
 from vh_fixtures import running_virtual_home
 
+from commissioner.app.site import read_label_folder
 from commissioner.jobs.store import JobStore
 from commissioner.provisioning.run import (
     DEFAULT_CONCURRENCY,
@@ -29,7 +30,7 @@ from commissioner.provisioning.run import (
     commission_home,
     open_vault,
 )
-from commissioner.provisioning.setup_codes import read_label_files, remember_labels
+from commissioner.provisioning.setup_codes import remember_labels
 from commissioner.virtualhome.timing import PROCESSING_ENV
 
 _secret_service_daemons = keyring_fixtures._secret_service_daemons
@@ -47,7 +48,7 @@ def _provision(base: Path, concurrency: int, ss: keyring_fixtures.SecretServiceS
         job = ph.certified_job(home, data, f"B-{concurrency}")
         with JobStore.open(ph.store_path(data), create=False) as store:
             vault = open_vault(store, backend=ss.backend)
-            remember_labels(store, vault, job, read_label_files(home.labels_path))
+            remember_labels(store, vault, job, read_label_folder(home.labels_path))
             options = RunOptions(concurrency=concurrency, addresses=ph.addresses(home))
             start = time.perf_counter()
             summary = asyncio.run(commission_home(store, vault, job, ph.trust(home), options))

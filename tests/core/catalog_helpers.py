@@ -3,9 +3,13 @@ ThreadingHTTPServer bound to 127.0.0.1, and throw-away manufacturer root CAs."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import json
+import socket
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +18,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import keyring
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -21,6 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from commissioner.protocol.catalog_format import ManufacturerRoot
 from commissioner.trust.catalog import CatalogConfig
+from commissioner.trust.catalog_anchor import anchor_name
 from commissioner.virtualhome.catalog_publisher import (
     CatalogRepository,
     publish,
@@ -37,10 +43,82 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
+@dataclass
+class Faults:
+    """What the test server does wrong, per request path suffix (e.g. ``"snapshot.json"``).
+
+    ``cut``: send the headers (full Content-Length) and half the body, then close the
+    connection (``reset=True``: with an RST, else a normal FIN). ``drip``: send the body one
+    byte per ``drip_interval`` seconds. ``status``: answer with this HTTP status instead."""
+
+    cut: str | None = None
+    reset: bool = True
+    drip: str | None = None
+    drip_interval: float = 1.0
+    status: dict[str, int] | None = None
+    stop: threading.Event = dataclasses.field(default_factory=threading.Event)
+    requests: list[str] = dataclasses.field(default_factory=list)
+
+
+class _FaultyHandler(_QuietHandler):
+    faults: Faults
+
+    def do_GET(self) -> None:
+        f = self.faults
+        f.requests.append(self.path)
+        for suffix, code in (f.status or {}).items():
+            if self.path.endswith(suffix):
+                self.send_error(code)
+                return
+        cut = f.cut is not None and self.path.endswith(f.cut)
+        drip = f.drip is not None and self.path.endswith(f.drip)
+        if not (cut or drip):
+            super().do_GET()
+            return
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            self.send_error(404)
+            return
+        body = path.read_bytes()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if cut:
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            if f.reset:  # SO_LINGER 0: close() sends an RST instead of a FIN
+                self.connection.setsockopt(
+                    socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            else:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            self.connection.close()
+            self.close_connection = True
+            return
+        try:
+            for i in range(len(body)):
+                if f.stop.wait(f.drip_interval):
+                    break
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+        except OSError:
+            pass  # the client gave up
+        self.close_connection = True
+
+    def finish(self) -> None:
+        with contextlib.suppress(OSError):  # the connection was cut on purpose
+            super().finish()
+
+
 @contextmanager
-def serve_directory(directory: Path) -> Iterator[str]:
-    """Serve ``directory`` over HTTP on 127.0.0.1 (ephemeral port); yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serve_directory(directory: Path, faults: Faults | None = None) -> Iterator[str]:
+    """Serve ``directory`` over HTTP on 127.0.0.1 (ephemeral port); yields the base URL.
+    With ``faults``, the server cuts, drips or fails requests as they say (changeable live)."""
+    if faults is None:
+        handler: Any = functools.partial(_QuietHandler, directory=str(directory))
+    else:
+        faulty = type("_Handler", (_FaultyHandler,), {"faults": faults})
+        handler = functools.partial(faulty, directory=str(directory))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -49,6 +127,8 @@ def serve_directory(directory: Path) -> Iterator[str]:
         assert host == "127.0.0.1"
         yield f"http://127.0.0.1:{port}"
     finally:
+        if faults is not None:
+            faults.stop.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
@@ -102,6 +182,7 @@ class Site:
 
     tmp: Path
     url: str
+    faults: Faults = dataclasses.field(default_factory=Faults)
 
     @property
     def repo_dir(self) -> Path:
@@ -124,12 +205,14 @@ class Site:
         return publish(data, self.repo_dir, self.keys_dir,
                        manufacturer_roots=manufacturer_roots(), **kwargs)
 
-    def config(self, *, url: str | None = None, grace_days: int = 14) -> CatalogConfig:
+    def config(self, *, url: str | None = None, grace_days: int = 14,
+               **kwargs: Any) -> CatalogConfig:
         return CatalogConfig(
             url=url if url is not None else self.url,
             cache_dir=self.cache_dir,
             trusted_root=trusted_root_bytes(self.repo_dir),
             grace_days=grace_days,
+            **kwargs,
         )
 
     def state(self) -> dict[str, Any]:
@@ -141,8 +224,9 @@ class Site:
 def running_site(tmp: Path, *, publish_first: bool = True) -> Iterator[Site]:
     repo_dir = tmp / "platform" / "repo"
     repo_dir.mkdir(parents=True)
-    with serve_directory(repo_dir) as url:
-        site = Site(tmp=tmp, url=url)
+    faults = Faults()
+    with serve_directory(repo_dir, faults) as url:
+        site = Site(tmp=tmp, url=url, faults=faults)
         if publish_first:
             site.publish()
         yield site
@@ -160,3 +244,19 @@ def add_model(model_number: str) -> Any:
         })
 
     return mutate
+
+
+def backdate_refresh(cache_dir: Path, days: float) -> None:
+    """Make the cached catalog's last refresh ``days`` old, as if that time had passed: the
+    refresh time moves in ``state.json`` and in its OS keyring record together (editing only
+    the file is what the keyring anchor exists to catch)."""
+    when = (dt.datetime.now(dt.UTC) - dt.timedelta(days=days)).isoformat()
+    state_file = cache_dir / "state.json"
+    state = json.loads(state_file.read_text())
+    state["refreshed_at"] = when
+    state_file.write_text(json.dumps(state))
+    name = anchor_name(cache_dir)
+    record = json.loads(keyring.get_password("commissioner", name) or "null")
+    assert record is not None, "the catalog cache has no keyring record"
+    record["refreshed_at"] = when
+    keyring.set_password("commissioner", name, json.dumps(record))

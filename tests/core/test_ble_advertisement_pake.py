@@ -13,7 +13,7 @@ from bleak.backends.scanner import AdvertisementData
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commissioner.discovery.ble import BleTransport
+from commissioner.ble.discovery_transport import BleTransport
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.protocol import p256
 from commissioner.protocol.ble_advertisement import (

@@ -14,9 +14,9 @@ from bleak import BleakClient, BleakScanner
 from bleak.exc import BleakGATTProtocolError
 
 from commissioner.ble.bumble_backend import BumbleClient, BumbleScanner
+from commissioner.ble.discovery_transport import BleTransport
 from commissioner.ble.onboarding import OnboardingStep, onboard_device, onboard_devices
 from commissioner.ble.workflow import wait_for_ble_devices
-from commissioner.discovery.ble import BleTransport
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.protocol.ble_spec import INFO_CHAR_UUID, ONBOARDING_SERVICE_UUID
 from commissioner.virtualhome.scenario import BLE_GATT_ERROR, BLE_VANISH

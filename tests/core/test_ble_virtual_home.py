@@ -14,7 +14,7 @@ from pathlib import Path
 from vh_fixtures import REPO_ROOT, running_virtual_home
 
 from commissioner.ble.adapter import BleAdapter
-from commissioner.discovery.ble import BleTransport
+from commissioner.ble.discovery_transport import BleTransport
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.discovery.mdns import MdnsTransport
 from commissioner.jobs.store import JobStore

@@ -177,3 +177,31 @@ def test_the_simulator_joins_the_command_line_only_as_a_plugin(
     with pytest.raises(SystemExit):
         main(["catalog", "publish", "--help"])  # the app's catalog command no longer publishes
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_lost_cache_and_reset_trust_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo, _keys = _publish(tmp_path)
+    data = tmp_path / "data"
+    root = repo / "metadata" / "1.root.json"
+    with serve_directory(repo) as url:
+        sync_args = ["catalog", "sync", "--url", url, "--root", str(root),
+                     "--data-dir", str(data)]
+        assert main(sync_args) == 0
+        (state_file,) = data.rglob("catalog/state.json")
+        state_file.unlink()
+        capsys.readouterr()
+        assert main(sync_args) == 3
+        err = capsys.readouterr().err
+        assert "catalog cache lost or edited" in err and "--reset-trust" in err
+        assert main(["catalog", "status", "--data-dir", str(data)]) == 3
+        assert "catalog cache lost or edited" in capsys.readouterr().err
+        assert main([*sync_args, "--reset-trust", "--deadline", "30"]) == 0
+        assert "Catalog version 1 synced" in capsys.readouterr().out
+        assert json.loads(state_file.read_text())["trust_reset_at"] is not None
+        assert main(["catalog", "status", "--data-dir", str(data)]) == 0
+        with pytest.raises(SystemExit) as refused:
+            main([*sync_args, "--deadline", "0"])
+        assert refused.value.code == 2
+        assert "--deadline: expected a number of seconds" in capsys.readouterr().err

@@ -7,11 +7,11 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import keyring_fixtures
 import pytest
+from catalog_helpers import backdate_refresh
 from gate_helpers import by_fault, by_model, manifest
 from vh_fixtures import running_virtual_home
 
@@ -213,9 +213,7 @@ def test_offline_within_grace_is_accepted_and_past_grace_blocks_certify(
     assert code == EXIT_BLOCKED and verdicts, err
     # The laptop's last successful refresh is now 20 days old (grace: 14 days).
     (state_file,) = env.data.rglob("catalog-virtual-home/*/state.json")
-    state = json.loads(state_file.read_text())
-    state["refreshed_at"] = (datetime.now(UTC) - timedelta(days=20)).isoformat()
-    state_file.write_text(json.dumps(state))
+    backdate_refresh(state_file.parent, days=20)
     steps_before = len(store(env).steps(job))
     code, verdicts, err = certify(env, capsys, job, "--offline")
     assert code == 5 and verdicts == []

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from commissioner.discovery.events import DeviceRecord, Sighting
+from commissioner.discovery.recording import job_device
 from commissioner.jobs import audit, schema
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import (
@@ -238,7 +239,7 @@ def test_device_from_discovery_record(store: JobStore) -> None:
                             rssi=-60, seen_at=2.0, **common),  # type: ignore[arg-type]
         },
     )
-    store.upsert_device(job.id, JobDevice.from_record(record, at="2025-01-01T00:00:00+00:00"))
+    store.upsert_device(job.id, job_device(record, at="2025-01-01T00:00:00+00:00"))
     (d,) = store.devices(job.id)
     assert (d.role, d.state, d.address, d.port) == ("device", "factory", "192.0.2.7", 8443)
     assert d.transports == ("ble", "mdns")

@@ -18,6 +18,7 @@ import pytest
 from keyrings.alt.file import PlaintextKeyring
 from vh_fixtures import running_virtual_home
 
+from commissioner.app.site import read_label_folder
 from commissioner.errors import UserError
 from commissioner.jobs.store import JobStore
 from commissioner.provisioning.run import (
@@ -28,7 +29,6 @@ from commissioner.provisioning.run import (
     open_vault,
 )
 from commissioner.provisioning.setup_codes import (
-    read_label_files,
     remember_labels,
     setup_code_name,
 )
@@ -68,7 +68,7 @@ def test_faults_fail_their_device_clearly_and_the_job_resumes(
     tr = ph.trust(home)
     with JobStore.open(ph.store_path(data), create=False) as store:
         vault = open_vault(store, backend=secret_service.backend)
-        labels = read_label_files(home.labels_path)
+        labels = read_label_folder(home.labels_path)
         remember_labels(store, vault, job, labels)
         real_code = vault.get(job, setup_code_name(wrong_code))
         wrong = b"00000000" if real_code != b"00000000" else b"11111111"

@@ -130,4 +130,5 @@ def test_reset_button_path_faults_and_rerun(
                               text=True, check=True).stdout
         flat = " ".join(text.split())
         (tmp_path / "c.txt").write_text(flat, encoding="utf-8")
-        assert "technician" in flat and "previous home: nothing to try" in flat and "UNVERIFIED" not in flat
+        assert "technician" in flat and "previous home: nothing to try" in flat
+        assert "UNVERIFIED" not in flat

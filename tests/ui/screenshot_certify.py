@@ -65,7 +65,7 @@ def main(out_dir: str) -> int:
             window = MainWindow(bridge, service=service)
             window.show()
             window.new_job_action.trigger()
-            dialog = window.new_job_dialog
+            dialog = window.job_files.new_job_dialog
             assert dialog is not None
             dialog.create_button.click()  # shows the inline errors
             _save(app, dialog, out / "new-job-dialog-ja.png")
@@ -75,28 +75,28 @@ def main(out_dir: str) -> int:
             window.start_scan()
             expected = 1 + len(home.devices)
             _wait(app, lambda: window.model.device_count >= expected)
-            window.check_devices()
-            _wait(app, lambda: window.last_certify is not None)
-            blocked = next(v.device_id for v in window.last_certify.verdicts  # type: ignore[union-attr]
+            window.gate.check_devices()
+            _wait(app, lambda: window.gate.last_certify is not None)
+            blocked = next(v.device_id for v in window.gate.last_certify.verdicts  # type: ignore[union-attr]
                            if v.verdict.value == "counterfeit")
             window.select_device(blocked)
             _save(app, window, out / "certify-ja-blocked.png")
-            good = next(v.device_id for v in window.last_certify.verdicts  # type: ignore[union-attr]
+            good = next(v.device_id for v in window.gate.last_certify.verdicts  # type: ignore[union-attr]
                         if v.verdict.value == "certified" and v.role == "device")
             window.select_device(good)
-            window.submit_label(encode_label(read_label_file(home.label_path(good))))
-            _wait(app, lambda: "ペアリング" in window.label_entry.result_label.text())
+            window.gate.submit_label(encode_label(read_label_file(home.label_path(good))))
+            _wait(app, lambda: "ペアリング" in window.gate.label_entry.result_label.text())
             _save(app, window, out / "certify-ja-certified-label.png")
-            window.submit_label("SHC1;id=broken")
-            _wait(app, lambda: "有効な" in window.label_entry.result_label.text())
+            window.gate.submit_label("SHC1;id=broken")
+            _wait(app, lambda: "有効な" in window.gate.label_entry.result_label.text())
             window.select_device(blocked)
             window.details.replace_button.click()
-            replace = window.replace_dialog
+            replace = window.gate.replace_dialog
             assert replace is not None
             replace.reason_edit.setPlainText("偽造品の疑い。正規品を手配する")
             _save(app, replace, out / "replace-dialog-ja.png")
             replace.ok_button.click()
-            _wait(app, lambda: window.replace_dialog is None)
+            _wait(app, lambda: window.gate.replace_dialog is None)
             _save(app, window, out / "certify-ja-replaced-label-error.png")
             i18n.install_language(app, "en")
             _save(app, window, out / "certify-en.png")

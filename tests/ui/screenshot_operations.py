@@ -66,14 +66,14 @@ def _window(app: QApplication, bridge: AsyncBridge, tmp: Path, home_dir: Path | 
 def _scan_and_certify(app: QApplication, window: MainWindow, count: int) -> None:
     window.start_scan()
     _wait(app, lambda: window.model.device_count >= count)
-    window.check_devices()
-    _wait(app, lambda: window.last_certify is not None)
+    window.gate.check_devices()
+    _wait(app, lambda: window.gate.last_certify is not None)
 
 
 def ble(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path) -> None:
     with running_virtual_home(tmp / "ble-home", scenario="ble-mixed") as home:
         window = _window(app, bridge, tmp, home.directory, "2026-0501")
-        window.operations.ble_action.setChecked(True)
+        window.onboarding.ble_action.setChecked(True)
         window.start_scan()
         assert home.ble is not None
         _wait(app, lambda: window.model.device_count >= len(home.ble.devices) + 1)
@@ -81,7 +81,7 @@ def ble(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path) -> None:
         only = next(d.device_id for d in home.ble.devices if d.mode == "only")
         window.select_device(only)
         _save(app, window, out / "ble-ja-scan.png")
-        window.operations.onboard_all_action.trigger()
+        window.onboarding.onboard_all_action.trigger()
         _wait(app, lambda: False, 0.5)
         _save(app, window, out / "ble-ja-onboarding.png")
         _wait(app, lambda: window.operations.busy is None)
@@ -111,7 +111,7 @@ def commission(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path) -> 
                     print(f"saved {out / 'commission-ja-running.png'}")
 
             window.model.dataChanged.connect(grab_mid_run)
-            ops.commission_action.trigger()
+            window.commissioning.commission_action.trigger()
             _wait(app, lambda: ops.busy is None)
             window.model.dataChanged.disconnect(grab_mid_run)
             _save(app, window, out / "commission-ja-done.png")
@@ -128,7 +128,7 @@ def firmware(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path) -> No
         window = _window(app, bridge, tmp, home.directory, "2026-0503")
         _scan_and_certify(app, window, len(home.devices) + 1)
         ops = window.operations
-        ops.update_firmware(reboot_timeout=60.0)
+        window.firmware.update_firmware(reboot_timeout=60.0)
         _wait(app, lambda: ops.job_fraction > 0.25 or ops.busy is None, 60)
         _save(app, window, out / "firmware-ja-running.png")
         _wait(app, lambda: ops.busy is None, 120)
@@ -147,8 +147,8 @@ def keyring_refused(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path
     try:
         window = _window(app, bridge, tmp, None, "2026-0504")
         window.check_keyring()
-        _wait(app, lambda: window.operations.keyring_box is not None)
-        box = window.operations.keyring_box
+        _wait(app, lambda: window.keyring.keyring_box is not None)
+        box = window.keyring.keyring_box
         assert box is not None
         _save(app, window, out / "keyring-ja-window.png")
         _save(app, box, out / "keyring-ja-refused.png")

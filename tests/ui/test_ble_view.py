@@ -60,11 +60,12 @@ def test_ble_devices_rssi_merged_rows_and_onboarding(
         window.show()
         window.open_job(job_id)
         qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
-        ops = window.operations
-        assert ops.ble_action.text() == "Bluetooth LE" and ops.ble_action.isCheckable()
-        assert not ops.onboard_all_action.isEnabled()  # no BLE scan yet
+        ops, onboarding = window.operations, window.onboarding
+        ble_action = onboarding.ble_action
+        assert ble_action.text() == "Bluetooth LE" and ble_action.isCheckable()
+        assert not onboarding.onboard_all_action.isEnabled()  # no BLE scan yet
 
-        ops.ble_action.setChecked(True)
+        onboarding.ble_action.setChecked(True)
         window.start_scan()
         qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: ble_ids <= set(window.model.device_ids()), timeout=WAIT_MS)
@@ -84,10 +85,10 @@ def test_ble_devices_rssi_merged_rows_and_onboarding(
         # "Onboard to network" from the details pane for one BLE-only factory device.
         first = only_ok[0]
         assert window.select_device(first)
-        assert ops.onboard_action.isEnabled() and ops.onboard_button.isVisible()
-        assert ops.onboard_button.text() == "ネットワークに参加させる"
+        assert onboarding.onboard_action.isEnabled() and onboarding.onboard_button.isVisible()
+        assert onboarding.onboard_button.text() == "ネットワークに参加させる"
         with qtbot.waitSignal(ops.operation_finished, timeout=WAIT_MS * 2) as blocker:
-            ops.onboard_button.click()
+            onboarding.onboard_button.click()
             assert ops.busy == "onboard" and ops.panel.isVisible()
         operation, outcome = blocker.args
         assert operation == "onboard" and isinstance(outcome, OnboardRun), outcome
@@ -100,9 +101,9 @@ def test_ble_devices_rssi_merged_rows_and_onboarding(
         assert "mDNS" in str(_cell(window, first, Column.TRANSPORT))
 
         # "Onboard all": every other factory BLE device; the two faulty ones fail with reasons.
-        assert ops.onboard_all_action.isEnabled()
+        assert onboarding.onboard_all_action.isEnabled()
         with qtbot.waitSignal(ops.operation_finished, timeout=WAIT_MS * 3) as blocker:
-            ops.onboard_all_action.trigger()
+            onboarding.onboard_all_action.trigger()
         outcome = blocker.args[1]
         assert isinstance(outcome, OnboardRun)
         results = {r.device_id: r for r in outcome.results}

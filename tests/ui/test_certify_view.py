@@ -7,7 +7,6 @@ import json
 import shutil
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -27,6 +26,7 @@ from commissioner.virtualhome.scenario import (
     MODEL_MISMATCH,
     UNCERTIFIED_MODEL,
 )
+from tests.core.catalog_helpers import backdate_refresh
 from ui.bridge import AsyncBridge
 from ui.device_table import (
     BLOCKED_BACKGROUND,
@@ -116,15 +116,16 @@ def test_check_devices_shows_verdicts_replace_and_labels(
     window = _window(qtbot, bridge, service)
     window.open_job(job_id)
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
-    assert window.job_number_value.text() == "GUI-3" and window.level_value.text() == "★★★"
-    assert window.catalog_value.text() == "未確認"
+    panel = window.job_box
+    assert panel.job_number_value.text() == "GUI-3" and panel.level_value.text() == "★★★"
+    assert window.job_box.catalog_value.text() == "未確認"
     ids = _scan_home(qtbot, window, home)
     assert _cell(window, by_model(home, "SD-AC2400")) == "未確認"
 
-    assert window.certify_action.text() == "認証確認"
-    window.certify_action.trigger()
-    qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
-    assert window.gate_message is None
+    assert window.gate.certify_action.text() == "認証確認"
+    window.gate.certify_action.trigger()
+    qtbot.waitUntil(lambda: window.gate.last_certify is not None, timeout=WAIT_MS * 2)
+    assert window.gate.gate_message is None
 
     expected = {
         by_model(home, "SD-AC2400"): ("certified", "認証済み"),
@@ -149,8 +150,8 @@ def test_check_devices_shows_verdicts_replace_and_labels(
         assert len(tooltip.splitlines()) >= 2  # translated explanation + the gate's reason
     # Every device of the home got a verdict; the summary and the job's catalog are shown.
     assert all(_cell(window, d, VERDICT_ROLE) is not None for d in ids)
-    assert "ブロック" in window.gate_summary_label.text()
-    assert window.catalog_value.text().startswith("バージョン ")
+    assert "ブロック" in window.gate.gate_summary_label.text()
+    assert window.job_box.catalog_value.text().startswith("バージョン ")
 
     with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
         job = store.get_job(job_id)
@@ -185,7 +186,7 @@ def test_check_devices_shows_verdicts_replace_and_labels(
     # Mark the counterfeit device to be replaced (asks for a reason; recorded in the job).
     assert window.select_device(fake)
     window.details.replace_button.click()
-    dialog = window.replace_dialog
+    dialog = window.gate.replace_dialog
     assert dialog is not None
     assert not dialog.ok_button.isEnabled()  # a reason is required
     dialog.reason_edit.setPlainText("偽造品の疑い。正規品に交換する")
@@ -194,7 +195,7 @@ def test_check_devices_shows_verdicts_replace_and_labels(
         lambda: (s := window.model.gate_state(fake)) is not None and s.replace_flag,
         timeout=WAIT_MS,
     )
-    qtbot.waitUntil(lambda: window.replace_dialog is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.gate.replace_dialog is None, timeout=WAIT_MS)
     assert "交換予定" in str(_cell(window, fake))
     assert _cell(window, fake, VERDICT_ROLE) == "counterfeit"  # no override: still blocked
     with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
@@ -204,11 +205,11 @@ def test_check_devices_shows_verdicts_replace_and_labels(
 
     # A USB QR scanner types the label payload and presses Enter.
     label = read_label_file(home.label_path(good))
-    edit = window.label_entry.edit
+    edit = window.gate.label_entry.edit
     qtbot.keyClicks(edit, encode_label(label))
     qtbot.keyClick(edit, Qt.Key.Key_Return)
     assert edit.text() == ""  # the payload (with its setup code) does not stay on screen
-    result = window.label_entry.result_label
+    result = window.gate.label_entry.result_label
     qtbot.waitUntil(lambda: "ペアリング" in result.text(), timeout=WAIT_MS)
     assert good in result.text()
     assert window.model.gate_state(good).label_status == "paired"  # type: ignore[union-attr]
@@ -238,13 +239,13 @@ def test_check_devices_shows_verdicts_replace_and_labels(
     # A photo or scan of a box label (the QR PNG the virtual home prints) pairs like a scan;
     # a file that is not an image says so.
     shutter = by_model(home, "KH-SH120")
-    window.submit_label_image(str(home.labels_path / f"{shutter}.png"))
+    window.gate.submit_label_image(str(home.labels_path / f"{shutter}.png"))
     qtbot.waitUntil(lambda: shutter in result.text() and "ペアリング" in result.text(),
                     timeout=WAIT_MS)
     assert window.model.gate_state(shutter).label_status == "paired"  # type: ignore[union-attr]
     not_image = tmp_path / "notes.png"
     not_image.write_text("not an image")
-    window.submit_label_image(str(not_image))
+    window.gate.submit_label_image(str(not_image))
     qtbot.waitUntil(lambda: shutter not in result.text(), timeout=WAIT_MS)
     assert result.text()
 
@@ -282,25 +283,23 @@ def test_catalog_past_grace_blocks_checking_with_a_clear_message(
     window.open_job(job_id)
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
     _scan_home(qtbot, window, home)
-    window.check_devices()  # online: syncs the catalog into this laptop's cache
-    qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
+    window.gate.check_devices()  # online: syncs the catalog into this laptop's cache
+    qtbot.waitUntil(lambda: window.gate.last_certify is not None, timeout=WAIT_MS * 2)
 
     doc["catalog_url"] = f"http://127.0.0.1:{_free_port()}/"
     (offline_home / "home.json").write_text(json.dumps(doc))
     (state_file,) = data_dir.rglob("catalog-virtual-home/*/state.json")
-    state = json.loads(state_file.read_text())
-    state["refreshed_at"] = (datetime.now(UTC) - timedelta(days=20)).isoformat()
-    state_file.write_text(json.dumps(state))
+    backdate_refresh(state_file.parent, days=20)
     with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
         steps_before = store.step_count(job_id)
 
-    window.check_devices()
-    qtbot.waitUntil(lambda: window.gate_message is not None, timeout=WAIT_MS * 2)
-    message = window.gate_message or ""
+    window.gate.check_devices()
+    qtbot.waitUntil(lambda: window.gate.gate_message is not None, timeout=WAIT_MS * 2)
+    message = window.gate.gate_message or ""
     assert "猶予期間" in message and "インターネットに接続" in message  # what to do, translated
     assert "commissioner catalog sync" in message  # the core's hint is kept
-    assert window.gate_banner.isVisible()
+    assert window.gate.gate_banner.isVisible()
     assert window.error_box is not None and window.error_box.isVisible()
-    assert window.certify_action.isEnabled()
+    assert window.gate.certify_action.isEnabled()
     with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
         assert store.step_count(job_id) == steps_before  # nothing certified with a stale catalog

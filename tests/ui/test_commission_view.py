@@ -63,20 +63,24 @@ def test_start_up_refuses_the_fail_keyring(
     assert language == "ja"
     window, _job = _window(qtbot, bridge, tmp_path / "data", None)
     ops = window.operations
-    assert ops.commission_action.isEnabled()  # not checked yet
+    assert window.commissioning.commission_action.isEnabled()  # not checked yet
     with qtbot.waitSignal(ops.operation_finished, timeout=WAIT_MS) as blocker:
         window.check_keyring()
     assert blocker.args[0] == "keyring"
     status = blocker.args[1]
     assert isinstance(status, KeyringStatus) and not status.ok
-    box = ops.keyring_box
+    box = window.keyring.keyring_box
     assert box is not None and box.isVisible() and box.isModal()
     assert "キーリング" in box.text() and "平文" in box.text()
     assert "keyring.backends.fail" in box.text()  # the core's reason is kept
     assert box.windowTitle() == "キーリングを使用できません"
-    for action in (ops.commission_action, ops.firmware_action, ops.onboard_all_action):
+    for action in (
+        window.commissioning.commission_action,
+        window.firmware.firmware_action,
+        window.onboarding.onboard_all_action,
+    ):
         assert not action.isEnabled()
-    assert not ops.commission()  # refused without a run
+    assert not window.commissioning.commission()  # refused without a run
     assert ops.busy is None
     box.close()
 
@@ -93,23 +97,25 @@ def test_commission_home_provisions_every_device(
         ops = window.operations
         with qtbot.waitSignal(ops.operation_finished, timeout=WAIT_MS) as blocker:
             window.check_keyring()
-        assert blocker.args[1].ok and ops.keyring_box is None
+        assert blocker.args[1].ok and window.keyring.keyring_box is None
 
         window.start_scan()
         qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
-        window.certify_action.trigger()  # "Check devices" first: only certified ones are set up
-        qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
-        certify = window.last_certify
+        # "Check devices" first: only certified ones are set up
+        window.gate.certify_action.trigger()
+        qtbot.waitUntil(lambda: window.gate.last_certify is not None, timeout=WAIT_MS * 2)
+        certify = window.gate.last_certify
         assert certify is not None and not any(v.blocked for v in certify.verdicts)
 
-        assert ops.commission_action.text() == "設定実行" and ops.commission_action.isEnabled()
+        commission_action = window.commissioning.commission_action
+        assert commission_action.text() == "設定実行" and commission_action.isEnabled()
         seen: list[tuple[str, float]] = []
         window.model.dataChanged.connect(
             lambda *_a: seen.append((ops.job_label.text(), ops.job_fraction)))
         with qtbot.waitSignal(ops.operation_finished, timeout=60000) as blocker:
-            ops.commission_action.trigger()
-            assert ops.busy == "commission" and not ops.firmware_action.isEnabled()
+            window.commissioning.commission_action.trigger()
+            assert ops.busy == "commission" and not window.firmware.firmware_action.isEnabled()
         operation, summary = blocker.args
         assert operation == "commission" and isinstance(summary, RunSummary), summary
         assert summary.ok and summary.count("provisioned") == len(ids)
@@ -124,7 +130,7 @@ def test_commission_home_provisions_every_device(
         box = ops.summary_box
         assert box is not None and box.isVisible()
         assert box.text().startswith(f"設定完了: 設定済み {len(ids)} 台、失敗 0 台")
-        assert ops.commission_action.isEnabled()
+        assert window.commissioning.commission_action.isEnabled()
 
         with JobStore.open(paths.default_store_path(data_dir), create=False) as store:
             records = {r.device_id: r for r in store.provisioning_devices(job_id)}

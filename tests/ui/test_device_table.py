@@ -19,7 +19,8 @@ from commissioner.discovery.events import (
 )
 from commissioner.protocol.spec import CommissioningState, DeviceKind, Role
 from ui import i18n
-from ui.device_table import ROW_KIND_ROLE, Column, DeviceTableModel, format_address
+from ui.device_table import ROW_KIND_ROLE, Column, DeviceTableModel
+from ui.device_texts import format_address
 
 
 def _record(device_id: str, kind: DeviceKind, **changes: object) -> DeviceRecord:

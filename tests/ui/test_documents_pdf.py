@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from documents_helpers import catalog, invitation_payload, make_home, sources
+from keyring_fixtures import SecretServiceSession
 
 from commissioner.documents import build_report, build_sheet, collect_facts, report_document
 from commissioner.documents.facts import HandoverFacts
@@ -175,7 +176,7 @@ def test_report_pdf_renders_with_requirement_ids(facts: HandoverFacts, tmp_path:
         _shots(pdf, f"report-{lang}")
 
 
-def test_cli_sheet_and_report_pdf(tmp_path: Path) -> None:
+def test_cli_sheet_and_report_pdf(secret_service: SecretServiceSession, tmp_path: Path) -> None:
     """`commissioner sheet` and `report --pdf` through the entry-point plugin, in a child
     process (catalog and invitation supplied by a small wrapper script)."""
     data = tmp_path / "data"
@@ -186,15 +187,16 @@ def test_cli_sheet_and_report_pdf(tmp_path: Path) -> None:
         "import sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
         "import documents_helpers as h\n"
-        "import commissioner.cli.documents as dc, ui.documents_cli as uc\n"
+        "import commissioner.cli.documents as dc\n"
         "import commissioner.provisioning.invitation as inv\n"
-        "dc.load_catalog = uc.load_catalog = lambda args, required: h.catalog()\n"
+        "dc.load_catalog = lambda args, required: h.catalog()\n"
         "inv.sheet_invitation = lambda store, job_id: h.invitation_payload()\n"
         "from commissioner.cli import main\n"
         "sys.exit(main(sys.argv[1:]))\n", encoding="utf-8")
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin",
            "COMMISSIONER_DATA_DIR": str(data), "COMMISSIONER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "HOME": str(tmp_path)}
+           "HOME": str(tmp_path), "DBUS_SESSION_BUS_ADDRESS": secret_service.bus_address,
+           "PYTHON_KEYRING_BACKEND": "keyring.backends.SecretService.Keyring"}
     sheet = tmp_path / "sheet.pdf"
     r = subprocess.run([sys.executable, str(script), "sheet", "--data-dir", str(data), "--job",
                         home.job.id, "--out", str(sheet), "--lang", "en"],

@@ -56,8 +56,8 @@ def _certified_window(
     window.start_scan()
     qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: ids <= set(window.model.device_ids()), timeout=WAIT_MS)
-    window.certify_action.trigger()
-    qtbot.waitUntil(lambda: window.last_certify is not None, timeout=WAIT_MS * 2)
+    window.gate.certify_action.trigger()
+    qtbot.waitUntil(lambda: window.gate.last_certify is not None, timeout=WAIT_MS * 2)
     return window, job_id, data_dir
 
 
@@ -78,7 +78,7 @@ def test_update_firmware_brings_outdated_devices_to_latest(
         )
 
         ops = window.operations
-        assert ops.firmware_action.text() == "ファームウェア更新"
+        assert window.firmware.firmware_action.text() == "ファームウェア更新"
         phases: dict[str, set[str]] = {i: set() for i in ids}
         bars: list[float] = []
 
@@ -93,7 +93,7 @@ def test_update_firmware_brings_outdated_devices_to_latest(
 
         window.model.dataChanged.connect(watch)
         with qtbot.waitSignal(ops.operation_finished, timeout=90000) as blocker:
-            assert ops.update_firmware(reboot_timeout=30.0)
+            assert window.firmware.update_firmware(reboot_timeout=30.0)
         operation, run = blocker.args
         assert operation == "firmware" and isinstance(run, FirmwareRun), run
         assert run.ok and not run.blockers
@@ -154,12 +154,12 @@ def test_vulnerable_device_is_marked_and_devices_that_cannot_update_say_why(
 
         window.model.dataChanged.connect(watch)
         with qtbot.waitSignal(ops.operation_finished, timeout=90000) as blocker:
-            assert ops.update_firmware(reboot_timeout=30.0)
+            assert window.firmware.update_firmware(reboot_timeout=30.0)
         run = blocker.args[1]
         assert isinstance(run, FirmwareRun), run
         plan = {item.device_id: item for item in run.plan}
         (vulnerable,) = [d for d, item in plan.items() if item.current == "1.0.3"]
-        assert plan[vulnerable].vulnerable and ops.vulnerable_seen == {vulnerable}
+        assert plan[vulnerable].vulnerable and window.firmware.vulnerable_seen == {vulnerable}
         assert vulnerable in marked  # the table marked it while it ran the vulnerable version
         results = {r.device_id: r for r in run.results}
         assert results[vulnerable].outcome is Outcome.UPDATED

@@ -109,7 +109,7 @@ def test_reopened_job_shows_gate_provisioning_and_firmware(
         assert _cell(window, device_id, Column.VERDICT, VERDICT_ROLE) == "certified"
         assert _cell(window, device_id, Column.VERDICT, BLOCKED_ROLE) is False
         assert _cell(window, device_id, Column.VERDICT) == "認証済み"
-    assert window.gate_summary_label.text()
+    assert window.gate.gate_summary_label.text()
 
     # Provisioned and on the latest firmware (updated 1.0.0 -> 1.2.0 in an earlier visit).
     for device_id in ("gw-0001", "dev-0001"):
@@ -133,12 +133,12 @@ def test_reopened_job_shows_gate_provisioning_and_firmware(
     assert "the device did not answer" in failed.detail, failed.detail
     assert "設定実行" in failed.detail, failed.detail  # what to do: run Commission home again
     assert _cell(window, "dev-0003", Column.FIRMWARE) == "1.0.3 ⚠ 脆弱性あり"
-    assert "dev-0003" in window.operations.vulnerable_seen
+    assert "dev-0003" in window.firmware.vulnerable_seen
 
     # Shown as finished states: nothing was started.
     ops = window.operations
     assert ops.busy is None and not ops.panel.isVisible()
-    assert ops.recorded is not None and ops.recorded.job_id == job_id
+    assert window.recorded.progress is not None and window.recorded.progress.job_id == job_id
     qtbot.waitUntil(lambda: window.recording_idle, timeout=WAIT_MS)
     with JobStore.open(store_path) as store:
         actions = [s.action for s in store.steps(job_id)[steps_before:]]
@@ -161,24 +161,27 @@ def test_toolbar_follows_the_handover_flow(
     service = JobService(store_path, data_dir=tmp_path / "data")
     window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
     qtbot.addWidget(window)
-    ops = window.operations
     actions = [a for a in window.toolbar.actions() if not a.isSeparator()]
     assert actions == [
-        window.scan_action,
-        ops.ble_action,
-        ops.onboard_all_action,
-        window.certify_action,
-        ops.commission_action,
-        ops.firmware_action,
+        window.scan.scan_action,
+        window.onboarding.ble_action,
+        window.onboarding.onboard_all_action,
+        window.gate.certify_action,
+        window.commissioning.commission_action,
+        window.firmware.firmware_action,
         window.handover.action,
     ]
     texts = [a.text() for a in actions[3:]]
     assert texts == ["認証確認", "設定実行", "ファームウェア更新", "完了して引き渡す…"]
     # The enabling logic is unchanged: without a job only scanning (and BLE) are possible.
-    assert window.scan_action.isEnabled()
-    assert not window.certify_action.isEnabled()
-    assert not ops.commission_action.isEnabled() and not ops.firmware_action.isEnabled()
+    assert window.scan.scan_action.isEnabled()
+    assert not window.gate.certify_action.isEnabled()
+    commission_action, firmware_action = (
+        window.commissioning.commission_action,
+        window.firmware.firmware_action,
+    )
+    assert not commission_action.isEnabled() and not firmware_action.isEnabled()
     window.open_job(JOB_NUMBER)
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
-    assert window.certify_action.isEnabled()
-    assert ops.commission_action.isEnabled() and ops.firmware_action.isEnabled()
+    assert window.gate.certify_action.isEnabled()
+    assert commission_action.isEnabled() and firmware_action.isEnabled()

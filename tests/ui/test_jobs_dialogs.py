@@ -37,12 +37,12 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     assert language == "ja"
     service = _service(tmp_path)
     window = _window(qtbot, bridge, service)
-    assert window.no_job_label.isVisible()
+    assert window.job_box.no_job_label.isVisible()
     assert window.new_job_action.text() == "新規作業(&N)…"
-    assert not window.certify_action.isEnabled()  # nothing to check without a job
+    assert not window.gate.certify_action.isEnabled()  # nothing to check without a job
 
     window.new_job_action.trigger()
-    dialog = window.new_job_dialog
+    dialog = window.job_files.new_job_dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.windowTitle() == "新規作業"
 
@@ -63,16 +63,16 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     dialog.operator_edit.setText("佐藤 一郎")
     dialog.create_button.click()
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: window.new_job_dialog is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.job_files.new_job_dialog is None, timeout=WAIT_MS)
 
     job = window.job
     assert job is not None and job.job_id is not None
-    assert window.job_number_value.text() == "2026-0412"
-    assert window.site_value.text() == "さくら邸"
-    assert window.address_value.text() == "東京都千代田区千代田1-1"
-    assert window.level_value.text() == "★★★"
-    assert window.operator_value.text() == "佐藤 一郎"
-    assert window.certify_action.isEnabled() and window.label_entry.isEnabled()
+    assert window.job_box.job_number_value.text() == "2026-0412"
+    assert window.job_box.site_value.text() == "さくら邸"
+    assert window.job_box.address_value.text() == "東京都千代田区千代田1-1"
+    assert window.job_box.level_value.text() == "★★★"
+    assert window.job_box.operator_value.text() == "佐藤 一郎"
+    assert window.gate.certify_action.isEnabled() and window.gate.label_entry.isEnabled()
     # The job is committed in the store before the window shows it.
     with JobStore.open(service.store_path, create=False) as store:
         stored = store.get_job(job.job_id)
@@ -83,7 +83,7 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
 
     # The same job number again: the store refuses; the dialog says so next to the field.
     window.new_job_action.trigger()
-    again = window.new_job_dialog
+    again = window.job_files.new_job_dialog
     assert again is not None
     assert again.operator_edit.text() == "佐藤 一郎"  # the operator is carried over
     again.job_number_edit.setText("2026-0412")
@@ -113,7 +113,7 @@ def test_open_job_dialog_lists_open_jobs_and_opens_one(
         store.close_job(closed.id)
     window = _window(qtbot, bridge, service)
     window.open_job_action.trigger()
-    dialog = window.open_job_dialog
+    dialog = window.job_files.open_job_dialog
     assert dialog is not None
     qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=WAIT_MS)
     numbers = {dialog.table.item(r, 0).text() for r in range(2)}
@@ -123,7 +123,8 @@ def test_open_job_dialog_lists_open_jobs_and_opens_one(
     dialog.open_button.click()
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
     assert window.job is not None and window.job.job_id == first.id
-    assert window.site_value.text() == "青木邸" and window.level_value.text() == "★★"
+    panel = window.job_box
+    assert panel.site_value.text() == "青木邸" and panel.level_value.text() == "★★"
 
     # Opening a job that does not exist reports it instead of failing silently.
     window.open_job("NO-SUCH-JOB")

@@ -22,7 +22,7 @@ def _header(window: MainWindow, column: Column) -> object:
 
 
 def _scan_button_text(window: MainWindow) -> str:
-    button = window.toolbar.widgetForAction(window.scan_action)
+    button = window.toolbar.widgetForAction(window.scan.scan_action)
     assert button is not None
     return button.text()  # type: ignore[attr-defined, no-any-return]
 
@@ -78,7 +78,7 @@ def test_default_is_japanese_and_switching_retranslates_visible_labels(
     assert _scan_button_text(window) == "Start scan"
     assert window.language_menu.title() == "&Language"
     assert window.job_box.title() == "Current job"
-    assert window.job_number_caption.text() == "Job number:"
+    assert window.job_box.job_number_caption.text() == "Job number:"
     assert window.scan_status_label.text() == "Scan stopped"
     assert window.windowTitle() == "Commissioner — smart home commissioning"
     assert window.counts_status_label.text() == "1 device, 0 malformed"

@@ -50,11 +50,11 @@ def test_scan_lists_devices_and_malformed_then_removes_unregistered(
     qtbot.addWidget(window)
     window.show()
     assert window.scan_status_label.text() == "スキャン停止中"
-    assert window.scan_action.text() == "スキャン開始"
+    assert window.scan.scan_action.text() == "スキャン開始"
 
-    window.scan_action.trigger()
+    window.scan.scan_action.trigger()
     qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
-    assert window.scan_action.text() == "スキャン停止"
+    assert window.scan.scan_action.text() == "スキャン停止"
     assert window.scan_status_label.text() == "スキャン中…"
     qtbot.waitUntil(
         lambda: window.model.device_count == 5 and window.model.malformed_count == 1,
@@ -113,10 +113,10 @@ def test_scan_lists_devices_and_malformed_then_removes_unregistered(
     loopback_devices.unregister("hostile")
     qtbot.waitUntil(lambda: window.model.malformed_count == 0, timeout=WAIT_MS)
 
-    window.scan_action.trigger()
+    window.scan.scan_action.trigger()
     qtbot.waitUntil(lambda: window.scan_state is ScanState.IDLE, timeout=WAIT_MS)
     assert window.scan_status_label.text() == "スキャン停止中"
-    assert window.scan_action.text() == "スキャン開始"
+    assert window.scan.scan_action.text() == "スキャン開始"
     assert model.device_count == 4  # what was found stays listed after the scan stops
     assert window.last_error is None
 
@@ -126,15 +126,15 @@ def test_job_area_shows_job_or_no_job(qtbot: QtBot, bridge: AsyncBridge, languag
     window = MainWindow(bridge)
     qtbot.addWidget(window)
     window.show()
-    assert window.job_stack.currentWidget() is window.no_job_label
-    assert window.no_job_label.text() == "作業が開かれていません"
+    assert window.job_box.job_stack.currentWidget() is window.job_box.no_job_label
+    assert window.job_box.no_job_label.text() == "作業が開かれていません"
     window.set_job(JobSummary("2026-042", "Sakura house", 2, "Sato"))
-    assert window.job_stack.currentIndex() == 1
-    assert window.job_number_value.text() == "2026-042"
-    assert window.site_value.text() == "Sakura house"
-    assert window.level_value.text() == "★★"
-    assert window.operator_value.text() == "Sato"
-    assert window.job_number_caption.text() == "作業番号:"
+    assert window.job_box.job_stack.currentIndex() == 1
+    assert window.job_box.job_number_value.text() == "2026-042"
+    assert window.job_box.site_value.text() == "Sakura house"
+    assert window.job_box.level_value.text() == "★★"
+    assert window.job_box.operator_value.text() == "Sato"
+    assert window.job_box.job_number_caption.text() == "作業番号:"
 
 
 def test_scan_error_reaches_status_bar_and_non_modal_message(
@@ -158,4 +158,4 @@ def test_scan_error_reaches_status_bar_and_non_modal_message(
     assert box.isVisible()
     assert not box.isModal()
     assert QApplication.activeModalWidget() is None
-    assert window.scan_action.isEnabled()  # the installer can try again
+    assert window.scan.scan_action.isEnabled()  # the installer can try again

@@ -67,23 +67,22 @@ def test_no_home_id_refused(qtbot: QtBot, language: str) -> None:
 
 
 def _enter(qtbot: QtBot, window: MainWindow, ssid: str, passphrase: str) -> None:
-    ops = window.operations
-    assert ops.network_action in window.file_menu.actions()
-    assert ops.network_action.text() == "宅内ネットワーク設定…"
-    ops.network_action.trigger()
-    dialog = ops.network_dialog
+    assert window.onboarding.network_action in window.file_menu.actions()
+    assert window.onboarding.network_action.text() == "宅内ネットワーク設定…"
+    window.onboarding.network_action.trigger()
+    dialog = window.onboarding.network_dialog
     assert dialog is not None and dialog.isVisible()
     dialog.ssid_edit.setText(ssid)
     dialog.passphrase_edit.setText(passphrase)
     dialog.ok_button.click()
-    qtbot.waitUntil(lambda: ops.network_dialog is None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: window.onboarding.network_dialog is None, timeout=WAIT_MS)
 
 
 def _onboard(qtbot: QtBot, window: MainWindow, device_id: str) -> OnboardRun:
     ops = window.operations
     assert window.select_device(device_id)
     with qtbot.waitSignal(ops.operation_finished, timeout=WAIT_MS * 2) as blocker:
-        ops.onboard_button.click()
+        window.onboarding.onboard_button.click()
     operation, outcome = blocker.args
     assert operation == "onboard" and isinstance(outcome, OnboardRun), outcome
     return outcome
@@ -111,8 +110,8 @@ def test_training_onboarding_uses_entered_network(
         window.open_job(job_id)
         qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
         ops = window.operations
-        assert ops.network_config is None  # training default: the virtual home's LAN
-        ops.ble_action.setChecked(True)
+        assert window.onboarding.network_config is None  # training default: the virtual home's LAN
+        window.onboarding.ble_action.setChecked(True)
         window.start_scan()
         qtbot.waitUntil(lambda: window.scan_state is ScanState.SCANNING, timeout=WAIT_MS)
         qtbot.waitUntil(lambda: set(ble_ids) <= set(window.model.device_ids()),
@@ -123,16 +122,16 @@ def test_training_onboarding_uses_entered_network(
         # onboarding without known settings opens "Home network…" first; Cancel starts nothing.
         service.virtual_home = None
         assert window.select_device(field)
-        ops.onboard_button.click()
-        dialog = ops.network_dialog
+        window.onboarding.onboard_button.click()
+        dialog = window.onboarding.network_dialog
         assert dialog is not None and dialog.isVisible() and ops.busy is None
         assert dialog.home_id_label.text() == job_id
         dialog.reject()
-        qtbot.waitUntil(lambda: ops.network_dialog is None, timeout=WAIT_MS)
-        assert ops.busy is None and ops.network_config is None
+        qtbot.waitUntil(lambda: window.onboarding.network_dialog is None, timeout=WAIT_MS)
+        assert ops.busy is None and window.onboarding.network_config is None
         # Accepting the dialog starts the onboarding it was opened for.
-        ops.onboard_button.click()
-        dialog = ops.network_dialog
+        window.onboarding.onboard_button.click()
+        dialog = window.onboarding.network_dialog
         assert dialog is not None
         dialog.ssid_edit.setText("field-lan")
         dialog.passphrase_edit.setText(lan["passphrase"])
@@ -141,18 +140,20 @@ def test_training_onboarding_uses_entered_network(
             assert ops.busy == "onboard"
         # (Here it ends at the job's vault: field labels are scanned into it, none were.)
         assert blocker.args[0] == "onboard" and isinstance(blocker.args[1], (OnboardRun, Failure))
-        assert ops.network_config is not None and ops.network_config.ssid == "field-lan"
+        config = window.onboarding.network_config
+        assert config is not None and config.ssid == "field-lan"
         service.virtual_home = home.directory
 
         # Entered settings win over the virtual home's: a wrong SSID is refused by the device.
         _enter(qtbot, window, "not-the-home-lan", lan["passphrase"])
-        assert ops.network_config is not None and ops.network_config.home_id == job_id
+        config = window.onboarding.network_config
+        assert config is not None and config.home_id == job_id
         outcome = _onboard(qtbot, window, wrong)
         assert not outcome.ok and outcome.results[0].reason == "join-failed", outcome
 
         # The right settings, entered again: the device accepts them and joins the LAN.
         _enter(qtbot, window, lan["ssid"], lan["passphrase"])
-        config = ops.network_config
+        config = window.onboarding.network_config
         assert config is not None and config.ssid == lan["ssid"]
         outcome = _onboard(qtbot, window, right)
         assert outcome.ok and outcome.joined == (right,), outcome

@@ -24,7 +24,7 @@ def test_table_fills_from_virtual_home_and_drops_a_powered_off_device(
         window = MainWindow(bridge, mdns_interfaces=list(home.mdns_interfaces))
         qtbot.addWidget(window)
         window.show()
-        window.scan_action.trigger()
+        window.scan.scan_action.trigger()
         qtbot.waitUntil(lambda: ours <= set(window.model.device_ids()), timeout=WAIT_MS)
 
         victim = home.devices[0].device_id

@@ -75,6 +75,9 @@ def identification_from(result: IdentifyResult) -> Identification:
         default_login_enabled=bool(result.state.get("default_credential_enabled")),
         boot_count=boot if isinstance(boot, int) and not isinstance(boot, bool) else None,
         last_update_note=note if isinstance(note, str) else None,
+        valid_from=ident.not_before,
+        valid_until=ident.not_after,
+        key_type=ident.public_key_type,
     )
 
 
@@ -185,7 +188,7 @@ class ShcBackend(DeviceBackend):
     ) -> Identification:
         result = await client.identify(
             address.host, address.port, self.trust, advertised_model=advertised_model,
-            advertised_id=address.device_id, timeout=timeout,
+            advertised_id=address.device_id or None, timeout=timeout,
         )
         return identification_from(result)
 

@@ -12,6 +12,31 @@ from commissioner.jobs.models import JSON, JobDevice
 from commissioner.jobs.store import JobStore
 
 
+def job_device(record: DeviceRecord, *, at: str, status: str = "seen") -> JobDevice:
+    """A job device from a discovery record; ``at`` (UTC ISO-8601) becomes first and last seen.
+
+    The store keeps the earliest ``first_seen`` when the device is upserted again.
+    """
+    latest = record.latest
+    network = record.network
+    source = network if network is not None else latest
+    return JobDevice(
+        device_id=record.device_id,
+        role=str(latest.role),
+        kind=latest.kind,
+        manufacturer=latest.manufacturer,
+        model=latest.model,
+        firmware=latest.firmware,
+        state=str(latest.state),
+        transports=record.transports,
+        address=source.address,
+        port=network.port if network is not None else None,
+        first_seen=at,
+        last_seen=at,
+        status=status,
+    )
+
+
 def record_scan(
     store_path: object,
     job_ref: str,
@@ -38,7 +63,7 @@ def record_devices(
     known = {d.device_id for d in store.devices(job.id)}
     new = 0
     for record in devices:
-        store.upsert_device(job.id, JobDevice.from_record(record, at=at))
+        store.upsert_device(job.id, job_device(record, at=at))
         if record.device_id not in known:
             new += 1
             known.add(record.device_id)

@@ -1,0 +1,145 @@
+"""The signed catalog's errors: one :class:`CatalogError` with a stable reason code, the
+hints shown with them, and which reasons allow the offline cache."""
+
+from __future__ import annotations
+
+import http.client
+from typing import Final
+
+import urllib3
+from tuf.api import exceptions as tuf_exceptions
+
+from commissioner.errors import UserError
+from commissioner.protocol.catalog_format import CatalogDataError
+from commissioner.trust.catalog_fetch import DeadlineExceededError
+
+HINT_SYNC: Final = (
+    "Connect to the internet and run `commissioner catalog sync`, or preload the catalog in "
+    "the office"
+)
+HINT_SECURITY: Final = (
+    "Do not continue with this catalog. The catalog server may be compromised or the "
+    "connection tampered with: report it to the platform operator. The last good catalog "
+    "was kept."
+)
+HINT_NETWORK: Final = (
+    "Check the internet connection and try again. The last good catalog was kept; until a "
+    "sync succeeds, the last verified catalog is used while it is within its offline grace "
+    "period."
+)
+HINT_CLOCK: Final = (
+    "Set the laptop's clock correctly, then sync again with "
+    "`commissioner catalog sync --clock-corrected` (this records that the clock was "
+    "corrected)."
+)
+HINT_RESET_TRUST: Final = (
+    "If you know why (for example the data folder was restored from a backup), re-trust the "
+    "platform from the built-in trust root with `commissioner catalog sync --reset-trust` "
+    "while online; the reset is recorded. Otherwise report it: someone may have edited this "
+    "computer's catalog cache."
+)
+
+# Only NETWORK_REASONS allow get_catalog() to fall back to the offline cache.
+NETWORK_REASONS: Final = frozenset({"unreachable"})
+SECURITY_REASONS: Final = frozenset({
+    "bad-signature", "rollback", "expired", "tampered", "oversized", "invalid-metadata",
+    "invalid-catalog", "missing-target", "bad-trust-root", "cache-lost", "cache-edited",
+})
+OFFLINE_REASONS: Final = frozenset({"no-catalog", "grace-expired", "cache-corrupt"})
+
+_EXIT_CODES: Final = {"unreachable": 4, "no-catalog": 5, "grace-expired": 5}
+
+
+class CatalogError(UserError):
+    """The catalog cannot be used. ``reason_code`` is stable for programs and tests:
+    unreachable (also a cut connection or a platform too slow for the deadline),
+    bad-signature, rollback, expired (a server-side freeze), clock-behind (this computer's
+    clock is behind the highest time it has seen), tampered, oversized, invalid-metadata,
+    invalid-catalog, missing-target, bad-trust-root, cache-lost / cache-edited (the local
+    TUF state disagrees with its keyring anchor), no-url, io-error, no-catalog,
+    grace-expired, cache-corrupt.
+
+    CLI exit codes: 3 security failure (including a lost or edited cache), 4 platform
+    unreachable, 5 no usable offline catalog, 1 other (including clock-behind)."""
+
+    def __init__(self, reason_code: str, message: str, hint: str | None = None) -> None:
+        code = 3 if reason_code in SECURITY_REASONS else _EXIT_CODES.get(reason_code, 1)
+        super().__init__(message, hint=hint, exit_code=code)
+        self.reason_code = reason_code
+        self.message = message
+
+    @property
+    def is_network(self) -> bool:
+        return self.reason_code in NETWORK_REASONS
+
+    @property
+    def is_security(self) -> bool:
+        return self.reason_code in SECURITY_REASONS
+
+
+def _cause(err: BaseException) -> str:
+    """The innermost useful text of a wrapped download error."""
+    parts = [str(err) or type(err).__name__]
+    cause = err.__cause__
+    while cause is not None and len(parts) < 3:
+        parts.append(f"{type(cause).__name__}: {cause}")
+        cause = cause.__cause__
+    return "; ".join(parts)
+
+
+def classify(err: BaseException, url: str) -> CatalogError:
+    """Map a python-tuf / network / OS failure to a CatalogError with a reason code.
+
+    Anything the network did (refused, cut, reset, HTTP error, too slow) is "unreachable";
+    only a verified mismatch is a security failure."""
+    e = tuf_exceptions
+    if isinstance(err, CatalogError):
+        return err
+    if isinstance(err, DeadlineExceededError):
+        return CatalogError(
+            "unreachable", f"the catalog server {url} is too slow: the sync did not finish "
+            f"within its {err.deadline_seconds:g} s deadline", HINT_NETWORK)
+    if isinstance(err, e.SlowRetrievalError):
+        return CatalogError(
+            "unreachable", f"the catalog server {url} is too slow or unreachable (no data "
+            f"within the read timeout)", HINT_NETWORK)
+    if isinstance(err, e.DownloadLengthMismatchError):
+        return CatalogError(
+            "oversized", f"the catalog server sent more data than the signed metadata allows "
+            f"({err})", HINT_SECURITY)
+    if isinstance(err, e.DownloadHTTPError):
+        return CatalogError(
+            "unreachable", f"the catalog server {url} answered HTTP {err.status_code}",
+            "Check the platform URL and try again later. " + HINT_NETWORK)
+    if isinstance(err, e.DownloadError | urllib3.exceptions.HTTPError
+                  | http.client.HTTPException | ConnectionError | TimeoutError):
+        return CatalogError(
+            "unreachable", f"the catalog server {url} cannot be reached or the connection "
+            f"was cut ({_cause(err)})", HINT_NETWORK)
+    if isinstance(err, e.UnsignedMetadataError):
+        return CatalogError(
+            "bad-signature", f"catalog metadata is not signed by the trusted keys ({err})",
+            HINT_SECURITY)
+    if isinstance(err, e.BadVersionNumberError):
+        return CatalogError(
+            "rollback", f"the catalog server offered older metadata than this computer already "
+            f"trusts (rollback) ({err})", HINT_SECURITY)
+    if isinstance(err, e.ExpiredMetadataError):
+        return CatalogError(
+            "expired", f"the catalog server offered expired metadata (freeze: the platform's "
+            f"signed metadata is out of date) ({err})", HINT_SECURITY)
+    if isinstance(err, e.LengthOrHashMismatchError):
+        return CatalogError(
+            "tampered", f"a catalog file does not match its signed hash/length ({err})",
+            HINT_SECURITY)
+    if isinstance(err, e.RepositoryError):
+        return CatalogError(
+            "invalid-metadata", f"catalog metadata failed verification ({err})", HINT_SECURITY)
+    if isinstance(err, CatalogDataError):
+        return CatalogError(
+            "invalid-catalog", f"the signed catalog content is malformed: {err}", HINT_SECURITY)
+    if isinstance(err, OSError):
+        return CatalogError(
+            "io-error", f"cannot write the catalog cache: {err}",
+            "Check free disk space and permissions of the data folder.")
+    return CatalogError("invalid-metadata", f"catalog update failed: {err!r}", HINT_SECURITY)

@@ -1,0 +1,117 @@
+"""New job and open job: the dialogs and the job service calls behind them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtWidgets import QDialog
+
+from commissioner.jobs.models import Job
+from ui.failure_text import failure_text
+from ui.job_dialogs import NewJobDialog, OpenJobDialog
+from ui.job_service import Failure, JobOpened
+from ui.window_host import WindowHost
+
+__all__ = ["JobFilesController"]
+
+
+class JobFilesController(QObject):
+    """Creates and opens jobs for a window; ``on_loaded`` gets each job created or opened."""
+
+    def __init__(self, host: WindowHost, on_loaded: Callable[[JobOpened], object]) -> None:
+        super().__init__(host.window())
+        self._host = host
+        self._on_loaded = on_loaded
+        self.new_job_dialog: NewJobDialog | None = None
+        self.open_job_dialog: OpenJobDialog | None = None
+
+    def show_new_job_dialog(self) -> NewJobDialog | None:
+        if self._host.service is None:
+            return None
+        operator = self._host.job.operator if self._host.job is not None else ""
+        dialog = NewJobDialog(self._host.window(), operator=operator)
+        dialog.submitted.connect(lambda values: self._create_job(dialog, values))
+        dialog.finished.connect(lambda _r: self._forget_dialog("new_job_dialog", dialog))
+        self.new_job_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_dialog(self, attribute: str, dialog: QDialog) -> None:
+        if getattr(self, attribute) is dialog:
+            setattr(self, attribute, None)
+        dialog.deleteLater()
+
+    def _create_job(self, dialog: NewJobDialog, values: dict[str, str | int]) -> None:
+        service = self._host.service
+        assert service is not None
+
+        def done(result: object) -> None:
+            if isinstance(result, Failure):
+                if result.kind == "invalid":
+                    dialog.show_failure(result.message)
+                else:
+                    dialog.show_failure(failure_text(result))
+                return
+            assert isinstance(result, Job)
+            dialog.finish()
+            self._on_loaded(JobOpened(result, ()))
+            self._host.statusBar().showMessage(
+                QCoreApplication.translate("MainWindow", "Job %1 created.").replace(
+                    "%1", result.job_number
+                ),
+                10000,
+            )
+
+        self._host.submit(
+            service.create_job(
+                job_number=str(values["job_number"]),
+                site_name=str(values["site_name"]),
+                site_address=str(values["site_address"]),
+                service_level=int(values["service_level"]),
+                operator=str(values["operator"]),
+            ),
+            "create-job",
+            done,
+            lambda message: dialog.show_failure(message),
+        )
+
+    def show_open_job_dialog(self) -> OpenJobDialog | None:
+        service = self._host.service
+        if service is None:
+            return None
+        dialog = OpenJobDialog(self._host.window())
+        dialog.accepted.connect(lambda: self._open_chosen(dialog))
+        dialog.finished.connect(lambda _r: self._forget_dialog("open_job_dialog", dialog))
+        self.open_job_dialog = dialog
+
+        def listed(result: object) -> None:
+            if isinstance(result, Failure):
+                dialog.show_failure(result.describe())
+            else:
+                assert isinstance(result, list)
+                dialog.set_jobs(result)
+
+        self._host.submit(service.list_open_jobs(), "list-jobs", listed, dialog.show_failure)
+        dialog.open()
+        return dialog
+
+    def _open_chosen(self, dialog: OpenJobDialog) -> None:
+        job = dialog.selected_job()
+        if job is not None:
+            self.open_job(job.id)
+
+    def open_job(self, ref: str) -> None:
+        """Open the job with this id or job number (through the bridge)."""
+        service = self._host.service
+        if service is None:
+            return
+
+        def done(result: object) -> None:
+            if isinstance(result, Failure):
+                self._host.show_error(failure_text(result))
+                return
+            assert isinstance(result, JobOpened)
+            self._on_loaded(result)
+
+        self._host.submit(service.open_job(ref), "open-job", done)
