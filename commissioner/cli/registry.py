@@ -15,6 +15,7 @@ from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
 from commissioner.cli import scan as discovery_cli
 from commissioner.cli import verify as verify_cli
+from commissioner.cli import wipe as wipe_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
@@ -29,4 +30,5 @@ REGISTRARS: list[Registrar] = [
     firmware_cli.register,
     ble_cli.register,
     verify_cli.register,
+    wipe_cli.register,
 ]
