@@ -282,6 +282,10 @@ class DeviceSession(ABC):
     async def set_owner_invitation(self, grant: OwnerInvitationGrant) -> None:
         raise NotSupportedByFamilyError(self.family, "an owner invitation")
 
+    async def read_allow_list(self) -> tuple[Mapping[str, str], ...]:
+        """The gateway's allow-list as it reports it now (read back, never remembered)."""
+        raise NotSupportedByFamilyError(self.family, "reading a gateway allow-list")
+
     async def gateway_authenticate(self, device_id: str) -> tuple[bool, str]:
         """Ask the gateway to authenticate ``device_id``: ``(authenticated, reason)``."""
         raise NotSupportedByFamilyError(self.family, "gateway device authentication")

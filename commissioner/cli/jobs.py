@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from commissioner.app import jobs
+from commissioner.cli import bundles as bundles_cli
 from commissioner.cli.common import context_from_args, print_json
 
 
@@ -47,6 +48,7 @@ def register(
     show.add_argument("job", metavar="ID", help="job id or job number")
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_job_show)
+    bundles_cli.add_job_actions(job_sub, common)
 
     aud = subparsers.add_parser("audit", help="verify or export a job's audit log")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
@@ -54,7 +56,8 @@ def register(
     verify = aud_sub.add_parser(
         "verify", parents=[common], help="check the job's hash-chained log (exit 1 if broken)"
     )
-    verify.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    verify.add_argument("--job", metavar="ID", help="job id or job number")
+    bundles_cli.add_bundle_check(verify)
     verify.set_defaults(handler=_audit_verify)
 
     export = aud_sub.add_parser("export", parents=[common], help="export the log as JSON Lines")
@@ -124,6 +127,8 @@ def _job_show(args: argparse.Namespace) -> int:
 
 
 def _audit_verify(args: argparse.Namespace) -> int:
+    if args.bundle is not None or args.job is None:
+        return bundles_cli.audit_verify_bundle(args)
     check = jobs.verify_audit(context_from_args(args), args.job)
     job = check.job
     if check.ok:

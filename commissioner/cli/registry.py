@@ -14,6 +14,7 @@ from commissioner.cli import identify as protocol_cli
 from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
 from commissioner.cli import scan as discovery_cli
+from commissioner.cli import verify as verify_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
@@ -27,4 +28,5 @@ REGISTRARS: list[Registrar] = [
     documents_cli.register,
     firmware_cli.register,
     ble_cli.register,
+    verify_cli.register,
 ]

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from commissioner.errors import UserError
 from commissioner.virtualhome.control import DEFAULT_DOWNTIME_S, control
+from commissioner.virtualhome.drift import DRIFT_KINDS
 from commissioner.virtualhome.home import run_virtual_home
 from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
 from commissioner.virtualhome.publish_cli import add_publish_catalog
@@ -98,6 +99,10 @@ def register(
         help="drop: before|after; weak-csr: rsa-2048|p-384; foreign-csr: the CN to use",
     )
     fault.set_defaults(handler=_ctl)
+    drift = ctl_sub.add_parser("drift", help="change the home as life after handover would")
+    drift.add_argument("kind", metavar="KIND", choices=DRIFT_KINDS, help=", ".join(DRIFT_KINDS))
+    drift.add_argument("device_id", metavar="DEVICE_ID", nargs="?")
+    drift.set_defaults(handler=_ctl)
     add_publish_catalog(sub)
 
 
@@ -144,6 +149,8 @@ def _ctl(args: argparse.Namespace) -> int:
                 variant=args.variant,
             )
         )
+    elif args.ctl_command == "drift":
+        reply = asyncio.run(control(args.ctl_dir, "drift", args.device_id, drift=args.kind))
     else:
         reply = asyncio.run(
             control(args.ctl_dir, "power-cycle", args.device_id, downtime=args.downtime)

@@ -134,6 +134,9 @@ class ShcSession(DeviceSession):
             expires_at=grant.expires_at, epoch=grant.epoch,
         )
 
+    async def read_allow_list(self) -> tuple[Mapping[str, str], ...]:
+        return ops.parse_allow_list(await ops.read_summary(self.wire))
+
     async def gateway_authenticate(self, device_id: str) -> tuple[bool, str]:
         return await ops.gateway_authenticate(self.wire, device_id)
 
