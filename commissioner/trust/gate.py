@@ -432,7 +432,7 @@ async def certify_device(
     if not result.attested:
         # An identify-only family: the model is known, the identity is not proven. Such
         # equipment is never certified; the catalog's per-level policy decides (unattested.py).
-        if catalog.codes is not None:
+        if catalog.codes is not None and result.family == "echonet-lite":
             j = judge_unattested(result, catalog, service_level, checked_at.date(),
                                  label_model=None if label is None else label.model,
                                  label_serial=None if label is None else label.serial)
