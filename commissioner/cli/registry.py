@@ -14,6 +14,8 @@ from commissioner.cli import identify as protocol_cli
 from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
 from commissioner.cli import scan as discovery_cli
+from commissioner.cli import verify as verify_cli
+from commissioner.cli import wipe as wipe_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
@@ -27,4 +29,6 @@ REGISTRARS: list[Registrar] = [
     documents_cli.register,
     firmware_cli.register,
     ble_cli.register,
+    verify_cli.register,
+    wipe_cli.register,
 ]

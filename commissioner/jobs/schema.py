@@ -445,7 +445,51 @@ _V6 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
+_V7 = Migration(
+    version=7,
+    description="follow-up log of a sealed job (verification and remediation after handover)",
+    statements=(
+        # A closed job's own log never grows; what happens to the home afterwards is kept in
+        # this hash-chained log whose first entry links to the job's sealed hash
+        # (commissioner.jobs.store_followup).
+        """
+        CREATE TABLE followup_steps (
+            seq       INTEGER PRIMARY KEY,
+            job_id    TEXT NOT NULL REFERENCES jobs (id),
+            idx       INTEGER NOT NULL CHECK (idx >= 0),
+            at        TEXT NOT NULL,
+            operator  TEXT NOT NULL,
+            device_id TEXT,
+            action    TEXT NOT NULL,
+            detail    TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash      TEXT NOT NULL,
+            UNIQUE (job_id, idx)
+        ) STRICT
+        """,
+        """
+        CREATE TRIGGER followup_steps_no_update BEFORE UPDATE ON followup_steps
+        BEGIN
+            SELECT RAISE(ABORT, 'the follow-up log is append-only: UPDATE refused');
+        END
+        """,
+        """
+        CREATE TRIGGER followup_steps_no_delete BEFORE DELETE ON followup_steps
+        BEGIN
+            SELECT RAISE(ABORT, 'the follow-up log is append-only: DELETE refused');
+        END
+        """,
+        """
+        CREATE TRIGGER followup_steps_sealed_only BEFORE INSERT ON followup_steps
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) IS NOT 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a follow-up log belongs to a sealed job');
+        END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
 LATEST_VERSION = len(MIGRATIONS)
 
 

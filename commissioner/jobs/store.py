@@ -30,10 +30,12 @@ from commissioner.jobs.store_errors import (
     StoreReadOnlyError,
 )
 from commissioner.jobs.store_firmware import FirmwareRecords
+from commissioner.jobs.store_followup import FollowupRecords
 from commissioner.jobs.store_gate import GateRecords
 from commissioner.jobs.store_lock import JobLease, JobLocks
 from commissioner.jobs.store_provisioning import ProvisioningRecords
 from commissioner.jobs.store_secrets import SecretRecords
+from commissioner.jobs.store_transfer import TransferRecords
 
 __all__ = [
     "ACTION_RE",
@@ -62,5 +64,6 @@ __all__ = [
 ]
 
 
-class JobStore(GateRecords, SecretRecords, ProvisioningRecords, FirmwareRecords, JobLocks):
+class JobStore(GateRecords, SecretRecords, ProvisioningRecords, FirmwareRecords, JobLocks,
+               FollowupRecords, TransferRecords):
     """The job store: the core (jobs, devices, step log) plus one record mixin per feature."""

@@ -65,6 +65,13 @@ class SecretVault:
         ciphertext = self._aead.encrypt(nonce, bytes(value), _aad(jid, name))
         self._store.put_secret(jid, name, nonce, ciphertext)
 
+    def seal(self, job_id: str, name: str, value: bytes) -> tuple[bytes, bytes]:
+        """``(nonce, ciphertext)`` of ``value`` as :meth:`put` would store it, without storing
+        (a job import writes them in its own transaction)."""
+        jid = normalise_job_id(job_id)
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce, self._aead.encrypt(nonce, bytes(value), _aad(jid, name))
+
     def get(self, job_id: str, name: str) -> bytes:
         """The decrypted value. Raises SecretNotFoundError, SecretCorruptError."""
         jid = normalise_job_id(job_id)

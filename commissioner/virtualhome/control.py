@@ -172,6 +172,7 @@ async def control(
     fault: str | None = None,
     count: int | None = None,
     variant: str | None = None,
+    drift: str | None = None,
 ) -> dict[str, Any]:
     """Send one command to the virtual home running in ``directory``; returns the reply.
 
@@ -184,10 +185,12 @@ async def control(
     request: dict[str, Any] = {"token": token, "command": command}
     if device_id is not None:
         request["device_id"] = device_id
-    if command == "fault":
+    if command in ("fault", "wipe-fault"):
         if fault is None or device_id is None:
             raise ControlError("the fault command needs a device id and a fault name")
         request.update({"name": fault, "count": count, "variant": variant})
+    if command == "drift":
+        request["kind"] = drift
     if command == "power-cycle":
         if not math.isfinite(downtime) or not 0 <= downtime <= MAX_DOWNTIME_S:
             raise ControlError(f"downtime must be 0..{MAX_DOWNTIME_S:.0f} seconds")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import logging
 import math
@@ -44,9 +45,12 @@ from commissioner.virtualhome import labels as labels_mod
 from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
 from commissioner.virtualhome.device import HOST, VirtualDevice
+from commissioner.virtualhome.drift import apply_drift
 from commissioner.virtualhome.firmware_slots import handle_control as firmware_control
 from commissioner.virtualhome.gateway import VirtualGateway
 from commissioner.virtualhome.homefile import DeviceEntry, GatewayEntry, HomeFile, write_home_file
+from commissioner.virtualhome.personal_data import COMMANDS as RESALE_COMMANDS
+from commissioner.virtualhome.personal_data import handle_control as resale_control
 from commissioner.virtualhome.seed import TRUST_ROOTS, Manifest, prepare_home
 from commissioner.virtualhome.state import device_dir
 
@@ -226,6 +230,23 @@ class VirtualHome:
         self._announcements.add(task)
         task.add_done_callback(self._announcements.discard)
 
+    async def announce(self, device: VirtualDevice) -> None:
+        """Announce ``device`` again (its TXT record or identity changed)."""
+        await self._reannounce(device)
+
+    async def add_device(self, device: VirtualDevice, *, template_id: str) -> None:
+        """A device joins the running home (drift): serve it, announce it, list it."""
+        template = next(m for m in self.manifest.devices if m.device_id == template_id)
+        await device.power_on()
+        self._devices[device.device_id] = device
+        device.on_state_changed = self._reannounce
+        device.on_moved = self._moved
+        await self._register(device)
+        entry = dataclasses.replace(template, device_id=device.device_id)
+        self.manifest = dataclasses.replace(self.manifest,
+                                            devices=(*self.manifest.devices, entry))
+        self._write_home_file()
+
     async def _moved(self, device: VirtualDevice) -> None:
         """The device's listener came back on another port: update mDNS and home.json."""
         if self._zc is not None and device.device_id in self._infos:
@@ -342,8 +363,12 @@ class VirtualHome:
             return await self.power_cycle(device_id, float(downtime))
         if command == "fault":
             return await self._fault(request)
+        if command == "drift":  # after-handover drift for training and tests (drift.py)
+            return await apply_drift(self, request)
         if command == "firmware-fault":  # fail-boot / no-return hooks (firmware_slots.py)
             return await firmware_control(self._devices, request)
+        if command in RESALE_COMMANDS:  # occupy / reset button / wipe faults (personal_data.py)
+            return await resale_control(self._devices, request)
         raise CommandError("unknown-command", f"unknown command {str(command)[:32]!r}")
 
 

@@ -318,6 +318,16 @@ def parse_readback(summary: Mapping[str, Any]) -> ProvisioningReadback:
     )
 
 
+def parse_allow_list(summary: Mapping[str, Any]) -> tuple[Mapping[str, str], ...]:
+    """The gateway's allow-list from its read-back summary (malformed entries dropped)."""
+    gateway = summary.get("gateway")
+    entries = gateway.get("allow_list") if isinstance(gateway, dict) else None
+    if not isinstance(entries, list):
+        raise ProvisioningStepError("not-confirmed", "the gateway reported no allow-list")
+    return tuple({str(k): str(v) for k, v in e.items() if isinstance(v, str)}
+                 for e in entries if isinstance(e, dict))
+
+
 # --------------------------------------------------------------------------- gateway
 
 

@@ -1,0 +1,142 @@
+"""Asking the devices, read-only: what each device says about itself now.
+
+Every question goes through the device-protocol seam (:mod:`commissioner.backends`):
+identify (attested), the factory default login (tried on its own anonymous connection; a
+refusal changes nothing), an authenticated session with the job's credentials, the
+provisioning read-back, the gateway's allow-list and the personal-data inventory. Nothing is
+written to any device.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from commissioner.backends.base import (
+    Credentials,
+    DeviceAddress,
+    DeviceBackend,
+    Identification,
+    ProvisioningReadback,
+)
+from commissioner.backends.errors import NoCredentialError, NotSupportedByFamilyError
+from commissioner.protocol.errors import DeviceProtocolError
+
+
+@dataclass
+class DeviceProbe:
+    """What one device answered (None: not asked or no answer; ``errors`` say why)."""
+
+    device_id: str
+    address: DeviceAddress | None
+    heard: bool
+    identity: Identification | None = None
+    default_login_works: bool | None = None
+    session_ok: bool | None = None  # the job's admin credential was accepted
+    readback: ProvisioningReadback | None = None
+    allow_list: tuple[Mapping[str, str], ...] | None = None
+    personal_data: Mapping[str, int] | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def evidence(self) -> dict[str, object]:
+        ident = self.identity
+        rb = self.readback
+        return {
+            "heard": self.heard,
+            "address": None if self.address is None else f"{self.address.host}:"
+                                                         f"{self.address.port}",
+            "attested": None if ident is None else ident.attested,
+            "model": None if ident is None else ident.model,
+            "serial": None if ident is None else ident.serial,
+            "attestation_fingerprint": None if ident is None else ident.fingerprint,
+            "firmware": None if ident is None else ident.firmware_version,
+            "state": None if ident is None else ident.commissioning_state,
+            "default_login_works": self.default_login_works,
+            "admin_credential_accepted": self.session_ok,
+            "operational_fingerprint": None if rb is None else rb.operational_fingerprint,
+            "home_ca_fingerprint": None if rb is None else rb.home_ca_fingerprint,
+            "acl": None if rb is None or rb.acl_grants is None else [
+                {"role": r, "epoch": e} for r, e in rb.acl_grants],
+            "errors": dict(self.errors),
+        }
+
+
+def _why(err: BaseException) -> str:
+    return f"{type(err).__name__}: {str(err)[:160]}"
+
+
+async def probe_device(
+    backend: DeviceBackend, device_id: str, address: DeviceAddress | None, *, heard: bool,
+    credentials: Credentials | None, expected_fingerprint: str | None, gateway: bool,
+    timeout: float,  # noqa: ASYNC109 - per network step
+) -> DeviceProbe:
+    probe = DeviceProbe(device_id, address, heard)
+    if address is None:
+        probe.errors["identify"] = "no address: not heard and none recorded"
+        return probe
+    try:
+        probe.identity = await backend.identify(address, timeout=timeout)
+    except DeviceProtocolError as err:
+        probe.errors["identify"] = _why(err)
+        return probe
+    if expected_fingerprint is not None and probe.identity.fingerprint != expected_fingerprint:
+        return probe  # another unit answers: nothing of this job's may be tried on it
+    try:
+        probe.default_login_works = await backend.default_login_works(address, timeout=timeout)
+    except DeviceProtocolError as err:
+        probe.errors["default-login"] = _why(err)
+    if credentials is None:
+        probe.errors["session"] = "the job's credentials are not on this laptop"
+        return probe
+    try:
+        session = await backend.open_session(address, credentials, timeout=timeout,
+                                             expected_fingerprint=expected_fingerprint,
+                                             check_identity=True)
+    except NoCredentialError as err:
+        probe.session_ok = False
+        probe.errors["session"] = _why(err)
+        return probe
+    except DeviceProtocolError as err:
+        probe.session_ok = False
+        probe.errors["session"] = _why(err)
+        return probe
+    probe.session_ok = True
+    async with session:
+        try:
+            probe.readback = await session.read_back()
+        except DeviceProtocolError as err:
+            probe.errors["read-back"] = _why(err)
+        if gateway:
+            try:
+                probe.allow_list = await session.read_allow_list()
+            except DeviceProtocolError as err:
+                probe.errors["allow-list"] = _why(err)
+        try:
+            probe.personal_data = dict((await session.personal_data_inventory()).counts)
+        except NotSupportedByFamilyError:
+            pass
+        except DeviceProtocolError as err:
+            probe.errors["personal-data"] = _why(err)
+    return probe
+
+
+async def probe_all(
+    backend: DeviceBackend,
+    targets: Mapping[str, tuple[DeviceAddress | None, bool, str | None, bool]],
+    *, credentials: Credentials | None, timeout: float,  # noqa: ASYNC109
+    concurrency: int,
+) -> dict[str, DeviceProbe]:
+    """Probe ``targets`` (``device_id -> (address, heard, expected fingerprint, gateway)``)
+    at most ``concurrency`` at a time."""
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(device_id: str) -> DeviceProbe:
+        address, heard, fp, gw = targets[device_id]
+        async with gate:
+            return await probe_device(backend, device_id, address, heard=heard,
+                                      credentials=credentials, expected_fingerprint=fp,
+                                      gateway=gw, timeout=timeout)
+
+    results = await asyncio.gather(*(one(d) for d in targets))
+    return {p.device_id: p for p in results}

@@ -1,0 +1,81 @@
+"""The follow-up log of a sealed job: what happened to the home after handover.
+
+A closed job's own log never changes. Verification and remediation visits append to this log
+instead; it is hash-chained like the audit log (:mod:`commissioner.jobs.audit`, same entry
+hash) and its first entry's previous hash is the job's *sealed hash*, so it is linked to the
+seal and cannot be moved to another job.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping
+
+from commissioner.jobs import audit
+from commissioner.jobs.audit import AuditResult
+from commissioner.jobs.models import JSON, Step
+from commissioner.jobs.store_core import ACTION_RE, StoreCore, _iso, normalise_job_id
+from commissioner.jobs.store_errors import JobStoreError
+
+
+class JobNotSealedError(JobStoreError):
+    """A follow-up log belongs to a sealed job only."""
+
+
+class FollowupRecords(StoreCore):
+    def append_followup(
+        self, job_id: str, action: str, detail: Mapping[str, JSON] | None = None, *,
+        device_id: str | None = None, operator: str,
+    ) -> Step:
+        """Append one entry to a sealed job's follow-up log (committed on return)."""
+        if not ACTION_RE.match(action):
+            raise ValueError(f"action {action!r} must be a short dotted lower-case name")
+        detail_json = audit.canonical_detail({} if detail is None else detail)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            if not job.is_closed or job.sealed_hash is None:
+                raise JobNotSealedError(f"job {job.id} is not sealed; it has no follow-up log")
+            last = conn.execute(
+                "SELECT idx, hash FROM followup_steps WHERE job_id = ? ORDER BY idx DESC LIMIT 1",
+                (job.id,)).fetchone()
+            idx, prev = (0, job.sealed_hash) if last is None else (int(last[0]) + 1, str(last[1]))
+            h = audit.step_hash(job_id=job.id, idx=idx, at=now, operator=operator,
+                                device_id=device_id, action=action, detail_json=detail_json,
+                                prev_hash=prev)
+            cur = conn.execute(
+                "INSERT INTO followup_steps (job_id, idx, at, operator, device_id, action,"
+                " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+                (job.id, idx, now, operator, device_id, action, detail_json, prev, h))
+            return Step(int(cur.lastrowid or 0), job.id, idx, now, operator, device_id, action,
+                        detail_json, prev, h)
+
+    def followup_steps(self, job_id: str) -> list[Step]:
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            return _rows(conn, job.id)
+
+    def verify_followup(self, job_id: str) -> AuditResult:
+        """Check the follow-up chain from the seal to its last entry."""
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            steps = _rows(conn, job.id)
+        if job.sealed_hash is None:
+            return AuditResult(ok=True, entries=0)
+        prev = job.sealed_hash
+        for pos, step in enumerate(steps):
+            if step.idx != pos or step.prev_hash != prev:
+                return AuditResult(False, pos, f"follow-up entry {pos}: link broken", len(steps))
+            if audit.recompute_hash(step) != step.hash:
+                return AuditResult(False, pos, f"follow-up entry {pos}: edited", len(steps))
+            prev = step.hash
+        return AuditResult(ok=True, entries=len(steps), last_hash=prev)
+
+
+def _rows(conn: sqlite3.Connection, job_id: str) -> list[Step]:
+    rows = conn.execute(
+        "SELECT seq, job_id, idx, at, operator, device_id, action, detail, prev_hash, hash"
+        " FROM followup_steps WHERE job_id = ? ORDER BY idx", (job_id,)).fetchall()
+    return [Step(int(r[0]), str(r[1]), int(r[2]), str(r[3]), str(r[4]),
+                 None if r[5] is None else str(r[5]), str(r[6]), str(r[7]), str(r[8]),
+                 str(r[9])) for r in rows]
