@@ -76,7 +76,7 @@ from commissioner.protocol.spec import (
     ProvisioningError,
     Role,
 )
-from commissioner.virtualhome import homepki
+from commissioner.virtualhome import homepki, lies
 from commissioner.virtualhome.firmware_slots import FirmwareSlots
 from commissioner.virtualhome.fsutil import SECRET_MODE, write_atomic
 from commissioner.virtualhome.provisioning_state import (
@@ -231,6 +231,7 @@ class VirtualDevice:
         self._chain_pem = b""
         self._key_pem = b""
         self._chain_pems: list[str] = []
+        self._own_attestation = (b"", b"")
         self._ssl: ssl.SSLContext | None = None
         self._tls_home_ca: str | None = None  # fingerprint of the home CA in self._ssl
         self._op_key: ec.EllipticCurvePrivateKey | None = None
@@ -248,12 +249,8 @@ class VirtualDevice:
         files = load_device(self.directory)
         self.state = files.state
         self.firmware.on_boot(self.state)  # boots a pending firmware slot (or falls back)
-        certs = x509.load_pem_x509_certificates(files.chain_pem)
-        self._leaf_der = certs[0].public_bytes(serialization.Encoding.DER)
-        self._chain_pems = [
-            c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs
-        ]
-        self._chain_pem, self._key_pem = files.chain_pem, files.key_pem
+        self._own_attestation = (files.chain_pem, files.key_pem)
+        self._present_attestation()
         self._limiter = (
             ProofRateLimiter.from_state(files.rate_limiter)
             if files.rate_limiter is not None
@@ -262,6 +259,18 @@ class VirtualDevice:
         self._op_key = self._read_key(OPERATIONAL_KEY_FILE)
         self._weak_csr = None
         self._ssl, self._tls_home_ca = self._make_ssl_context()
+
+    def _present_attestation(self) -> None:
+        """Its own attestation chain, or the forged one of a fault hook (lies.py)."""
+        chain_pem, key_pem = lies.attestation(
+            self.directory, self.state.injected_faults, *self._own_attestation
+        )
+        certs = x509.load_pem_x509_certificates(chain_pem)
+        self._leaf_der = certs[0].public_bytes(serialization.Encoding.DER)
+        self._chain_pems = [
+            c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs
+        ]
+        self._chain_pem, self._key_pem = chain_pem, key_pem
 
     def _read_key(self, name: str) -> ec.EllipticCurvePrivateKey | None:
         path = self.directory / name
@@ -487,7 +496,10 @@ class VirtualDevice:
             if self._processing_s:
                 await asyncio.sleep(self._processing_s)
         try:
-            reply = await route.handler(session, request)
+            faked = lies.unapplied_reply(self.state.injected_faults, path, request.json)
+            reply = _Reply(200, faked) if faked is not None else await route.handler(
+                session, request
+            )
         except HttpFramingError as exc:
             reply = _err(exc.status or 400, ErrorCode.BAD_REQUEST, exc.message)
         except BadField as exc:
@@ -587,9 +599,14 @@ class VirtualDevice:
             if not DEVICE_ID_RE.fullmatch(v) or v == self.device_id:
                 raise ValueError("variant must be another device id")
             self.state.injected_faults[name] = {"remaining": None, "variant": v}
+        elif name in lies.LIES:
+            self.state.injected_faults[name] = lies.fault_entry(name, variant)
         else:
             self.state.injected_faults[name] = {"remaining": None, "variant": None}
         await self.persist_state()
+        if name == FAULT_CLEAR or lies.changes_attestation(name):
+            self._present_attestation()
+            await self._rebuild_tls()
         return {"device_id": self.device_id, "faults": self.injected_faults()}
 
     def injected_faults(self) -> dict[str, dict[str, Any]]:
@@ -1026,7 +1043,9 @@ class VirtualDevice:
             request.json()
         async with self._op_lock:
             if not self.commissioned:
-                missing = self.missing_for_completion()
+                missing = lies.still_missing(
+                    self.state.injected_faults, self.missing_for_completion()
+                )
                 if missing:
                     reply = conflict(
                         "incomplete", "provisioning is incomplete: " + ", ".join(missing)
@@ -1055,7 +1074,7 @@ class VirtualDevice:
         }
 
     async def _summary(self, session: _Session, request: Request) -> _Reply:
-        return _Reply(200, self.summary())
+        return _Reply(200, lies.readback(self.state.injected_faults, self.summary()))
 
     # --- control and gateway challenge ----------------------------------------------------
 
