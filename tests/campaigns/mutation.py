@@ -42,7 +42,8 @@ COSMIC_RAY = str(Path(sys.executable).with_name("cosmic-ray"))
 CORE: dict[str, tuple[str, ...]] = {
     "commissioner/protocol/setup_code.py": (
         "tests/core/test_known_answer_vectors.py", "tests/core/test_protocol_setup_code.py"),
-    "commissioner/protocol/admin_proof.py": ("tests/core/test_known_answer_vectors.py",),
+    "commissioner/protocol/admin_proof.py": (
+        "tests/core/test_known_answer_vectors.py", "tests/core/test_protocol_admin_proof.py"),
     "commissioner/protocol/checked_text.py": (
         "tests/core/test_known_answer_vectors.py", "tests/core/test_protocol_label.py",
         "tests/core/test_invitation.py"),
