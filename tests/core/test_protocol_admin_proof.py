@@ -62,7 +62,8 @@ def test_the_serial_and_every_input_enter_the_proof() -> None:
 
 @pytest.mark.parametrize(("verifier", "device_nonce", "client_nonce"), [
     (bytes(31), DN, CN), (bytes(33), DN, CN), (bytes(32), bytes(31), CN),
-    (bytes(32), DN, bytes(33)), (bytes(32), b"", CN),
+    (bytes(32), DN, bytes(33)), (bytes(32), b"", CN), (bytes(32), bytes(33), CN),
+    (bytes(32), DN, bytes(31)),
 ])
 def test_wrong_lengths_are_refused(verifier: bytes, device_nonce: bytes,
                                    client_nonce: bytes) -> None:
