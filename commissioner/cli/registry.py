@@ -13,6 +13,7 @@ from commissioner.cli import firmware as firmware_cli
 from commissioner.cli import identify as protocol_cli
 from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
+from commissioner.cli import remediate as remediate_cli
 from commissioner.cli import scan as discovery_cli
 from commissioner.cli import verify as verify_cli
 
@@ -29,4 +30,5 @@ REGISTRARS: list[Registrar] = [
     firmware_cli.register,
     ble_cli.register,
     verify_cli.register,
+    remediate_cli.register,
 ]
