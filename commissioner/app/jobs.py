@@ -116,3 +116,32 @@ def export_audit(ctx: AppContext, ref: str, out: Path | IO[str]) -> tuple[Job, i
     except OSError as err:
         raise UserError(f"cannot write {out}: {err.strerror or err}") from None
     return job, count
+
+
+@dataclass(frozen=True, slots=True)
+class SealedJobView:
+    """A handed-over job as support staff open it: read-only, with its documents and its
+    history (the sealed audit log, then what happened after handover)."""
+
+    details: JobDetails
+    history: tuple[Step, ...]
+    documents: tuple[Path, ...]
+    audit_ok: bool
+
+
+def sealed_job(ctx: AppContext, ref: str) -> SealedJobView:
+    """Read a handed-over job for viewing; nothing is written."""
+    from commissioner.documents.handover import report_path_for
+
+    details = job_details(ctx, ref)
+    job = details.job
+    if not job.is_closed:
+        raise UserError(f"job {job.id} is not handed over yet",
+                        hint="open it for work instead")
+    with ctx.store() as store:
+        steps = tuple(store.steps(job.id))
+        audit_ok = store.verify_audit(job.id).ok and store.verify_followup(job.id).ok
+    report = report_path_for(ctx.data_dir, job)
+    reports = sorted(p for p in report.parent.glob(f"{job.id}*") if p.is_file()) \
+        if report.parent.is_dir() else []
+    return SealedJobView(details, steps + details.followup, tuple(reports), audit_ok)

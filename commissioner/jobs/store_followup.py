@@ -77,7 +77,7 @@ class FollowupRecords(StoreCore):
                 raise JobNotSealedError(f"job {job.id} is not sealed; store its secrets in "
                                         "the job itself")
             conn.execute(
-                "INSERT INTO secrets (job_id, name, nonce, ciphertext, created_at)"
+                "INSERT INTO followup_secrets (job_id, name, nonce, ciphertext, created_at)"
                 " VALUES (?,?,?,?,?) ON CONFLICT (job_id, name) DO UPDATE SET"
                 " nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
                 " created_at = excluded.created_at",

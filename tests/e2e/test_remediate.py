@@ -101,7 +101,7 @@ def test_sealed_job_commands_say_what_to_do_instead(home: Home) -> None:
     for args in (("certify", "--job", home.job, "--scan-timeout", "1"),
                  ("commission", "--job", home.job),
                  ("update", "--job", home.job),
-                 ("handover", "--job", home.job),
+                 ("handover", "--job", home.job, "--report", str(home.report) + ".again"),
                  ("scan", "--job", home.job, "--timeout", "1")):
         r = home.cli(*args, *home.vh)
         assert r.returncode != 0, args
