@@ -30,10 +30,6 @@ from ui.verify_controller import VerifyController
 __all__ = ["SealedJobWindow"]
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("SealedJob", text)
-
-
 def severity_text(severity: str) -> str:
     return {
         "critical": QCoreApplication.translate("SealedJob", "critical"),
@@ -101,17 +97,30 @@ class SealedJobWindow(QDialog):
         super().changeEvent(event)
 
     def retranslate(self) -> None:
-        self.setWindowTitle(_tr("Handed-over job (read-only)"))
-        self.read_only.setText(_tr(
-            "This job was handed over and is sealed: it is shown read-only. Verify the home "
-            "against its record; fix a finding with a remediation; for a new owner start a "
-            "resale job."))
-        self.verify_button.setText(_tr("Verify now") if not self.controller.busy
-                                   else _tr("Verifying…"))
-        self.tabs.setTabText(0, _tr("Verification"))
-        self.tabs.setTabText(1, _tr("History"))
-        self.tabs.setTabText(2, _tr("Documents"))
-        self.findings.setHeaderLabels([_tr("Requirement"), _tr("Result"), _tr("Finding")])
+        self.setWindowTitle(QCoreApplication.translate("SealedJob", "Handed-over job (read-only)"))
+        self.read_only.setText(
+            QCoreApplication.translate(
+                "SealedJob",
+                "This job was handed over and is sealed: it is shown read-only. Verify the home "
+                "against its record; fix a finding with a remediation; for a new owner start a "
+                "resale job.",
+            )
+        )
+        self.verify_button.setText(
+            QCoreApplication.translate("SealedJob", "Verify now")
+            if not self.controller.busy
+            else QCoreApplication.translate("SealedJob", "Verifying…")
+        )
+        self.tabs.setTabText(0, QCoreApplication.translate("SealedJob", "Verification"))
+        self.tabs.setTabText(1, QCoreApplication.translate("SealedJob", "History"))
+        self.tabs.setTabText(2, QCoreApplication.translate("SealedJob", "Documents"))
+        self.findings.setHeaderLabels(
+            [
+                QCoreApplication.translate("SealedJob", "Requirement"),
+                QCoreApplication.translate("SealedJob", "Result"),
+                QCoreApplication.translate("SealedJob", "Finding"),
+            ]
+        )
         self._fill()
 
     # -- results --------------------------------------------------------------------------
@@ -143,13 +152,21 @@ class SealedJobWindow(QDialog):
     def _fill_header(self) -> None:
         view = self.view
         if view is None:
-            self.header.setText(_tr("Loading…"))
+            self.header.setText(QCoreApplication.translate("SealedJob", "Loading…"))
             return
         job = view.details.job
-        record = _tr("record intact") if view.audit_ok else _tr("RECORD DOES NOT VERIFY")
-        self.header.setText(_tr("Job %1 · %2 · handed over %3 · %4")
-                            .replace("%1", job.job_number).replace("%2", job.site_name)
-                            .replace("%3", str(job.closed_at)[:19]).replace("%4", record))
+        record = (
+            QCoreApplication.translate("SealedJob", "record intact")
+            if view.audit_ok
+            else QCoreApplication.translate("SealedJob", "RECORD DOES NOT VERIFY")
+        )
+        self.header.setText(
+            QCoreApplication.translate("SealedJob", "Job %1 · %2 · handed over %3 · %4")
+            .replace("%1", job.job_number)
+            .replace("%2", job.site_name)
+            .replace("%3", str(job.closed_at)[:19])
+            .replace("%4", record)
+        )
 
     def _fill_findings(self) -> None:
         v = self.verification
@@ -157,24 +174,43 @@ class SealedJobWindow(QDialog):
         if self.error:
             self.summary.setText(self.error)
         elif v is None:
-            self.summary.setText(_tr("Not verified in this session yet: press “Verify now”. "
-                                     "Nothing is written to any device."))
+            self.summary.setText(
+                QCoreApplication.translate(
+                    "SealedJob",
+                    "Not verified in this session yet: press “Verify now”. "
+                    "Nothing is written to any device.",
+                )
+            )
         elif v.matches:
-            self.summary.setText(_tr("This home matches its state at handover"))
+            self.summary.setText(
+                QCoreApplication.translate("SealedJob", "This home matches its state at handover")
+            )
         else:
-            self.summary.setText(_tr("%1 difference(s) from the state at handover")
-                                 .replace("%1", str(len(v.differences))))
+            self.summary.setText(
+                QCoreApplication.translate(
+                    "SealedJob", "%1 difference(s) from the state at handover"
+                ).replace("%1", str(len(v.differences)))
+            )
         if v is None:
             return
         for req, row in v.requirements.items():
-            item = QTreeWidgetItem([req, _tr("pass") if row["passed"] else _tr("fail"), ""])
+            item = QTreeWidgetItem(
+                [
+                    req,
+                    QCoreApplication.translate("SealedJob", "pass")
+                    if row["passed"]
+                    else QCoreApplication.translate("SealedJob", "fail"),
+                    "",
+                ]
+            )
             item.setData(0, Qt.ItemDataRole.UserRole, req)
             if not row["passed"]:
                 item.setForeground(1, Qt.GlobalColor.red)
             for f in v.findings:
                 if req in f.requirements:
-                    child = QTreeWidgetItem(["", severity_text(f.severity),
-                                             f"{f.code}: {f.message}"])
+                    child = QTreeWidgetItem(
+                        ["", severity_text(f.severity), f"{f.code}: {f.message}"]
+                    )
                     child.setData(0, Qt.ItemDataRole.UserRole, f.code)
                     item.addChild(child)
             self.findings.addTopLevelItem(item)
@@ -193,15 +229,22 @@ class SealedJobWindow(QDialog):
         for step in view.history:
             if not after and step.prev_hash == sealed:
                 after = True
-                self.history.addItem(_tr("— after handover (follow-up log) —"))
-            self.history.addItem(f"#{step.idx}  {step.at[:19]}  {step.action}  "
-                                 f"{step.device_id or ''}".rstrip())
+                self.history.addItem(
+                    QCoreApplication.translate("SealedJob", "— after handover (follow-up log) —")
+                )
+            self.history.addItem(
+                f"#{step.idx}  {step.at[:19]}  {step.action}  {step.device_id or ''}".rstrip()
+            )
         for path in view.documents:
             item = QListWidgetItem(path.name)
             item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.documents.addItem(item)
         if not view.documents:
-            self.documents.addItem(_tr("No document of this job is on this laptop."))
+            self.documents.addItem(
+                QCoreApplication.translate(
+                    "SealedJob", "No document of this job is on this laptop."
+                )
+            )
 
     def _open_document(self, item: QListWidgetItem) -> None:
         path: Any = item.data(Qt.ItemDataRole.UserRole)
