@@ -5,14 +5,14 @@ call site); device addresses come from the discovery manager's records, not from
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QStyle
 
 from commissioner.provisioning.run import ProgressEvent, RunSummary
 from ui import field_ops
 from ui.device_table import OperationState
 from ui.job_service import Failure
+from ui.operation_controller import OperationController
 from ui.operation_runner import OperationRunner
 from ui.operation_states import (
     COMMISSION_ORDER,
@@ -28,32 +28,16 @@ from ui.scan_session import network_addresses
 __all__ = ["CommissionController"]
 
 
-class CommissionController(QObject):
+class CommissionController(OperationController):
     """The "Commission home" action (``commission_action``) of one window."""
-
-    _progress = Signal(object)  # emitted on the loop thread, delivered on the GUI thread
 
     def __init__(self, runner: OperationRunner) -> None:
         super().__init__(runner)
-        self._runner = runner
-        self._window = runner.window
-        self._top = runner.window.window()  # the window widget: source of LanguageChange
-        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self.commission_action = QAction(self)
-        self.commission_action.setObjectName("commissionAction")
-        self.commission_action.setIcon(
-            self._top.style().standardIcon(QStyle.StandardPixmap.SP_DialogSaveButton)
+        self.commission_action = self._action(
+            "commissionAction", QStyle.StandardPixmap.SP_DialogSaveButton
         )
         self.commission_action.triggered.connect(self.commission)
-        runner.state_changed.connect(self.update_actions)
-        self._top.installEventFilter(self)
-        self.retranslate()
-        self.update_actions()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._top and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        return False
+        self._ready()
 
     def retranslate(self) -> None:
         self.commission_action.setText(QCoreApplication.translate("Operations", "Commission home"))

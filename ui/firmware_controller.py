@@ -6,8 +6,7 @@ come from the discovery manager's records, not from the table.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QStyle
 
 from commissioner.firmware.plan import PlanAction, PlanItem
@@ -15,6 +14,7 @@ from commissioner.firmware.push import Outcome, Phase, UpdateProgress, UpdateRes
 from ui import field_ops
 from ui.device_table import FirmwareMark
 from ui.job_service import Failure
+from ui.operation_controller import OperationController
 from ui.operation_runner import OperationRunner
 from ui.operation_states import (
     FIRMWARE_CANNOT,
@@ -32,34 +32,16 @@ from ui.scan_session import network_addresses
 __all__ = ["FirmwareController"]
 
 
-class FirmwareController(QObject):
+class FirmwareController(OperationController):
     """The "Update firmware" action (``firmware_action``) of one window."""
-
-    _progress = Signal(object)  # emitted on the loop thread, delivered on the GUI thread
 
     def __init__(self, runner: OperationRunner) -> None:
         super().__init__(runner)
-        self._runner = runner
-        self._window = runner.window
-        self._top = runner.window.window()  # the window widget: source of LanguageChange
         self._vulnerable_seen: set[str] = set()
-        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
-        self.firmware_action = QAction(self)
-        self.firmware_action.setObjectName("firmwareAction")
-        self.firmware_action.setIcon(
-            self._top.style().standardIcon(QStyle.StandardPixmap.SP_ArrowUp)
-        )
+        self.firmware_action = self._action("firmwareAction", QStyle.StandardPixmap.SP_ArrowUp)
         self.firmware_action.triggered.connect(self.update_firmware)
-        runner.state_changed.connect(self.update_actions)
         self._window.job_changed.connect(lambda _job: self._vulnerable_seen.clear())
-        self._top.installEventFilter(self)
-        self.retranslate()
-        self.update_actions()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._top and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        return False
+        self._ready()
 
     def retranslate(self) -> None:
         self.firmware_action.setText(QCoreApplication.translate("Operations", "Update firmware"))

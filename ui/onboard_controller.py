@@ -8,14 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QCoreApplication, QPoint
 from PySide6.QtWidgets import QDialog, QMenu, QPushButton, QSizePolicy, QStyle, QTableView
 
 from commissioner.ble.onboarding import OnboardingProgress, OnboardingResult, OnboardingStep
 from ui import field_ops
 from ui.job_service import Failure
 from ui.network_dialog import NetworkDialog
+from ui.operation_controller import OperationController
 from ui.operation_runner import OperationRunner
 from ui.operation_states import (
     ONBOARD_ORDER,
@@ -31,37 +31,26 @@ if TYPE_CHECKING:
 __all__ = ["OnboardController"]
 
 
-class OnboardController(QObject):
+class OnboardController(OperationController):
     """BLE scanning, "Home network…" and "Onboard to network" for one window."""
-
-    _progress = Signal(object)  # emitted on the loop thread, delivered on the GUI thread
 
     def __init__(self, runner: OperationRunner) -> None:
         super().__init__(runner)
-        self._runner = runner
-        self._window = runner.window
-        self._top = runner.window.window()  # dialogs' parent, source of LanguageChange
         # The home network typed in "Home network…": memory only, for this window's session.
         self._network: NetworkConfig | None = None
         self.network_dialog: NetworkDialog | None = None
-        self._progress.connect(self._on_progress, Qt.ConnectionType.QueuedConnection)
         top = self._top
 
-        self.ble_action = QAction(self)
-        self.ble_action.setObjectName("bleScanAction")
+        self.ble_action = self._action("bleScanAction")
         self.ble_action.setCheckable(True)
         self.ble_action.toggled.connect(self._on_ble_toggled)
-        self.onboard_all_action = QAction(self)
-        self.onboard_all_action.setObjectName("onboardAllAction")
-        self.onboard_all_action.setIcon(
-            top.style().standardIcon(QStyle.StandardPixmap.SP_DriveNetIcon)
+        self.onboard_all_action = self._action(
+            "onboardAllAction", QStyle.StandardPixmap.SP_DriveNetIcon
         )
         self.onboard_all_action.triggered.connect(lambda: self.onboard(None))
-        self.onboard_action = QAction(self)
-        self.onboard_action.setObjectName("onboardAction")
+        self.onboard_action = self._action("onboardAction")
         self.onboard_action.triggered.connect(self.onboard_selected)
-        self.network_action = QAction(self)
-        self.network_action.setObjectName("homeNetworkAction")
+        self.network_action = self._action("homeNetworkAction")
         self.network_action.triggered.connect(lambda: self.show_network_dialog())
         # Shown under the selected device's details (the window places it).
         self.onboard_button = QPushButton(top)
@@ -69,18 +58,11 @@ class OnboardController(QObject):
         self.onboard_button.clicked.connect(self.onboard_selected)
         self.onboard_button.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
 
-        runner.state_changed.connect(self.update_actions)
         self._window.scan_state_changed.connect(lambda _s: self.update_actions())
         self._window.job_changed.connect(self._on_job_changed)
-        top.installEventFilter(self)
-        self.retranslate()
-        self.update_actions()
+        self._ready()
 
     # -- translation ---------------------------------------------------------------------------
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._top and event.type() == QEvent.Type.LanguageChange:
-            self.retranslate()
-        return False
 
     def retranslate(self) -> None:
         self.ble_action.setText(QCoreApplication.translate("Operations", "Bluetooth LE"))

@@ -177,6 +177,13 @@ async def reissue_owner(
         store = ctx.open_store()
         try:
             job = find_job(store, job_key)
+            if job.is_closed:
+                raise UserError(
+                    f"job {job.id} ({job.job_number}) is handed over and sealed; its owner "
+                    "cannot be changed in it",
+                    hint="for a new owner start a resale job: commissioner job new --kind "
+                    f"resale --from-job {job.id} --job-number N --operator NAME, then "
+                    "commissioner wipe")
             vault = open_job_vault(store)
             trust = manufacturer_trust(ctx, url=catalog_url, root=catalog_root)
             return _Prepared(store, job.id, vault, trust, -1)

@@ -13,6 +13,7 @@ network, and the sheet's settings policy comes from the catalog.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from pathlib import Path
 
 from commissioner.app.context import AppContext, closed_job_error, find_job
@@ -76,6 +77,13 @@ async def hand_over(
                 language=language, support=load_support_contact(), report_path=path,
             )
 
+    from commissioner.app.context import JobNotOpenError
+    from commissioner.app.personal_data import read_inventories
+
+    # R2-5: what each device holds, asked before the home is handed over (a closed job:
+    # close_and_hand_over says so).
+    with contextlib.suppress(JobNotOpenError):
+        await read_inventories(ctx, job_key)
     outcome = await asyncio.to_thread(run)
     sink(Event("handover", "result", code="closed" if outcome.closed else "refused",
                params={"blockers": len(outcome.blockers)}, fraction=1.0, detail=outcome))

@@ -42,12 +42,14 @@ __all__ = [
     "DeviceAddress",
     "DeviceBackend",
     "DeviceSession",
+    "FactoryEvidence",
     "FirmwareImage",
     "FirmwareProgress",
     "FirmwareTarget",
     "Identification",
     "OwnerInvitationGrant",
     "PersonalDataInventory",
+    "Probe",
     "ProvisioningReadback",
     "TransferLimits",
     "TransferReport",
@@ -197,10 +199,49 @@ class PersonalDataInventory:
 
 @dataclass(frozen=True, slots=True)
 class WipeReport:
-    """What a wipe erased, as the device reports it. Filled in by the resale work."""
+    """What a wipe erased, as the device reports it."""
 
     erased: tuple[str, ...] = ()
     factory_state: bool = False
+    inventory: PersonalDataInventory | None = None  # what the device reported right after
+
+
+@dataclass(frozen=True, slots=True)
+class FactoryEvidence:
+    """What a device says about its own configuration (read on a fresh connection): the
+    evidence that nothing of a previous home is left. Gateway members are None on devices."""
+
+    state: str
+    default_login_enabled: bool | None
+    admin_credential_set: bool | None
+    operational_certificate: bool | None
+    acl_entries: int | None
+    settings_factory: bool | None
+    gateway_issuing_ca: bool | None = None
+    gateway_allow_list_entries: int | None = None
+    gateway_owner_bindings: int | None = None
+
+    @property
+    def factory(self) -> bool:
+        return (self.state == "factory" and self.admin_credential_set is False
+                and self.operational_certificate is False and self.acl_entries == 0
+                and self.settings_factory is not False
+                and self.gateway_issuing_ca in (None, False)
+                and self.gateway_allow_list_entries in (None, 0)
+                and self.gateway_owner_bindings in (None, 0))
+
+    def to_json(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__slots__}
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One attempt to use an old credential, and the device's answer: ``refused`` is True only
+    when the device itself said no (a status or a refused handshake), never on silence."""
+
+    name: str  # admin-credential, commissioner-certificate, owner-certificate, owner-invitation
+    refused: bool
+    evidence: str  # e.g. "401 admin-credential-rejected", "tls-handshake-refused"
 
 
 class DeviceSession(ABC):
@@ -294,13 +335,12 @@ class DeviceSession(ABC):
 
     async def personal_data_inventory(self) -> PersonalDataInventory:
         """How much personal data of each kind the device holds (R2-5)."""
-        raise NotSupportedByFamilyError(self.family, "reading the personal-data inventory",
-                                        "not implemented yet")
+        raise NotSupportedByFamilyError(self.family, "reading the personal-data inventory")
 
     async def wipe(self) -> WipeReport:
         """Erase personal data, settings, operational certificate, ACL and local
         credentials; keep only the attestation identity and firmware (R2-9)."""
-        raise NotSupportedByFamilyError(self.family, "wiping the device", "not implemented yet")
+        raise NotSupportedByFamilyError(self.family, "wiping the device")
 
 
 # --------------------------------------------------------------------------- firmware
@@ -396,6 +436,40 @@ class DeviceBackend(ABC):
     ) -> bool:
         """Does the factory default login still work (on a fresh, anonymous connection)?"""
         raise NotSupportedByFamilyError(self.family, "checking the factory default login")
+
+    # --- resale: evidence asked of the device on fresh connections (issue 11) ----------
+
+    async def read_personal_data(
+        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+    ) -> PersonalDataInventory:
+        """The personal-data inventory, without a session (counts only)."""
+        raise NotSupportedByFamilyError(self.family, "reading the personal-data inventory")
+
+    async def read_factory_evidence(
+        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+    ) -> FactoryEvidence:
+        raise NotSupportedByFamilyError(self.family, "reading the device's configuration")
+
+    async def probe_management(
+        self, address: DeviceAddress, *, admin_credential: bytes | None,
+        client: ClientCredentials | None, timeout: float,  # noqa: ASYNC109
+    ) -> tuple[Probe, ...]:
+        """Try a previous home's admin credential and commissioner certificate."""
+        raise NotSupportedByFamilyError(self.family, "probing old management credentials")
+
+    async def probe_owner(
+        self, address: DeviceAddress, owner: ClientCredentials, *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> Probe:
+        """Try an owner certificate on the control endpoint."""
+        raise NotSupportedByFamilyError(self.family, "probing an owner certificate")
+
+    async def probe_invitation(
+        self, address: DeviceAddress, invitation_id: str, token: str, *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> Probe:
+        """Try to redeem an owner invitation at the gateway."""
+        raise NotSupportedByFamilyError(self.family, "probing an owner invitation")
 
     async def push_firmware(
         self,

@@ -31,6 +31,7 @@ __all__ = [
     "DeviceProtocolError",
     "DeviceUnreachableError",
     "FirmwareTransferError",
+    "ForeignHomeError",
     "IdentityMismatchError",
     "LabelMismatchError",
     "MalformedReplyError",
@@ -132,6 +133,14 @@ class FirmwareTransferError(DeviceProtocolError):
     def __init__(self, reason: str, message: str, *, refused: bool = False) -> None:
         self.refused = refused
         super().__init__(reason, message)
+
+
+class ForeignHomeError(ProvisioningStepError):
+    """The device is commissioned for another home: it refuses this job's credentials
+    (typically a handed-over home whose previous record is not this job). Not transient."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("another-home", message, status=409)
 
 
 def is_transient(err: BaseException) -> bool:

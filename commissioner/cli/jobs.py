@@ -1,6 +1,7 @@
 """``commissioner job ...`` and ``commissioner audit ...``: jobs and their audit log.
 
     commissioner job new --job-number N --site-name S --site-address A --level 2|3 --operator NAME
+    commissioner job new --kind resale --from-job OLD --job-number N --operator NAME
     commissioner job list [--status open|closed] [--json]
     commissioner job show ID [--json]
     commissioner audit verify --job ID          exit 0 if the log is intact, 1 otherwise
@@ -18,6 +19,7 @@ from pathlib import Path
 from commissioner.app import jobs
 from commissioner.cli import bundles as bundles_cli
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.errors import UserError
 
 
 def register(
@@ -29,10 +31,14 @@ def register(
 
     new = job_sub.add_parser("new", parents=[common], help="open a new job")
     new.add_argument("--job-number", required=True, help="your job number (unique)")
-    new.add_argument("--site-name", required=True, help="site name, e.g. the household name")
-    new.add_argument("--site-address", required=True, help="site address")
+    new.add_argument("--kind", choices=("new", "resale"), default="new",
+                     help="resale: wipe a handed-over home for its next owner")
+    new.add_argument("--from-job", metavar="OLD",
+                     help="resale: the home's previous (sealed) job; omit if there is none")
+    new.add_argument("--site-name", help="site name, e.g. the household name")
+    new.add_argument("--site-address", help="site address")
     new.add_argument(
-        "--level", required=True, type=int, choices=(2, 3),
+        "--level", type=int, choices=(2, 3),
         help="service level decided for the home: 2 (★★) or 3 (★★★)",
     )
     new.add_argument("--operator", required=True, help="your name (recorded in the audit log)")
@@ -70,6 +76,26 @@ def register(
 
 
 def _job_new(args: argparse.Namespace) -> int:
+    if args.kind == "resale":
+        from commissioner.app.resale import create_resale_job
+
+        job, link = create_resale_job(
+            context_from_args(args), job_number=args.job_number, operator=args.operator,
+            from_job=args.from_job, site_name=args.site_name, site_address=args.site_address,
+            service_level=args.level)
+        if args.json:
+            print_json({**dataclasses.asdict(job), "kind": "resale",
+                        "link": dataclasses.asdict(link)})
+        else:
+            source = (f"previous job {link.from_job} (sealed {link.sealed_hash})"
+                      if link.from_job else "discovery (no previous record)")
+            print(f"Opened resale job {job.id} (job number {job.job_number}) from {source}")
+            print(f"Next: commissioner wipe --job {job.id}")
+        return 0
+    if args.from_job is not None:
+        raise UserError("--from-job needs --kind resale")
+    if not args.site_name or not args.site_address or args.level is None:
+        raise UserError("job new needs --site-name, --site-address and --level")
     job = jobs.create_job(
         context_from_args(args), job_number=args.job_number, site_name=args.site_name,
         site_address=args.site_address, service_level=args.level, operator=args.operator,

@@ -16,6 +16,7 @@ from commissioner.cli import onboard as ble_cli
 from commissioner.cli import remediate as remediate_cli
 from commissioner.cli import scan as discovery_cli
 from commissioner.cli import verify as verify_cli
+from commissioner.cli import wipe as wipe_cli
 
 Registrar = Callable[[argparse._SubParsersAction, argparse.ArgumentParser], None]  # type: ignore[type-arg]
 
@@ -31,4 +32,5 @@ REGISTRARS: list[Registrar] = [
     ble_cli.register,
     verify_cli.register,
     remediate_cli.register,
+    wipe_cli.register,
 ]

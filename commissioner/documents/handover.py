@@ -24,6 +24,11 @@ from commissioner.atomic_file import write_atomic
 from commissioner.documents.checks import SHEET_ACTION, Blocker, blockers, evaluate_requirements
 from commissioner.documents.common import SupportContact
 from commissioner.documents.facts import HandoverFacts, HandoverSources, collect_facts
+from commissioner.documents.personal_data_checks import (
+    latest_inventories,
+    personal_data_blockers,
+    wipe_blockers,
+)
 from commissioner.documents.render import RenderableDocument
 from commissioner.documents.report import build_report, report_json_text
 from commissioner.documents.sheet import build_sheet
@@ -87,6 +92,10 @@ def handover_blockers(
 ) -> list[Blocker]:
     """Every reason the job cannot be closed now."""
     found = blockers(facts)
+    found += [Blocker("personal-data-present", f"{d}: {why}", d, {"device": d, "reason": why})
+              for d, why in personal_data_blockers(store, facts.job.id)]
+    found += [Blocker("wipe-unverified", f"{d}: {why}", d, {"device": d, "reason": why})
+              for d, why in wipe_blockers(store, facts.job.id)]
     external = _firmware_module_blockers(store, facts.job, catalog)
     if external is not None:
         # The firmware package judges outdated/unverified versions; a known-vulnerable running
@@ -214,6 +223,9 @@ def close_and_hand_over(
         facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
                               locations=locations, now=now)
         report = build_report(facts)
+        # The inventory each device reported before handover (R2-5), as read.
+        report["personal_data"] = {d: counts for d, counts in
+                                   sorted(latest_inventories(store, facts.job.id).items())}
         written = write_report(report, report_path) if report_path is not None else None
         return HandoverOutcome(
             job=facts.job, closed=True, blockers=(), sealed_hash=sealed, report=report,

@@ -27,7 +27,7 @@ __all__ = [
     "set_pdf_renderer",
 ]
 
-DocumentKind = Literal["sheet", "report"]
+DocumentKind = Literal["sheet", "report", "wipe-certificate"]
 GUI_EXTRA_HINT: Final = (
     "PDF output is drawn by Qt: install the GUI extra (pip install 'commissioner[gui]')"
 )

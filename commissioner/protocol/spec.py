@@ -175,6 +175,7 @@ class ProvisioningEndpoint(StrEnum):
     GATEWAY_INVITATION = "/v1/gateway/invitation"  # PUT
     GATEWAY_AUTHENTICATE = "/v1/gateway/authenticate"  # POST
     GATEWAY_REDEEM = "/v1/gateway/redeem"  # POST
+    WIPE = "/v1/commissioning/wipe"  # POST (resale: back to factory state, section 20)
 
 
 CONTROL_PREFIX: Final = "/v1/control/"

@@ -7,6 +7,7 @@ from commissioner.backends.errors import (
     AdminCredentialRejectedError,
     AttestationError,
     DeviceProtocolError,
+    ForeignHomeError,
     IdentityMismatchError,
     LabelMismatchError,
     NoCredentialError,
@@ -38,6 +39,15 @@ def classify(err: BaseException, job_id: str) -> DeviceFailed:
     resume = f"then resume with `commissioner commission --job {job_id}`"
     if isinstance(err, DeviceFailed):
         return err
+    if isinstance(err, ForeignHomeError) or (
+            isinstance(err, NoCredentialError) and err.needed == "admin-credential"):
+        return DeviceFailed(
+            "another-home", "The device is commissioned for another home (a previous owner's "
+            "installation); it refuses this job's credentials.",
+            "If the home was handed over before, start a resale job to wipe it "
+            "(commissioner job new --kind resale --from-job OLD, then commissioner wipe); "
+            f"otherwise factory-reset the device with its reset button, {resume}.",
+        )
     if isinstance(err, NoCredentialError) and err.needed == "setup-code":
         return DeviceFailed(
             "no-label", "No label (setup code) was scanned for this device.",

@@ -4,6 +4,9 @@
     commissioner virtual-home ctl DIR status
     commissioner virtual-home ctl DIR power-cycle DEVICE_ID [--downtime S]
     commissioner virtual-home ctl DIR fault DEVICE_ID NAME [--count N] [--variant V]
+    commissioner virtual-home ctl DIR occupy [DEVICE_ID]      (the owner lives there)
+    commissioner virtual-home ctl DIR reset DEVICE_ID         (press the reset button)
+    commissioner virtual-home ctl DIR wipe-fault DEVICE_ID retain-recording|clear
     commissioner virtual-home publish-catalog --data FILE --repo DIR --keys DIR [...]
 
 This module joins the command line as a plugin (pyproject entry point ``virtual-home`` in the
@@ -103,6 +106,19 @@ def register(
     drift.add_argument("kind", metavar="KIND", choices=DRIFT_KINDS, help=", ".join(DRIFT_KINDS))
     drift.add_argument("device_id", metavar="DEVICE_ID", nargs="?")
     drift.set_defaults(handler=_ctl)
+    occupy = ctl_sub.add_parser(
+        "occupy", help="play the owner living in the home: personal data appears, settings "
+        "change (every device, or one)")
+    occupy.add_argument("device_id", metavar="DEVICE_ID", nargs="?")
+    occupy.set_defaults(handler=_ctl)
+    reset = ctl_sub.add_parser("reset", help="press a device's factory-reset button")
+    reset.add_argument("device_id", metavar="DEVICE_ID")
+    reset.set_defaults(handler=_ctl)
+    wipe_fault = ctl_sub.add_parser(
+        "wipe-fault", help="make a device's wipe keep one item of personal data (or clear)")
+    wipe_fault.add_argument("device_id", metavar="DEVICE_ID")
+    wipe_fault.add_argument("fault_name", metavar="NAME", choices=["retain-recording", "clear"])
+    wipe_fault.set_defaults(handler=_ctl)
     add_publish_catalog(sub)
 
 
@@ -138,6 +154,11 @@ def _run(args: argparse.Namespace) -> int:
 def _ctl(args: argparse.Namespace) -> int:
     if args.ctl_command == "status":
         reply = asyncio.run(control(args.ctl_dir, "status"))
+    elif args.ctl_command in ("occupy", "reset"):
+        reply = asyncio.run(control(args.ctl_dir, args.ctl_command, args.device_id))
+    elif args.ctl_command == "wipe-fault":
+        reply = asyncio.run(
+            control(args.ctl_dir, "wipe-fault", args.device_id, fault=args.fault_name))
     elif args.ctl_command == "fault":
         reply = asyncio.run(
             control(

@@ -185,7 +185,7 @@ async def control(
     request: dict[str, Any] = {"token": token, "command": command}
     if device_id is not None:
         request["device_id"] = device_id
-    if command == "fault":
+    if command in ("fault", "wipe-fault"):
         if fault is None or device_id is None:
             raise ControlError("the fault command needs a device id and a fault name")
         request.update({"name": fault, "count": count, "variant": variant})

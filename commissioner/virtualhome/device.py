@@ -60,6 +60,7 @@ from commissioner.protocol.spec import (
     ProvisioningEndpoint,
 )
 from commissioner.virtualhome import homepki
+from commissioner.virtualhome import personal_data as resale_data
 from commissioner.virtualhome.device_commissioning import CommissioningEndpoints
 from commissioner.virtualhome.device_http import (
     Access,
@@ -350,6 +351,7 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
             pe.CONTROL_COMMAND.value: Route("POST", Access.CONTROL, self._control_command),
             pe.AUTH_CHALLENGE.value: Route("POST", Access.GATEWAY_PEER, self._auth_challenge),
             **self._firmware_routes(),
+            **resale_data.routes(self),
         }
 
     def _firmware_routes(self) -> dict[str, Route]:
@@ -544,11 +546,20 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
                 "operational_certificate": s.operational_certificate,
                 "acl_entries": s.acl_entries,
                 "settings": dict(s.settings),
+                **resale_data.config_extra(self),
             },
         )
 
     async def _personal_data(self, session: _Session, request: Request) -> _Reply:
-        return _Reply(200, {"counts": dict(self.state.personal_data)})
+        return _Reply(200, {"counts": resale_data.inventory(self)})
+
+    async def after_wipe(self, *, announce: bool) -> None:
+        """Back in factory state: TLS without a home CA; announce ``st=factory``."""
+        self._op_key = None
+        self._weak_csr = None
+        await self._rebuild_tls()
+        if announce and self.on_state_changed is not None:
+            await self.on_state_changed(self)
 
     # --- persistence ----------------------------------------------------------------------
 

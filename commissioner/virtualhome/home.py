@@ -49,6 +49,8 @@ from commissioner.virtualhome.drift import apply_drift
 from commissioner.virtualhome.firmware_slots import handle_control as firmware_control
 from commissioner.virtualhome.gateway import VirtualGateway
 from commissioner.virtualhome.homefile import DeviceEntry, GatewayEntry, HomeFile, write_home_file
+from commissioner.virtualhome.personal_data import COMMANDS as RESALE_COMMANDS
+from commissioner.virtualhome.personal_data import handle_control as resale_control
 from commissioner.virtualhome.seed import TRUST_ROOTS, Manifest, prepare_home
 from commissioner.virtualhome.state import device_dir
 
@@ -365,6 +367,8 @@ class VirtualHome:
             return await apply_drift(self, request)
         if command == "firmware-fault":  # fail-boot / no-return hooks (firmware_slots.py)
             return await firmware_control(self._devices, request)
+        if command in RESALE_COMMANDS:  # occupy / reset button / wipe faults (personal_data.py)
+            return await resale_control(self._devices, request)
         raise CommandError("unknown-command", f"unknown command {str(command)[:32]!r}")
 
 

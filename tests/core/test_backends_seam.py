@@ -87,7 +87,9 @@ def test_shc_backend_identifies_with_attestation(tmp_path: Path) -> None:
     run(body())
 
 
-def test_shc_session_says_wipe_and_inventory_are_not_supported_yet(tmp_path: Path) -> None:
+def test_shc_session_reads_the_inventory_and_wipes(tmp_path: Path) -> None:
+    """Issue 11 filled in the resale places of the seam for this protocol."""
+
     async def body() -> None:
         async with fw_home(tmp_path) as h:
             dev = h.device_ids[0]
@@ -95,11 +97,14 @@ def test_shc_session_says_wipe_and_inventory_are_not_supported_yet(tmp_path: Pat
             session = await backend.open_session(h.endpoint(dev), h.access(), timeout=3.0)
             async with session:
                 assert session.state_at_open == "factory" and session.device_id == dev
-                with pytest.raises(NotSupportedByFamilyError, match="personal-data inventory"):
-                    await session.personal_data_inventory()
-                with pytest.raises(NotSupportedByFamilyError, match="wiping the device"):
-                    await session.wipe()
+                inventory = await session.personal_data_inventory()
+                assert inventory.counts and inventory.empty  # every kind listed, all zero
+                report = await session.wipe()
+                assert report.factory_state and "personal-data" in report.erased
+                assert report.inventory is not None and report.inventory.empty
             assert session.closed
+            evidence = await backend.read_factory_evidence(h.endpoint(dev), timeout=3.0)
+            assert evidence.factory and evidence.admin_credential_set is False
 
     run(body())
 

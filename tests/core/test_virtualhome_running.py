@@ -289,7 +289,9 @@ def test_large_home_starts_quickly(tmp_path: Path) -> None:
     with running_virtual_home(tmp_path / "home", scenario="large-100") as home:
         elapsed = time.monotonic() - start
         assert len(home.devices) == 100
-        assert elapsed < 15, elapsed
+        # A generous deadline that only a hang misses; how fast a home starts is a benchmark
+        # claim (tests/benchmarks), not something a loaded 2-core machine can promise here.
+        assert elapsed < 90, elapsed
 
         async def check() -> None:
             store = trust(home)

@@ -21,18 +21,28 @@ from commissioner.backends.base import (
     DeviceAddress,
     DeviceBackend,
     DeviceSession,
+    FactoryEvidence,
     FirmwareImage,
     FirmwareProgress,
     FirmwareTarget,
     Identification,
     OwnerInvitationGrant,
+    PersonalDataInventory,
+    Probe,
     ProvisioningReadback,
     TransferLimits,
     TransferReport,
+    WipeReport,
 )
-from commissioner.backends.errors import NoCredentialError
+from commissioner.backends.errors import (
+    DeviceProtocolError,
+    DeviceUnreachableError,
+    ForeignHomeError,
+    NoCredentialError,
+    WeakTlsError,
+)
 from commissioner.backends.shc import device_ops as ops
-from commissioner.backends.shc import firmware
+from commissioner.backends.shc import firmware, resale_ops
 from commissioner.protocol import client
 from commissioner.protocol.client import IdentifyResult, TrustStore
 from commissioner.protocol.spec import CommissioningState
@@ -140,6 +150,15 @@ class ShcSession(DeviceSession):
     async def gateway_authenticate(self, device_id: str) -> tuple[bool, str]:
         return await ops.gateway_authenticate(self.wire, device_id)
 
+    async def personal_data_inventory(self) -> PersonalDataInventory:
+        return await resale_ops.session_inventory(self.wire)
+
+    async def wipe(self) -> WipeReport:
+        return await resale_ops.wipe(self.wire)
+
+
+_CERT_REFUSED = frozenset({"connection-closed", "tls-failed", "tls-handshake-failed"})
+
 
 class ShcBackend(DeviceBackend):
     """This project's protocol: TLS 1.2+ with attestation, HTTP/1.1 JSON requests."""
@@ -185,20 +204,45 @@ class ShcBackend(DeviceBackend):
         expected_fingerprint: str | None = None,
         check_identity: bool = False,
     ) -> ShcSession:
-        trust = self._trust_for(credentials.client_credentials())
-        if check_identity:
-            wire = await ops.connect(
-                address.host, address.port, trust, expected_device_id=address.device_id,
-                expected_fingerprint=expected_fingerprint, timeout=timeout,
-            )
-        else:
-            wire = await client.open_session(address.host, address.port, trust, timeout=timeout)
+        client_creds = credentials.client_credentials()
+        trust = self._trust_for(client_creds)
         try:
-            state = await self._authenticate(wire, credentials)
-        except BaseException:
-            await wire.aclose()
+            if check_identity:
+                wire = await ops.connect(
+                    address.host, address.port, trust, expected_device_id=address.device_id,
+                    expected_fingerprint=expected_fingerprint, timeout=timeout,
+                )
+            else:
+                wire = await client.open_session(address.host, address.port, trust,
+                                                 timeout=timeout)
+            try:
+                state = await self._authenticate(wire, credentials)
+            except BaseException:
+                await wire.aclose()
+                raise
+        except NoCredentialError as err:
+            if err.needed == "admin-credential":
+                raise ForeignHomeError(
+                    f"{address.device_id} is commissioned for another home and this job holds "
+                    "none of its credentials") from None
+            raise
+        except (DeviceUnreachableError, WeakTlsError) as err:
+            if client_creds is not None and err.reason in _CERT_REFUSED \
+                    and await self._commissioned_elsewhere(address, timeout):
+                raise ForeignHomeError(
+                    f"{address.device_id} is commissioned for another home: it refuses this "
+                    "job's certificate") from None
             raise
         return ShcSession(wire, state)
+
+    async def _commissioned_elsewhere(self, address: DeviceAddress, step: float) -> bool:
+        """Does the device answer without a client certificate, as commissioned?"""
+        try:
+            async with await client.open_session(address.host, address.port, self.trust,
+                                                 timeout=step) as plain:
+                return await ops.get_state(plain) == CommissioningState.COMMISSIONED.value
+        except DeviceProtocolError:
+            return False
 
     async def _authenticate(self, wire: client.DeviceSession, credentials: Credentials) -> str:
         device_id = wire.identity.device_id
@@ -226,6 +270,40 @@ class ShcBackend(DeviceBackend):
     ) -> bool:
         return await ops.default_login_works(address.host, address.port, self.trust,
                                              timeout=timeout)
+
+    async def read_personal_data(
+        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+    ) -> PersonalDataInventory:
+        return await resale_ops.read_personal_data(address.host, address.port, self.trust,
+                                                   timeout=timeout)
+
+    async def read_factory_evidence(
+        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+    ) -> FactoryEvidence:
+        return await resale_ops.read_factory_evidence(address.host, address.port, self.trust,
+                                                      timeout=timeout)
+
+    async def probe_management(
+        self, address: DeviceAddress, *, admin_credential: bytes | None,
+        client: ClientCredentials | None, timeout: float,  # noqa: ASYNC109
+    ) -> tuple[Probe, ...]:
+        return await resale_ops.probe_management(
+            address.host, address.port, self.trust, admin_credential=admin_credential,
+            client=client, timeout=timeout)
+
+    async def probe_owner(
+        self, address: DeviceAddress, owner: ClientCredentials, *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> Probe:
+        return await resale_ops.probe_owner(address.host, address.port, self.trust, owner,
+                                            timeout=timeout)
+
+    async def probe_invitation(
+        self, address: DeviceAddress, invitation_id: str, token: str, *,
+        timeout: float,  # noqa: ASYNC109
+    ) -> Probe:
+        return await resale_ops.probe_invitation(address.host, address.port, self.trust,
+                                                 invitation_id, token, timeout=timeout)
 
     async def push_firmware(
         self,
