@@ -124,8 +124,8 @@ def unattested_json(facts: HandoverFacts) -> list[dict[str, Any]]:
         j = labels.get(f.device.device_id)
         out.append({
             "device_id": f.device.device_id, "family": f.device.family, "kind": f.device.kind,
-            "manufacturer": f.manufacturer, "model": f.model_number,
-            "verdict": f.gate.verdict, "allowed": f.unattested_allowed,
+            "manufacturer": f.model.manufacturer if f.model else f.manufacturer,
+            "model": f.model_number, "verdict": f.gate.verdict, "allowed": f.unattested_allowed,
             "reason": f.gate.verdict_reason,
             "jcstar_registration_number": j.registration_number if j else None,
         })
