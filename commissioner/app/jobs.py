@@ -103,7 +103,7 @@ def export_audit(ctx: AppContext, ref: str, out: Path | IO[str]) -> tuple[Job, i
     buffer = io.StringIO()
     count = export_jsonl(steps, buffer)
     try:
-        with atomic_writer(out, mode=0o600) as handle:
+        with atomic_writer(out, mode=0o600, make_parents=False) as handle:
             handle.write(buffer.getvalue().encode("utf-8"))
     except OSError as err:
         raise UserError(f"cannot write {out}: {err.strerror or err}") from None

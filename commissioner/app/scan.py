@@ -1,5 +1,5 @@
-"""Scan: what is on the home network (mDNS, ECHONET Lite on the site's IPv4 interfaces, and BLE
-on request), optionally recorded in a job."""
+"""Scan: what is on the home network (mDNS: this project's devices and Matter nodes; ECHONET
+Lite on the site's IPv4 interfaces; BLE on request), optionally recorded in a job."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from commissioner.app.context import AppContext, open_job
 from commissioner.discovery.echonet import EchonetTransport
 from commissioner.discovery.manager import Transport
+from commissioner.discovery.matter import MatterTransport
 from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import ScanResult, malformed_to_json, scan
 from commissioner.errors import UserError
@@ -43,7 +44,8 @@ async def scan_site(
     if not 0 < timeout <= 600:
         raise UserError("the scan time must be between 0 and 600 seconds")
     if not ble:
-        return await site_scan(ctx, timeout, expect=expect)
+        return await site_scan(ctx, timeout, expect=expect,
+                               extra=[MatterTransport(ctx.mdns_interfaces)])
     from commissioner.ble.config import make_adapter, scan_with_ble
 
     adapter = make_adapter(ble_transport or ctx.site.ble_transport())

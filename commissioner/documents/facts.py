@@ -262,7 +262,7 @@ class DeviceFacts:
     @property
     def identify_only(self) -> bool:
         """Equipment of a family that cannot attest its identity (ECHONET Lite)."""
-        return self.device.family != "shc"
+        return self.device.family == "echonet-lite"
 
     @property
     def unattested_allowed(self) -> bool:

@@ -207,7 +207,8 @@ def build_sheet(
             jcs = numbers.get(f.device.device_id)
             parts.append(
                 f"<li>{t.kind(f.device.kind)} <b>{v(f.model_number, SHORT_LIMIT)}</b> "
-                f"({v(f.model.manufacturer if f.model else f.manufacturer)}) <span class=\"sub\">{v(f.device.device_id, SHORT_LIMIT)}"
+                f"({v(f.model.manufacturer if f.model else f.manufacturer)}) "
+                f"<span class=\"sub\">{v(f.device.device_id, SHORT_LIMIT)}"
                 f"</span>{' · JC-STAR ' + v(jcs, SHORT_LIMIT) if jcs else ''}</li>")
         parts.append("</ul>")
 

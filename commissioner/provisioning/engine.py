@@ -168,7 +168,7 @@ class ProvisioningRun:
             dev = devices.get(gate.device_id)
             if dev is None:
                 continue
-            if dev.family != "shc":
+            if dev.family == "echonet-lite":
                 continue  # identify-only equipment (ECHONET Lite): nothing to provision
             role = "gateway" if dev.role == "gateway" or dev.kind == "gateway" else "device"
             if gate.verdict != "certified" or gate.blocked:

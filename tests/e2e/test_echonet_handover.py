@@ -18,7 +18,7 @@ import keyring_fixtures
 from vh_fixtures import running_virtual_home
 
 from commissioner.virtualhome.echonet_home import ECHONET_FILE, equipment_of
-from commissioner.virtualhome.echonet_nodes import NodeSpec, ObjectSpec, standard_nodes
+from commissioner.virtualhome.echonet_nodes import NodeSpec, standard_nodes
 
 REPO = Path(__file__).resolve().parents[2]
 _secret_service_daemons = keyring_fixtures._secret_service_daemons
