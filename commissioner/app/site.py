@@ -33,6 +33,7 @@ from commissioner.app.training_home import (
 )
 from commissioner.errors import UserError
 from commissioner.protocol.ble_pake import NetworkConfig
+from commissioner.protocol.echonet import ECHONET_PORT
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.protocol.label import Label, decode_label
 from commissioner.resources import resources_dir
@@ -64,6 +65,7 @@ class ListedDevice:
     model: str
     host: str
     port: int
+    family: str = "shc"  # the device backend that reaches it
 
 
 class Site(ABC):
@@ -79,6 +81,17 @@ class Site(ABC):
 
     @abstractmethod
     def catalog_source(self, data_dir: Path, settings: Settings) -> CatalogSource: ...
+
+    def echonet_interfaces(self, settings: Settings, mdns: Sequence[str]) -> tuple[str, ...]:
+        """The IPv4 interfaces ECHONET Lite discovery may use: ``echonet_interfaces`` from the
+        settings, else the IPv4 ones among the mDNS interfaces in use (``mdns``)."""
+        if settings.echonet_interfaces is not None:
+            return settings.echonet_interfaces
+        return tuple(a for a in mdns if ":" not in a)
+
+    def echonet_unavailable(self) -> str | None:
+        """Why the site's ECHONET Lite equipment cannot be reached (None: nothing to say)."""
+        return None
 
     def own_device_ids(self) -> frozenset[str] | None:
         """The ids that belong to this home, or None when whatever is heard may belong."""
@@ -190,12 +203,31 @@ class TrainingSite(Site):
     def own_device_ids(self) -> frozenset[str] | None:
         return self._home.device_ids
 
+    def echonet_interfaces(self, settings: Settings, mdns: Sequence[str]) -> tuple[str, ...]:
+        # Only the home's own loopback addresses, and only while its equipment runs.
+        echonet = self._home.echonet
+        return echonet.interfaces if echonet is not None and echonet.running else ()
+
+    def echonet_unavailable(self) -> str | None:
+        echonet = self._home.echonet
+        if echonet is None or echonet.running:
+            return None
+        return echonet.reason or "the virtual home's ECHONET Lite equipment is not running"
+
     def listed_devices(self) -> tuple[ListedDevice, ...]:
-        return tuple(ListedDevice(d.device_id, d.role, d.kind, d.manufacturer, d.model, d.host,
-                                  d.port) for d in self._home.everything)
+        listed = [ListedDevice(d.device_id, d.role, d.kind, d.manufacturer, d.model, d.host,
+                               d.port) for d in self._home.everything]
+        echonet = self._home.echonet
+        if echonet is not None and echonet.running:
+            listed += [ListedDevice(e.device_id, "device", e.kind, e.manufacturer_code,
+                                    e.product_code, e.host, ECHONET_PORT, "echonet-lite")
+                       for e in echonet.equipment]
+        return tuple(listed)
 
     def expected_count(self) -> int | None:
-        return len(self._home.everything)
+        echonet = self._home.echonet
+        extra = len(echonet.equipment) if echonet is not None and echonet.running else 0
+        return len(self._home.everything) + extra
 
     def endpoints(self) -> dict[str, tuple[str, int]]:
         return self._home.endpoints()

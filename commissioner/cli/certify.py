@@ -28,9 +28,10 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from commissioner.app import devices, labels
+from commissioner.app import device_labels, devices, labels
 from commissioner.app.certify import certify
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.errors import UserError
 from commissioner.protocol.label import Label
 from commissioner.trust.gate import DEFAULT_CONCURRENCY
 
@@ -85,15 +86,20 @@ def register(
     label_sub = label.add_subparsers(dest="label_command", metavar="ACTION", required=True)
     add = label_sub.add_parser("add", parents=[common], help="add a scanned or typed label")
     add.add_argument("--job", required=True, metavar="ID", help="job id or job number")
-    src = add.add_mutually_exclusive_group(required=True)
+    src = add.add_mutually_exclusive_group()
     src.add_argument("payload", nargs="?", metavar="PAYLOAD",
-                     help="the label text (SHC1;..., a Matter MT:... code or manual code)")
+                     help="the label text (SHC1;..., a Matter MT:... code or manual code), or "
+                     "a JC-STAR label's QR URL (with --device)")
     src.add_argument("--image", type=Path, metavar="FILE", help="a photo or scan of the label")
     src.add_argument(
         "--stdin",
         action="store_true",
         help="read labels from a USB QR scanner / stdin, one per line",
     )
+    add.add_argument("--device", metavar="ID", help="the device the label belongs to (JC-STAR "
+                     "labels; box labels of equipment without attestation)")
+    add.add_argument("--model", metavar="MODEL", help="model on the equipment's box (--device)")
+    add.add_argument("--serial", metavar="SERIAL", help="serial on the equipment's box (--device)")
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(handler=_label_add)
     lst = label_sub.add_parser("list", parents=[common], help="list the job's labels")
@@ -173,7 +179,39 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
     return [labels.parse_payload(args.payload)]
 
 
+def _device_label(args: argparse.Namespace) -> int:
+    if args.image is not None or args.stdin:
+        raise UserError("--device takes the label text or --model and --serial")
+    boxed = args.model is not None or args.serial is not None
+    if boxed and (args.model is None or args.serial is None or args.payload is not None):
+        raise UserError("a box label needs both --model and --serial (and no PAYLOAD)")
+    r = asyncio.run(device_labels.add_device_label(
+        context_from_args(args), args.job, args.device,
+        qr=None if boxed else args.payload, model=args.model, serial=args.serial))
+    if args.json:
+        print_json({"device_id": r.device_id, "kind": r.kind, "model": r.model,
+                    "serial": r.serial, "registration_number": r.registration_number,
+                    "url": r.url, "catalog_registration_number": r.catalog_number,
+                    "finding": r.finding})
+    elif r.kind == "jcstar":
+        print(f"JC-STAR {r.registration_number} recorded as evidence for {r.device_id} "
+              f"({r.model}); not fetched, and not proof of certification on its own.")
+        if r.finding:
+            print(f"finding: {r.finding}")
+    else:
+        print(f"box label {r.model} sn {r.serial} recorded for {r.device_id}; run certify "
+              "again to compare it with what the equipment reports.")
+    return 1 if r.finding else 0
+
+
 def _label_add(args: argparse.Namespace) -> int:
+    if args.device is not None:
+        return _device_label(args)
+    if args.payload is None and args.image is None and not args.stdin:
+        raise UserError("give the label text, --image FILE or --stdin")
+    if args.payload is not None and device_labels.is_jcstar(args.payload):
+        raise UserError("a JC-STAR label is evidence for one device",
+                        hint="say which with --device ID")
     read = _read_labels(args)
     results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read)
     if args.json:

@@ -65,6 +65,7 @@ class JobDevice:
     last_seen: str
     status: str = "seen"
     serial: str | None = None
+    family: str = "shc"  # the device backend that speaks to it (commissioner.backends)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,6 +30,7 @@ from pathlib import Path
 from commissioner.errors import UserError
 from commissioner.virtualhome.control import DEFAULT_DOWNTIME_S, control
 from commissioner.virtualhome.drift import DRIFT_KINDS
+from commissioner.virtualhome.echonet_home import describe_echonet
 from commissioner.virtualhome.home import run_virtual_home
 from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
 from commissioner.virtualhome.lies import LIES
@@ -63,6 +64,11 @@ def register(
         type=int,
         metavar="N",
         help="number of devices for a new home (templates of the scenario, in order, cycling)",
+    )
+    parser.add_argument(
+        "--echonet", action="store_true",
+        help="give the home ECHONET Lite equipment (UDP 3610 on 127.0.0.20-23, multicast on "
+        "loopback; kept across restarts)",
     )
     parser.set_defaults(handler=_run)
     sub = parser.add_subparsers(dest="virtual_home_command", metavar="{ctl,publish-catalog}")
@@ -135,6 +141,8 @@ def _run(args: argparse.Namespace) -> int:
     directory = state_dir.resolve()
 
     def ready(home: HomeFile) -> None:
+        if home.echonet is not None:
+            print(describe_echonet(home.echonet), flush=True)
         print(
             f"virtual home ready: {len(home.devices)} devices, home file {directory / HOME_FILE}",
             flush=True,
@@ -147,7 +155,8 @@ def _run(args: argparse.Namespace) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         await run_virtual_home(
-            directory, scenario=args.scenario, devices=args.devices, stop=stop, on_ready=ready
+            directory, scenario=args.scenario, devices=args.devices, stop=stop, on_ready=ready,
+            echonet=args.echonet,
         )
 
     asyncio.run(main())

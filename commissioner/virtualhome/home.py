@@ -46,6 +46,7 @@ from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
 from commissioner.virtualhome.device import HOST, VirtualDevice
 from commissioner.virtualhome.drift import apply_drift
+from commissioner.virtualhome.echonet_home import EchonetRun, seed_echonet, start_echonet
 from commissioner.virtualhome.firmware_slots import handle_control as firmware_control
 from commissioner.virtualhome.gateway import VirtualGateway
 from commissioner.virtualhome.homefile import DeviceEntry, GatewayEntry, HomeFile, write_home_file
@@ -118,6 +119,7 @@ class VirtualHome:
         self._catalog = CatalogHost(directory, directory / TRUST_ROOTS)
         self.home_file: HomeFile | None = None
         self._ble: ble_home_mod.BleHome | None = None  # BLE radio and peripherals (issue 7)
+        self.echonet: EchonetRun | None = None  # ECHONET Lite equipment (issue 14)
 
     @property
     def devices(self) -> dict[str, VirtualDevice]:
@@ -158,6 +160,7 @@ class VirtualHome:
         await asyncio.gather(*(self._register(d) for d in online))
         if self._ble is not None:
             await self._ble.start(self._devices, self._join_lan)
+        self.echonet = await start_echonet(self.directory)
         return self._write_home_file()
 
     def _ble_offline(self) -> set[str]:
@@ -196,6 +199,7 @@ class VirtualHome:
             catalog_url=self._catalog.url,
             scenario=self.manifest.scenario,
             ble=self._ble.home_entry() if self._ble is not None and self._ble.radio else None,
+            echonet=self.echonet.home_entry() if self.echonet is not None else None,
         )
         write_home_file(home)
         self.home_file = home
@@ -265,6 +269,8 @@ class VirtualHome:
         """Clean shutdown: stop control, power everything off, unregister mDNS in parallel."""
         if self._ble is not None:
             await self._ble.stop()
+        if self.echonet is not None:
+            await self.echonet.stop()
         await self._control.close()
         await self._catalog.stop()
         for task in self._cycles.values():
@@ -379,9 +385,13 @@ async def run_virtual_home(
     devices: int | None = None,
     stop: asyncio.Event,
     on_ready: Callable[[HomeFile], None] | None = None,
+    echonet: bool = False,
 ) -> None:
-    """Seed or load ``directory``, run the home until ``stop`` is set, then shut down."""
+    """Seed or load ``directory``, run the home until ``stop`` is set, then shut down.
+    ``echonet`` gives a new or existing home the standard ECHONET Lite equipment."""
     manifest = await asyncio.to_thread(prepare_home, directory, scenario, devices)
+    if echonet:
+        await asyncio.to_thread(seed_echonet, directory)
     home = VirtualHome(directory, manifest)
     home_file = await home.start()
     try:
