@@ -63,8 +63,13 @@ class JobDevice:
     port: int | None
     first_seen: str
     last_seen: str
-    status: str = "seen"
+    status: str = "seen"  # "removed" / "replaced": taken out of the set handed over
     serial: str | None = None
+
+    @property
+    def retired(self) -> bool:
+        """Removed from the home or replaced by another unit (no longer handed over)."""
+        return self.status in ("removed", "replaced")
 
 
 @dataclass(frozen=True, slots=True)

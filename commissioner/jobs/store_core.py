@@ -63,6 +63,7 @@ _BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u2
                                   "\u2066\u2067\u2068\u2069")
 
 
+RETIRED_STATUSES: Final = frozenset({"removed", "replaced"})  # out of the handed-over set
 LABEL_STATUSES: Final = frozenset({"paired", "pending", "mismatch", "unmatched"})
 _SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
 
@@ -478,7 +479,9 @@ class StoreCore:
                     state = excluded.state, transports = excluded.transports,
                     address = excluded.address, port = excluded.port,
                     first_seen = MIN(first_seen, excluded.first_seen),
-                    last_seen = MAX(last_seen, excluded.last_seen), status = excluded.status
+                    last_seen = MAX(last_seen, excluded.last_seen),
+                    status = CASE WHEN status IN ('removed', 'replaced') THEN status
+                                  ELSE excluded.status END
                 """,
                 (
                     job.id, d.device_id, d.role, d.kind, d.manufacturer, d.model, d.serial,
@@ -488,13 +491,15 @@ class StoreCore:
             )
             conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (now, job.id))
 
-    def devices(self, job_id: str) -> list[JobDevice]:
+    def devices(self, job_id: str, *, include_retired: bool = False) -> list[JobDevice]:
+        """The job's devices; removed and replaced ones only with ``include_retired``."""
+        retired = "" if include_retired else " AND status NOT IN ('removed', 'replaced')"
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
                 "SELECT device_id, role, kind, manufacturer, model, firmware, state, transports,"
                 " address, port, first_seen, last_seen, status, serial FROM job_devices"
-                " WHERE job_id = ? ORDER BY device_id",
+                " WHERE job_id = ?" + retired + " ORDER BY device_id",
                 (job.id,),
             ).fetchall()
         return [

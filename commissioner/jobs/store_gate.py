@@ -18,6 +18,7 @@ from commissioner.jobs.store_core import (
     _SHA256_RE,
     LABEL_STATUSES,
     MAX_JOB_NUMBER,
+    RETIRED_STATUSES,
     StoreCore,
     _clean_text,
     _iso,
@@ -154,6 +155,29 @@ class GateRecords(StoreCore):
             )
             return self._gate_row(conn, job.id, dev)
 
+    def retire_device(
+        self, job_id: str, device_id: str, *, status: str, reason: str,
+        detail: dict[str, str] | None = None,
+    ) -> None:
+        """Take a device out of the set the job hands over: ``status`` "removed" (it left the
+        home) or "replaced" (a new unit took its place; ``detail`` names it), with the
+        installer's reason, logged as 'device.<status>' in the same transaction. A retired
+        device keeps its status when a scan records it again."""
+        if status not in RETIRED_STATUSES:
+            raise ValueError(f"status must be one of {sorted(RETIRED_STATUSES)}")
+        dev = _clean_text("device id", device_id, limit=MAX_JOB_NUMBER)
+        why = _clean_text("reason", reason, limit=500)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            self._require_device(conn, job.id, dev)
+            conn.execute(
+                "UPDATE job_devices SET status = ?, replace_flag = 0, replace_reason = NULL"
+                " WHERE job_id = ? AND device_id = ?", (status, job.id, dev))
+            self._append(conn, job.id, f"device.{status}", {"reason": why, **(detail or {})},
+                         device_id=dev, operator=job.operator, at=now)
+            conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (now, job.id))
+
     def record_label(
         self,
         job_id: str,
@@ -211,12 +235,15 @@ class GateRecords(StoreCore):
             )
         return JobLabel(dev, mf, mn, sn, kd, label_sha256, status, why, now)
 
-    def gate_states(self, job_id: str) -> list[DeviceGateState]:
-        """The gate's record of every device of the job, by device id."""
+    def gate_states(self, job_id: str, *, include_retired: bool = False
+                    ) -> list[DeviceGateState]:
+        """The gate's record of every device of the job, by device id (removed and replaced
+        devices only with ``include_retired``)."""
+        retired = "" if include_retired else "AND status NOT IN ('removed', 'replaced') "
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
-                _SELECT_GATE + "WHERE job_id = ? ORDER BY device_id", (job.id,)
+                _SELECT_GATE + "WHERE job_id = ? " + retired + "ORDER BY device_id", (job.id,)
             ).fetchall()
         return [_gate(r) for r in rows]
 
