@@ -493,14 +493,14 @@ class StoreCore:
 
     def devices(self, job_id: str, *, include_retired: bool = False) -> list[JobDevice]:
         """The job's devices; removed and replaced ones only with ``include_retired``."""
-        retired = "" if include_retired else " AND status NOT IN ('removed', 'replaced')"
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
                 "SELECT device_id, role, kind, manufacturer, model, firmware, state, transports,"
                 " address, port, first_seen, last_seen, status, serial FROM job_devices"
-                " WHERE job_id = ?" + retired + " ORDER BY device_id",
-                (job.id,),
+                " WHERE job_id = ? AND (? OR status NOT IN ('removed', 'replaced'))"
+                " ORDER BY device_id",
+                (job.id, int(include_retired)),
             ).fetchall()
         return [
             JobDevice(

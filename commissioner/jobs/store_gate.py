@@ -239,11 +239,11 @@ class GateRecords(StoreCore):
                     ) -> list[DeviceGateState]:
         """The gate's record of every device of the job, by device id (removed and replaced
         devices only with ``include_retired``)."""
-        retired = "" if include_retired else "AND status NOT IN ('removed', 'replaced') "
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
-                _SELECT_GATE + "WHERE job_id = ? " + retired + "ORDER BY device_id", (job.id,)
+                _SELECT_GATE + "WHERE job_id = ? AND (? OR status NOT IN ('removed', 'replaced'))"
+                " ORDER BY device_id", (job.id, int(include_retired))
             ).fetchall()
         return [_gate(r) for r in rows]
 

@@ -42,6 +42,7 @@ from commissioner.protocol.advertisement import build_txt
 from commissioner.protocol.spec import SERVICE_TYPE
 from commissioner.virtualhome import ble_home as ble_home_mod
 from commissioner.virtualhome import labels as labels_mod
+from commissioner.virtualhome import swap as swap_mod
 from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
 from commissioner.virtualhome.device import HOST, VirtualDevice
@@ -51,7 +52,6 @@ from commissioner.virtualhome.gateway import VirtualGateway
 from commissioner.virtualhome.homefile import DeviceEntry, GatewayEntry, HomeFile, write_home_file
 from commissioner.virtualhome.personal_data import COMMANDS as RESALE_COMMANDS
 from commissioner.virtualhome.personal_data import handle_control as resale_control
-from commissioner.virtualhome import swap as swap_mod
 from commissioner.virtualhome.seed import TRUST_ROOTS, Manifest, ManifestDevice, prepare_home
 from commissioner.virtualhome.state import device_dir
 
