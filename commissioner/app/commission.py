@@ -43,7 +43,8 @@ from commissioner.provisioning.run import (
 from commissioner.provisioning.setup_codes import remember_labels
 from commissioner.secrets.vault import SecretVault
 
-__all__ = ["DEFAULT_TIMEOUT", "NotCertifiedError", "OwnerReissued", "commission", "manufacturer_trust",
+__all__ = ["DEFAULT_TIMEOUT", "NotCertifiedError", "OwnerReissued", "commission",
+           "manufacturer_trust",
            "reissue_owner", "require_certified"]
 
 DEFAULT_TIMEOUT: Final = 5.0
@@ -128,12 +129,13 @@ def _prepare(ctx: AppContext, job_key: str, labels_dir: Path | None, url: str | 
             ids = [d.device_id for d in store.devices(job.id)]
             if labels_dir is not None:
                 labels = read_label_folder(labels_dir, ids)
-            elif ctx.site.training:
+            elif ctx.site.box_labels_enabled:
                 labels = list(ctx.site.box_labels(ids).values())
             else:
                 labels = None
             if labels is not None:
-                count = len(remember_labels(store, vault, job.id, labels))
+                source = "image" if labels_dir is not None else "training-auto"
+                count = len(remember_labels(store, vault, job.id, labels, source=source))
         return _Prepared(store, job.id, vault, trust, count)
     except BaseException:
         store.close()

@@ -196,7 +196,10 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
 
 def _label_add(args: argparse.Namespace) -> int:
     read = _read_labels(args)
-    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read)
+    source: labels.LabelSource = (
+        "image" if args.image is not None else "scanned" if args.stdin else "typed")
+    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read,
+                                               source=source)
     if args.json:
         print_json([{"device_id": r.device_id, "model": r.model, "serial": r.serial,
                      "status": r.status, "reason": r.reason} for r in results])

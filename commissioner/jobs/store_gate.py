@@ -16,6 +16,7 @@ from commissioner.jobs.models import (
 )
 from commissioner.jobs.store_core import (
     _SHA256_RE,
+    LABEL_SOURCES,
     LABEL_STATUSES,
     MAX_JOB_NUMBER,
     RETIRED_STATUSES,
@@ -190,10 +191,14 @@ class GateRecords(StoreCore):
         label_sha256: str,
         status: str,
         reason: str | None = None,
+        source: str | None = None,
     ) -> JobLabel:
         """Store a scanned label's *public* fields (never the setup code) and log
         'label.<status>' (paired, pending, mismatch or unmatched). Scanning the same device's
-        label again replaces the earlier record; both scans stay in the log."""
+        label again replaces the earlier record; both scans stay in the log. ``source`` says
+        how the label was obtained (one of LABEL_SOURCES), logged with it."""
+        if source is not None and source not in LABEL_SOURCES:
+            raise ValueError(f"label source must be one of {sorted(LABEL_SOURCES)}")
         if status not in LABEL_STATUSES:
             raise ValueError(f"label status must be one of {sorted(LABEL_STATUSES)}")
         if not isinstance(label_sha256, str) or not _SHA256_RE.match(label_sha256):
@@ -230,6 +235,7 @@ class GateRecords(StoreCore):
                 {
                     "manufacturer": mf, "model": mn, "serial": sn, "kind": kd,
                     "label_sha256": label_sha256, "reason": why,
+                    **({"source": source} if source is not None else {}),
                 },
                 device_id=dev, operator=job.operator, at=now,
             )
