@@ -27,7 +27,8 @@ from commissioner.protocol.spec import CommissioningState
 from commissioner.virtualhome import labels as labels_mod
 from commissioner.virtualhome.control import CommandError
 from commissioner.virtualhome.device import VirtualDevice
-from commissioner.virtualhome.fsutil import write_json_atomic
+from commissioner.virtualhome.firmware_catalog import DEVICE_SIGNER_FILE
+from commissioner.virtualhome.fsutil import write_atomic, write_json_atomic
 from commissioner.virtualhome.pki import CertificateAuthority, chain_pem, issue_chain, load_key
 from commissioner.virtualhome.provisioning_state import Provisioning
 from commissioner.virtualhome.seed import MANIFEST_FILE, TRUST_ROOTS, ManifestDevice
@@ -80,6 +81,9 @@ def _write_unit(home_dir: Path, template: DeviceState, device_id: str) -> Device
     d = device_dir(home_dir, device_id)
     d.mkdir(parents=True, exist_ok=True, mode=0o700)
     save_credentials(d, key_pem(key), chain_pem(chain))
+    signer = device_dir(home_dir, template.device_id) / DEVICE_SIGNER_FILE
+    if signer.is_file():  # the manufacturer's firmware key, put in at manufacture
+        write_atomic(d / DEVICE_SIGNER_FILE, signer.read_bytes())
     save_state(d, state)
     labels_mod.write_label(home_dir, Label(device_id, state.manufacturer, state.model, serial,
                                            state.setup_code, state.kind))
