@@ -110,8 +110,14 @@ class Site(ABC):
         return {}
 
     def box_labels(self, device_ids: Sequence[str]) -> dict[str, Label]:
-        """Labels readable without scanning a box (training only)."""
+        """Labels readable without scanning a box (training, only when the trainer enabled
+        it: a field site never reads a label it was not shown)."""
         return {}
+
+    @property
+    def box_labels_enabled(self) -> bool:
+        """Does :meth:`box_labels` read labels (a training option; never in the field)?"""
+        return False
 
     def network_config(self) -> NetworkConfig | None:
         """The home network for BLE onboarding, when the site knows it."""
@@ -155,8 +161,11 @@ class TrainingSite(Site):
 
     kind: SiteKind = "training"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, read_box_labels: bool = False) -> None:
+        """``read_box_labels``: read every box label from the home's folder without a scan
+        (an explicit training option; off, labels are scanned, typed or read from images)."""
         self.directory = Path(directory)
+        self.read_box_labels = read_box_labels
         self._stamp = self._file_stamp()
         self._loaded = read_training_home(self.directory)
 
@@ -232,7 +241,13 @@ class TrainingSite(Site):
     def endpoints(self) -> dict[str, tuple[str, int]]:
         return self._home.endpoints()
 
+    @property
+    def box_labels_enabled(self) -> bool:
+        return self.read_box_labels
+
     def box_labels(self, device_ids: Sequence[str]) -> dict[str, Label]:
+        if not self.read_box_labels:
+            return {}
         out: dict[str, Label] = {}
         for device_id in device_ids:
             path = self._home.label_path(device_id)
@@ -330,6 +345,12 @@ def read_label_folder(directory: Path, device_ids: Sequence[str] | None = None) 
     return out
 
 
-def make_site(virtual_home: Path | None) -> Site:
-    """The training site of ``virtual_home``, or the field site."""
-    return FieldSite() if virtual_home is None else TrainingSite(virtual_home)
+def make_site(virtual_home: Path | None, *, read_box_labels: bool = False) -> Site:
+    """The training site of ``virtual_home`` (``read_box_labels``: the training option that
+    reads every box label without a scan), or the field site (which never does)."""
+    if virtual_home is None:
+        if read_box_labels:
+            raise UserError("reading box labels without a scan is a training option",
+                            hint="on a real site scan, type or photograph each label")
+        return FieldSite()
+    return TrainingSite(virtual_home, read_box_labels=read_box_labels)

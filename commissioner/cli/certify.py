@@ -4,7 +4,8 @@
     commissioner label add --job ID (PAYLOAD | --image FILE | --stdin) [--json]
     commissioner label list --job ID [--json]
     commissioner label decode PAYLOAD [--json]
-    commissioner device replace --job ID DEVICE_ID --reason TEXT
+    commissioner device replace --job ID DEVICE_ID [--with NEW_ID] --reason TEXT
+    commissioner device remove --job ID DEVICE_ID --reason TEXT
 
 ``certify`` loads the signed catalog (sync, or the verified offline cache within the grace
 period), records its version in the job, scans, certifies every device of the job (the gateway
@@ -28,7 +29,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from commissioner.app import device_labels, devices, labels
+from commissioner.app import device_changes, device_labels, devices, labels
 from commissioner.app.certify import certify
 from commissioner.cli.common import context_from_args, print_json
 from commissioner.errors import UserError
@@ -117,12 +118,29 @@ def register(
     rep = device_sub.add_parser(
         "replace",
         parents=[common],
-        help="mark a blocked device to be replaced (there is no override)",
+        help="put a new genuine unit in a device's place (--with NEW_ID), or mark it to be "
+        "replaced (there is no override)",
+        description="With --with NEW_ID: the old device must be gone from the network, the new "
+        "unit is found, certified and takes its place. Without: the blocked device is only "
+        "marked to be replaced.",
     )
     rep.add_argument("--job", required=True, metavar="ID", help="job id or job number")
     rep.add_argument("device_id", metavar="DEVICE_ID")
+    rep.add_argument("--with", dest="new_device_id", metavar="NEW_ID",
+                     help="the new unit's device id (from its box label or a scan)")
     rep.add_argument("--reason", required=True, help="why (recorded in the job)")
+    rep.add_argument("--scan-timeout", type=float, default=3.0, metavar="S",
+                     help="seconds to listen for the devices (default 3)")
     rep.set_defaults(handler=_device_replace)
+    rem = device_sub.add_parser(
+        "remove", parents=[common],
+        help="record that a device was taken out of the home (checked on the network)")
+    rem.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    rem.add_argument("device_id", metavar="DEVICE_ID")
+    rem.add_argument("--reason", required=True, help="why (recorded in the job)")
+    rem.add_argument("--scan-timeout", type=float, default=3.0, metavar="S",
+                     help="seconds to listen for the device (default 3)")
+    rem.set_defaults(handler=_device_remove)
 
 
 # --------------------------------------------------------------------------- certify
@@ -163,7 +181,10 @@ def _certify(args: argparse.Namespace) -> int:
         if outcome.blocked:
             print(
                 f"{len(outcome.blocked)} device(s) blocked: they cannot be commissioned. "
-                "Replace them (`commissioner device replace`); there is no override."
+                "Take each out of the home, then record it: `commissioner device remove "
+                "--job ID DEVICE_ID --reason TEXT`, or, with a new genuine unit in its place, "
+                "`commissioner device replace --job ID DEVICE_ID --with NEW_ID --reason TEXT`. "
+                "There is no override."
             )
     return EXIT_BLOCKED if outcome.blocked else 0
 
@@ -213,7 +234,10 @@ def _label_add(args: argparse.Namespace) -> int:
         raise UserError("a JC-STAR label is evidence for one device",
                         hint="say which with --device ID")
     read = _read_labels(args)
-    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read)
+    source: labels.LabelSource = (
+        "image" if args.image is not None else "scanned" if args.stdin else "typed")
+    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read,
+                                               source=source)
     if args.json:
         print_json([{"device_id": r.device_id, "model": r.model, "serial": r.serial,
                      "status": r.status, "reason": r.reason} for r in results])
@@ -273,7 +297,24 @@ def _label_decode(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- replace
 
 
+def _device_remove(args: argparse.Namespace) -> int:
+    done = asyncio.run(device_changes.remove_device(
+        context_from_args(args), args.job, args.device_id, args.reason,
+        scan_timeout=args.scan_timeout))
+    print(f"Device {done.device_id} removed from the job: it is no longer on the network "
+          f"(not advertised, not answering). Reason: {done.reason}")
+    return 0
+
+
 def _device_replace(args: argparse.Namespace) -> int:
+    if args.new_device_id is not None:
+        done = asyncio.run(device_changes.replace_device(
+            context_from_args(args), args.job, args.device_id, args.new_device_id, args.reason,
+            scan_timeout=args.scan_timeout))
+        v = done.verdict
+        print(f"Device {done.old_device_id} replaced by {done.new_device_id} ({v.manufacturer} "
+              f"{v.model}, {v.verdict.value}). Reason: {done.reason}")
+        return 0
     state, _gate = devices.mark_to_replace(context_from_args(args), args.job, args.device_id,
                                            args.reason)
     print(

@@ -116,7 +116,9 @@ class JobRecords(StoreCore):
                     state = excluded.state, transports = excluded.transports,
                     address = excluded.address, port = excluded.port,
                     first_seen = MIN(first_seen, excluded.first_seen),
-                    last_seen = MAX(last_seen, excluded.last_seen), status = excluded.status,
+                    last_seen = MAX(last_seen, excluded.last_seen),
+                    status = CASE WHEN status IN ('removed', 'replaced') THEN status
+                                  ELSE excluded.status END,
                     family = excluded.family
                 """,
                 (
@@ -127,14 +129,16 @@ class JobRecords(StoreCore):
             )
             conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (now, job.id))
 
-    def devices(self, job_id: str) -> list[JobDevice]:
+    def devices(self, job_id: str, *, include_retired: bool = False) -> list[JobDevice]:
+        """The job's devices; removed and replaced ones only with ``include_retired``."""
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
                 "SELECT device_id, role, kind, manufacturer, model, firmware, state, transports,"
                 " address, port, first_seen, last_seen, status, serial, family FROM job_devices"
-                " WHERE job_id = ? ORDER BY device_id",
-                (job.id,),
+                " WHERE job_id = ? AND (? OR status NOT IN ('removed', 'replaced'))"
+                " ORDER BY device_id",
+                (job.id, int(include_retired)),
             ).fetchall()
         return [
             JobDevice(

@@ -123,6 +123,15 @@ def register(
     reset = ctl_sub.add_parser("reset", help="press a device's factory-reset button")
     reset.add_argument("device_id", metavar="DEVICE_ID")
     reset.set_defaults(handler=_ctl)
+    swap = ctl_sub.add_parser(
+        "swap", help="put a new genuine unit in a device's place (same model, or --model)")
+    swap.add_argument("device_id", metavar="DEVICE_ID")
+    swap.add_argument("--model", metavar="MODEL",
+                      help="another model of this home for the new unit (default: the same)")
+    swap.set_defaults(handler=_ctl)
+    remove = ctl_sub.add_parser("remove", help="take a device out: it leaves the network")
+    remove.add_argument("device_id", metavar="DEVICE_ID")
+    remove.set_defaults(handler=_ctl)
     wipe_fault = ctl_sub.add_parser(
         "wipe-fault", help="make a device's wipe keep one item of personal data (or clear)")
     wipe_fault.add_argument("device_id", metavar="DEVICE_ID")
@@ -166,7 +175,9 @@ def _run(args: argparse.Namespace) -> int:
 def _ctl(args: argparse.Namespace) -> int:
     if args.ctl_command == "status":
         reply = asyncio.run(control(args.ctl_dir, "status"))
-    elif args.ctl_command in ("occupy", "reset"):
+    elif args.ctl_command == "swap":
+        reply = asyncio.run(control(args.ctl_dir, "swap", args.device_id, model=args.model))
+    elif args.ctl_command in ("occupy", "reset", "remove"):
         reply = asyncio.run(control(args.ctl_dir, args.ctl_command, args.device_id))
     elif args.ctl_command == "wipe-fault":
         reply = asyncio.run(
