@@ -96,7 +96,7 @@ def test_echonet_equipment_is_certified_handed_over_at_two_stars_and_gated_at_th
         r = cli("label", "add", "--job", job, JCSTAR_URL, *vh)  # which device? refused, clearly
         assert r.returncode != 0 and "--device" in r.stderr and "Traceback" not in r.stderr
 
-        r = cli("commission", "--job", job, "--json", *vh, timeout=180)
+        r = cli("commission", "--job", job, "--json", "--read-box-labels", *vh, timeout=180)
         assert r.returncode == 0, r.stderr + r.stdout
         r = cli("update", "--job", job, "--json", "--reboot-timeout", "20", *vh, timeout=180)
         assert r.returncode == 0, r.stderr + r.stdout
