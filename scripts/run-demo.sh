@@ -25,7 +25,7 @@ export COMMISSIONER_DATA_DIR="$PWD/artifacts/demo-data"
 job=$(.venv/bin/commissioner job show DEMO-1 --json 2>/dev/null | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])' 2>/dev/null || true)
 if [ -z "$job" ]; then
   job=$(.venv/bin/commissioner job new --job-number DEMO-1 --site-name "さくら邸（研修）" \
-        --site-address "東京都世田谷区桜1-2-3" --level 3 --operator "研修 太郎" --json |
+        --site-address "東京都世田谷区桜1-2-3" --level 3 --personal-data yes --life-or-property yes --operator "研修 太郎" --json |
         .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 fi
 gui=(.venv/bin/commissioner-gui --virtual-home "$home_dir" --job "$job" --scan)

@@ -79,6 +79,10 @@ def blocker_text(b: Blocker) -> str:
         ),
         "audit-broken": QCoreApplication.translate("Handover", "The audit log does not verify: %2"),
         "job-closed": QCoreApplication.translate("Handover", "The job is already closed."),
+        "level-below-suggestion": QCoreApplication.translate(
+            "Handover", "The service level is below the one suggested for this home (%2): "
+            "record the reason or raise the level."
+        ),
         "no-catalog": QCoreApplication.translate(
             "Handover", "No verified catalog is available: sync the catalog first."
         ),

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from commissioner.jobs.models import Job
+from commissioner.jobs.service_level import answers_level
 from commissioner.jobs.store import JOB_ID_RE, MAX_JOB_NUMBER, MAX_TEXT, normalise_job_id
 
 ERROR_STYLE: Final = "color: #a1140a;"
@@ -55,7 +56,8 @@ def _show(label: QLabel, text: str | None) -> None:
 
 
 class NewJobDialog(QDialog):
-    """Job number, site name and address, service level ★★/★★★, operator."""
+    """Job number, site name and address, the guideline's two questions (R2-1/R3-2) with the
+    level they suggest, service level ★★/★★★ (a lower one needs a reason), operator."""
 
     submitted = Signal(object)  # dict[str, str | int]: the create_job keyword arguments
 
@@ -74,6 +76,15 @@ class NewJobDialog(QDialog):
         self.level_combo = QComboBox(self)
         self.level_combo.addItem("★★", 2)
         self.level_combo.addItem("★★★", 3)
+        self.personal_combo = self._question_combo()
+        self.life_combo = self._question_combo()
+        self.suggestion_label = QLabel(self)
+        self.suggestion_label.setObjectName("levelSuggestion")
+        self.suggestion_label.setWordWrap(True)
+        self.reason_edit = QLineEdit(self)
+        self.reason_edit.setMaxLength(MAX_TEXT)
+        self.question_errors: dict[str, QLabel] = {
+            name: _error_label(self) for name in ("personal_data", "life_or_property", "reason")}
         self.operator_edit = QLineEdit(operator, self)
         self.operator_edit.setMaxLength(MAX_TEXT)
         self.edits: dict[str, QLineEdit] = {
@@ -83,10 +94,21 @@ class NewJobDialog(QDialog):
             "operator": self.operator_edit,
         }
         self.errors: dict[str, QLabel] = {name: _error_label(self) for name in FIELDS}
-        self.captions: dict[str, QLabel] = {name: QLabel(self) for name in (*FIELDS, "level")}
+        self.captions: dict[str, QLabel] = {name: QLabel(self) for name in (
+            *FIELDS, "level", "personal_data", "life_or_property", "reason")}
         for name in ("job_number", "site_name", "site_address"):
             form.addRow(self.captions[name], self._with_error(self.edits[name], name))
-        form.addRow(self.captions["level"], self.level_combo)
+        form.addRow(self.captions["personal_data"],
+                    self._with_label(self.personal_combo, self.question_errors["personal_data"]))
+        form.addRow(self.captions["life_or_property"],
+                    self._with_label(self.life_combo, self.question_errors["life_or_property"]))
+        form.addRow(self.captions["level"],
+                    self._with_label(self.level_combo, self.suggestion_label))
+        form.addRow(self.captions["reason"],
+                    self._with_label(self.reason_edit, self.question_errors["reason"]))
+        self.personal_combo.currentIndexChanged.connect(self._answers_changed)
+        self.life_combo.currentIndexChanged.connect(self._answers_changed)
+        self.level_combo.currentIndexChanged.connect(self._level_changed)
         form.addRow(self.captions["operator"], self._with_error(self.operator_edit, "operator"))
         for name, edit in self.edits.items():
             edit.textEdited.connect(lambda _t, n=name: _show(self.errors[n], None))
@@ -106,13 +128,58 @@ class NewJobDialog(QDialog):
         self.retranslateUi()
 
     def _with_error(self, edit: QWidget, name: str) -> QWidget:
+        return self._with_label(edit, self.errors[name])
+
+    def _with_label(self, edit: QWidget, label: QLabel) -> QWidget:
         box = QWidget(self)
         column = QVBoxLayout(box)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(2)
         column.addWidget(edit)
-        column.addWidget(self.errors[name])
+        column.addWidget(label)
         return box
+
+    def _question_combo(self) -> QComboBox:
+        combo = QComboBox(self)
+        for data in (None, True, False):
+            combo.addItem("", data)
+        return combo
+
+    # -- the level the answers suggest -----------------------------------------------------
+    def answers(self) -> tuple[bool | None, bool | None]:
+        return self.personal_combo.currentData(), self.life_combo.currentData()
+
+    def suggested_level(self) -> int | None:
+        """The level the two answers call for (None until both are answered)."""
+        personal, life = self.answers()
+        if personal is None or life is None:
+            return None
+        return answers_level(personal, life)
+
+    def _answers_changed(self, _index: int = 0) -> None:
+        for name in ("personal_data", "life_or_property"):
+            _show(self.question_errors[name], None)
+        suggested = self.suggested_level()
+        if suggested is not None:
+            self.set_service_level(suggested)
+        self._level_changed()
+
+    def _level_changed(self, _index: int = 0) -> None:
+        suggested = self.suggested_level()
+        below = suggested is not None and int(self.level_combo.currentData()) < suggested
+        self.reason_edit.setEnabled(below)
+        self.captions["reason"].setEnabled(below)
+        if not below:
+            _show(self.question_errors["reason"], None)
+        if suggested is None:
+            self.suggestion_label.setText(_t("Answer both questions to see the suggested level."))
+        elif suggested == 3:
+            self.suggestion_label.setText(_t(
+                "Suggested: ★★★ (level 3): the service handles personal data or affects life "
+                "or property."))
+        else:
+            self.suggestion_label.setText(_t(
+                "Suggested: ★★ (level 2). A lock or camera found later suggests ★★★."))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.LanguageChange:
@@ -140,6 +207,15 @@ class NewJobDialog(QDialog):
         self.operator_edit.setPlaceholderText(QCoreApplication.translate("JobDialogs", "Your name"))
         self.level_combo.setItemText(0, QCoreApplication.translate("JobDialogs", "★★ (level 2)"))
         self.level_combo.setItemText(1, QCoreApplication.translate("JobDialogs", "★★★ (level 3)"))
+        self.captions["personal_data"].setText(_t("Handles personal data?"))
+        self.captions["life_or_property"].setText(_t("Affects life or property?"))
+        self.captions["reason"].setText(_t("Reason for a lower level:"))
+        self.reason_edit.setPlaceholderText(_t("Why the level is below the suggested one"))
+        for combo in (self.personal_combo, self.life_combo):
+            combo.setItemText(0, _t("Choose…"))
+            combo.setItemText(1, _t("Yes"))
+            combo.setItemText(2, _t("No"))
+        self._level_changed()
         self.create_button.setText(QCoreApplication.translate("JobDialogs", "Create job"))
 
     # -- values and validation -------------------------------------------------------------
@@ -149,6 +225,14 @@ class NewJobDialog(QDialog):
     def values(self) -> dict[str, str | int]:
         out: dict[str, str | int] = {name: edit.text().strip() for name, edit in self.edits.items()}
         out["service_level"] = int(self.level_combo.currentData())
+        personal, life = self.answers()
+        if personal is not None:
+            out["personal_data"] = personal
+        if life is not None:
+            out["life_or_property"] = life
+        reason = self.reason_edit.text().strip()
+        if reason and self.reason_edit.isEnabled():
+            out["reason"] = reason
         return out
 
     def validate(self) -> dict[str, str]:
@@ -176,16 +260,26 @@ class NewJobDialog(QDialog):
                 problems[name] = QCoreApplication.translate(
                     "JobDialogs", "Remove the control characters."
                 )
+        personal, life = self.answers()
+        if personal is None:
+            problems["personal_data"] = _t("Answer: does the service handle personal data?")
+        if life is None:
+            problems["life_or_property"] = _t("Answer: can the service affect life or property?")
+        if self.reason_edit.isEnabled() and not self.reason_edit.text().strip():
+            problems["reason"] = _t("Give the reason for a level below the suggested one.")
         return problems
 
     def try_submit(self) -> None:
         problems = self.validate()
         for name in FIELDS:
             _show(self.errors[name], problems.get(name))
+        for name, label in self.question_errors.items():
+            _show(label, problems.get(name))
         _show(self.general_error, None)
         if problems:
-            first = next(name for name in FIELDS if name in problems)
-            self.edits[first].setFocus()
+            first = next((name for name in FIELDS if name in problems), None)
+            if first is not None:
+                self.edits[first].setFocus()
             return
         self.set_busy(True)
         self.submitted.emit(self.values())
@@ -194,6 +288,9 @@ class NewJobDialog(QDialog):
         for edit in self.edits.values():
             edit.setReadOnly(busy)
         self.level_combo.setEnabled(not busy)
+        self.personal_combo.setEnabled(not busy)
+        self.life_combo.setEnabled(not busy)
+        self.reason_edit.setReadOnly(busy)
         self.create_button.setEnabled(not busy)
 
     def show_failure(self, message: str) -> None:

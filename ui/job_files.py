@@ -71,6 +71,9 @@ class JobFilesController(QObject):
                 site_address=str(values["site_address"]),
                 service_level=int(values["service_level"]),
                 operator=str(values["operator"]),
+                personal_data=_answer(values.get("personal_data")),
+                life_or_property=_answer(values.get("life_or_property")),
+                reason=str(values["reason"]) if "reason" in values else None,
             ),
             "create-job",
             done,
@@ -135,3 +138,7 @@ class JobFilesController(QObject):
         controller.load()
         window.show()
         return window
+
+
+def _answer(value: object) -> bool | None:
+    return None if value is None else bool(value)

@@ -173,12 +173,16 @@ class JobService:
         site_address: str,
         service_level: int,
         operator: str,
+        personal_data: bool | None = None,
+        life_or_property: bool | None = None,
+        reason: str | None = None,
     ) -> Job | Failure:
-        """Create the job; returns only once its COMMIT returned."""
+        """Create the job with the basis of its level; returns only once its COMMIT returned."""
         return await self._run(
             lambda: app_jobs.create_job(
                 self.context, job_number=job_number, site_name=site_name,
                 site_address=site_address, service_level=service_level, operator=operator,
+                personal_data=personal_data, life_or_property=life_or_property, reason=reason,
             )
         )
 

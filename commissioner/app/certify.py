@@ -23,6 +23,7 @@ from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import malformed_to_json
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice
+from commissioner.jobs.service_level import LevelBasis, level_basis
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.protocol.echonet import ECHONET_PORT
@@ -46,6 +47,7 @@ class CertifyOutcome:
     catalog: Catalog
     verdicts: tuple[DeviceVerdict, ...]
     gate: tuple[DeviceGateState, ...]
+    level: LevelBasis | None = None  # the level's basis given the kinds found
 
     @property
     def blocked(self) -> tuple[DeviceVerdict, ...]:
@@ -151,12 +153,23 @@ async def certify(
     verdicts = await certify_home(targets, catalog, job.service_level, concurrency=concurrency,
                                   labels=labels, timeout=timeout)
 
-    def save() -> tuple[DeviceGateState, ...]:
+    def save() -> tuple[tuple[DeviceGateState, ...], LevelBasis]:
         with ctx.store() as store:
             for verdict in verdicts:
                 store.record_verdict(job.id, verdict)
             refresh_labels(store, job.id)
-            return tuple(store.gate_states(job.id))
+            return tuple(store.gate_states(job.id)), _level_finding(store, job)
 
-    gate = await asyncio.to_thread(save)
-    return CertifyOutcome(job, catalog, tuple(verdicts), gate)
+    gate, basis = await asyncio.to_thread(save)
+    return CertifyOutcome(job, catalog, tuple(verdicts), gate, basis)
+
+
+def _level_finding(store: JobStore, job: Job) -> LevelBasis:
+    """The level's basis now the kinds are known; a level below the suggestion with no
+    reason is recorded as a finding (handover stays blocked until a reason is recorded)."""
+    basis = level_basis(job, (d.kind for d in store.devices(job.id)))
+    if basis.needs_reason:
+        store.append_step(job.id, "job.level-finding", {
+            "service_level": basis.level, "suggested_level": basis.suggested_level,
+            "suggested_by": list(basis.suggested_by)})
+    return basis

@@ -15,6 +15,7 @@ from commissioner.atomic_file import atomic_writer
 from commissioner.errors import UserError
 from commissioner.jobs.audit import export_jsonl
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice, Step
+from commissioner.jobs.service_level import LevelBasis, answers_level, level_basis
 from commissioner.jobs.store import JobClosedError
 
 
@@ -25,6 +26,7 @@ class JobDetails:
     steps: int
     states: Mapping[str, DeviceState] = field(default_factory=dict)  # where each came from
     followup: tuple[Step, ...] = ()  # after handover: verifications and remediations
+    level_basis: LevelBasis | None = None  # what the job's level rests on
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,15 +48,59 @@ class AuditCheck:
 
 
 def create_job(ctx: AppContext, *, job_number: str, site_name: str, site_address: str,
-               service_level: int, operator: str) -> Job:
-    """Create the job; returns once its COMMIT returned."""
+               service_level: int, operator: str, personal_data: bool | None = None,
+               life_or_property: bool | None = None, reason: str | None = None) -> Job:
+    """Create the job; returns once its COMMIT returned.
+
+    With the answers to the guideline's two questions (R2-1/R3-2), a level below the one they
+    imply is refused unless ``reason`` says why; the reason also stands for a level below what
+    the devices found later suggest."""
+    reason = (reason or "").strip() or None
+    if personal_data is not None or life_or_property is not None:
+        implied = answers_level(personal_data, life_or_property)
+        if service_level < implied and reason is None:
+            raise UserError(
+                f"the answers call for {'★' * implied} (level {implied}), not "
+                f"{'★' * service_level}",
+                hint="choose the level the answers call for, or give the reason for a lower "
+                     "one (--below-suggestion-reason)")
     with ctx.store(create=True) as store:
         try:
             return store.create_job(job_number=job_number, site_name=site_name,
                                     site_address=site_address, service_level=service_level,
-                                    operator=operator)
+                                    operator=operator, personal_data=personal_data,
+                                    life_or_property=life_or_property, level_reason=reason)
         except ValueError as err:
             raise UserError(str(err), hint="correct the value and try again") from None
+
+
+def level_basis_of(ctx: AppContext, ref: str) -> LevelBasis:
+    """The job's level, the answers it rests on and what its devices suggest."""
+    with ctx.store() as store:
+        job = find_job(store, ref)
+        return level_basis(job, (d.kind for d in store.devices(job.id)))
+
+
+def set_service_level(ctx: AppContext, ref: str, *, level: int, reason: str | None,
+                      operator: str | None = None) -> LevelBasis:
+    """Change an open job's level; a level below the suggestion needs a reason."""
+    reason = (reason or "").strip() or None
+    with ctx.store() as store:
+        job = find_job(store, ref)
+        if job.is_closed:
+            raise JobClosedError(f"job {job.id} ({job.job_number}) is closed")
+        kinds = [d.kind for d in store.devices(job.id)]
+        basis = level_basis(job, kinds)
+        if level < basis.suggested_level and reason is None and job.level_reason is None:
+            raise UserError(
+                f"job {job.id} calls for {'★' * basis.suggested_level} "
+                f"(level {basis.suggested_level}); a lower level needs a reason",
+                hint="give the reason with --reason")
+        try:
+            changed = store.set_service_level(job.id, level, reason=reason, operator=operator)
+        except ValueError as err:
+            raise UserError(str(err), hint="correct the value and try again") from None
+        return level_basis(changed, kinds)
 
 
 def list_jobs(ctx: AppContext, status: Literal["open", "closed"] | None = None) -> list[Job]:
@@ -76,7 +122,8 @@ def job_details(ctx: AppContext, ref: str) -> JobDetails:
         followup = tuple(store.followup_steps(job.id)) if job.is_closed else ()
         states = device_states(devices, store.provisioning_devices(job.id),
                                store.provisioning_steps(job.id), followup)
-        return JobDetails(job, devices, store.step_count(job.id), states, followup)
+        return JobDetails(job, devices, store.step_count(job.id), states, followup,
+                          level_basis(job, (d.kind for d in devices)))
 
 
 def open_for_work(ctx: AppContext, ref: str) -> JobOpened:

@@ -186,6 +186,15 @@ def _certify(args: argparse.Namespace) -> int:
                 "`commissioner device replace --job ID DEVICE_ID --with NEW_ID --reason TEXT`. "
                 "There is no override."
             )
+        basis = outcome.level
+        if basis is not None and basis.needs_reason:
+            print(
+                f"Service level {'★' * basis.level} is below the "
+                f"{'★' * basis.suggested_level} suggested by the devices found "
+                f"({', '.join(basis.suggested_by)}); handover stays blocked until you raise it "
+                f"or record why: `commissioner job set-level --job {job.id} --level "
+                f"{basis.level} --reason TEXT`."
+            )
     return EXIT_BLOCKED if outcome.blocked else 0
 
 

@@ -1,6 +1,9 @@
 """``commissioner job ...`` and ``commissioner audit ...``: jobs and their audit log.
 
     commissioner job new --job-number N --site-name S --site-address A --level 2|3 --operator NAME
+                         --personal-data yes|no --life-or-property yes|no
+                         [--below-suggestion-reason TEXT]
+    commissioner job set-level --job ID --level 2|3 [--reason TEXT]
     commissioner job new --kind resale --from-job OLD --job-number N --operator NAME
     commissioner job list [--status open|closed] [--json]
     commissioner job show ID [--json]
@@ -41,9 +44,27 @@ def register(
         "--level", type=int, choices=(2, 3),
         help="service level decided for the home: 2 (★★) or 3 (★★★)",
     )
+    new.add_argument("--personal-data", choices=("yes", "no"),
+                     help="does the service handle personal data? (R2-1/R3-2)")
+    new.add_argument("--life-or-property", choices=("yes", "no"),
+                     help="can the service affect life or property? (R2-1/R3-2)")
+    new.add_argument("--below-suggestion-reason", "--reason", dest="reason", metavar="TEXT",
+                     help="why the level is below the one suggested (by the answers, or later "
+                          "by the devices found)")
     new.add_argument("--operator", required=True, help="your name (recorded in the audit log)")
     new.add_argument("--json", action="store_true", help="print the job as JSON")
     new.set_defaults(handler=_job_new)
+
+    level = job_sub.add_parser("set-level", parents=[common],
+                               help="change the job's service level, with the reason")
+    level.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    level.add_argument("--level", required=True, type=int, choices=(2, 3),
+                       help="2 (★★) or 3 (★★★)")
+    level.add_argument("--reason", metavar="TEXT",
+                       help="why (needed when the level is below the suggested one)")
+    level.add_argument("--operator", help="your name (recorded in the audit log)")
+    level.add_argument("--json", action="store_true", help="print the basis as JSON")
+    level.set_defaults(handler=_job_set_level)
 
     lst = job_sub.add_parser("list", parents=[common], help="list jobs, newest first")
     lst.add_argument("--status", choices=("open", "closed"), help="only open or closed jobs")
@@ -96,14 +117,32 @@ def _job_new(args: argparse.Namespace) -> int:
         raise UserError("--from-job needs --kind resale")
     if not args.site_name or not args.site_address or args.level is None:
         raise UserError("job new needs --site-name, --site-address and --level")
+    if args.personal_data is None or args.life_or_property is None:
+        raise UserError("job new needs the answers --personal-data yes|no and "
+                        "--life-or-property yes|no (they decide the service level)")
     job = jobs.create_job(
         context_from_args(args), job_number=args.job_number, site_name=args.site_name,
         site_address=args.site_address, service_level=args.level, operator=args.operator,
+        personal_data=args.personal_data == "yes",
+        life_or_property=args.life_or_property == "yes", reason=args.reason,
     )
     if args.json:
         print_json(dataclasses.asdict(job))
     else:
         print(f"Opened job {job.id} (job number {job.job_number}, {job.stars})")
+    return 0
+
+
+def _job_set_level(args: argparse.Namespace) -> int:
+    basis = jobs.set_service_level(context_from_args(args), args.job, level=args.level,
+                                   reason=args.reason, operator=args.operator)
+    if args.json:
+        print_json(basis.to_json())
+        return 0
+    print(f"Service level of job {args.job}: {'★' * basis.level} (level {basis.level}); "
+          f"suggested {'★' * basis.suggested_level}")
+    if basis.reason:
+        print(f"  Reason: {basis.reason}")
     return 0
 
 
@@ -134,6 +173,8 @@ def _job_show(args: argparse.Namespace) -> int:
                             .to_json() if d.device_id in details.states else None}
                            for d in devices]
         data["steps"] = details.steps
+        data["level_basis"] = None if details.level_basis is None else \
+            details.level_basis.to_json()
         data["followup"] = [{"idx": s.idx, "at": s.at, "operator": s.operator,
                              "device_id": s.device_id, "action": s.action,
                              "detail": s.detail} for s in details.followup]
@@ -144,6 +185,18 @@ def _job_show(args: argparse.Namespace) -> int:
     print(f"  Site:          {job.site_name}")
     print(f"  Address:       {job.site_address}")
     print(f"  Service level: {job.stars} (level {job.service_level})")
+    basis = details.level_basis
+    if basis is not None:
+        print(f"  Level basis:   personal data {_answer(basis.personal_data)}, life or "
+              f"property {_answer(basis.life_or_property)}; suggested "
+              f"{'★' * basis.suggested_level}"
+              + (f" ({', '.join(basis.suggested_by)})" if basis.suggested_by else ""))
+        if basis.reason:
+            print(f"  Level reason:  {basis.reason}")
+        if basis.needs_reason:
+            print("  Level finding: below the suggested level with no reason; "
+                  f"run: commissioner job set-level --job {job.id} --level "
+                  f"{basis.suggested_level}, or give --reason")
     print(f"  Operator:      {job.operator}")
     print(f"  Created:       {job.created_at}")
     if job.catalog_version is not None:
@@ -167,6 +220,10 @@ def _job_show(args: argparse.Namespace) -> int:
         for s in details.followup:
             print(f"    #{s.idx} {s.at} {s.action} {s.device_id or ''}".rstrip())
     return 0
+
+
+def _answer(value: bool | None) -> str:
+    return "not asked" if value is None else ("yes" if value else "no")
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from typing import Any, Final, Literal
 
 from commissioner.documents.facts import DeviceFacts, HandoverFacts
 from commissioner.jobs.models import Step
+from commissioner.jobs.service_level import level_basis
 
 __all__ = [
     "REQUIREMENTS",
@@ -91,6 +92,15 @@ def blockers(facts: HandoverFacts) -> list[Blocker]:
             out.append(Blocker("firmware-vulnerable", f"{_dev(f)} runs firmware {fw.current}, "
                                "which is known to be vulnerable", dev,
                                {**p, "current": fw.current or ""}))
+    basis = level_basis(facts.job, (f.device.kind for f in facts.devices))
+    if basis.needs_reason:
+        kinds = ", ".join(basis.suggested_by) or "the answers"
+        out.append(Blocker(
+            "level-below-suggestion",
+            f"the job's level {facts.job.stars} is below the {'★' * basis.suggested_level} "
+            f"suggested by {kinds}; record the reason (job set-level --reason) or raise it",
+            None, {"level": str(basis.level), "suggested": str(basis.suggested_level),
+                   "kinds": ", ".join(basis.suggested_by), "reason": kinds}))
     if facts.invitation is None:
         out.append(Blocker("no-invitation", "no owner invitation has been issued for the home "
                            "(the sheet needs its QR code)"))
@@ -195,6 +205,21 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
         opened = _last(facts.steps, "job.open")
         ev.append(Evidence(f"service level {job.service_level} ({job.stars}) recorded when the "
                            "job was opened", (opened.idx,) if opened else ()))
+        basis = level_basis(job, (f.device.kind for f in facts.devices))
+        if job.personal_data is not None:
+            ev.append(Evidence(
+                f"handles personal data: {'yes' if job.personal_data else 'no'}; affects life "
+                f"or property: {'yes' if job.life_or_property else 'no'}; the answers call for "
+                f"level {basis.answers_level}"))
+        if basis.suggested_by:
+            ev.append(Evidence(f"devices found suggest level {basis.suggested_level}: "
+                               + ", ".join(basis.suggested_by)))
+        changed = _last(facts.steps, "job.level")
+        if job.level_reason:
+            ev.append(Evidence(f"reason for a level below the suggestion: {job.level_reason}",
+                               (changed.idx,) if changed else ()))
+        if basis.needs_reason:
+            return "fail", ev
         return ("pass" if job.service_level in (2, 3) else "fail"), ev
     if req.id in ("R2-2", "R3-3"):
         if not devs and not allowed:

@@ -29,6 +29,7 @@ from commissioner.documents.facts import DeviceFacts, HandoverFacts
 from commissioner.documents.render import RenderableDocument
 from commissioner.documents.strings import DEFAULT_LANGUAGE, Texts
 from commissioner.documents.text import LONG_LIMIT, SHORT_LIMIT
+from commissioner.jobs.service_level import level_basis
 
 __all__ = [
     "REPORT_FORMAT",
@@ -166,6 +167,7 @@ def build_report(facts: HandoverFacts) -> dict[str, Any]:
             "closed_at": job.closed_at,
             "catalog_version": job.catalog_version,
             "catalog_refreshed_at": job.catalog_refreshed_at,
+            "level_basis": level_basis(job, (f.device.kind for f in facts.devices)).to_json(),
         },
         "devices": [_device_json(f) for f in facts.devices],
         "unattested_equipment": unattested_json(facts),
@@ -279,6 +281,7 @@ def report_document(
         ("sheet.job_number", v(job["job_number"], SHORT_LIMIT)),
         ("sheet.job_id", v(job["id"], SHORT_LIMIT)),
         ("sheet.service_level", t.html("level", stars=stars, level=job["service_level"])),
+        ("report.level_basis", _basis_html(t, job.get("level_basis"))),
         ("sheet.operator", v(job["operator"])),
         ("report.status", t.html(f"report.status.{job['status']}")),
         ("sheet.catalog", v(job["catalog_version"] or "—")),
@@ -398,3 +401,28 @@ def report_document(
         kind="report", language=language, title=title, html="".join(parts), footer=footer,
         job_id=str(job["id"]),
     )
+
+
+def _basis_html(t: Texts, basis: Mapping[str, Any] | None) -> str:
+    """The level's basis (R2-1/R3-2): the two answers, the devices' suggestion, the reason."""
+    if not basis:
+        return t.html("report.level_basis.not_asked")
+
+    def answer(value: object) -> str:
+        return t.plain("report.level_basis.not_asked") if value is None else \
+            t.plain("yes" if value else "no")
+
+    def level(n: object) -> str:
+        return t.plain("level", stars="★" * int(str(n)), level=n)
+
+    lines = [t.html("report.level_basis.answers", personal=answer(basis["personal_data"]),
+                    life=answer(basis["life_or_property"]),
+                    answers=level(basis["answers_level"]))]
+    kinds = [t.plain(f"kind.{k}") for k in basis.get("suggested_by") or ()]
+    lines.append(t.html("report.level_basis.suggested", suggested=level(basis["suggested_level"]),
+                        kinds="、".join(kinds) if t.language == "ja" and kinds
+                        else ", ".join(kinds) or t.plain("none")))
+    if basis.get("reason"):
+        lines.append(t.html("report.level_basis.reason", limit=LONG_LIMIT,
+                            reason=basis["reason"]))
+    return "<br>".join(lines)

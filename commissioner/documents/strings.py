@@ -136,6 +136,13 @@ _JA: Final[dict[str, str]] = {
     ),
     # --- handover report
     "report.title": "お引き渡し報告書",
+    "report.level_basis": "サービスレベルの根拠",
+    "report.level_basis.answers": (
+        "個人情報を扱う: {personal}／生命・財産に影響する: {life} → {answers}"
+    ),
+    "report.level_basis.suggested": "設置機器からの推奨: {suggested}（{kinds}）",
+    "report.level_basis.reason": "推奨より低いレベルの理由: {reason}",
+    "report.level_basis.not_asked": "未回答",
     "report.draft": "下書き（ジョブは未完了です。封印されていません）",
     "report.generated": "作成日時",
     "report.status": "ジョブの状態",
@@ -300,6 +307,13 @@ _EN: Final[dict[str, str]] = {
         "and connects the owner app"
     ),
     "report.title": "Handover report",
+    "report.level_basis": "Basis of the service level",
+    "report.level_basis.answers": (
+        "Handles personal data: {personal} / affects life or property: {life} → {answers}"
+    ),
+    "report.level_basis.suggested": "Suggested by the devices installed: {suggested} ({kinds})",
+    "report.level_basis.reason": "Reason for a level below the suggestion: {reason}",
+    "report.level_basis.not_asked": "not asked",
     "report.draft": "Draft (the job is still open and not sealed)",
     "report.generated": "Generated",
     "report.status": "Job status",

@@ -37,6 +37,10 @@ class Job:
     sealed_hash: str | None = None  # hash of the final 'job.close' step once closed
     catalog_version: str | None = None  # version of the signed catalog used (R2-8)
     catalog_refreshed_at: str | None = None
+    # The basis of the level (R2-1/R3-2): None where the question was not asked.
+    personal_data: bool | None = None  # does the service handle personal data?
+    life_or_property: bool | None = None  # can it affect life or property?
+    level_reason: str | None = None  # why the level is below the one suggested
 
     @property
     def is_closed(self) -> bool:

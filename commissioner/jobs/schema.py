@@ -526,7 +526,19 @@ _V9 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
+_V10 = Migration(
+    version=10,
+    description="jobs: the basis of the service level (R2-1/R3-2 answers, reason for a lower one)",
+    statements=(
+        # NULL: not asked (jobs opened before the questions were asked).
+        "ALTER TABLE jobs ADD COLUMN personal_data INTEGER CHECK (personal_data IN (0, 1))",
+        "ALTER TABLE jobs ADD COLUMN life_or_property INTEGER"
+        " CHECK (life_or_property IN (0, 1))",
+        "ALTER TABLE jobs ADD COLUMN level_reason TEXT",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -330,8 +330,12 @@ class StoreCore:
         site_address: str,
         service_level: int,
         operator: str,
+        personal_data: bool | None = None,
+        life_or_property: bool | None = None,
+        level_reason: str | None = None,
     ) -> Job:
-        """Create an open job and its 'job.open' step in one transaction."""
+        """Create an open job and its 'job.open' step in one transaction; the answers to the
+        guideline's two questions and a reason for a lower level are kept with it."""
         number = _clean_text("job number", job_number, limit=MAX_JOB_NUMBER)
         if JOB_ID_RE.match(normalise_job_id(number)):
             raise ValueError(
@@ -342,6 +346,7 @@ class StoreCore:
         op = _clean_text("operator", operator)
         if isinstance(service_level, bool) or service_level not in SERVICE_LEVELS:
             raise ValueError(f"service level must be 2 (★★) or 3 (★★★), not {service_level!r}")
+        reason = None if level_reason is None else _clean_text("reason", level_reason)
         now = _iso(self._clock())
         with self._write() as conn:
             if conn.execute(
@@ -353,12 +358,21 @@ class StoreCore:
                 job_id = new_job_id()
             conn.execute(
                 "INSERT INTO jobs (id, job_number, site_name, site_address, service_level,"
-                " operator, status, created_at, updated_at) VALUES (?,?,?,?,?,?,'open',?,?)",
-                (job_id, number, site, address, service_level, op, now, now),
+                " operator, status, created_at, updated_at, personal_data, life_or_property,"
+                " level_reason) VALUES (?,?,?,?,?,?,'open',?,?,?,?,?)",
+                (job_id, number, site, address, service_level, op, now, now,
+                 _flag(personal_data), _flag(life_or_property), reason),
             )
+            basis: dict[str, bool | str] = {}
+            if personal_data is not None:
+                basis["personal_data"] = personal_data
+            if life_or_property is not None:
+                basis["life_or_property"] = life_or_property
+            if reason is not None:
+                basis["level_reason"] = reason
             self._append(
                 conn, job_id, "job.open",
-                {"job_number": number, "service_level": service_level},
+                {"job_number": number, "service_level": service_level, **basis},
                 device_id=None, operator=op, at=now,
             )
             self._bump_generation(conn)
@@ -510,8 +524,8 @@ _STEP_RE: Final = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 
 _SELECT_JOB: Final = (
     "SELECT id, job_number, site_name, site_address, service_level, operator, status,"
-    " created_at, updated_at, closed_at, sealed_hash, catalog_version, catalog_refreshed_at"
-    " FROM jobs "
+    " created_at, updated_at, closed_at, sealed_hash, catalog_version, catalog_refreshed_at,"
+    " personal_data, life_or_property, level_reason FROM jobs "
 )
 
 
@@ -529,4 +543,11 @@ def _job(row: tuple[object, ...] | sqlite3.Row) -> Job:
         sealed_hash=None if r[10] is None else str(r[10]),
         catalog_version=None if r[11] is None else str(r[11]),
         catalog_refreshed_at=None if r[12] is None else str(r[12]),
+        personal_data=None if r[13] is None else bool(r[13]),
+        life_or_property=None if r[14] is None else bool(r[14]),
+        level_reason=None if r[15] is None else str(r[15]),
     )
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(bool(value))

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from commissioner.jobs import audit, store_anchor
 from commissioner.jobs.audit import AuditResult
-from commissioner.jobs.models import Job, JobDevice, JobStatus, Step
+from commissioner.jobs.models import SERVICE_LEVELS, Job, JobDevice, JobStatus, Step
 from commissioner.jobs.store_core import (
     _SELECT_JOB,
     MAX_JOB_NUMBER,
@@ -60,6 +60,32 @@ class JobRecords(StoreCore):
                 conn, job.id, "job.catalog",
                 {"catalog_version": version_text, "refreshed_at": when},
                 device_id=None, operator=job.operator, at=now,
+            )
+            return self._job_row(conn, job.id)
+
+    def set_service_level(
+        self, job_id: str, level: int, *, reason: str | None, operator: str | None = None
+    ) -> Job:
+        """Change the job's service level, keeping the reason for it (R2-1/R3-2), with a step.
+
+        A None ``reason`` keeps the one already recorded."""
+        if isinstance(level, bool) or level not in SERVICE_LEVELS:
+            raise ValueError(f"service level must be 2 (★★) or 3 (★★★), not {level!r}")
+        text = None if reason is None else _clean_text("reason", reason)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            kept = text if text is not None else job.level_reason
+            conn.execute(
+                "UPDATE jobs SET service_level = ?, level_reason = ?, updated_at = ? WHERE id = ?",
+                (level, kept, now, job.id),
+            )
+            self._append(
+                conn, job.id, "job.level",
+                {"service_level": level, "previous_level": job.service_level,
+                 "level_reason": kept},
+                device_id=None, operator=_opt_text("operator", operator) or job.operator,
+                at=now,
             )
             return self._job_row(conn, job.id)
 

@@ -410,6 +410,10 @@
 <context>
     <name>Handover</name>
     <message>
+        <source>The service level is below the one suggested for this home (%2): record the reason or raise the level.</source>
+        <translation>サービスレベルがこの住宅の推奨レベルより低くなっています（%2）。理由を記録するか、レベルを上げてください。</translation>
+    </message>
+    <message>
         <source>The job has no devices yet: scan and check them first.</source>
         <translation>このジョブにはまだ機器がありません。スキャンして認証確認を行ってください。</translation>
     </message>
@@ -508,6 +512,58 @@
 </context>
 <context>
     <name>JobDialogs</name>
+    <message>
+        <source>Handles personal data?</source>
+        <translation>個人情報を扱いますか？</translation>
+    </message>
+    <message>
+        <source>Affects life or property?</source>
+        <translation>生命・財産に影響しますか？</translation>
+    </message>
+    <message>
+        <source>Reason for a lower level:</source>
+        <translation>低いレベルにする理由:</translation>
+    </message>
+    <message>
+        <source>Why the level is below the suggested one</source>
+        <translation>推奨より低いレベルにする理由</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>選択してください</translation>
+    </message>
+    <message>
+        <source>Yes</source>
+        <translation>はい</translation>
+    </message>
+    <message>
+        <source>No</source>
+        <translation>いいえ</translation>
+    </message>
+    <message>
+        <source>Answer both questions to see the suggested level.</source>
+        <translation>二つの質問に答えると推奨レベルが表示されます。</translation>
+    </message>
+    <message>
+        <source>Suggested: ★★★ (level 3): the service handles personal data or affects life or property.</source>
+        <translation>推奨: ★★★（レベル3）: 個人情報を扱うか、生命・財産に影響するサービスです。</translation>
+    </message>
+    <message>
+        <source>Suggested: ★★ (level 2). A lock or camera found later suggests ★★★.</source>
+        <translation>推奨: ★★（レベル2）。あとで電気錠や防犯カメラが見つかると★★★を推奨します。</translation>
+    </message>
+    <message>
+        <source>Answer: does the service handle personal data?</source>
+        <translation>回答してください: サービスは個人情報を扱いますか？</translation>
+    </message>
+    <message>
+        <source>Answer: can the service affect life or property?</source>
+        <translation>回答してください: サービスは生命・財産に影響しますか？</translation>
+    </message>
+    <message>
+        <source>Give the reason for a level below the suggested one.</source>
+        <translation>推奨より低いレベルにする理由を入力してください。</translation>
+    </message>
     <message>
         <source>New job</source>
         <translation>新規作業</translation>

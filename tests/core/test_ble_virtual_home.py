@@ -67,7 +67,9 @@ def test_ble_only_home_found_onboarded_and_merged(tmp_path: Path) -> None:
 
         data = ["--data-dir", str(tmp_path / "data")]
         new = _cli("job", "new", *data, "--job-number", "J-7", "--site-name", "BLE house",
-                   "--site-address", "Tokyo", "--level", "2", "--operator", "tester", "--json")
+                   "--site-address", "Tokyo", "--level", "2",
+                           "--personal-data", "no", "--life-or-property", "no",
+                           "--reason", "agreed with the owner", "--operator", "tester", "--json")
         assert new.returncode == 0, new.stderr
         job_id = json.loads(new.stdout)["id"]
         onboard = _cli("onboard", *data, "--virtual-home", str(home.directory),

@@ -59,7 +59,9 @@ def run(env: Env, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, 
 def new_job(env: Env, capsys: pytest.CaptureFixture[str], level: int = 3) -> str:
     code, out, err = run(env, capsys, "job", "new", "--job-number", f"G-{level}",
                          "--site-name", "Test house", "--site-address", "1-1 Chiyoda",
-                         "--level", str(level), "--operator", "Sato", "--json")
+                         "--level", str(level), "--personal-data", "yes" if level == 3 else "no",
+                         "--life-or-property", "no", "--reason", "agreed with the owner",
+                         "--operator", "Sato", "--json")
     assert code == 0, err
     return str(json.loads(out)["id"])
 

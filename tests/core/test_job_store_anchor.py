@@ -48,7 +48,9 @@ def test_a_store_truncated_to_zero_bytes_is_lost_not_an_empty_list(
 ) -> None:
     data = tmp_path / "data"
     r = _cli(secret_service, "job", "new", "--job-number", "T-1", "--site-name", "House",
-             "--site-address", "1-1", "--level", "2", "--operator", "Sato",
+             "--site-address", "1-1", "--level", "2",
+                     "--personal-data", "no", "--life-or-property", "no",
+                     "--reason", "agreed with the owner", "--operator", "Sato",
              "--data-dir", str(data))
     assert r.returncode == 0, r.stderr
     store = next(data.glob("*.sqlite3"))

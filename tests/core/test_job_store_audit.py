@@ -281,7 +281,9 @@ def test_cli_job_new_list_show(tmp_path: Path) -> None:
     r = _cli(tmp_path, "job", "list")
     assert (r.returncode, r.stdout.strip()) == (0, "No jobs.")
     r = _cli(tmp_path, "job", "new", "--job-number", "2025-9", "--site-name", "山田邸",
-             "--site-address", "東京都千代田区1-1", "--level", "3", "--operator", "佐藤", "--json")
+             "--site-address", "東京都千代田区1-1", "--level", "3",
+                     "--personal-data", "yes",
+                     "--life-or-property", "yes", "--operator", "佐藤", "--json")
     assert r.returncode == 0, r.stderr
     job = json.loads(r.stdout)
     assert job["job_number"] == "2025-9" and job["service_level"] == 3
@@ -300,7 +302,9 @@ def test_cli_reports_user_errors(tmp_path: Path) -> None:
     r = _cli(tmp_path, "job", "show", "nope")
     assert r.returncode == 1 and "no job store" in r.stderr and "Traceback" not in r.stderr
     r = _cli(tmp_path, "job", "new", "--job-number", "1", "--site-name", " ",
-             "--site-address", "A", "--level", "2", "--operator", "O")
+             "--site-address", "A", "--level", "2",
+                     "--personal-data", "no", "--life-or-property", "no",
+                     "--reason", "agreed with the owner", "--operator", "O")
     assert r.returncode == 1 and "site name must not be empty" in r.stderr
     r = _cli(tmp_path, "job", "new", "--job-number", "1", "--site-name", "S",
              "--site-address", "A", "--level", "4", "--operator", "O")

@@ -51,6 +51,8 @@ def job(tmp_path: Path, capsys: pytest.CaptureFixture[str],
     data = tmp_path / "data"
     code, out, err = run(data, capsys, "job", "new", "--job-number", "M-1", "--site-name",
                          "Matter house", "--site-address", "1-1 Chiyoda", "--level", "2",
+                                 "--personal-data", "no", "--life-or-property", "no",
+                                 "--reason", "agreed with the owner",
                          "--operator", "Sato", "--json")
     assert code == 0, err
     job_id = str(json.loads(out)["id"])

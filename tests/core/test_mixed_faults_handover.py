@@ -57,7 +57,9 @@ def test_mixed_faults_home_reaches_handover_through_the_cli(
         previous_home = [by_fault(home, "default-password"), by_fault(home, "personal-data"),
                          by_model(home, "FE-RAS28")]
         r = cli("job", "new", "--job-number", "MF-1", "--site-name", "さくら邸", "--site-address",
-                "東京都", "--level", "3", "--operator", "佐藤", "--json")
+                "東京都", "--level", "3",
+                        "--personal-data", "yes",
+                        "--life-or-property", "yes", "--operator", "佐藤", "--json")
         assert r.returncode == 0, r.stderr
         job = json.loads(r.stdout)["id"]
 

@@ -35,7 +35,9 @@ def test_update_cli_brings_every_certified_device_to_latest(
                               env=env) as home:
         vh = ["--virtual-home", str(home.directory)]
         r = cli("job", "new", "--job-number", "FW-E2E", "--site-name", "Test house",
-                "--site-address", "1-2-3 Test", "--level", "2", "--operator", "Aoki",
+                "--site-address", "1-2-3 Test", "--level", "2",
+                        "--personal-data", "no", "--life-or-property", "no",
+                        "--reason", "agreed with the owner", "--operator", "Aoki",
                 "--json", data=data)
         assert r.returncode == 0, r.stderr
         job = json.loads(r.stdout)["id"]

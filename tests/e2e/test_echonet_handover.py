@@ -80,7 +80,9 @@ def test_echonet_equipment_is_certified_handed_over_at_two_stars_and_gated_at_th
 
         # --- ★★: allowed behind the HEMS controller, handed over, listed as not attested
         r = cli("job", "new", "--job-number", "EL-2", "--site-name", "ひばり邸",
-                "--site-address", "大阪府", "--level", "2", "--operator", "田中", "--json")
+                "--site-address", "大阪府", "--level", "2",
+                        "--personal-data", "no", "--life-or-property", "no",
+                        "--reason", "agreed with the owner", "--operator", "田中", "--json")
         assert r.returncode == 0, r.stderr
         job = json.loads(r.stdout)["id"]
         r = cli("certify", "--job", job, "--json", "--scan-timeout", "10", *vh)
@@ -128,7 +130,9 @@ def test_echonet_equipment_is_certified_handed_over_at_two_stars_and_gated_at_th
 
         # --- ★★★: the same equipment blocks until its box label is typed and matches
         r = cli("job", "new", "--job-number", "EL-3", "--site-name", "つばめ邸",
-                "--site-address", "京都府", "--level", "3", "--operator", "田中", "--json")
+                "--site-address", "京都府", "--level", "3",
+                        "--personal-data", "yes",
+                        "--life-or-property", "yes", "--operator", "田中", "--json")
         job3 = json.loads(r.stdout)["id"]
         r = cli("certify", "--job", job3, "--json", "--scan-timeout", "10", *vh)
         assert r.returncode == 6, r.stderr + r.stdout

@@ -39,7 +39,9 @@ def _certified_job(home_dir: Path, data: Path, number: str) -> str:
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["job", "new", "--job-number", number, "--site-name", "Test house",
-                     "--site-address", "1-2-3 Test", "--level", "2", "--operator", "Aoki",
+                     "--site-address", "1-2-3 Test", "--level", "2",
+                             "--personal-data", "no", "--life-or-property", "no",
+                             "--reason", "agreed with the owner", "--operator", "Aoki",
                      "--json", *vh]) == 0
     job = str(json.loads(out.getvalue())["id"])
     with redirect_stdout(io.StringIO()):

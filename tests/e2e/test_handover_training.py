@@ -53,7 +53,9 @@ def test_training_home_is_handed_over_end_to_end(
                               env=env) as home:
         vh = ["--virtual-home", str(home.directory)]
         r = cli("job", "new", "--job-number", "E2E-1", "--site-name", "さくら邸",
-                "--site-address", "東京都", "--level", "3", "--operator", "佐藤", "--json")
+                "--site-address", "東京都", "--level", "3",
+                        "--personal-data", "yes",
+                        "--life-or-property", "yes", "--operator", "佐藤", "--json")
         assert r.returncode == 0, r.stderr
         job = json.loads(r.stdout)["id"]
 

@@ -80,7 +80,9 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
                                  env=ENV) as vh:
         h = Home(vh, base / "data", kr.bus_address, "", base / "handover.json")
         r = h.cli("job", "new", "--job-number", "R-1", "--site-name", "若葉邸",
-                  "--site-address", "横浜市", "--level", "3", "--operator", "鈴木", "--json")
+                  "--site-address", "横浜市", "--level", "3",
+                          "--personal-data", "yes",
+                          "--life-or-property", "yes", "--operator", "鈴木", "--json")
         assert r.returncode == 0, r.stderr
         h.job = json.loads(r.stdout)["id"]
         for args in (("certify", "--job", h.job, "--scan-timeout", "8"),

@@ -130,7 +130,7 @@ def test_resale_wipes_verifies_and_recommissions(
             assert r.returncode == 0, r.stderr + r.stdout
 
         old = handed_over("A-1", "--site-name", "さくら邸", "--site-address", "東京都",
-                          "--level", "3")
+                          "--level", "3", "--personal-data", "yes", "--life-or-property", "yes")
         commission_and_hand_over(old)
         # Owner A redeems the invitation and lives there.
         inv_a = _invitation(data, old)
@@ -153,7 +153,9 @@ def test_resale_wipes_verifies_and_recommissions(
         assert r.returncode != 0 and "Traceback" not in r.stderr and "resale" in r.stderr
 
         # a plain new job on the handed-over home names the real cause
-        plain = handed_over("X-1", "--site-name", "x", "--site-address", "y", "--level", "2")
+        plain = handed_over("X-1", "--site-name", "x", "--site-address", "y", "--level", "2",
+                "--personal-data", "no", "--life-or-property", "no",
+                "--reason", "agreed with the owner")
         r = cli("certify", "--job", plain, "--json", "--scan-timeout", "6", *vh)
         r = cli("commission", "--job", plain, "--json", "--read-box-labels", *vh)
         assert r.returncode != 0

@@ -44,7 +44,9 @@ def test_reset_button_path_faults_and_rerun(
         assert cli(*ctl, "occupy", show_home).returncode == 0  # a show-home unit
 
         r = cli("job", "new", "--job-number", "A-1", "--site-name", "s", "--site-address",
-                "a", "--level", "2", "--operator", "o", "--json")
+                "a", "--level", "2",
+                        "--personal-data", "no", "--life-or-property", "no",
+                        "--reason", "agreed with the owner", "--operator", "o", "--json")
         job = json.loads(r.stdout)["id"]
         assert cli("certify", "--job", job, "--scan-timeout", "6", *vh).returncode == 0
         r = cli("commission", "--job", job, "--read-box-labels", *vh)
@@ -56,7 +58,9 @@ def test_reset_button_path_faults_and_rerun(
 
         # No record: a resale job from discovery alone.
         r = cli("job", "new", "--kind", "resale", "--job-number", "B-1", "--site-name", "s",
-                "--site-address", "a", "--level", "2", "--operator", "o", "--json")
+                "--site-address", "a", "--level", "2",
+                        "--personal-data", "no", "--life-or-property", "no",
+                        "--reason", "agreed with the owner", "--operator", "o", "--json")
         assert r.returncode == 0, r.stderr
         resale = json.loads(r.stdout)["id"]
         faulty, unpowered = home.devices[1].device_id, home.devices[2].device_id

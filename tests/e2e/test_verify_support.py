@@ -67,7 +67,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                                        "COMMISSIONER_VH_FIRMWARE_BYTES": "262144"}) as home:
             vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
             r = a.cli("job", "new", "--job-number", "V-1", "--site-name", "さくら邸",
-                      "--site-address", "東京都", "--level", "3", "--operator", "佐藤",
+                      "--site-address", "東京都", "--level", "3",
+                              "--personal-data", "yes",
+                              "--life-or-property", "yes", "--operator", "佐藤",
                       "--json")
             assert r.returncode == 0, r.stderr
             job = json.loads(r.stdout)["id"]

@@ -59,6 +59,8 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     dialog.job_number_edit.setText("2026-0412")
     dialog.site_name_edit.setText("さくら邸")
     dialog.site_address_edit.setText("東京都千代田区千代田1-1")
+    dialog.personal_combo.setCurrentIndex(dialog.personal_combo.findData(True))
+    dialog.life_combo.setCurrentIndex(dialog.life_combo.findData(False))
     dialog.set_service_level(3)
     dialog.operator_edit.setText("佐藤 一郎")
     dialog.create_button.click()
@@ -89,6 +91,8 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     again.job_number_edit.setText("2026-0412")
     again.site_name_edit.setText("別邸")
     again.site_address_edit.setText("大阪府")
+    again.personal_combo.setCurrentIndex(again.personal_combo.findData(False))
+    again.life_combo.setCurrentIndex(again.life_combo.findData(False))
     again.create_button.click()
     qtbot.waitUntil(lambda: again.errors["job_number"].isVisible(), timeout=WAIT_MS)
     assert again.errors["job_number"].text() == "この作業番号はすでに使われています。"

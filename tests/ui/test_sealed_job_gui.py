@@ -46,7 +46,9 @@ def sealed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HomeFile,
             return r.stdout
 
         job = json.loads(cli("job", "new", "--job-number", "G-1", "--site-name", "楓邸",
-                             "--site-address", "札幌市", "--level", "2", "--operator", "高橋",
+                             "--site-address", "札幌市", "--level", "2",
+                                     "--personal-data", "no", "--life-or-property", "no",
+                                     "--reason", "agreed with the owner", "--operator", "高橋",
                              "--json"))["id"]
         vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
         cli("certify", "--job", job, "--scan-timeout", "8", *vh)
