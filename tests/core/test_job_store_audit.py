@@ -19,6 +19,7 @@ import pytest
 
 from commissioner.jobs import audit
 from commissioner.jobs.models import Job
+from commissioner.jobs.schema import LATEST_VERSION
 from commissioner.jobs.store import JobStore
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -317,10 +318,11 @@ def test_cli_reports_user_errors(tmp_path: Path) -> None:
 def test_cli_refuses_a_newer_store(tmp_path: Path) -> None:
     _make(tmp_path / "jobs.sqlite3")
     raw = sqlite3.connect(tmp_path / "jobs.sqlite3", isolation_level=None)
-    raw.execute("INSERT INTO schema_version VALUES (9, 'x', 'future')")
+    future = LATEST_VERSION + 1
+    raw.execute(f"INSERT INTO schema_version VALUES ({future}, 'x', 'future')")
     raw.close()
     r = _cli(tmp_path, "job", "list")
-    assert r.returncode == 1 and "schema version 9" in r.stderr and "hint:" in r.stderr
+    assert r.returncode == 1 and f"schema version {future}" in r.stderr and "hint:" in r.stderr
 
 
 def test_cli_audit_verify_exit_codes(tmp_path: Path) -> None:
