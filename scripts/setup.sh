@@ -13,6 +13,7 @@ APT_PACKAGES=(
   poppler-utils           # pdftotext / pdffonts / pdftoppm for checking PDFs
   iproute2 util-linux     # network namespace for the test run
   nodejs npm              # matter.js virtual devices for the Matter tests
+  cups printer-driver-cups-pdf   # a private CUPS server with a PDF queue for the print test
   libnl-3-200 libnl-route-3-200   # the Matter SDK controller's native library needs them
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
@@ -22,6 +23,8 @@ APT_PACKAGES=(
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
+    # npm may come bundled with another nodejs build (then there is no npm package)
+    if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
 fi
