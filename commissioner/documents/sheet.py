@@ -141,7 +141,8 @@ def _device_table(t: Texts, rows: Sequence[SheetRow]) -> list[str]:
     for r in rows:
         cells = (r.kind, r.model, r.ids, r.settings, r.support_until, r.data_kinds)
         out.append(grid_open(small=True) + "<tr>" + "".join(
-            f'<td width="{w}%">{c}</td>' for (_k, w), c in zip(_COLUMNS, cells, strict=True)
+            f'<td width="{w}%"{" nowrap" if k == "sheet.col.support_until" else ""}>{c}</td>'
+            for (k, w), c in zip(_COLUMNS, cells, strict=True)
         ) + "</tr></table>")
     return out
 
