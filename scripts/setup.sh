@@ -12,7 +12,6 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools dbus dbus-x11   # a real OS keyring (Secret Service)
   poppler-utils           # pdftotext / pdffonts / pdftoppm for checking PDFs
   iproute2 util-linux     # network namespace for the test run
-  nodejs npm              # matter.js virtual devices for the Matter tests
   cups printer-driver-cups-pdf   # a private CUPS server with a PDF queue for the print test
   libnl-3-200 libnl-route-3-200   # the Matter SDK controller's native library needs them
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
@@ -23,10 +22,13 @@ APT_PACKAGES=(
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
-    # npm may come bundled with another nodejs build (then there is no npm package)
-    if [ "$p" = npm ] && command -v npm >/dev/null 2>&1; then continue; fi
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # matter.js virtual devices need Node.js with npm; a Node.js that bundles npm (as some
+  # distributions' builds do) conflicts with Debian's separate npm package, so ask for the
+  # packages only when the commands are missing.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 if ((${#missing[@]})); then
   SUDO=""
