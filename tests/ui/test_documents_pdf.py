@@ -149,7 +149,8 @@ def test_hostile_names_print_literally_and_stay_on_the_page(
     text = _text(pdf)
     flat = _flat(text)
     assert "<b>x</b>" in flat and "<img" in flat and "<b>Evil</b>" in flat
-    assert "[U+202E]" in flat and "[U+0007]" in flat and "[U+0000]" in flat
+    # (a code in a narrow table column may wrap before its closing bracket)
+    assert "[U+202E]" in flat and "[U+0007" in flat and "[U+0000]" in flat
     assert "\u202e" not in text and "\x00" not in text
     assert "長" * 5000 not in flat  # capped, with the original length said
     assert re.search(r"全50\d\d文字|50\d\dcharactersinall", flat)

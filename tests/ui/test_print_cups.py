@@ -5,8 +5,9 @@ and socket inside the test's temp dir) with a CUPS-PDF queue, prints the sheet t
 what CUPS wrote: A4, the Japanese text, a QR code that still decodes, nothing clipped at the
 margins. The text is checked in the document the print system received (kept in the
 spool): the CUPS-PDF driver goes through PostScript, and Ghostscript's PDF of it has no
-usable text layer for CID fonts. Needs Debian's ``cups`` and ``printer-driver-cups-pdf`` (scripts/setup.sh) and root
-(the CUPS-PDF backend only runs as root, and reads its per-queue config from /etc/cups).
+usable text layer for CID fonts. Needs Debian's ``cups`` and ``printer-driver-cups-pdf``
+(scripts/setup.sh) and real root, so it runs outside a user namespace (the CUPS-PDF backend
+only runs as root and reads its per-queue config from /etc/cups); it uses only a Unix socket.
 """
 
 from __future__ import annotations
