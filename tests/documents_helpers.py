@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from commissioner.documents import OwnerInvitation, StoreSources
+from commissioner.documents import OwnerInvitation, StoreSources, SupportContact
+from commissioner.documents.common import OwnerApp
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog, parse_model, parse_policy
@@ -186,3 +187,7 @@ def record_firmware(
 
 def sources(payload: str | None = None) -> StoreSources:
     return StoreSources(invitation_provider=invitation_provider(payload))
+
+
+SUPPORT = SupportContact(name="みらい住宅サポート", phone="0120-000-000", hours="9:00-18:00")
+OWNER_APP = OwnerApp(name="スマートホーム オーナー", how="App Store / Google Play で検索")

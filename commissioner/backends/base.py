@@ -183,6 +183,7 @@ class OwnerInvitationGrant:
     token_sha256: str
     expires_at: int
     epoch: int
+    code_verifier: str | None = None  # of the typed takeover code (protocol.takeover_code)
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,7 +141,7 @@ class ShcSession(DeviceSession):
     async def set_owner_invitation(self, grant: OwnerInvitationGrant) -> None:
         await ops.put_invitation(
             self.wire, invitation_id=grant.invitation_id, token_sha256=grant.token_sha256,
-            expires_at=grant.expires_at, epoch=grant.epoch,
+            expires_at=grant.expires_at, epoch=grant.epoch, code_verifier=grant.code_verifier,
         )
 
     async def read_allow_list(self) -> tuple[Mapping[str, str], ...]:

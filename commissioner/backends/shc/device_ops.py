@@ -354,12 +354,16 @@ async def put_allow_list(session: DeviceSession, entries: Sequence[Mapping[str, 
 
 
 async def put_invitation(
-    session: DeviceSession, *, invitation_id: str, token_sha256: str, expires_at: int, epoch: int
+    session: DeviceSession, *, invitation_id: str, token_sha256: str, expires_at: int, epoch: int,
+    code_verifier: str | None = None,
 ) -> None:
+    grant: dict[str, object] = {"invitation_id": invitation_id, "token_sha256": token_sha256,
+                                "expires_at": expires_at, "epoch": epoch}
+    if code_verifier is not None:
+        grant["code_verifier"] = code_verifier
     body = await _call(
         session, "PUT", PE.GATEWAY_INVITATION.value,
-        {"invitation_id": invitation_id, "token_sha256": token_sha256,
-         "expires_at": expires_at, "epoch": epoch},
+        grant,
         "the owner invitation",
     )
     if body.get("invitation_id") != invitation_id or body.get("epoch") != epoch:
