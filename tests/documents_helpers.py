@@ -28,6 +28,9 @@ from commissioner.trust.gate import DeviceVerdict, Verdict
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG_JSON = ROOT / "resources" / "catalog" / "virtual-home-catalog.json"
 NOW = dt.datetime(2025, 11, 20, 5, 30, tzinfo=dt.UTC)
+# Valid for two weeks from the test run (one value per run): handover refuses to print an
+# expired invitation, and it compares with the real clock.
+INVITATION_VALID_UNTIL = (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).replace(microsecond=0)
 GATEWAY_MODEL = "HX-GW100"
 
 
@@ -60,7 +63,7 @@ def invitation_payload(home_id: str = "home-0001", gateway: str = "gw-0001") -> 
     return encode_invitation_qr(Invitation(
         invitation_id="0123456789abcdef", home_id=home_id, gateway_id=gateway,
         token=hashlib.sha256(home_id.encode()).digest(),
-        expires_at=(NOW + dt.timedelta(days=14)).replace(microsecond=0), epoch=1,
+        expires_at=INVITATION_VALID_UNTIL, epoch=1,
     ))
 
 
