@@ -24,6 +24,9 @@ from commissioner.protocol.catalog_format import Catalog, CertifiedModel, ModelP
 from commissioner.provisioning.invitation import MalformedInvitationError, decode_invitation_qr
 from commissioner.provisioning.run import active_invitation, owner_invitation_payload
 from commissioner.secrets.job_vault import open_vault
+from commissioner.trust.jcstar import JcStarEvidence
+from commissioner.trust.jcstar import evidence as jcstar_evidence
+from commissioner.trust.unattested import MODEL_MATCHED_NOT_ATTESTED as UNATTESTED_VERDICT
 
 __all__ = [
     "DeviceFacts",
@@ -274,6 +277,18 @@ class DeviceFacts:
     def is_gateway(self) -> bool:
         return self.device.role == "gateway" or self.device.kind == "gateway"
 
+    @property
+    def identify_only(self) -> bool:
+        """Equipment of a family that cannot attest its identity (ECHONET Lite)."""
+        return self.device.family == "echonet-lite"
+
+    @property
+    def unattested_allowed(self) -> bool:
+        """Identified without attestation, and the catalog's policy allows it at this level:
+        it is not provisioned or updated by the app and does not block the handover."""
+        return (self.identify_only and self.gate.verdict == UNATTESTED_VERDICT
+                and not self.gate.blocked)
+
 
 @dataclass(frozen=True, slots=True)
 class HandoverFacts:
@@ -285,6 +300,12 @@ class HandoverFacts:
     catalog_version: int | None  # of the catalog the sheet's policies came from
     generated_at: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+    jcstar: tuple[JcStarEvidence, ...] = ()  # JC-STAR labels recorded as evidence
+
+    @property
+    def unattested(self) -> tuple[DeviceFacts, ...]:
+        """Equipment identified without attestation (whatever its verdict)."""
+        return tuple(f for f in self.devices if f.identify_only)
 
 
 def collect_facts(
@@ -324,7 +345,7 @@ def collect_facts(
         job=job, devices=tuple(facts), steps=tuple(store.steps(job.id)),
         audit=store.verify_audit(job.id), invitation=src.invitation(store, job),
         catalog_version=catalog.version if catalog is not None else None,
-        generated_at=when,
+        generated_at=when, jcstar=tuple(jcstar_evidence(store, job.id)),
     )
 
 

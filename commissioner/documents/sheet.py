@@ -197,6 +197,21 @@ def build_sheet(
         )
     parts.append("</table>")
 
+    # --- equipment identified without attestation (ECHONET Lite), with JC-STAR numbers
+    unattested_ok = [f for f in facts.devices if f.unattested_allowed]
+    if unattested_ok:
+        numbers = {e.device_id: e.registration_number for e in facts.jcstar}
+        parts.append(f"<h2>{t.html('sheet.unattested')}</h2>")
+        parts.append(f"<p>{t.html('sheet.unattested.note')}</p><ul>")
+        for f in unattested_ok:
+            jcs = numbers.get(f.device.device_id)
+            parts.append(
+                f"<li>{t.kind(f.device.kind)} <b>{v(f.model_number, SHORT_LIMIT)}</b> "
+                f"({v(f.model.manufacturer if f.model else f.manufacturer)}) "
+                f"<span class=\"sub\">{v(f.device.device_id, SHORT_LIMIT)}"
+                f"</span>{' · JC-STAR ' + v(jcs, SHORT_LIMIT) if jcs else ''}</li>")
+        parts.append("</ul>")
+
     # --- updates, personal data, resale
     parts.append(f"<h2>{t.html('sheet.updates')}</h2><p>{t.html('sheet.updates.text')}</p>")
     parts.append(f"<h2>{t.html('sheet.data')}</h2><p>{t.html('sheet.data.text')}</p>")

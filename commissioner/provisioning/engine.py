@@ -168,6 +168,8 @@ class ProvisioningRun:
             dev = devices.get(gate.device_id)
             if dev is None:
                 continue
+            if dev.family == "echonet-lite":
+                continue  # identify-only equipment (ECHONET Lite): nothing to provision
             role = "gateway" if dev.role == "gateway" or dev.kind == "gateway" else "device"
             if gate.verdict != "certified" or gate.blocked:
                 reason = gate.verdict_reason or "The device has not been certified."

@@ -235,6 +235,26 @@
         <translation>認証レベル不足</translation>
     </message>
     <message>
+        <source>PV inverter</source>
+        <translation>太陽光発電（パワコン）</translation>
+    </message>
+    <message>
+        <source>Smart meter</source>
+        <translation>スマートメーター</translation>
+    </message>
+    <message>
+        <source>ECHONET Lite</source>
+        <translation>ECHONET Lite</translation>
+    </message>
+    <message>
+        <source>Model matched, not attested</source>
+        <translation>型番一致・真正性未証明</translation>
+    </message>
+    <message>
+        <source>ECHONET Lite equipment: its model is on the certified list, but it cannot prove that it is genuine. The catalog&apos;s policy for this service level decides whether it may stay.</source>
+        <translation>ECHONET Lite機器：型番は認証済み一覧にありますが、本物であることを証明できません。このサービスレベルで設置してよいかはカタログの方針で決まります。</translation>
+    </message>
+    <message>
         <source>Certification expired</source>
         <translation>認証期限切れ</translation>
     </message>
