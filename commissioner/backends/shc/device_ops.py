@@ -22,6 +22,7 @@ from commissioner.backends.errors import (
     AdminCredentialRejectedError,
     DeviceProtocolError,
     DeviceUnreachableError,
+    IdentityMismatchError,
     MalformedReplyError,
     ProvisioningStepError,
     ReadbackMismatchError,
@@ -387,11 +388,19 @@ async def gateway_authenticate(session: DeviceSession, device_id: str) -> tuple[
 
 
 async def default_login_works(
-    host: str, port: int, trust: TrustStore, *, timeout: float = DEFAULT_TIMEOUT  # noqa: ASYNC109
+    host: str, port: int, trust: TrustStore, *, timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    expected_fingerprint: str | None = None,
 ) -> bool:
-    """Try the factory default login (``admin`` / ``admin``) on a fresh connection."""
+    """Try the factory default login (``admin`` / ``admin``) on a fresh connection; with
+    ``expected_fingerprint``, only on the device holding that attestation certificate."""
     session = await open_session(host, port, trust, timeout=timeout)
     async with session:
+        if (expected_fingerprint is not None
+                and session.identity.fingerprint_sha256 != expected_fingerprint):
+            raise IdentityMismatchError(
+                "fingerprint-mismatch",
+                "its attestation certificate is not the one recorded; the default login was "
+                "not tried")
         response = await session.request(
             "POST", PE.SESSION_LOGIN.value,
             {"username": DEFAULT_LOGIN_USERNAME, "password": DEFAULT_LOGIN_PASSWORD},
