@@ -147,7 +147,7 @@ def device_findings(record: JobRecord, probes: Mapping[str, DeviceProbe],
         if total:  # information for the owner (R2-5); an empty inventory is no finding
             out.append(Finding("personal-data-inventory", "personal-data", "info", ("R2-5",),
                                f"{rec.device_id} holds {total} personal-data items",
-                               rec.device_id, {"counts": dict(p.personal_data)}))
+                               rec.device_id, {"counts": dict(p.personal_data or {})}))
     return out
 
 
