@@ -25,3 +25,11 @@ def _private_app_dirs(
     base = tmp_path_factory.mktemp("appdirs")
     monkeypatch.setenv("COMMISSIONER_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("COMMISSIONER_CONFIG_DIR", str(base / "config"))
+    # The installing company's support desk and owner app, which the owner's sheet needs
+    # (handover refuses without the support desk). A test that writes its own settings.toml
+    # replaces these.
+    (base / "config").mkdir(parents=True, exist_ok=True)
+    (base / "config" / "settings.toml").write_text(
+        '[support]\nname = "みらい住宅サポート"\nphone = "0120-000-000"\nhours = "9:00-18:00"\n'
+        '[owner_app]\nname = "スマートホーム オーナー"\nhow = "App Store / Google Play で検索"\n',
+        encoding="utf-8")

@@ -189,6 +189,10 @@ class JobService:
     async def list_open_jobs(self) -> list[Job] | Failure:
         return await self._run(lambda: app_jobs.list_jobs(self.context, "open"))
 
+    async def list_jobs(self) -> list[Job] | Failure:
+        """Every job, newest first: open ones and handed-over ones (those open read-only)."""
+        return await self._run(lambda: app_jobs.list_jobs(self.context))
+
     async def open_job(self, ref: str) -> JobOpened | Failure:
         """The job with this id or job number (open ones only), what the gate recorded and
         the devices' provisioning and firmware state."""

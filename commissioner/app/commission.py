@@ -29,6 +29,7 @@ from commissioner.app.context import AppContext, open_job
 from commissioner.app.events import Event, EventSink, ignore
 from commissioner.app.keyring import open_job_vault
 from commissioner.app.site import read_label_folder
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.backends import TrustStore
 from commissioner.errors import UserError
 from commissioner.jobs.models import OwnerInvitation
@@ -48,22 +49,6 @@ __all__ = ["DEFAULT_TIMEOUT", "NotCertifiedError", "OwnerReissued", "commission"
            "reissue_owner", "require_certified"]
 
 DEFAULT_TIMEOUT: Final = 5.0
-
-
-def manufacturer_trust(ctx: AppContext, *, url: str | None = None,
-                       root: Path | None = None) -> TrustStore:
-    """Manufacturer roots for attestation (blocking): the site's own (training home), else
-    those of the verified catalog's offline cache."""
-    pem = ctx.site.trust_roots_pem()
-    if pem is not None:
-        return TrustStore.from_pem(pem)
-    from commissioner.trust.gate import trust_store_for
-
-    trust = trust_store_for(ctx.catalog(online=False, url=url, root=root))
-    if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="run `commissioner catalog sync` (or check devices again online)")
-    return trust
 
 
 def _event(e: ProgressEvent) -> Event:

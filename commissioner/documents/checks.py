@@ -289,10 +289,16 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
             ev.append(Evidence("not authenticated by the gateway", (), _ids(bad)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-6":
-        sheet = _last(facts.steps, SHEET_ACTION)
+        sheets = [s for s in facts.steps
+                  if s.action in (SHEET_ACTION, "document.reprint") and not s.detail.get("draft")]
+        sheet = sheets[-1] if sheets else None
         if sheet is None:
             return "not-checked", [Evidence("the guidance sheet has not been produced yet")]
         d = sheet.detail
+        if d.get("complete") is not True:
+            return "fail", [Evidence(
+                "the guidance sheet lacks required content (support desk, owner app, the "
+                "model's policy or the takeover code)", (sheet.idx,))]
         return "pass", [Evidence(
             f"guidance sheet produced ({d.get('language')}, sha256 {d.get('sha256')}) listing "
             "the settings the owner must not change", (sheet.idx,))]

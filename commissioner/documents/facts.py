@@ -17,11 +17,16 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
+from commissioner.documents.personal_data_checks import latest_inventories
 from commissioner.jobs.audit import AuditResult
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice, Step
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog, CertifiedModel, ModelPolicy
-from commissioner.provisioning.invitation import MalformedInvitationError, decode_invitation_qr
+from commissioner.provisioning.invitation import (
+    MalformedInvitationError,
+    decode_invitation_qr,
+    takeover_code_of,
+)
 from commissioner.provisioning.run import active_invitation, owner_invitation_payload
 from commissioner.secrets.job_vault import open_vault
 from commissioner.trust.jcstar import JcStarEvidence
@@ -53,6 +58,13 @@ class OwnerInvitation:
     payload: str
     invitation_id: str | None = None
     expires_at: str | None = None  # UTC ISO-8601
+    code: str | None = None  # the typed form (``1234-5678-90123``), a secret like the token
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        moment = now or dt.datetime.now(dt.UTC)
+        return moment >= dt.datetime.fromisoformat(self.expires_at)
 
     def __repr__(self) -> str:  # never show the token
         return (f"OwnerInvitation(invitation_id={self.invitation_id!r}, "
@@ -67,7 +79,7 @@ class OwnerInvitation:
             inv = decode_invitation_qr(payload)
         except MalformedInvitationError as exc:
             raise ValueError(str(exc)) from None
-        return cls(payload, inv.invitation_id, inv.expires_at.isoformat())
+        return cls(payload, inv.invitation_id, inv.expires_at.isoformat(), takeover_code_of(inv))
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +276,16 @@ class DeviceFacts:
     provisioning: ProvisioningFact | None
     firmware: FirmwareFact | None
     location: str | None = None
+    # Kinds of personal data the device reported it keeps (its inventory's keys, as asked of
+    # the device); empty when no inventory was read.
+    data_kinds: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """Certified by the gate and provisioned (read back): may be listed to the owner."""
+        return (self.gate.verdict == "certified" and not self.gate.blocked
+                and self.provisioning is not None
+                and self.provisioning.provisioned)
 
     @property
     def model_number(self) -> str:
@@ -325,6 +347,7 @@ def collect_facts(
     prov = src.provisioning(store, job)
     fw = src.firmware(store, job)
     locs = locations or {}
+    inventories = latest_inventories(store, job.id)
     facts: list[DeviceFacts] = []
     for d in devices:
         gate = gates[d.device_id]
@@ -336,6 +359,7 @@ def collect_facts(
                 policy=catalog.policy_for(number) if catalog is not None else None,
                 provisioning=prov.get(d.device_id), firmware=fw.get(d.device_id),
                 location=locs.get(d.device_id),
+                data_kinds=tuple(sorted(inventories.get(d.device_id, {}))),
             )
         )
     # Gateway first, then by kind and device id: the order a person reads the home in.

@@ -14,7 +14,7 @@ from typing import Final
 
 from commissioner.documents.text import DEFAULT_LIMIT, html_text, visible_text
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "texts"]
+__all__ = ["DEFAULT_LANGUAGE", "KIND_DATA", "LANGUAGES", "Texts", "texts"]
 
 LANGUAGES: Final = ("ja", "en")
 DEFAULT_LANGUAGE: Final = "ja"
@@ -32,6 +32,50 @@ _JA: Final[dict[str, str]] = {
         "お引き渡し時にお渡しする大切な書類です。お住まいの書類と一緒に保管してください。"
     ),
     "sheet.home": "お住まいと工事の情報",
+    "sheet.draft": "下書き（お引き渡し前のため無効です。引き継ぎコードは記載していません）",
+    "sheet.draft.mark": "下書き",
+    "sheet.reference": "整理番号",
+    "sheet.level.explain.3": (
+        "★の数は安全対策の水準です。このお住まいには電気錠など暮らしの安全に関わる機器が"
+        "あるため、最も高い★★★の水準で設定しています。"
+    ),
+    "sheet.level.explain.2": (
+        "★の数は安全対策の水準です。このお住まいは★★の水準（個人の情報を扱うサービスの"
+        "標準的な対策）で設定しています。"
+    ),
+    "sheet.owner.typed": "QRコードを読み取れないときに入力するコード（13けた）",
+    "sheet.app": "オーナーアプリ",
+    "sheet.app.name": "アプリの名前",
+    "sheet.app.how": "入手方法",
+    "sheet.app.missing": "アプリの名前と入手方法はサポート窓口にお問い合わせください。",
+    "sheet.config": "変更してはいけない機器の構成",
+    "sheet.config.intro": (
+        "設定のほか、次のことも行わないでください。必要なときは、先にサポート窓口にご相談"
+        "ください。"
+    ),
+    "sheet.config.devices": "機器を追加する、取り外す、別の場所に移す、別の機器と交換する",
+    "sheet.config.connections": (
+        "ホームゲートウェイや機器のケーブルを抜き差しする、ホームネットワークに"
+        "ほかの機器（パソコン、ルーターなど）をつなぐ"
+    ),
+    "sheet.config.usb": "ホームゲートウェイや機器のUSB端子に、USBメモリなどをつなぐ",
+    "sheet.config.power": "ホームゲートウェイの電源を切ったままにする",
+    "sheet.trouble": "まちがって変更したとき・いつもと違う動きをしたとき",
+    "sheet.trouble.1": "それ以上操作せず、変更した内容と時刻をメモしてください。",
+    "sheet.trouble.2": (
+        "ご自身で初期化（リセット）したり、設定を元に戻そうとしたりしないでください。"
+    ),
+    "sheet.trouble.3": (
+        "勝手に動く、操作できない、知らない通知が届くなど、いつもと違うときは、"
+        "すぐにサポート窓口へご連絡ください。"
+    ),
+    "sheet.trouble.4": (
+        "火災や鍵の異常など、身の安全にかかわるときは、先に119番・110番へ通報してください。"
+    ),
+    "sheet.col.support_until": "更新の提供期限",
+    "sheet.col.data_kinds": "機器に保存される個人データ",
+    "sheet.support_until.unknown": "サポート窓口にお問い合わせください",
+    "sheet.support.missing": "サポート窓口が設定されていません。",
     "sheet.site": "物件名",
     "sheet.address": "住所",
     "sheet.job_number": "工事番号",
@@ -109,7 +153,7 @@ _JA: Final[dict[str, str]] = {
     "sheet.support.email": "メール",
     "sheet.support.hours": "受付時間",
     "sheet.support.web": "ウェブ",
-    "footer": "{title}　ジョブ {job_id}　{page} / {pages} ページ",
+    "footer": "{title}　整理番号 {job_id}　{page} / {pages} ページ",
     # --- device kinds
     "kind.air-conditioner": "エアコン",
     "kind.water-heater": "給湯機",
@@ -207,6 +251,48 @@ _EN: Final[dict[str, str]] = {
         "An important document handed over with your home. Keep it with your home's papers."
     ),
     "sheet.home": "Your home and the installation",
+    "sheet.draft": "DRAFT (not valid: the home has not been handed over; no takeover code)",
+    "sheet.draft.mark": "DRAFT",
+    "sheet.reference": "Reference",
+    "sheet.level.explain.3": (
+        "The stars show the level of security measures. Your home has devices that affect "
+        "safety, such as an electric lock, so it is set up at the highest level, three stars."
+    ),
+    "sheet.level.explain.2": (
+        "The stars show the level of security measures. Your home is set up at the two-star "
+        "level, the standard measures for a service that handles personal information."
+    ),
+    "sheet.owner.typed": "Code to type if the QR code cannot be read (13 digits)",
+    "sheet.app": "Owner app",
+    "sheet.app.name": "App name",
+    "sheet.app.how": "How to get it",
+    "sheet.app.missing": "Ask the support desk for the app's name and how to get it.",
+    "sheet.config": "Parts of the home you must not change",
+    "sheet.config.intro": (
+        "Besides the settings, do not do any of the following. If you need to, contact the "
+        "support desk first."
+    ),
+    "sheet.config.devices": "Add, remove, move or swap devices",
+    "sheet.config.connections": (
+        "Unplug or re-plug the cables of the home gateway or the devices, or connect other "
+        "equipment (computers, routers and so on) to the home network"
+    ),
+    "sheet.config.usb": (
+        "Plug USB sticks or other equipment into a USB port of the gateway or a device"
+    ),
+    "sheet.config.power": "Leave the home gateway switched off",
+    "sheet.trouble": "If you changed something by mistake, or something behaves oddly",
+    "sheet.trouble.1": "Stop there, and note what you changed and when.",
+    "sheet.trouble.2": "Do not reset the devices yourself or try to undo the change.",
+    "sheet.trouble.3": (
+        "If a device acts on its own, cannot be operated, or you get notices you do not "
+        "recognise, contact the support desk straight away."
+    ),
+    "sheet.trouble.4": "If your safety is at risk (fire, a lock fault), call 119 or 110 first.",
+    "sheet.col.support_until": "Updates provided until",
+    "sheet.col.data_kinds": "Personal data kept on the device",
+    "sheet.support_until.unknown": "ask the support desk",
+    "sheet.support.missing": "No support desk has been set.",
     "sheet.site": "Site",
     "sheet.address": "Address",
     "sheet.job_number": "Job number",
@@ -282,7 +368,7 @@ _EN: Final[dict[str, str]] = {
     "sheet.support.email": "Email",
     "sheet.support.hours": "Hours",
     "sheet.support.web": "Web",
-    "footer": "{title}   Job {job_id}   page {page} of {pages}",
+    "footer": "{title}   Reference {job_id}   page {page} of {pages}",
     "kind.air-conditioner": "Air conditioner",
     "kind.water-heater": "Water heater",
     "kind.electric-lock": "Electric lock",
@@ -399,6 +485,36 @@ _POLICY_JA: Final[dict[str, str]] = {
     "room names": "部屋の名前",
 }
 
+# Kinds of personal data a device reports in its inventory (docs/device-protocol.md).
+_DATA_KINDS: Final[dict[str, dict[str, str]]] = {
+    "ja": {
+        "recordings": "録画映像", "face-templates": "顔の登録データ", "lock-users": "鍵の利用者",
+        "access-history": "出入りの履歴", "schedules": "スケジュール",
+        "usage-history": "利用履歴", "scenes": "照明シーン", "energy-history": "電気の使用履歴",
+        "household-profile": "世帯の情報", "owner-accounts": "オーナーのアカウント",
+        "automations": "自動化の設定",
+    },
+    "en": {
+        "recordings": "video recordings", "face-templates": "registered faces",
+        "lock-users": "lock users", "access-history": "entry history", "schedules": "schedules",
+        "usage-history": "usage history", "scenes": "lighting scenes",
+        "energy-history": "electricity use history", "household-profile": "household profile",
+        "owner-accounts": "owner accounts", "automations": "automations",
+    },
+}
+# When a device's inventory was not read: what a device of that kind keeps.
+KIND_DATA: Final[dict[str, tuple[str, ...]]] = {
+    "camera": ("recordings", "face-templates"),
+    "electric-lock": ("lock-users", "access-history"),
+    "air-conditioner": ("schedules", "usage-history"),
+    "water-heater": ("schedules", "usage-history"),
+    "shutter": ("schedules",),
+    "lighting": ("scenes", "schedules"),
+    "hems-controller": ("energy-history", "household-profile"),
+    "storage-battery": ("energy-history",),
+    "gateway": ("owner-accounts", "automations"),
+}
+
 _TABLES: Final[Mapping[str, Mapping[str, str]]] = {"ja": _JA, "en": _EN}
 
 
@@ -444,6 +560,11 @@ class Texts:
         if self.language == "ja" and item in _POLICY_JA:
             return html.escape(_POLICY_JA[item])
         return self.value(item)
+
+    def data_kind(self, kind: str) -> str:
+        """A kind of personal data in this language, escaped (unknown kinds as given)."""
+        name = _DATA_KINDS[self.language].get(kind)
+        return html.escape(name) if name is not None else self.value(kind, 40)
 
     def has(self, key: str) -> bool:
         return key in self._table

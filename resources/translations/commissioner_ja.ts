@@ -685,8 +685,24 @@
         <translation>作業を読み込み中…</translation>
     </message>
     <message>
-        <source>There are no open jobs. Create one with New job.</source>
-        <translation>進行中の作業はありません。「新規作業」で作成してください。</translation>
+        <source>There are no jobs yet. Create one with New job.</source>
+        <translation>作業はまだありません。「新規作業」で作成してください。</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Handed over (read-only)</source>
+        <translation>引き渡し済み（閲覧のみ）</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>進行中</translation>
+    </message>
+    <message>
+        <source>Open read-only</source>
+        <translation>閲覧のみで開く</translation>
     </message>
     <message>
         <source>Choose the job to open:</source>

@@ -73,7 +73,7 @@ def test_ble_only_home_found_onboarded_and_merged(tmp_path: Path) -> None:
         assert new.returncode == 0, new.stderr
         job_id = json.loads(new.stdout)["id"]
         onboard = _cli("onboard", *data, "--virtual-home", str(home.directory),
-                       "--job", job_id, "--json")
+                       "--job", job_id, "--json", "--read-box-labels")
         assert onboard.returncode == 0, onboard.stdout + onboard.stderr
         results = json.loads(onboard.stdout)
         assert {r["device_id"] for r in results if r["ok"]} == ble_ids
