@@ -99,8 +99,15 @@ def create_resale_job(
             raise UserError("a resale without a previous job needs --site-name, "
                             "--site-address and --level")
         try:
+            # The basis of the level (R2-1/R3-2) carries over with the home's service.
+            same = previous is not None and previous.service_level == level
             job = store.create_job(job_number=job_number, site_name=name, site_address=address,
-                                   service_level=level, operator=operator)
+                                   service_level=level, operator=operator,
+                                   personal_data=previous.personal_data if previous else None,
+                                   life_or_property=previous.life_or_property if previous
+                                   else None,
+                                   level_reason=previous.level_reason if same and previous
+                                   else None)
         except ValueError as err:
             raise UserError(str(err), hint="correct the value and try again") from None
         link = ResaleLink(
