@@ -172,13 +172,16 @@ class NewJobDialog(QDialog):
         if not below:
             _show(self.question_errors["reason"], None)
         if suggested is None:
-            self.suggestion_label.setText(_t("Answer both questions to see the suggested level."))
+            self.suggestion_label.setText(QCoreApplication.translate(
+                "JobDialogs", "Answer both questions to see the suggested level."))
         elif suggested == 3:
-            self.suggestion_label.setText(_t(
+            self.suggestion_label.setText(QCoreApplication.translate(
+                "JobDialogs",
                 "Suggested: ★★★ (level 3): the service handles personal data or affects life "
                 "or property."))
         else:
-            self.suggestion_label.setText(_t(
+            self.suggestion_label.setText(QCoreApplication.translate(
+                "JobDialogs",
                 "Suggested: ★★ (level 2). A lock or camera found later suggests ★★★."))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -207,14 +210,18 @@ class NewJobDialog(QDialog):
         self.operator_edit.setPlaceholderText(QCoreApplication.translate("JobDialogs", "Your name"))
         self.level_combo.setItemText(0, QCoreApplication.translate("JobDialogs", "★★ (level 2)"))
         self.level_combo.setItemText(1, QCoreApplication.translate("JobDialogs", "★★★ (level 3)"))
-        self.captions["personal_data"].setText(_t("Handles personal data?"))
-        self.captions["life_or_property"].setText(_t("Affects life or property?"))
-        self.captions["reason"].setText(_t("Reason for a lower level:"))
-        self.reason_edit.setPlaceholderText(_t("Why the level is below the suggested one"))
+        self.captions["personal_data"].setText(QCoreApplication.translate(
+            "JobDialogs", "Handles personal data?"))
+        self.captions["life_or_property"].setText(QCoreApplication.translate(
+            "JobDialogs", "Affects life or property?"))
+        self.captions["reason"].setText(QCoreApplication.translate(
+            "JobDialogs", "Reason for a lower level:"))
+        self.reason_edit.setPlaceholderText(QCoreApplication.translate(
+            "JobDialogs", "Why the level is below the suggested one"))
         for combo in (self.personal_combo, self.life_combo):
-            combo.setItemText(0, _t("Choose…"))
-            combo.setItemText(1, _t("Yes"))
-            combo.setItemText(2, _t("No"))
+            combo.setItemText(0, QCoreApplication.translate("JobDialogs", "Choose…"))
+            combo.setItemText(1, QCoreApplication.translate("JobDialogs", "Yes"))
+            combo.setItemText(2, QCoreApplication.translate("JobDialogs", "No"))
         self._level_changed()
         self.create_button.setText(QCoreApplication.translate("JobDialogs", "Create job"))
 
@@ -262,11 +269,14 @@ class NewJobDialog(QDialog):
                 )
         personal, life = self.answers()
         if personal is None:
-            problems["personal_data"] = _t("Answer: does the service handle personal data?")
+            problems["personal_data"] = QCoreApplication.translate(
+                "JobDialogs", "Answer: does the service handle personal data?")
         if life is None:
-            problems["life_or_property"] = _t("Answer: can the service affect life or property?")
+            problems["life_or_property"] = QCoreApplication.translate(
+                "JobDialogs", "Answer: can the service affect life or property?")
         if self.reason_edit.isEnabled() and not self.reason_edit.text().strip():
-            problems["reason"] = _t("Give the reason for a level below the suggested one.")
+            problems["reason"] = QCoreApplication.translate(
+                "JobDialogs", "Give the reason for a level below the suggested one.")
         return problems
 
     def try_submit(self) -> None:
