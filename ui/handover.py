@@ -38,6 +38,7 @@ from commissioner.protocol.catalog_format import Catalog
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.field_ops import context_for
+from ui.resale_texts import blocker_detail
 
 if TYPE_CHECKING:
     from ui.job_service import JobService
@@ -79,6 +80,12 @@ def blocker_text(b: Blocker) -> str:
         ),
         "audit-broken": QCoreApplication.translate("Handover", "The audit log does not verify: %2"),
         "job-closed": QCoreApplication.translate("Handover", "The job is already closed."),
+        "personal-data-present": QCoreApplication.translate(
+            "Handover", "%1: the device holds personal data (%2); wipe it before handing over."
+        ),
+        "wipe-unverified": QCoreApplication.translate(
+            "Handover", "%1: not verified as wiped (%2); run Wipe and verify again."
+        ),
         "no-catalog": QCoreApplication.translate(
             "Handover", "No verified catalog is available: sync the catalog first."
         ),
@@ -87,6 +94,7 @@ def blocker_text(b: Blocker) -> str:
     if template is None:
         return b.message
     detail = p.get("reason") or p.get("verdict") or ""
+    detail = blocker_detail(b.code, detail) or detail
     return template.replace("%1", who).replace("%2", detail)
 
 
