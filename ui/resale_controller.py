@@ -43,6 +43,7 @@ class ResaleController(OperationController):
         self.certificate_dialog: WipeCertificateDialog | None = None
         self.prompt = ResetPromptDialog(self._top)
         self.reset_timeout = resale_ops.DEFAULT_RESET_TIMEOUT
+        self._total = 0
         self.new_resale_action = self._action(
             "newResaleJobAction", QStyle.StandardPixmap.SP_BrowserReload
         )
@@ -187,19 +188,19 @@ class ResaleController(OperationController):
         assert isinstance(event, Event)
         runner, device = self._runner, event.device_id
         if event.code == "wipe.plan":
+            self._total = int(str(event.params.get("devices", 0)))
             runner.job_label.setText(
                 QCoreApplication.translate("Resale", "Wiping %1 devices…").replace(
                     "%1", str(event.params.get("devices", 0))
                 )
             )
             return
-        if event.fraction is not None:
+        if event.code == "wipe.checked" and event.fraction is not None and self._total:
             runner.job_label.setText(
-                QCoreApplication.translate(
-                    "Resale", "Wiping the home: %1 % of the devices checked"
-                ).replace("%1", str(round(event.fraction * 100)))
+                QCoreApplication.translate("Resale", "Wiping the home: %1 of %2 devices checked")
+                .replace("%1", str(round(event.fraction * self._total)))
+                .replace("%2", str(self._total))
             )
-            runner.set_job_fraction(event.fraction)
         if device is None:
             return
         code = event.code

@@ -1437,8 +1437,8 @@
         <translation>%1 台の機器を消去しています…</translation>
     </message>
     <message>
-        <source>Wiping the home: %1 % of the devices checked</source>
-        <translation>消去中: 機器の %1 % を確認済み</translation>
+        <source>Wiping the home: %1 of %2 devices checked</source>
+        <translation>消去中: %2 台中 %1 台を確認済み</translation>
     </message>
     <message>
         <source>Press its reset button…</source>

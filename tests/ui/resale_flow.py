@@ -90,9 +90,12 @@ def gui_resale(window: MainWindow, home: HomeFile, old_job: str,
     wait(lambda: dialog.table.rowCount() == 1, 20)
     assert dialog.select_job(old_job)
     dialog.job_number_edit.setText("B-1")
+    dialog.operator_edit.setText("田中 誠")
     shot(dialog, "resale-new-job")
     dialog.try_submit()
-    wait(lambda: window.job is not None and window.job.job_number == "B-1", 20)
+    wait(lambda: dialog.error.isVisible() or (window.job is not None
+                                              and window.job.job_number == "B-1"), 20)
+    assert not dialog.error.isVisible(), dialog.error.text()
 
     window.start_scan()
     wait(lambda: ids <= set(window.model.device_ids()), 30)
