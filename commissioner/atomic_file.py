@@ -29,12 +29,16 @@ def fsync_dir(directory: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_writer(path: Path, *, mode: int = PUBLIC_MODE) -> Iterator[IO[bytes]]:
+def atomic_writer(
+    path: Path, *, mode: int = PUBLIC_MODE, make_parents: bool = True
+) -> Iterator[IO[bytes]]:
     """Yield a binary file whose content replaces ``path`` when the block ends without error.
 
-    On an exception the temporary file is removed and ``path`` is left as it was."""
+    On an exception the temporary file is removed and ``path`` is left as it was. Without
+    ``make_parents`` a missing folder is an error (a person named the file)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     try:

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools dbus dbus-x11   # a real OS keyring (Secret Service)
   poppler-utils           # pdftotext / pdffonts / pdftoppm for checking PDFs
   iproute2 util-linux     # network namespace for the test run
+  libnl-3-200 libnl-route-3-200   # the Matter SDK controller's native library needs them
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
   libxcb-randr0 libxcb-render-util0 libxcb-image0
@@ -22,6 +23,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # matter.js virtual devices need Node.js with npm; a Node.js that bundles npm (as some
+  # distributions' builds do) conflicts with Debian's separate npm package, so ask for the
+  # packages only when the commands are missing.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 if ((${#missing[@]})); then
   SUDO=""
@@ -47,5 +53,14 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
   touch "$stamp"
+fi
+# matter.js test devices (tests/matter_devices): npm packages pinned by its package-lock.json.
+if command -v npm >/dev/null 2>&1; then
+  mstamp=tests/matter_devices/node_modules/.commissioner-installed
+  if [ ! -f "$mstamp" ] || [ tests/matter_devices/package-lock.json -nt "$mstamp" ]; then
+    echo "setup: installing matter.js test devices (npm)"
+    (cd tests/matter_devices && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$mstamp"
+  fi
 fi
 echo "setup: ready (.venv)"

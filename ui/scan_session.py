@@ -11,6 +11,7 @@ from typing import Any
 from commissioner.ble.discovery_transport import BleTransport
 from commissioner.discovery.events import DeviceRecord, DiscoveryEvent, Unsubscribe
 from commissioner.discovery.manager import DiscoveryManager
+from commissioner.discovery.matter import MatterTransport
 from commissioner.discovery.mdns import MdnsTransport
 from ui import field_ops
 
@@ -69,7 +70,8 @@ class ScanSession:
 
     async def async_start(self) -> None:
         transports: list[Any] = [
-            MdnsTransport(self._interfaces, service_type=self._service_type)
+            MdnsTransport(self._interfaces, service_type=self._service_type),
+            MatterTransport(self._interfaces),  # Matter nodes (issue 13)
         ]
         if self.ble_enabled:
             self._ble = await field_ops.open_ble(self._virtual_home)

@@ -11,16 +11,22 @@ from commissioner.app.context import AppContext, find_job, open_job
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, JobLabel
 from commissioner.protocol.label import Label
+from commissioner.protocol.matter_payload import (
+    MatterPayload,
+    MatterPayloadError,
+    decode_matter_payload,
+)
 from commissioner.protocol.spec import MAX_LABEL_CHARS
 from commissioner.secrets.job_vault import open_vault
 from commissioner.secrets.vault import SecretVault
 from commissioner.trust.label_records import add_labels
 from commissioner.trust.labels import LabelInputError, parse_payload, read_label_image
+from commissioner.trust.matter_labels import resolve_matter_label
 
 MAX_SCANNED_LABELS: Final = 500
 
-__all__ = ["LabelInputError", "LabelList", "LabelOutcome", "add_scanned_labels", "list_labels",
-           "parse_lines", "parse_payload", "read_label_image"]
+__all__ = ["LabelInputError", "LabelList", "LabelOutcome", "add_scanned_labels",
+           "decode_matter", "list_labels", "parse_lines", "parse_payload", "read_label_image"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +88,9 @@ def add_scanned_labels(
             if require_vault:
                 raise
             vault = None
-        results = add_labels(store, job, list(labels), vault=vault)
+        device_ids = [d.device_id for d in store.devices(job.id)]
+        labels = [resolve_matter_label(lab, device_ids) for lab in labels]
+        results = add_labels(store, job, labels, vault=vault)
         return [LabelOutcome.from_json(r) for r in results], tuple(store.gate_states(job.id))
 
 
@@ -92,3 +100,14 @@ def list_labels(ctx: AppContext, job_ref: str) -> LabelList:
         gate = tuple(store.gate_states(job.id))
         return LabelList(tuple(store.labels(job.id)),
                          tuple(g.device_id for g in gate if g.label_status == "none"), gate)
+
+
+def decode_matter(text: str) -> MatterPayload:
+    """A Matter onboarding payload (QR text or manual pairing code), checked."""
+    try:
+        return decode_matter_payload(text)
+    except MatterPayloadError as err:
+        raise LabelInputError(
+            f"not a valid Matter setup code: {err.message}",
+            hint="type the 11- or 21-digit code again, or scan the QR code (MT:...)",
+        ) from None

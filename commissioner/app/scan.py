@@ -1,8 +1,10 @@
-"""Scan: what is on the home network (mDNS, and BLE on request), optionally recorded in a job."""
+"""Scan: what is on the home network (mDNS: this project's devices and Matter nodes; BLE on
+request), optionally recorded in a job."""
 
 from __future__ import annotations
 
 from commissioner.app.context import AppContext, open_job
+from commissioner.discovery.matter import MatterTransport
 from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import ScanResult, malformed_to_json, scan
 from commissioner.errors import UserError
@@ -20,7 +22,8 @@ async def scan_site(
     if not 0 < timeout <= 600:
         raise UserError("the scan time must be between 0 and 600 seconds")
     if not ble:
-        return await scan(ctx.mdns_interfaces, timeout, expect=expect)
+        return await scan(ctx.mdns_interfaces, timeout, expect=expect,
+                          extra_transports=[MatterTransport(ctx.mdns_interfaces)])
     from commissioner.ble.config import make_adapter, scan_with_ble
 
     adapter = make_adapter(ble_transport or ctx.site.ble_transport())

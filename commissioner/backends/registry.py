@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from commissioner.backends.base import FAMILY_SHC, DeviceBackend
+from commissioner.backends.echonet import EchonetBackend
 from commissioner.backends.errors import UnknownFamilyError
 from commissioner.backends.shc import ShcBackend
 from commissioner.protocol.client import TrustStore
@@ -72,3 +73,5 @@ def backend_for(
 
 
 register(FAMILY_SHC, ShcBackend, transports=tuple(sorted(ShcBackend.transports)))
+register(EchonetBackend.family, EchonetBackend,
+         transports=tuple(sorted(EchonetBackend.transports)))

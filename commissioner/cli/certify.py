@@ -3,6 +3,7 @@
     commissioner certify --job ID [--json] [--timeout S] [--scan-timeout S] [--offline]
     commissioner label add --job ID (PAYLOAD | --image FILE | --stdin) [--json]
     commissioner label list --job ID [--json]
+    commissioner label decode PAYLOAD [--json]
     commissioner device replace --job ID DEVICE_ID --reason TEXT
 
 ``certify`` loads the signed catalog (sync, or the verified offline cache within the grace
@@ -85,7 +86,8 @@ def register(
     add = label_sub.add_parser("add", parents=[common], help="add a scanned or typed label")
     add.add_argument("--job", required=True, metavar="ID", help="job id or job number")
     src = add.add_mutually_exclusive_group(required=True)
-    src.add_argument("payload", nargs="?", metavar="PAYLOAD", help="the label text (SHC1;...)")
+    src.add_argument("payload", nargs="?", metavar="PAYLOAD",
+                     help="the label text (SHC1;..., a Matter MT:... code or manual code)")
     src.add_argument("--image", type=Path, metavar="FILE", help="a photo or scan of the label")
     src.add_argument(
         "--stdin",
@@ -98,6 +100,11 @@ def register(
     lst.add_argument("--job", required=True, metavar="ID", help="job id or job number")
     lst.add_argument("--json", action="store_true", help="print JSON")
     lst.set_defaults(handler=_label_list)
+    dec = label_sub.add_parser("decode", parents=[common],
+                               help="show what a Matter setup code holds")
+    dec.add_argument("payload", metavar="PAYLOAD", help="MT:... QR text or manual pairing code")
+    dec.add_argument("--json", action="store_true", help="print JSON")
+    dec.set_defaults(handler=_label_decode)
 
     device = subparsers.add_parser("device", help="act on one device of a job")
     device_sub = device.add_subparsers(dest="device_command", metavar="ACTION", required=True)
@@ -211,6 +218,17 @@ def _label_list(args: argparse.Namespace) -> int:
         print(f"{lab.status:<9} {lab.device_id:<24} {lab.model} sn {lab.serial}  {lab.reason}")
     for device_id in listed.missing:
         print(f"{'no label':<9} {device_id:<24} (scan its label before provisioning)")
+    return 0
+
+
+def _label_decode(args: argparse.Namespace) -> int:
+    payload = labels.decode_matter(args.payload)
+    fields = payload.to_json()
+    if args.json:
+        print_json(fields)
+        return 0
+    for key, value in fields.items():
+        print(f"{key:<20} {value}")
     return 0
 
 

@@ -20,6 +20,9 @@ Target file formats (all ``"format": 1``)::
                             "firmware_line": str}]}
     firmware-index.json    optional: firmware releases, images and manufacturer firmware keys
                            (see :mod:`commissioner.protocol.firmware_index`)
+    equipment-codes.json   optional: ECHONET Lite manufacturer/product codes, the per-level
+                           policy for unattested equipment, JC-STAR registration numbers
+                           (see :mod:`commissioner.protocol.equipment_codes`)
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ from typing import Any, Final, Literal
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
+from commissioner.protocol.equipment_codes import (
+    EQUIPMENT_CODES_TARGET,
+    EquipmentCodes,
+    EquipmentCodesError,
+    parse_equipment_codes,
+)
 from commissioner.protocol.firmware_index import (
     FIRMWARE_INDEX_TARGET,
     FirmwareIndex,
@@ -47,7 +56,7 @@ CERTIFIED_MODELS_TARGET: Final = "certified-models.json"
 MANUFACTURER_ROOTS_TARGET: Final = "manufacturer-roots.json"
 MODEL_POLICY_TARGET: Final = "model-policy.json"
 TARGET_NAMES: Final = (CERTIFIED_MODELS_TARGET, MANUFACTURER_ROOTS_TARGET, MODEL_POLICY_TARGET)
-OPTIONAL_TARGET_NAMES: Final = (FIRMWARE_INDEX_TARGET,)
+OPTIONAL_TARGET_NAMES: Final = (FIRMWARE_INDEX_TARGET, EQUIPMENT_CODES_TARGET)
 """Targets a catalog may carry (fetched and verified when the signed metadata lists them)."""
 
 MAX_TARGET_BYTES: Final = 2 * 1024 * 1024
@@ -121,6 +130,7 @@ class Catalog:
     expires: dt.datetime
     refreshed_at: dt.datetime
     firmware: FirmwareIndex | None = None  # from the optional firmware-index.json target
+    codes: EquipmentCodes | None = None  # from the optional equipment-codes.json target
     _by_number: dict[str, CertifiedModel] = field(
         init=False, repr=False, compare=False, default_factory=dict
     )
@@ -150,6 +160,7 @@ class CatalogContent:
     roots: tuple[ManufacturerRoot, ...]
     policies: tuple[ModelPolicy, ...]
     firmware: FirmwareIndex | None = None
+    codes: EquipmentCodes | None = None
 
     def to_catalog(
         self, *, version: int, expires: dt.datetime, refreshed_at: dt.datetime
@@ -162,6 +173,7 @@ class CatalogContent:
             expires=expires,
             refreshed_at=refreshed_at,
             firmware=self.firmware,
+            codes=self.codes,
         )
 
 
@@ -423,7 +435,14 @@ def parse_content(files: Mapping[str, bytes]) -> CatalogContent:
             firmware = parse_firmware_index(files[FIRMWARE_INDEX_TARGET])
         except FirmwareIndexError as err:
             raise CatalogDataError(str(err)) from None
-    return CatalogContent(models=models, roots=roots, policies=policies, firmware=firmware)
+    codes: EquipmentCodes | None = None
+    if EQUIPMENT_CODES_TARGET in files:
+        try:
+            codes = parse_equipment_codes(files[EQUIPMENT_CODES_TARGET])
+        except EquipmentCodesError as err:
+            raise CatalogDataError(str(err)) from None
+    return CatalogContent(models=models, roots=roots, policies=policies, firmware=firmware,
+                          codes=codes)
 
 
 # --------------------------------------------------------------------------- serialisers
@@ -479,4 +498,6 @@ def content_to_files(content: CatalogContent) -> dict[str, bytes]:
     }
     if content.firmware is not None:
         files[FIRMWARE_INDEX_TARGET] = content.firmware.to_bytes()
+    if content.codes is not None:
+        files[EQUIPMENT_CODES_TARGET] = content.codes.to_bytes()
     return files

@@ -16,6 +16,7 @@ import keyring.backend
 from commissioner.jobs.store import JobStore
 from commissioner.secrets.keyring_guard import (
     MASTER_KEY_SERVICE,
+    KeyringRefusedError,
     _get,
     _set,
     check_keyring_backend,
@@ -33,7 +34,13 @@ class KeyringStoreAnchor:
         *,
         service: str = MASTER_KEY_SERVICE,
     ) -> None:
-        self._backend = keyring.get_keyring() if backend is None else backend
+        try:
+            self._backend = keyring.get_keyring() if backend is None else backend
+        except Exception as exc:  # noqa: BLE001 - a backend that cannot even start
+            raise KeyringRefusedError(
+                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
+                hint="unlock the desktop keyring (sign in to the desktop session) and retry",
+            ) from None
         check_keyring_backend(self._backend)
         self._service = service
 

@@ -53,6 +53,7 @@ from commissioner.discovery.events import DeviceRecord, Sighting
 from commissioner.protocol.attestation import cert_der, check_root, sha256_hex
 from commissioner.protocol.catalog_format import Catalog, ManufacturerRoot
 from commissioner.protocol.spec import DeviceKind, Role
+from commissioner.trust.unattested import judge_unattested
 
 __all__ = [
     "BLOCKING_VERDICTS",
@@ -82,6 +83,7 @@ class Verdict(StrEnum):
     UNKNOWN_MANUFACTURER = "unknown-manufacturer"
     COUNTERFEIT = "counterfeit"
     IDENTITY_MISMATCH = "identity-mismatch"
+    MODEL_MATCHED_NOT_ATTESTED = "model-matched-not-attested"  # identify-only; policy decides
     UNREACHABLE = "unreachable"  # could not be checked (offline, timeout, no usable TLS)
 
     @property
@@ -107,6 +109,10 @@ class GateTarget:
 
     @classmethod
     def from_sighting(cls, sighting: Sighting) -> GateTarget:
+        if sighting.transport == "echonet":  # identify-only equipment, UDP 3610
+            return cls(device_id=sighting.device_id, host=sighting.address, port=3610,
+                       kind=sighting.kind, advertised_manufacturer=sighting.manufacturer,
+                       advertised_model=sighting.model, family="echonet-lite")
         return cls(
             device_id=sighting.device_id,
             host=sighting.address if sighting.transport == "mdns" else None,
@@ -122,6 +128,8 @@ class GateTarget:
         """From a discovery record; a device seen only over BLE has no TLS endpoint (yet)."""
         if record.network is not None:
             return cls.from_sighting(record.network)
+        if "echonet" in record.sightings:
+            return cls.from_sighting(record.sightings["echonet"])
         latest = record.latest
         return cls(
             device_id=record.device_id, host=None, port=None, role=str(latest.role),
@@ -423,7 +431,15 @@ async def certify_device(
     identity = result
     if not result.attested:
         # An identify-only family: the model is known, the identity is not proven. Such
-        # equipment is never certified here; the catalog's policy for it comes with its family.
+        # equipment is never certified; the catalog's per-level policy decides (unattested.py).
+        if catalog.codes is not None and result.family == "echonet-lite":
+            j = judge_unattested(result, catalog, service_level, checked_at.date(),
+                                 label_model=None if label is None else label.model,
+                                 label_serial=None if label is None else label.serial)
+            judged = verdict(Verdict(j.verdict), j.reason, j.code, manufacturer=j.manufacturer,
+                             model=j.model, serial=result.serial, kind=result.kind,
+                             product_name=j.product_name, level=j.level)
+            return replace(judged, blocked=j.blocked)
         return verdict(
             Verdict.NOT_CERTIFIED,
             f"{result.manufacturer} {result.model} was identified but its identity is not "
@@ -466,30 +482,6 @@ async def certify_device(
 
 def _fingerprint(cert: x509.Certificate) -> str:
     return sha256_hex(cert_der(cert))
-
-
-def with_label(result: DeviceVerdict, label: LabelFacts) -> DeviceVerdict:
-    """Apply a label scanned *after* certification: a label that disagrees with the attested
-    certificate turns the verdict into identity-mismatch (blocked)."""
-    if not result.attested or result.serial is None:
-        return result
-    for what, on_label, attested in (
-        ("serial", label.serial, result.serial),
-        ("device id", label.device_id, result.device_id),
-        ("manufacturer", label.manufacturer, result.manufacturer),
-        ("model", label.model, result.model),
-        ("kind", label.kind, result.kind),
-    ):
-        if on_label != attested:
-            return replace(
-                result, verdict=Verdict.IDENTITY_MISMATCH, blocked=True,
-                reason_code="label-mismatch",
-                reason=(
-                    f"The label says {what} {on_label} but the device's certificate says "
-                    f"{attested}."
-                ),
-            )
-    return result
 
 
 # --------------------------------------------------------------------------- the whole home

@@ -34,8 +34,11 @@ from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, JobDevice
 from commissioner.protocol.errors import MalformedLabelError
 from commissioner.protocol.label import Label, decode_label
+from commissioner.protocol.matter_payload import QR_PREFIX as MATTER_QR_PREFIX
+from commissioner.protocol.matter_payload import is_matter_payload
 from commissioner.protocol.spec import LABEL_PREFIX, MAX_LABEL_CHARS
 from commissioner.trust.gate import LabelFacts
+from commissioner.trust.matter_labels import matter_label
 
 __all__ = [
     "LabelInputError",
@@ -57,8 +60,11 @@ class LabelInputError(UserError):
 
 
 def parse_payload(text: str) -> Label:
-    """Decode a typed or scanned label payload (surrounding whitespace/CR/LF ignored)."""
+    """Decode a typed or scanned label payload (surrounding whitespace/CR/LF ignored): this
+    project's ``SHC1;`` label, or a Matter QR code / manual pairing code."""
     try:
+        if is_matter_payload(text):
+            return matter_label(text)
         return decode_label(text)
     except MalformedLabelError as err:
         raise LabelInputError(
@@ -102,10 +108,11 @@ def read_label_image(path: Path) -> list[Label]:
     problems: list[str] = []
     for code in list(codes)[:MAX_QR_CODES]:
         text = str(code.text)
-        if len(text) > MAX_LABEL_CHARS + 64 or not text.strip().startswith(LABEL_PREFIX):
+        if len(text) > MAX_LABEL_CHARS + 64 or not text.strip().startswith(
+                (LABEL_PREFIX, MATTER_QR_PREFIX)):
             continue
         try:
-            labels.append(decode_label(text))
+            labels.append(matter_label(text) if is_matter_payload(text) else decode_label(text))
         except MalformedLabelError as err:
             problems.append(err.message)
     if not labels:

@@ -72,6 +72,7 @@ from commissioner.protocol.catalog_format import (
     parse_policy,
     parse_root,
 )
+from commissioner.protocol.equipment_codes import EquipmentCodesError, parse_equipment_codes_json
 from commissioner.protocol.firmware_index import FirmwareIndex
 from commissioner.resources import resources_dir
 
@@ -115,7 +116,8 @@ def load_data_file(
     try:
         if not isinstance(doc, dict):
             raise CatalogDataError(f"{where}: expected a JSON object")
-        allowed = {"format", "certified_models", "model_policy", "manufacturer_roots", "comment"}
+        allowed = {"format", "certified_models", "model_policy", "manufacturer_roots", "comment",
+                   "equipment_codes"}
         unknown = set(doc) - allowed
         if unknown:
             raise CatalogDataError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
@@ -151,10 +153,13 @@ def load_data_file(
                     f"manufacturer root #{i + 1} ({root.manufacturer})",
                 )
             )
-        content = CatalogContent(models=models, roots=tuple(roots), policies=policies)
+        codes = (None if "equipment_codes" not in doc
+                 else parse_equipment_codes_json(doc["equipment_codes"]))
+        content = CatalogContent(models=models, roots=tuple(roots), policies=policies,
+                                 codes=codes)
         # Round-trip through the client's strict parser so nothing unreadable is ever signed.
         return parse_content(content_to_files(content))
-    except CatalogDataError as err:
+    except (CatalogDataError, EquipmentCodesError) as err:
         raise PublishError(f"invalid catalog data: {err}") from None
 
 
