@@ -78,10 +78,13 @@ def _resale(ctx: AppContext, home: HomeFile, old: str, tag: str, *, one_at_a_tim
         if one_at_a_time:
             wiped = await _timed("wipe_verify", times, each(
                 lambda i: wipe_job(ctx, new, device_ids=[i], concurrency=1)))
-            assert all(not w.unverified for w in wiped)  # type: ignore[attr-defined]
+            left = [(d.device_id, d.problems) for w in wiped
+                    for d in w.unverified]  # type: ignore[attr-defined]
+            assert not left, left
         else:
             outcome = await _timed("wipe_verify", times, wipe_job(ctx, new))
-            assert not outcome.unverified  # type: ignore[attr-defined]
+            assert not outcome.unverified, [  # type: ignore[attr-defined]
+                (d.device_id, d.problems) for d in outcome.unverified]  # type: ignore[attr-defined]
         await _timed("certify", times, certify(ctx, new, scan_timeout=10,
                                                concurrency=1 if one_at_a_time else 8))
         summary = await _timed("commission", times, commission(
