@@ -38,6 +38,7 @@ from commissioner.protocol.catalog_format import Catalog
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.field_ops import context_for
+from ui.resale_texts import blocker_detail
 
 if TYPE_CHECKING:
     from ui.job_service import JobService
@@ -83,6 +84,12 @@ def blocker_text(b: Blocker) -> str:
             "Handover", "The service level is below the one suggested for this home (%2): "
             "record the reason or raise the level."
         ),
+        "personal-data-present": QCoreApplication.translate(
+            "Handover", "%1: the device holds personal data (%2); wipe it before handing over."
+        ),
+        "wipe-unverified": QCoreApplication.translate(
+            "Handover", "%1: not verified as wiped (%2); run Wipe and verify again."
+        ),
         "no-catalog": QCoreApplication.translate(
             "Handover", "No verified catalog is available: sync the catalog first."
         ),
@@ -91,6 +98,7 @@ def blocker_text(b: Blocker) -> str:
     if template is None:
         return b.message
     detail = p.get("reason") or p.get("verdict") or ""
+    detail = blocker_detail(b.code, detail) or detail
     return template.replace("%1", who).replace("%2", detail)
 
 

@@ -63,6 +63,7 @@ FailureKind = Literal[
     "ble",
     "provisioning",
     "firmware",
+    "resale",
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 

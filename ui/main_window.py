@@ -47,6 +47,7 @@ from ui.onboard_controller import OnboardController
 from ui.operation_runner import OperationRunner
 from ui.progress_delegate import ProgressBarDelegate
 from ui.recorded_view import RecordedStateView
+from ui.resale_controller import ResaleController
 from ui.scan_controller import ScanController, ScanState
 from ui.scan_session import ScanSession
 
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
         self.commissioning = CommissionController(self.operations)
         self.firmware = FirmwareController(self.operations)
         self.keyring = KeyringController(self.operations)
+        self.resale = ResaleController(self.operations, self.open_job)
         self.recorded = RecordedStateView(self.operations, self.firmware.note_vulnerable)
         self._place_operations()
         self.resize(1180, 760)
@@ -133,6 +135,10 @@ class MainWindow(QMainWindow):
             self.handover.action,
             [self.commissioning.commission_action, self.firmware.firmware_action],
         )
+        resale = self.resale  # resale: its job from the File menu, wipe before certify
+        self.file_menu.insertActions(self.open_job_action, [resale.new_resale_action])
+        self.file_menu.insertActions(self.quit_action, [resale.certificate_action])
+        self.toolbar.insertAction(self.gate.certify_action, resale.wipe_action)
         central = self.centralWidget()
         central_layout = central.layout() if central is not None else None
         assert isinstance(central_layout, QVBoxLayout)

@@ -134,6 +134,12 @@ COMMISSION_ACTIONS: Final[dict[str, str]] = {
     "no-label": QT_TRANSLATE_NOOP(
         "Operations", "Scan the device's label, then run Commission home again."
     ),
+    "another-home": QT_TRANSLATE_NOOP(
+        "Operations",
+        "The device belongs to another home. If the home was handed over before, start a "
+        "resale job (File → New resale job…) and run Wipe and verify; otherwise reset the "
+        "device with its reset button, then run Commission home again.",
+    ),
 }
 
 FIRMWARE_PHASES: Final[dict[str, str]] = {

@@ -29,6 +29,7 @@ from commissioner.provisioning.job_secrets import (
     ISSUING_KEY,
     active_invitation,
     current_owner_epoch,
+    invitation_secret_name,
     load_invitation,
 )
 from commissioner.provisioning.management import JobAccess
@@ -146,7 +147,9 @@ def previous_home(store: JobStore, vault: SecretVault, link: ResaleLink) -> Prev
                                    epoch)
     invitation = None
     inv = active_invitation(store, old)
-    if inv is not None:
+    # A job imported from a bundle has no invitation token (it never leaves the laptop that
+    # issued it): the invitation is then not tried, and the evidence does not claim it.
+    if inv is not None and vault.has(old, invitation_secret_name(inv.invitation_id)):
         loaded = load_invitation(vault, old, inv)
         token = base64.urlsafe_b64encode(loaded.token).rstrip(b"=").decode("ascii")
         invitation = (loaded.invitation_id, token)

@@ -116,12 +116,13 @@ def _now() -> str:
 class _Wiper:
     def __init__(self, ctx: AppContext, store: JobStore, job_id: str, backend: DeviceBackend,
                  previous: PreviousHome | None, sink: EventSink, *, timeout: float,
-                 reset_timeout: float, poll_interval: float) -> None:
+                 reset_timeout: float, poll_interval: float,
+                 concurrency: int = CONCURRENCY) -> None:
         self.ctx, self.store, self.job_id, self.backend = ctx, store, job_id, backend
         self.previous, self.sink = previous, sink
         self.timeout, self.reset_timeout, self.poll = timeout, reset_timeout, poll_interval
         self.addresses: dict[str, DeviceAddress] = {}
-        self.semaphore = asyncio.Semaphore(CONCURRENCY)
+        self.semaphore = asyncio.Semaphore(concurrency)
         self.done = 0
         self.total = 0
 
@@ -286,8 +287,12 @@ async def wipe_job(
     poll_interval: float = 0.5,
     scan_timeout: float = DEFAULT_SCAN_TIMEOUT,
     device_ids: Sequence[str] | None = None,
+    concurrency: int = CONCURRENCY,
 ) -> WipeOutcome:
-    """Wipe and verify the devices of a resale job (all, or ``device_ids``)."""
+    """Wipe and verify the devices of a resale job (all, or ``device_ids``), at most
+    ``concurrency`` at once."""
+    if not 1 <= concurrency <= 64:
+        raise UserError("the wipe's concurrency must be from 1 to 64")
     store = ctx.open_store()
     try:
         job = open_job(store, job_ref)
@@ -309,7 +314,8 @@ async def wipe_job(
         trust = await asyncio.to_thread(manufacturer_trust, ctx)
         backend = backend_for(trust)
         wiper = _Wiper(ctx, store, job.id, backend, previous, sink, timeout=timeout,
-                       reset_timeout=reset_timeout, poll_interval=poll_interval)
+                       reset_timeout=reset_timeout, poll_interval=poll_interval,
+                       concurrency=concurrency)
         recorded = {d.device_id: d for d in store.devices(job.id)}
         heard = await _discover(ctx, wiper, len(recorded), scan_timeout)
         for device_id in heard:
@@ -364,7 +370,8 @@ async def _check_advertised(ctx: AppContext, results: list[DeviceWipe],
     candidates = [r for r in results if r.after]
     if not candidates:
         return
-    result = await scan(ctx.mdns_interfaces, scan_timeout, expect=len(results))
+    result = await scan(ctx.mdns_interfaces, scan_timeout,
+                        expect_ids={r.device_id for r in candidates})
     advertised = {rec.device_id: str(rec.latest.state) for rec in result.devices}
     for r in candidates:
         st = advertised.get(r.device_id)

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import sys
 from pathlib import Path
 
 from commissioner.app.events import Event
 from commissioner.app.wipe import DEFAULT_RESET_TIMEOUT, wipe_job
-from commissioner.atomic_file import write_atomic
 from commissioner.cli.common import context_from_args, print_json
 from commissioner.errors import UserError
 
@@ -82,31 +80,13 @@ def _wipe(args: argparse.Namespace) -> int:
 
 
 def _certificate(args: argparse.Namespace) -> int:
-    from commissioner.documents.render import render_pdf
-    from commissioner.documents.wipe_certificate import (
-        build_certificate,
-        certificate_document,
-        certificate_json_text,
-    )
+    from commissioner.app.wipe_certificate import certificate_pdf, wipe_certificate
 
-    ctx = context_from_args(args)
-    with ctx.store() as store:
-        from commissioner.app.context import find_job
-
-        job = find_job(store, args.job)
-        cert = build_certificate(store, job.id)
-        text = certificate_json_text(cert)
-        if args.json_out is not None:
-            write_atomic(args.json_out, text.encode("utf-8"), mode=0o600)
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        if not job.is_closed:
-            store.append_step(job.id, "document.export", {
-                "kind": "wipe-certificate", "format": "json", "sha256": digest,
-                "all_verified": cert["all_verified"]})
+    cert = wipe_certificate(context_from_args(args), args.job, json_out=args.json_out)
     if args.pdf_out is not None:
-        stats = render_pdf(certificate_document(cert, language=args.lang), args.pdf_out)
+        stats = certificate_pdf(cert, args.pdf_out, language=args.lang)
         print(f"Wrote the wipe certificate to {args.pdf_out} ({stats.pages} pages)",
               file=sys.stderr)
     if args.json_out is None and args.pdf_out is None:
-        sys.stdout.write(text)
-    return 0 if cert["all_verified"] else EXIT_UNVERIFIED
+        sys.stdout.write(cert.text)
+    return 0 if cert.all_verified else EXIT_UNVERIFIED

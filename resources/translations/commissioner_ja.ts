@@ -458,6 +458,14 @@
         <translation>このジョブは既に完了しています。</translation>
     </message>
     <message>
+        <source>%1: the device holds personal data (%2); wipe it before handing over.</source>
+        <translation>%1: 機器に個人データが残っています (%2)。引き渡し前に消去してください。</translation>
+    </message>
+    <message>
+        <source>%1: not verified as wiped (%2); run Wipe and verify again.</source>
+        <translation>%1: 消去が確認できていません (%2)。「消去と検証」をもう一度実行してください。</translation>
+    </message>
+    <message>
         <source>No verified catalog is available: sync the catalog first.</source>
         <translation>検証済みのカタログがありません。先にカタログを同期してください。</translation>
     </message>
@@ -1186,6 +1194,10 @@
         <translation>機器のラベルを読み取ってから、もう一度「設定実行」してください。</translation>
     </message>
     <message>
+        <source>The device belongs to another home. If the home was handed over before, start a resale job (File → New resale job…) and run Wipe and verify; otherwise reset the device with its reset button, then run Commission home again.</source>
+        <translation>この機器は別の住まいに登録されています。以前に引き渡した住まいなら、再販ジョブを開始し (ファイル → 新規再販ジョブ…)、「消去と検証」を実行してください。そうでなければ機器のリセットボタンで初期化してから、「住まいを設定」をもう一度実行してください。</translation>
+    </message>
+    <message>
         <source>Download</source>
         <translation>ダウンロード</translation>
     </message>
@@ -1468,6 +1480,337 @@
     <message>
         <source>These devices keep the job from being closed:</source>
         <translation>次の機器があるため案件を完了できません:</translation>
+    </message>
+</context>
+<context>
+    <name>Resale</name>
+    <message>
+        <source>New resale job…</source>
+        <translation>新規再販ジョブ…</translation>
+    </message>
+    <message>
+        <source>Start a job that wipes a handed-over home for its next owner</source>
+        <translation>引き渡し済みの住まいを次の所有者のために消去するジョブを開始します</translation>
+    </message>
+    <message>
+        <source>Wipe and verify</source>
+        <translation>消去と検証</translation>
+    </message>
+    <message>
+        <source>Erase the previous owner&apos;s data and credentials on every device and the gateway, then ask each device to prove it</source>
+        <translation>すべての機器とゲートウェイから前の所有者のデータと認証情報を消去し、各機器に消去を確認します</translation>
+    </message>
+    <message>
+        <source>Wipe certificate…</source>
+        <translation>データ消去証明書…</translation>
+    </message>
+    <message>
+        <source>Show, print or save the wipe certificate of this resale job</source>
+        <translation>この再販ジョブのデータ消去証明書を表示・印刷・保存します</translation>
+    </message>
+    <message>
+        <source>The bundle was not imported: %1</source>
+        <translation>バンドルは取り込まれませんでした: %1</translation>
+    </message>
+    <message>
+        <source>Imported job %1 (sealed %2…).</source>
+        <translation>ジョブ %1 を取り込みました (封印 %2…)。</translation>
+    </message>
+    <message>
+        <source>Resale job %1 started.</source>
+        <translation>再販ジョブ %1 を開始しました。</translation>
+    </message>
+    <message>
+        <source>Wiping the home: finding the devices…</source>
+        <translation>消去中: 機器を探しています…</translation>
+    </message>
+    <message>
+        <source>Wiping %1 devices…</source>
+        <translation>%1 台の機器を消去しています…</translation>
+    </message>
+    <message>
+        <source>Wiping the home: %1 of %2 devices checked</source>
+        <translation>消去中: %2 台中 %1 台を確認済み</translation>
+    </message>
+    <message>
+        <source>Press its reset button…</source>
+        <translation>リセットボタンを押してください…</translation>
+    </message>
+    <message>
+        <source>Waiting until the device reports factory state</source>
+        <translation>機器が工場出荷状態を報告するまで待っています</translation>
+    </message>
+    <message>
+        <source>Refused the previous home&apos;s credentials</source>
+        <translation>前の住まいの認証情報を拒否しました</translation>
+    </message>
+    <message>
+        <source>Read: %1 items of personal data</source>
+        <translation>読み取り: 個人データ %1 件</translation>
+    </message>
+    <message>
+        <source>Erased; verifying…</source>
+        <translation>消去済み、検証中…</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>検証中…</translation>
+    </message>
+    <message>
+        <source>The wipe could not start.</source>
+        <translation>消去を開始できませんでした。</translation>
+    </message>
+    <message>
+        <source>Wiped and verified</source>
+        <translation>消去・検証済み</translation>
+    </message>
+    <message>
+        <source>Not verified</source>
+        <translation>未検証</translation>
+    </message>
+    <message>
+        <source>Wipe finished: %1 verified, %2 not verified.</source>
+        <translation>消去終了: 検証済み %1 台、未検証 %2 台。</translation>
+    </message>
+    <message>
+        <source>Run Wipe and verify again once these devices are back; the job cannot be closed meanwhile.</source>
+        <translation>これらの機器が戻ったら「消去と検証」をもう一度実行してください。それまでジョブは完了できません。</translation>
+    </message>
+    <message>
+        <source>Next: check the devices, update the firmware, commission the home for the new owner, then close and hand over.</source>
+        <translation>次に: 機器を確認し、ファームウェアを更新し、新しい所有者のために住まいを設定してから、完了して引き渡してください。</translation>
+    </message>
+    <message>
+        <source>New resale job</source>
+        <translation>新規再販ジョブ</translation>
+    </message>
+    <message>
+        <source>A resale job wipes a handed-over home for its next owner: it erases the previous owner&apos;s data and credentials on every device, proves it by asking each device, updates the firmware and commissions the home for the new owner.</source>
+        <translation>再販ジョブは、引き渡し済みの住まいを次の所有者のために消去します。すべての機器から前の所有者のデータと認証情報を消去し、それを各機器に問い合わせて確認し、ファームウェアを更新して、新しい所有者のために住まいを設定します。</translation>
+    </message>
+    <message>
+        <source>From the home&apos;s handed-over job:</source>
+        <translation>この住まいの引き渡し済みジョブから:</translation>
+    </message>
+    <message>
+        <source>No record of the home (every device is reset with its reset button)</source>
+        <translation>住まいの記録なし (すべての機器をリセットボタンで初期化)</translation>
+    </message>
+    <message>
+        <source>Job number</source>
+        <translation>ジョブ番号</translation>
+    </message>
+    <message>
+        <source>Site</source>
+        <translation>現場</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>住所</translation>
+    </message>
+    <message>
+        <source>Handed over</source>
+        <translation>引き渡し日時</translation>
+    </message>
+    <message>
+        <source>Import job bundle…</source>
+        <translation>ジョブバンドルを取り込む…</translation>
+    </message>
+    <message>
+        <source>Import the previous job from the bundle another laptop exported, checked against that laptop&apos;s installation card</source>
+        <translation>別のノートPCが書き出したバンドルから前回のジョブを取り込みます (そのPCのインストールカードで検証)</translation>
+    </message>
+    <message>
+        <source>Site name:</source>
+        <translation>現場名:</translation>
+    </message>
+    <message>
+        <source>Site address:</source>
+        <translation>現場住所:</translation>
+    </message>
+    <message>
+        <source>Service level:</source>
+        <translation>サービスレベル:</translation>
+    </message>
+    <message>
+        <source>New job number:</source>
+        <translation>新しいジョブ番号:</translation>
+    </message>
+    <message>
+        <source>Operator:</source>
+        <translation>作業者:</translation>
+    </message>
+    <message>
+        <source>Start resale job</source>
+        <translation>再販ジョブを開始</translation>
+    </message>
+    <message>
+        <source>Job bundle of the previous job</source>
+        <translation>前回のジョブのバンドル</translation>
+    </message>
+    <message>
+        <source>Job bundles (*)</source>
+        <translation>ジョブバンドル (*)</translation>
+    </message>
+    <message>
+        <source>Installation card of the laptop that exported it</source>
+        <translation>書き出したノートPCのインストールカード</translation>
+    </message>
+    <message>
+        <source>Installation cards (*.pem *.card *)</source>
+        <translation>インストールカード (*.pem *.card *)</translation>
+    </message>
+    <message>
+        <source>Enter the new job number.</source>
+        <translation>新しいジョブ番号を入力してください。</translation>
+    </message>
+    <message>
+        <source>Enter the operator&apos;s name.</source>
+        <translation>作業者の名前を入力してください。</translation>
+    </message>
+    <message>
+        <source>Choose the home&apos;s handed-over job, or import its bundle.</source>
+        <translation>この住まいの引き渡し済みジョブを選ぶか、そのバンドルを取り込んでください。</translation>
+    </message>
+    <message>
+        <source>Without a record, enter the site name and address.</source>
+        <translation>記録がない場合は、現場名と住所を入力してください。</translation>
+    </message>
+    <message>
+        <source>Reset these devices by hand</source>
+        <translation>これらの機器を手動でリセットしてください</translation>
+    </message>
+    <message>
+        <source>These devices cannot be wiped with the previous home&apos;s credentials. Press and hold each one&apos;s factory-reset button (see its manual). The app waits until the device itself reports factory state, then verifies it.</source>
+        <translation>これらの機器は前の住まいの認証情報では消去できません。各機器の初期化 (リセット) ボタンを長押ししてください (取扱説明書を参照)。機器自身が工場出荷状態を報告するまで待ち、その後に検証します。</translation>
+    </message>
+    <message>
+        <source>%1 %2 (%3): press its reset button — waiting…</source>
+        <translation>%1 %2 (%3): リセットボタンを押してください — 待機中…</translation>
+    </message>
+    <message>
+        <source>Print certificate…</source>
+        <translation>証明書を印刷…</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>PDFで保存…</translation>
+    </message>
+    <message>
+        <source>Wipe certificate</source>
+        <translation>データ消去証明書</translation>
+    </message>
+    <message>
+        <source>Resale job %1 (%2)</source>
+        <translation>再販ジョブ %1 (%2)</translation>
+    </message>
+    <message>
+        <source>Previous job: %1, sealed hash %2</source>
+        <translation>前回のジョブ: %1、封印ハッシュ %2</translation>
+    </message>
+    <message>
+        <source>Previous job: no record (started from discovery alone)</source>
+        <translation>前回のジョブ: 記録なし (機器の検出のみから開始)</translation>
+    </message>
+    <message>
+        <source>Every device (%1) confirmed that nothing of the previous occupant remains.</source>
+        <translation>すべての機器 (%1 台) が、前の居住者のものが何も残っていないことを確認しました。</translation>
+    </message>
+    <message>
+        <source>NOT fully wiped: %1 of %2 devices are unverified. The job cannot be closed until they are wiped and verified.</source>
+        <translation>消去は完了していません: %2 台中 %1 台が未検証です。消去と検証が済むまでジョブは完了できません。</translation>
+    </message>
+    <message>
+        <source>Requirements: %1</source>
+        <translation>要件: %1</translation>
+    </message>
+    <message>
+        <source>%1: verified (%2)</source>
+        <translation>%1: 検証済み (%2)</translation>
+    </message>
+    <message>
+        <source>%1: UNVERIFIED — %2</source>
+        <translation>%1: 未検証 — %2</translation>
+    </message>
+    <message>
+        <source>Save certificate as PDF</source>
+        <translation>証明書をPDFで保存</translation>
+    </message>
+    <message>
+        <source>wiped with the previous home&apos;s credentials</source>
+        <translation>前の住まいの認証情報で消去</translation>
+    </message>
+    <message>
+        <source>factory reset by technician</source>
+        <translation>作業者による工場出荷時リセット</translation>
+    </message>
+    <message>
+        <source>already in factory state</source>
+        <translation>既に工場出荷状態</translation>
+    </message>
+    <message>
+        <source>not found on the network</source>
+        <translation>ネットワーク上に見つかりません</translation>
+    </message>
+    <message>
+        <source>another unit answers at its address</source>
+        <translation>そのアドレスで別の機器が応答しています</translation>
+    </message>
+    <message>
+        <source>personal data is still stored (%1)</source>
+        <translation>個人データがまだ残っています (%1)</translation>
+    </message>
+    <message>
+        <source>it does not report factory state (%1)</source>
+        <translation>工場出荷状態を報告しません (%1)</translation>
+    </message>
+    <message>
+        <source>settings, credentials, access control or gateway bindings are left</source>
+        <translation>設定、認証情報、アクセス制御、またはゲートウェイの登録が残っています</translation>
+    </message>
+    <message>
+        <source>it did not come back in factory state after the reset</source>
+        <translation>リセット後に工場出荷状態で戻ってきませんでした</translation>
+    </message>
+    <message>
+        <source>it does not advertise factory state (%1)</source>
+        <translation>工場出荷状態を告知していません (%1)</translation>
+    </message>
+    <message>
+        <source>it still accepts the previous home&apos;s admin credential</source>
+        <translation>前の住まいの管理者認証情報をまだ受け入れます</translation>
+    </message>
+    <message>
+        <source>it still accepts the previous home&apos;s commissioner certificate</source>
+        <translation>前の住まいの設定用証明書をまだ受け入れます</translation>
+    </message>
+    <message>
+        <source>it still accepts the previous owner&apos;s certificate</source>
+        <translation>前の所有者の証明書をまだ受け入れます</translation>
+    </message>
+    <message>
+        <source>it still accepts the previous owner&apos;s invitation</source>
+        <translation>前の所有者の招待をまだ受け入れます</translation>
+    </message>
+    <message>
+        <source>it did not answer in time</source>
+        <translation>時間内に応答しませんでした</translation>
+    </message>
+    <message>
+        <source>it could not be reached</source>
+        <translation>接続できませんでした</translation>
+    </message>
+    <message>
+        <source>it refused the connection</source>
+        <translation>接続を拒否しました</translation>
+    </message>
+    <message>
+        <source>it closed the connection</source>
+        <translation>接続を切断しました</translation>
+    </message>
+    <message>
+        <source>never wiped and verified</source>
+        <translation>消去・検証が一度も行われていません</translation>
     </message>
 </context>
 <context>

@@ -68,18 +68,28 @@ def test_reset_button_path_faults_and_rerun(
 
         def wipe(skip: set[str]) -> tuple[int, dict[str, object], list[str]]:
             proc = subprocess.Popen([*base, "wipe", "--job", resale, "--json",
-                                     "--reset-timeout", "8", *vh], stdout=subprocess.PIPE,
+                                     "--reset-timeout", "20", *vh], stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE, text=True, cwd=REPO, env=env)
             prompted: list[str] = []
 
+            pressing: list[threading.Thread] = []
+
+            def press_one(device_id: str) -> None:
+                subprocess.run([*base, *ctl, "reset", device_id], cwd=REPO, env=env,
+                               capture_output=True, check=True)
+
             def press() -> None:
+                # Each button is pressed as soon as its prompt appears (a process start can
+                # take seconds on a loaded machine: never one press waiting on another).
                 assert proc.stderr is not None
                 for line in proc.stderr:
                     m = PROMPT.search(line)
                     if m and m.group(1) not in skip:
                         prompted.append(m.group(1))
-                        subprocess.run([*base, *ctl, "reset", m.group(1)], cwd=REPO, env=env,
-                                       capture_output=True, check=True)
+                        pressing.append(threading.Thread(target=press_one, args=(m.group(1),)))
+                        pressing[-1].start()
+                for thread in pressing:
+                    thread.join()
 
             t = threading.Thread(target=press)
             t.start()
