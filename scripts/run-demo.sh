@@ -28,7 +28,9 @@ if [ -z "$job" ]; then
         --site-address "東京都世田谷区桜1-2-3" --level 3 --personal-data yes --life-or-property yes --operator "研修 太郎" --json |
         .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 fi
-gui=(.venv/bin/commissioner-gui --virtual-home "$home_dir" --job "$job" --scan)
+# The demo reads the training boxes' labels for the trainee (--read-box-labels); in a real home
+# every label is scanned or typed.
+gui=(.venv/bin/commissioner-gui --virtual-home "$home_dir" --job "$job" --scan --read-box-labels)
 # Without a desktop session there is no OS keyring: run a private Secret Service whose files stay
 # in artifacts/, so commissioning works in the demo (it never touches the user's own keyring).
 if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
