@@ -6,6 +6,27 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
+# Without a desktop session there is no OS keyring: run the whole demo in a private Secret
+# Service whose files stay in artifacts/ (it never touches the user's own keyring).
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ] && [ -z "${COMMISSIONER_DEMO_SESSION:-}" ]; then
+  export COMMISSIONER_DEMO_SESSION=1 KEYRING_HOME="$PWD/artifacts/demo-keyring"
+  exec bash scripts/in-test-session.sh bash "$0" "$@"
+fi
+# The training company's support desk and owner app (the owner's sheet prints them).
+export COMMISSIONER_CONFIG_DIR="$PWD/artifacts/demo-config"
+if [ ! -f "$COMMISSIONER_CONFIG_DIR/settings.toml" ]; then
+  mkdir -p "$COMMISSIONER_CONFIG_DIR"
+  cat >"$COMMISSIONER_CONFIG_DIR/settings.toml" <<'TOML'
+[support]
+name = "研修用サポート窓口"
+phone = "0120-000-000"
+hours = "9:00-18:00"
+[owner_app]
+name = "スマートホーム オーナー"
+how = "App Store / Google Play で検索"
+TOML
+fi
+
 home_dir=${COMMISSIONER_DEMO_HOME:-artifacts/demo-home}
 mkdir -p "$home_dir" artifacts/screenshots
 log=artifacts/virtual-home.log
@@ -31,12 +52,6 @@ fi
 # The demo reads the training boxes' labels for the trainee (--read-box-labels); in a real home
 # every label is scanned or typed.
 gui=(.venv/bin/commissioner-gui --virtual-home "$home_dir" --job "$job" --scan --read-box-labels)
-# Without a desktop session there is no OS keyring: run a private Secret Service whose files stay
-# in artifacts/, so commissioning works in the demo (it never touches the user's own keyring).
-if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
-  gui=(env KEYRING_HOME="$PWD/artifacts/demo-keyring" COMMISSIONER_DATA_DIR="$COMMISSIONER_DATA_DIR"
-       bash scripts/in-test-session.sh "${gui[@]}")
-fi
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   shot="$PWD/artifacts/screenshots/main-window.png"
   QT_QPA_PLATFORM=offscreen "${gui[@]}" --screenshot "$shot" --quit-after 4 "$@"
