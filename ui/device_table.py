@@ -21,6 +21,8 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
+    Signal,
 )
 from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import QApplication, QStyle
@@ -214,26 +216,59 @@ _Row = _DeviceRow | _MalformedRow
 _Index = QModelIndex | QPersistentModelIndex
 
 
+PROGRESS_FLUSH_MS: Final = 33
+"""Progress cells are repainted at most this often (about 30 Hz), however fast events come."""
+REBOOTING_FOREGROUND: Final = QColor("#8a5a00")
+
+
 class DeviceTableModel(QAbstractTableModel):
-    """Devices found by discovery, one row each, plus one distinct row per malformed source."""
+    """Devices found by discovery, one row each, plus one distinct row per malformed source.
+
+    Progress (:meth:`set_operation`) is stored at once but told to views in batches: a timer
+    flushes the changed progress cells about 30 times a second, so a flood of progress events
+    costs the GUI thread one repaint per batch, not one per event. :attr:`operation_set` is
+    emitted for each change at once (for whoever must see every step, e.g. tests).
+
+    A device that goes silent on the network (its mDNS record withdrawn) while an operation
+    is running on it, as a device does when it reboots into new firmware, keeps its row and is
+    shown as rebooting until it is heard again.
+    """
+
+    operation_set = Signal(str)
+    """A device's progress changed (emitted at once, before views are told)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[_Row] = []
+        self._index: dict[tuple[bool, str], int] | None = None  # (malformed, key) -> row
+        self._malformed_total = 0
         self._warning_icon: QIcon | None = None
         self._gate: dict[str, DeviceGateState] = {}
         self._verdict_icons: dict[str, QIcon] = {}
         self._operations: dict[str, OperationState] = {}
         self._firmware: dict[str, FirmwareMark] = {}
+        self._silent: set[str] = set()  # listed, running an operation, not heard (rebooting)
+        self._dirty_progress: set[str] = set()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(PROGRESS_FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
 
     # -- feeding -------------------------------------------------------------------------------
     def apply(self, event: DiscoveryEvent) -> None:
         """Apply one discovery event (call on the GUI thread)."""
         match event:
             case DeviceAdded(record=record) | DeviceUpdated(record=record):
+                self._silent.discard(record.device_id)
                 self._upsert(_DeviceRow(record))
             case DeviceRemoved(device_id=device_id):
-                self._remove(device_id, malformed=False)
+                if self._busy(device_id) and self._find(device_id, malformed=False) >= 0:
+                    # Rebooting (e.g. into new firmware): keep the row, say so.
+                    self._silent.add(device_id)
+                    self._row_changed(device_id)
+                else:
+                    self._silent.discard(device_id)
+                    self._remove(device_id, malformed=False)
             case MalformedSeen(entry=entry):
                 self._upsert(_MalformedRow(entry))
             case MalformedCleared(transport=transport, source=source):
@@ -242,11 +277,34 @@ class DeviceTableModel(QAbstractTableModel):
                 raise TypeError(f"not a discovery event: {event!r}")
 
     def clear(self) -> None:
+        self._silent.clear()
         if not self._rows:
             return
         self.beginResetModel()
         self._rows.clear()
+        self._index = None
+        self._malformed_total = 0
         self.endResetModel()
+
+    def _busy(self, device_id: str) -> bool:
+        op = self._operations.get(device_id)
+        return op is not None and op.status == "running"
+
+    def is_rebooting(self, device_id: str) -> bool:
+        """Listed and running an operation, but not heard on the network right now."""
+        return device_id in self._silent
+
+    def _row_changed(self, device_id: str) -> None:
+        row = self._find(device_id, malformed=False)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _forget_silent(self, device_ids: Iterable[str]) -> None:
+        """Devices no longer worked on that were not heard again leave the table."""
+        for device_id in list(device_ids):
+            if device_id in self._silent and not self._busy(device_id):
+                self._silent.discard(device_id)
+                self._remove(device_id, malformed=False)
 
     def set_gate_states(self, states: Iterable[DeviceGateState], *, replace: bool = False) -> None:
         """Show the gate's verdicts (from the job store); ``replace`` forgets earlier ones."""
@@ -265,22 +323,47 @@ class DeviceTableModel(QAbstractTableModel):
         return self._gate.get(device_id)
 
     def set_operation(self, device_id: str, state: OperationState | None) -> None:
-        """Show (or with None, clear) a device's progress in the progress column."""
+        """Show (or with None, clear) a device's progress in the progress column; views hear
+        of it at the next flush (at most :data:`PROGRESS_FLUSH_MS` later)."""
         if state is None:
             if self._operations.pop(device_id, None) is None:
                 return
         else:
             self._operations[device_id] = state
-        row = self._find(device_id, malformed=False)
-        if row >= 0:
-            index = self.index(row, Column.PROGRESS)
-            self.dataChanged.emit(index, index)
+        self.operation_set.emit(device_id)
+        self._dirty_progress.add(device_id)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Tell views about the progress cells changed since the last flush (one signal per
+        run of adjacent rows)."""
+        self._flush_timer.stop()
+        dirty, self._dirty_progress = self._dirty_progress, set()
+        rows = sorted(r for r in (self._find(d, malformed=False) for d in dirty) if r >= 0)
+        start = previous = -2
+        for row in [*rows, -2]:
+            if row != previous + 1:
+                if start >= 0:
+                    self.dataChanged.emit(
+                        self.index(start, Column.PROGRESS), self.index(previous, Column.PROGRESS)
+                    )
+                start = row
+            previous = row
+        # A silent device whose operation ended is shown with its outcome (and stays until the
+        # operations are cleared); its state cell changes from "rebooting".
+        for device_id in dirty & self._silent:
+            if not self._busy(device_id):
+                self._row_changed(device_id)
 
     def operation(self, device_id: str) -> OperationState | None:
         return self._operations.get(device_id)
 
     def clear_operations(self) -> None:
+        ended = list(self._operations)
         self._operations.clear()
+        self._dirty_progress.clear()
+        self._forget_silent(ended)
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, Column.PROGRESS), self.index(len(self._rows) - 1, Column.PROGRESS)
@@ -314,11 +397,12 @@ class DeviceTableModel(QAbstractTableModel):
                 )
 
     def _find(self, key: str, malformed: bool) -> int:
-        cls = _MalformedRow if malformed else _DeviceRow
-        for i, row in enumerate(self._rows):
-            if isinstance(row, cls) and row.key == key:
-                return i
-        return -1
+        index = self._index
+        if index is None:  # rebuilt after rows were inserted or removed
+            index = self._index = {
+                (isinstance(row, _MalformedRow), row.key): i for i, row in enumerate(self._rows)
+            }
+        return index.get((malformed, key), -1)
 
     def _insert_position(self, row: _Row) -> int:
         keys = [r.sort_key for r in self._rows]
@@ -331,30 +415,35 @@ class DeviceTableModel(QAbstractTableModel):
                 self._rows[current] = row
                 self.dataChanged.emit(self.index(current, 0), self.index(current, len(Column) - 1))
                 return
-            self.beginRemoveRows(QModelIndex(), current, current)
-            del self._rows[current]
-            self.endRemoveRows()
+            self._take(current)
         position = self._insert_position(row)
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.insert(position, row)
+        self._index = None
+        self._malformed_total += isinstance(row, _MalformedRow)
         self.endInsertRows()
+
+    def _take(self, current: int) -> None:
+        self.beginRemoveRows(QModelIndex(), current, current)
+        removed = self._rows.pop(current)
+        self._index = None
+        self._malformed_total -= isinstance(removed, _MalformedRow)
+        self.endRemoveRows()
 
     def _remove(self, key: str, *, malformed: bool) -> None:
         current = self._find(key, malformed)
         if current < 0:
             return
-        self.beginRemoveRows(QModelIndex(), current, current)
-        del self._rows[current]
-        self.endRemoveRows()
+        self._take(current)
 
     # -- queries -------------------------------------------------------------------------------
     @property
     def device_count(self) -> int:
-        return sum(1 for row in self._rows if isinstance(row, _DeviceRow))
+        return len(self._rows) - self._malformed_total
 
     @property
     def malformed_count(self) -> int:
-        return sum(1 for row in self._rows if isinstance(row, _MalformedRow))
+        return self._malformed_total
 
     def device_ids(self) -> list[str]:
         return [row.key for row in self._rows if isinstance(row, _DeviceRow)]
@@ -364,10 +453,9 @@ class DeviceTableModel(QAbstractTableModel):
         return [row.record for row in self._rows if isinstance(row, _DeviceRow)]
 
     def record(self, device_id: str) -> DeviceRecord | None:
-        for row in self._rows:
-            if isinstance(row, _DeviceRow) and row.key == device_id:
-                return row.record
-        return None
+        row = self._find(device_id, malformed=False)
+        found = self._rows[row] if row >= 0 else None
+        return found.record if isinstance(found, _DeviceRow) else None
 
     def row_of(self, device_id: str) -> int:
         """The row of a device (-1 if it is not listed)."""
@@ -435,6 +523,15 @@ class DeviceTableModel(QAbstractTableModel):
             shown = self._firmware_data(mark, role)
             if shown is not None:
                 return shown
+        if column == Column.STATE and record.device_id in self._silent:
+            if role == Qt.ItemDataRole.DisplayRole:
+                return (
+                    _t("Rebooting…")
+                    if self._busy(record.device_id)
+                    else _t("Not heard since restart")
+                )
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(REBOOTING_FOREGROUND)
         if role == Qt.ItemDataRole.DisplayRole:
             return _device_text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any, Final
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -54,6 +54,49 @@ from ui.scan_session import ScanSession
 
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
+FIT_PRECISION_ROWS: Final = 24  # rows measured when fitting a column to its texts
+FIT_INTERVAL_MS: Final = 250  # columns are fitted at most this often
+DETAILS_INTERVAL_MS: Final = 100  # the details pane follows data changes at most this often
+PROGRESS_COLUMN_WIDTH: Final = 280
+DEFAULT_SIZE: Final = (1180, 700)  # fits a 1366×768 screen with a title bar and a taskbar
+MINIMUM_SIZE: Final = (960, 560)
+
+
+def _coalescing_timer(parent: QObject, interval_ms: int, slot: Callable[[], object]) -> QTimer:
+    """A single-shot timer whose ``start`` does nothing while it is already pending: many
+    requests in a burst run ``slot`` once, at most ``interval_ms`` after the first."""
+    timer = _PendingTimer(parent)
+    timer.setSingleShot(True)
+    timer.setInterval(interval_ms)
+    timer.timeout.connect(slot)
+    return timer
+
+
+def _nothing() -> None:
+    return None
+
+
+class _PendingTimer(QTimer):
+    def start(self, *args: object) -> None:
+        if not self.isActive():
+            super().start()
+
+
+def fit_to_screen(window: QWidget) -> None:
+    """The default size, never larger than the screen's free area (taskbar excluded) less the
+    window frame, and a minimum size that fits a 1366×768 laptop."""
+    window.setMinimumSize(*MINIMUM_SIZE)
+    width, height = DEFAULT_SIZE
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        frame = window.frameGeometry().size() - window.geometry().size()
+        # Before the window is first shown, the frame is unknown: allow for a title bar.
+        frame_w = frame.width() if frame.width() > 0 else 8
+        frame_h = frame.height() if frame.height() > 0 else 38
+        width = min(width, free.width() - frame_w)
+        height = min(height, free.height() - frame_h)
+    window.resize(max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1]))
 
 
 class MainWindow(QMainWindow):
@@ -100,9 +143,11 @@ class MainWindow(QMainWindow):
         bridge.task_failed.connect(self._on_task_failed)
         if service is not None:
             bridge.add_cleanup(service.close)
+        # The gate summary counts every row: once per event-loop pass, not once per row.
+        self._summary_timer = _coalescing_timer(self, 0, self.gate.update_summary)
         for sig in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             sig.connect(self._update_counts)
-            sig.connect(self.gate.update_summary)
+            sig.connect(self._summary_timer.start)
         self.model.dataChanged.connect(self._on_model_data_changed)
         self.retranslateUi()
         self._update_job_actions()
@@ -119,7 +164,7 @@ class MainWindow(QMainWindow):
         self.keyring = KeyringController(self.operations)
         self.recorded = RecordedStateView(self.operations, self.firmware.note_vulnerable)
         self._place_operations()
-        self.resize(1180, 760)
+        fit_to_screen(self)
 
     def _place_operations(self) -> None:
         onboarding = self.onboarding
@@ -147,7 +192,8 @@ class MainWindow(QMainWindow):
             lambda pos: onboarding.show_context_menu(table, pos)
         )
         table.selectionModel().selectionChanged.connect(lambda *_a: onboarding.update_actions())
-        self.model.dataChanged.connect(lambda *_a: onboarding.update_button())
+        # The onboard button follows the selected row: refreshed with the details pane.
+        self._selected_row_changed: Callable[[], object] = onboarding.update_button
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -233,18 +279,20 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setMinimumSectionSize(48)
-        # Fit the columns to their contents after changes, at most once per event-loop pass.
-        self._resize_timer = QTimer(self)
-        self._resize_timer.setSingleShot(True)
-        self._resize_timer.setInterval(0)
-        self._resize_timer.timeout.connect(self._fit_columns)
+        # Column widths follow the texts, measured on a bounded number of rows (never every
+        # cell) and at most a few times a second; progress updates never re-measure (the
+        # progress column has a fixed width).
+        header.setResizeContentsPrecision(FIT_PRECISION_ROWS)
+        self._resize_timer = _coalescing_timer(self, FIT_INTERVAL_MS, self._fit_columns)
         for signal in (
             self.model.rowsInserted,
-            self.model.dataChanged,
             self.model.modelReset,
             self.model.headerDataChanged,
         ):
             signal.connect(self._resize_timer.start)
+        self._details_timer = _coalescing_timer(self, DETAILS_INTERVAL_MS, self.update_details)
+        self._selected_row_changed = _nothing
+        self._details_shown: tuple[object, ...] | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_details())
         self.details = DetailsPane(central)
         self.details.replace_requested.connect(self.gate.show_replace_dialog)
@@ -269,7 +317,11 @@ class MainWindow(QMainWindow):
     def _fit_columns(self) -> None:
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
-        self.table.resizeColumnsToContents()
+        for column in Column:
+            if column is Column.PROGRESS:
+                header.resizeSection(column, PROGRESS_COLUMN_WIDTH)
+            elif column is not Column.DETAILS:
+                self.table.resizeColumnToContents(column)
         # Give the free space to the last (details) column again.
         header.setStretchLastSection(True)
 
@@ -413,29 +465,50 @@ class MainWindow(QMainWindow):
         return True
 
     def update_details(self) -> None:
+        """Show the selected row in the details pane (its HTML is only rebuilt when what it
+        shows changed)."""
         if not hasattr(self, "details"):
             return
+        self._details_timer.stop()
         selected = self.selected_key()
         catalog = self._job.catalog_version if self._job is not None else None
+        language = QCoreApplication.translate("MainWindow", "&File")  # changes with the language
+        shown: tuple[object, ...]
+        reason = ""
+        if selected is None:
+            shown = (language, catalog, None)
+        elif selected[0] == "malformed":
+            rows = self.table.selectionModel().selectedRows()
+            reason = str(self.model.data(rows[0].siblingAtColumn(Column.DETAILS)) or "")
+            shown = (language, catalog, "malformed", reason)
+        else:
+            key = selected[1]
+            shown = (language, catalog, key, self.model.record(key), self.model.gate_state(key))
+        if shown == self._details_shown:
+            return
+        self._details_shown = shown
         if selected is None:
             self.details.show_device(None, None, None, catalog_version=catalog)
-            return
-        kind, key = selected
-        if kind == "malformed":
-            rows = self.table.selectionModel().selectedRows()
-            reason = self.model.data(rows[0].siblingAtColumn(Column.DETAILS))
+        elif selected[0] == "malformed":
             self.details.show_device(
-                None, None, None, catalog_version=catalog, malformed_reason=str(reason or "")
+                None, None, None, catalog_version=catalog, malformed_reason=reason
             )
-            return
-        self.details.show_device(
-            key, self.model.record(key), self.model.gate_state(key), catalog_version=catalog
-        )
+        else:
+            key = selected[1]
+            self.details.show_device(
+                key, self.model.record(key), self.model.gate_state(key), catalog_version=catalog
+            )
+        self._selected_row_changed()
 
-    def _on_model_data_changed(self, top_left: object, bottom_right: object) -> None:
-        del top_left, bottom_right
-        if not self.gate.certifying:
-            self.update_details()
+    def _on_model_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        if top_left.column() != Column.PROGRESS or bottom_right.column() != Column.PROGRESS:
+            self._resize_timer.start()  # texts other than progress may have grown
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not top_left.row() <= rows[0].row() <= bottom_right.row():
+            return
+        self._selected_row_changed()
+        if not self.gate.certifying and top_left.column() != Column.PROGRESS:
+            self._details_timer.start()  # the pane shows no progress; others: coalesced
 
     # -- scanning (ui/scan_controller.py) ------------------------------------------------------
     @property

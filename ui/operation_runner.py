@@ -42,6 +42,7 @@ class OperationRunner(QObject):
         self._busy: str | None = None
         self._keyring: field_ops.KeyringStatus | None = None
         self._fractions: dict[str, float] = {}
+        self._fraction_sum = 0.0
         self.summary_box: QMessageBox | None = None
         self.last_summary: str | None = None
 
@@ -126,6 +127,7 @@ class OperationRunner(QObject):
     def start(self, operation: str, title: str) -> None:
         self._busy = operation
         self._fractions.clear()
+        self._fraction_sum = 0.0
         self.job_label.setText(title)
         self.job_label.setStyleSheet("")
         self.job_bar.setValue(0)
@@ -140,7 +142,9 @@ class OperationRunner(QObject):
         self.operation_finished.emit(operation, outcome)
 
     def set_job_fraction(self, fraction: float) -> None:
-        self.job_bar.setValue(round(max(0.0, min(1.0, fraction)) * BAR_MAXIMUM))
+        value = round(max(0.0, min(1.0, fraction)) * BAR_MAXIMUM)
+        if value != self.job_bar.value():  # repaint only when the bar moves
+            self.job_bar.setValue(value)
 
     @property
     def job_fraction(self) -> float:
@@ -165,9 +169,10 @@ class OperationRunner(QObject):
             device_id, OperationState(kind, status, fraction, text, detail)
         )
         if fraction is not None:
+            self._fraction_sum += fraction - self._fractions.get(device_id, 0.0)
             self._fractions[device_id] = fraction
-        if self._fractions:
-            self.set_job_fraction(sum(self._fractions.values()) / len(self._fractions))
+        if self._fractions:  # a running sum: no walk over every device per event
+            self.set_job_fraction(self._fraction_sum / len(self._fractions))
 
     # -- telling the installer -----------------------------------------------------------------
     def show_status(self, text: str, timeout_ms: int) -> None:
