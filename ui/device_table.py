@@ -525,11 +525,9 @@ class DeviceTableModel(QAbstractTableModel):
                 return shown
         if column == Column.STATE and record.device_id in self._silent:
             if role == Qt.ItemDataRole.DisplayRole:
-                return (
-                    _t("Rebooting…")
-                    if self._busy(record.device_id)
-                    else _t("Not heard since restart")
-                )
+                if self._busy(record.device_id):
+                    return QCoreApplication.translate("DeviceTable", "Rebooting…")
+                return QCoreApplication.translate("DeviceTable", "Not heard since the restart")
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(REBOOTING_FOREGROUND)
         if role == Qt.ItemDataRole.DisplayRole:

@@ -58,7 +58,9 @@ FIT_PRECISION_ROWS: Final = 24  # rows measured when fitting a column to its tex
 FIT_INTERVAL_MS: Final = 250  # columns are fitted at most this often
 DETAILS_INTERVAL_MS: Final = 100  # the details pane follows data changes at most this often
 PROGRESS_COLUMN_WIDTH: Final = 280
-DEFAULT_SIZE: Final = (1180, 700)  # fits a 1366×768 screen with a title bar and a taskbar
+CELL_PADDING: Final = 8  # px each side of a measured text
+MAX_FITTED_WIDTH: Final = 320
+DEFAULT_SIZE: Final = (1280, 700)  # fits a 1366×768 screen with a title bar and a taskbar
 MINIMUM_SIZE: Final = (960, 560)
 
 
@@ -282,7 +284,6 @@ class MainWindow(QMainWindow):
         # Column widths follow the texts, measured on a bounded number of rows (never every
         # cell) and at most a few times a second; progress updates never re-measure (the
         # progress column has a fixed width).
-        header.setResizeContentsPrecision(FIT_PRECISION_ROWS)
         self._resize_timer = _coalescing_timer(self, FIT_INTERVAL_MS, self._fit_columns)
         for signal in (
             self.model.rowsInserted,
@@ -299,7 +300,7 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Vertical, central)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 5)  # the table gets most of a laptop's height
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
@@ -315,15 +316,36 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_status_label)
 
     def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
+        """Each column as wide as its header and the texts of (at most) the first
+        ``FIT_PRECISION_ROWS`` rows, measured with the font's metrics only: no size hints,
+        no styles, a bounded cost however many devices are listed."""
+        table, model = self.table, self.model
+        header = table.horizontalHeader()
+        header_metrics = header.fontMetrics()
+        cell_metrics = table.fontMetrics()
+        rows = min(model.rowCount(), FIT_PRECISION_ROWS)
+        icon = table.iconSize().width() if table.iconSize().isValid() else 16
+        table.setUpdatesEnabled(False)  # one relayout and repaint, not one per column
         header.setStretchLastSection(False)
         for column in Column:
+            if column is Column.DETAILS:
+                continue
             if column is Column.PROGRESS:
                 header.resizeSection(column, PROGRESS_COLUMN_WIDTH)
-            elif column is not Column.DETAILS:
-                self.table.resizeColumnToContents(column)
+                continue
+            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+            width = header_metrics.horizontalAdvance(title) + 2 * CELL_PADDING
+            for row in range(rows):
+                text = model.data(model.index(row, column))
+                if text:
+                    extra = icon + CELL_PADDING if column is Column.VERDICT else 0
+                    width = max(
+                        width, cell_metrics.horizontalAdvance(str(text)) + 2 * CELL_PADDING + extra
+                    )
+            header.resizeSection(column, min(width, MAX_FITTED_WIDTH))
         # Give the free space to the last (details) column again.
         header.setStretchLastSection(True)
+        table.setUpdatesEnabled(True)
 
     # -- translation ---------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
@@ -501,8 +523,12 @@ class MainWindow(QMainWindow):
         self._selected_row_changed()
 
     def _on_model_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
-        if top_left.column() != Column.PROGRESS or bottom_right.column() != Column.PROGRESS:
-            self._resize_timer.start()  # texts other than progress may have grown
+        if top_left.row() == 0 and bottom_right.row() == self.model.rowCount() - 1 > 0 and (
+            bottom_right.column() != Column.PROGRESS
+        ):
+            # Every row changed (verdicts shown, language switched): fit the columns again.
+            # One row's change never re-measures: that cost grows with the table.
+            self._resize_timer.start()
         rows = self.table.selectionModel().selectedRows()
         if not rows or not top_left.row() <= rows[0].row() <= bottom_right.row():
             return

@@ -19,6 +19,7 @@ import os
 if "QT_QPA_PLATFORM" not in os.environ:
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
+import cProfile
 import statistics
 import subprocess
 import sys
@@ -41,7 +42,7 @@ from ui.job_service import JobService
 from ui.main_window import MainWindow, ScanState
 
 DEVICES = 50
-RUNS = 3
+RUNS = int(os.environ.get("COMMISSIONER_BENCH_RUNS", "3"))
 TICK_MS = 5
 WAIT_MS = 240_000
 ENV = {
@@ -93,11 +94,21 @@ def _figures(lags: list[float]) -> dict[str, float]:
 
 
 def _phase(qtbot: QtBot, probe: LagProbe, start: Callable[[], object],
-           done: Callable[[], bool]) -> tuple[dict[str, float], float]:
+           done: Callable[[], bool], name: str = "") -> tuple[dict[str, float], float]:
+    """With COMMISSIONER_BENCH_PROFILE=DIR, the GUI thread's profile of each phase is saved
+    as DIR/<phase>.prof (cProfile; it slows the GUI thread, so the figures are not kept)."""
+    profile_dir = os.environ.get("COMMISSIONER_BENCH_PROFILE")
+    profiler = cProfile.Profile() if profile_dir else None
     began = time.monotonic()
     probe.start()
+    if profiler is not None:
+        profiler.enable()
     start()
     qtbot.waitUntil(done, timeout=WAIT_MS)
+    if profiler is not None:
+        profiler.disable()
+        Path(profile_dir or ".").mkdir(parents=True, exist_ok=True)
+        profiler.dump_stats(str(Path(profile_dir or ".") / f"{name}.prof"))
     lags = probe.stop()
     return _figures(lags), time.monotonic() - began
 
@@ -125,22 +136,22 @@ def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
             out: dict[str, dict[str, float]] = {}
             out["scan"], secs = _phase(
                 qtbot, probe, window.start_scan,
-                lambda: ids <= set(window.model.device_ids()) and window.recording_idle)
+                lambda: ids <= set(window.model.device_ids()) and window.recording_idle, "scan")
             out["scan"]["seconds"] = round(secs, 2)
             out["certify"], secs = _phase(
                 qtbot, probe, window.gate.certify_action.trigger,
-                lambda: window.gate.last_certify is not None)
+                lambda: window.gate.last_certify is not None, "certify")
             out["certify"]["seconds"] = round(secs, 2)
             finished: list[str] = []
             ops = window.operations
             ops.operation_finished.connect(lambda op, _o: finished.append(op))
             out["commission"], secs = _phase(
                 qtbot, probe, window.commissioning.commission,
-                lambda: "commission" in finished)
+                lambda: "commission" in finished, "commission")
             out["commission"]["seconds"] = round(secs, 2)
             out["firmware"], secs = _phase(
                 qtbot, probe, lambda: window.firmware.update_firmware(reboot_timeout=60.0),
-                lambda: "firmware" in finished)
+                lambda: "firmware" in finished, "firmware")
             out["firmware"]["seconds"] = round(secs, 2)
             summary = ops.last_summary or ""
             out["_check"] = {"devices": float(len(ids)),
