@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
@@ -23,10 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commissioner.discovery.events import (
-    DiscoveryEvent,
-)
-from commissioner.discovery.manager import DiscoveryManager
 from commissioner.protocol.spec import SERVICE_TYPE
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
@@ -50,7 +46,9 @@ from ui.recorded_view import RecordedStateView
 from ui.scan_controller import ScanController, ScanState
 from ui.scan_session import ScanSession
 
-# Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
+if TYPE_CHECKING:  # only for annotations: the discovery stack loads with the first scan
+    from commissioner.discovery.events import DiscoveryEvent
+    from commissioner.discovery.manager import DiscoveryManager
 
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
