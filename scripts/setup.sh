@@ -12,7 +12,6 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools dbus dbus-x11   # a real OS keyring (Secret Service)
   poppler-utils           # pdftotext / pdffonts / pdftoppm for checking PDFs
   iproute2 util-linux     # network namespace for the test run
-  nodejs npm              # matter.js virtual devices for the Matter tests
   libnl-3-200 libnl-route-3-200   # the Matter SDK controller's native library needs them
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0
@@ -24,6 +23,11 @@ if command -v dpkg-query >/dev/null 2>&1; then
   for p in "${APT_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
+  # matter.js virtual devices need Node.js with npm; a Node.js that bundles npm (as some
+  # distributions' builds do) conflicts with Debian's separate npm package, so ask for the
+  # packages only when the commands are missing.
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
 fi
 if ((${#missing[@]})); then
   SUDO=""

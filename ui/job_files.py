@@ -24,6 +24,7 @@ class JobFilesController(QObject):
         self._host = host
         self._on_loaded = on_loaded
         self.new_job_dialog: NewJobDialog | None = None
+        self.sealed_job_window: object = None
         self.open_job_dialog: OpenJobDialog | None = None
 
     def show_new_job_dialog(self) -> NewJobDialog | None:
@@ -83,6 +84,7 @@ class JobFilesController(QObject):
         dialog = OpenJobDialog(self._host.window())
         dialog.accepted.connect(lambda: self._open_chosen(dialog))
         dialog.finished.connect(lambda _r: self._forget_dialog("open_job_dialog", dialog))
+        self.sealed_job_window: object = None
         self.open_job_dialog = dialog
 
         def listed(result: object) -> None:
@@ -108,6 +110,9 @@ class JobFilesController(QObject):
             return
 
         def done(result: object) -> None:
+            if isinstance(result, Failure) and result.kind == "closed":
+                self.open_sealed_job(ref)  # handed over: read-only, with "Verify now"
+                return
             if isinstance(result, Failure):
                 self._host.show_error(failure_text(result))
                 return
@@ -115,3 +120,18 @@ class JobFilesController(QObject):
             self._on_loaded(result)
 
         self._host.submit(service.open_job(ref), "open-job", done)
+
+    def open_sealed_job(self, ref: str) -> object:
+        """Open a handed-over job read-only (its documents, history and "Verify now")."""
+        from ui.sealed_job_view import SealedJobWindow
+        from ui.verify_controller import VerifyController
+
+        service = self._host.service
+        if service is None:
+            return None
+        controller = VerifyController(service.context, ref, self._host.submit)
+        window = SealedJobWindow(controller, self._host.window())
+        self.sealed_job_window = window
+        controller.load()
+        window.show()
+        return window

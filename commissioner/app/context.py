@@ -25,6 +25,7 @@ from commissioner.jobs.store import (
     StoreLockedError,
     StoreLostError,
 )
+from commissioner.jobs.store_errors import sealed_job_hint
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.secrets.keyring_guard import KeyringRefusedError
 from commissioner.secrets.store_anchor import open_anchored_store
@@ -180,5 +181,12 @@ def open_job(store: JobStore, key: str) -> Job:
     """The job with this id or job number, which must still be open for work."""
     job = find_job(store, key)
     if job.is_closed:
-        raise JobNotOpenError(f"job {job.id} is closed", hint="open a new job for new work")
+        raise closed_job_error(job)
     return job
+
+
+def closed_job_error(job: Job) -> JobNotOpenError:
+    """The error for a command that would change a handed-over job, with what to do instead."""
+    return JobNotOpenError(
+        f"job {job.id} ({job.job_number}) was handed over and is sealed; it cannot change",
+        hint=sealed_job_hint(job.id))

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Operation = Literal["scan", "certify", "onboard", "commission", "firmware", "handover", "wipe",
-                    "verify"]
+                    "verify", "remediate"]
 Stage = Literal["plan", "progress", "result", "note"]
 
 

@@ -37,6 +37,7 @@ from commissioner.app.events import Event, EventSink, ignore
 from commissioner.app.keyring import open_job_vault
 from commissioner.app.site import Site
 from commissioner.errors import UserError
+from commissioner.firmware.access import ManagementAccess
 from commissioner.firmware.cache import (
     FirmwareCache,
     FirmwareImageError,
@@ -187,9 +188,15 @@ async def update_firmware(
     progress_interval: float = PROGRESS_INTERVAL,
     catalog_url: str | None = None,
     catalog_root: Path | None = None,
+    sealed: bool = False,
+    access: ManagementAccess | None = None,
 ) -> FirmwareRun:
     """Plan, push and confirm the latest firmware on every certified device of the job
-    (``device_ids``: only these). Resumable: run again after a failure."""
+    (``device_ids``: only these). Resumable: run again after a failure.
+
+    ``sealed``: a remediation on a handed-over job - the job must be sealed, nothing is
+    written to it (the caller records the run in the follow-up log) and ``access`` may give
+    the credentials a visit after handover holds."""
     if not 1 <= concurrency <= 64:
         raise UserError("--concurrency must be between 1 and 64")
     if not 0 < timeout <= 120 or not 0 < reboot_timeout <= 3600:
@@ -198,7 +205,10 @@ async def update_firmware(
     store = await asyncio.to_thread(ctx.open_store)
     writes: list[asyncio.Task[None]] = []  # results being written (see ``finished``)
     try:
-        job = await asyncio.to_thread(open_job, store, job_key)
+        job = await asyncio.to_thread(find_job if sealed else open_job, store, job_key)
+        if sealed and not job.is_closed:
+            raise UserError(f"job {job.id} is not handed over yet",
+                            hint=f"update it within the job: commissioner update --job {job.id}")
         # One run per job: the lease is given back when the store closes.
         await asyncio.to_thread(store.acquire_job_lock, job.id, "update")
         catalog = await asyncio.to_thread(
@@ -218,7 +228,8 @@ async def update_firmware(
         ids = [e.device_id for e in endpoints]
         box_labels = await asyncio.to_thread(ctx.site.box_labels, ids)
         vault = await asyncio.to_thread(open_job_vault, store)
-        access = JobAccess(store, vault, job.id, fallback_labels=box_labels)
+        if access is None:
+            access = JobAccess(store, vault, job.id, fallback_labels=box_labels)
         provider = ImageProvider(FirmwareCache(ctx.firmware_cache_dir), index,
                                  None if offline else config)
         options = UpdateOptions(timeout=timeout, reboot_timeout=reboot_timeout)
@@ -231,11 +242,12 @@ async def update_firmware(
 
         # Each result is written off the loop thread (SQLite must not stall the transfers of
         # the other devices), one write after the other in the order the results came; the
-        # event follows its write.
+        # event follows its write. A handed-over (sealed) job records nothing here.
         async def record(result: UpdateResult, before: asyncio.Task[None] | None) -> None:
             if before is not None:
                 await asyncio.wait([before])  # in order, whether or not it succeeded
-            await asyncio.to_thread(record_result, store, job.id, result, version)
+            if not sealed:
+                await asyncio.to_thread(record_result, store, job.id, result, version)
             sink(Event("firmware", "result", result.device_id, code=result.outcome.value,
                        params={"reason": result.reason, "reason_code": result.reason_code},
                        fraction=1.0, detail=result))
@@ -244,8 +256,9 @@ async def update_firmware(
             writes.append(asyncio.ensure_future(record(result, writes[-1] if writes else None)))
 
         items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=planned)
-        await asyncio.to_thread(record_plan, store, job.id, items)
-        await asyncio.to_thread(reconcile, store, job.id, items, version)
+        if not sealed:
+            await asyncio.to_thread(record_plan, store, job.id, items)
+            await asyncio.to_thread(reconcile, store, job.id, items, version)
         async with device_locator(ctx) as locate:
             results = await update_home(
                 items, provider, trust, access, concurrency=concurrency, options=options,
@@ -254,7 +267,8 @@ async def update_firmware(
             )
         if writes:
             await asyncio.gather(*writes)
-        blockers = await asyncio.to_thread(firmware_blockers, store, job.id, index)
+        blockers = [] if sealed else await asyncio.to_thread(firmware_blockers, store, job.id,
+                                                             index)
     finally:
         if writes:  # never close the store under a write
             await asyncio.gather(*writes, return_exceptions=True)

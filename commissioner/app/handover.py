@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 
-from commissioner.app.context import AppContext, find_job
+from commissioner.app.context import AppContext, closed_job_error, find_job
 from commissioner.app.events import Event, EventSink, ignore
 from commissioner.documents import (
     HandoverOutcome,
@@ -69,6 +69,8 @@ async def hand_over(
     def run() -> HandoverOutcome:
         with ctx.store() as store:
             job = find_job(store, job_key)
+            if job.is_closed:
+                raise closed_job_error(job)
             path = report_path if report_path is not None else report_path_for(ctx.data_dir, job)
             return close_and_hand_over(
                 store, job.id, catalog=catalog, sources=sources, operator=operator,

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal
 
 from commissioner.app.context import AppContext, NoStoreError, find_job
+from commissioner.app.device_state import DeviceState, device_states
 from commissioner.app.progress import JobProgress, read_progress
 from commissioner.atomic_file import atomic_writer
 from commissioner.errors import UserError
 from commissioner.jobs.audit import export_jsonl
-from commissioner.jobs.models import DeviceGateState, Job, JobDevice
+from commissioner.jobs.models import DeviceGateState, Job, JobDevice, Step
 from commissioner.jobs.store import JobClosedError
 
 
@@ -21,6 +23,8 @@ class JobDetails:
     job: Job
     devices: tuple[JobDevice, ...]
     steps: int
+    states: Mapping[str, DeviceState] = field(default_factory=dict)  # where each came from
+    followup: tuple[Step, ...] = ()  # after handover: verifications and remediations
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +72,11 @@ def list_jobs(ctx: AppContext, status: Literal["open", "closed"] | None = None) 
 def job_details(ctx: AppContext, ref: str) -> JobDetails:
     with ctx.store() as store:
         job = find_job(store, ref)
-        return JobDetails(job, tuple(store.devices(job.id)), store.step_count(job.id))
+        devices = tuple(store.devices(job.id))
+        followup = tuple(store.followup_steps(job.id)) if job.is_closed else ()
+        states = device_states(devices, store.provisioning_devices(job.id),
+                               store.provisioning_steps(job.id), followup)
+        return JobDetails(job, devices, store.step_count(job.id), states, followup)
 
 
 def open_for_work(ctx: AppContext, ref: str) -> JobOpened:
@@ -108,3 +116,32 @@ def export_audit(ctx: AppContext, ref: str, out: Path | IO[str]) -> tuple[Job, i
     except OSError as err:
         raise UserError(f"cannot write {out}: {err.strerror or err}") from None
     return job, count
+
+
+@dataclass(frozen=True, slots=True)
+class SealedJobView:
+    """A handed-over job as support staff open it: read-only, with its documents and its
+    history (the sealed audit log, then what happened after handover)."""
+
+    details: JobDetails
+    history: tuple[Step, ...]
+    documents: tuple[Path, ...]
+    audit_ok: bool
+
+
+def sealed_job(ctx: AppContext, ref: str) -> SealedJobView:
+    """Read a handed-over job for viewing; nothing is written."""
+    from commissioner.documents.handover import report_path_for
+
+    details = job_details(ctx, ref)
+    job = details.job
+    if not job.is_closed:
+        raise UserError(f"job {job.id} is not handed over yet",
+                        hint="open it for work instead")
+    with ctx.store() as store:
+        steps = tuple(store.steps(job.id))
+        audit_ok = store.verify_audit(job.id).ok and store.verify_followup(job.id).ok
+    report = report_path_for(ctx.data_dir, job)
+    reports = sorted(p for p in report.parent.glob(f"{job.id}*") if p.is_file()) \
+        if report.parent.is_dir() else []
+    return SealedJobView(details, steps + details.followup, tuple(reports), audit_ok)

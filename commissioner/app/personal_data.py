@@ -27,7 +27,9 @@ async def read_inventories(
     """Per device: the counts it reported, or why none could be read (also recorded)."""
     with ctx.store() as store:
         job = open_job(store, job_ref)
-        devices = store.devices(job.id)
+        # Another run changing the job refuses this one before anything is asked or written.
+        with store.job_lock(job.id, "inventory"):
+            devices = store.devices(job.id)
     backend = backend_for(await asyncio.to_thread(trust_for, ctx))
 
     async def one(device_id: str, host: str | None, port: int | None) -> dict[str, int] | str:
@@ -47,7 +49,7 @@ async def read_inventories(
     out = {d.device_id: r for d, r in zip(devices, results, strict=True)}
 
     def record() -> None:
-        with ctx.store() as store:
+        with ctx.store() as store, store.job_lock(job.id, "inventory"):
             for device_id, r in out.items():
                 detail = {"counts": r} if isinstance(r, dict) else {"error": r}
                 store.append_step(job.id, INVENTORY, detail, device_id=device_id)

@@ -104,7 +104,7 @@ class Verification:
         }
 
 
-def _read_record(ctx: AppContext, job_ref: str, *, with_credentials: bool
+def read_record(ctx: AppContext, job_ref: str, *, with_credentials: bool
                  ) -> tuple[JobRecord, HeldCredentials | None]:
     with ctx.store() as store:
         job = find_job(store, job_ref)
@@ -115,6 +115,7 @@ def _read_record(ctx: AppContext, job_ref: str, *, with_credentials: bool
         record = load_record(store, job)
         if not with_credentials:
             return record, None
+        from commissioner.jobs.store_followup import FOLLOWUP_SECRET_PREFIX
         from commissioner.provisioning.home_ca import CA_CERT_NAME
         from commissioner.provisioning.job_secrets import (
             COMMISSIONER_CERT,
@@ -124,8 +125,13 @@ def _read_record(ctx: AppContext, job_ref: str, *, with_credentials: bool
         from commissioner.secrets.job_vault import open_vault
 
         vault = open_vault(store)
-        admin = {d.device_id: vault.get(job.id, admin_secret_name(d.device_id))
-                 for d in record.devices if vault.has(job.id, admin_secret_name(d.device_id))}
+        admin: dict[str, bytes] = {}
+        for d in record.devices:  # a remediation visit's credential replaces the sealed one
+            for name in (FOLLOWUP_SECRET_PREFIX + admin_secret_name(d.device_id),
+                         admin_secret_name(d.device_id)):
+                if vault.has(job.id, name):
+                    admin[d.device_id] = vault.get(job.id, name)
+                    break
         client = (ClientCredentials(vault.get(job.id, COMMISSIONER_CERT),
                                     vault.get(job.id, COMMISSIONER_KEY))
                   if vault.has(job.id, COMMISSIONER_CERT) else None)
@@ -155,7 +161,7 @@ async def verify_job(
         raise UserError("timeout, scan time or concurrency out of range")
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
-    record, creds = await asyncio.to_thread(_read_record, ctx, job_ref, with_credentials=True)
+    record, creds = await asyncio.to_thread(read_record, ctx, job_ref, with_credentials=True)
     job = record.job
     sink(Event("verify", "plan", code="verify.start",
                params={"job": job.id, "devices": len(record.devices)}))
@@ -222,6 +228,7 @@ def _record(ctx: AppContext, v: Verification, operator: str) -> Verification:
             "findings": [{"code": f.code, "device": f.device_id, "severity": f.severity,
                           "requirements": list(f.requirements)} for f in v.findings][:200],
             "catalog_version": v.catalog_version,
+            "states": {d: e.get("state") for d, e in sorted(v.devices.items())},
         }, operator=operator)
     return Verification(**{**v.__dict__, "followup_idx": step.idx, "followup_hash": step.hash})
 

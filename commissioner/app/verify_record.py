@@ -1,18 +1,21 @@
 """What the sealed job says about the home: the record a verification compares against.
 
-Read from the job store only (and the job's vault for the credentials it needs to ask the
+Read from the job store only (the sealed record, amended by the remediation entries of
+its follow-up log) (and the job's vault for the credentials it needs to ask the
 devices); nothing here talks to a device.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Final
 
 from cryptography import x509
 
 from commissioner.jobs.audit import AuditResult
-from commissioner.jobs.models import Job, JobDevice
+from commissioner.jobs.models import Job, JobDevice, Step
 from commissioner.jobs.store import JobStore
 
 
@@ -93,10 +96,55 @@ def load_record(store: JobStore, job: Job) -> JobRecord:
             provisioned=p is not None and p.status == "provisioned",
             firmware=f.version if f is not None else None,
         ))
+    followup = store.verify_followup(job.id)
+    if followup.ok:
+        devices = amended(devices, store.followup_steps(job.id))
     return JobRecord(job=job, devices=tuple(devices), home_ca_fingerprint=home_ca,
                      owner_epoch=epoch, audit=store.verify_audit(job.id),
-                     anchored_seal=store.anchored_seal(job.id),
-                     followup=store.verify_followup(job.id))
+                     anchored_seal=store.anchored_seal(job.id), followup=followup)
+
+
+REPLACED_ACTION: Final = "remediate.replaced"
+REPROVISIONED_ACTION: Final = "remediate.reprovisioned"
+FIRMWARE_ACTION: Final = "remediate.firmware"
+
+
+def amended(devices: list[RecordedDevice], steps: Sequence[Step]) -> list[RecordedDevice]:
+    """The sealed device list with what remediation visits changed since (follow-up log):
+    a replacement unit takes the old one's place, a re-provisioned device holds a new
+    operational certificate, an update leaves a device on a new firmware version."""
+    by_id = {d.device_id: d for d in devices}
+    for step in steps:
+        detail = step.detail
+        device_id = step.device_id
+        if device_id is None:
+            continue
+        if step.action == REPLACED_ACTION:
+            old = by_id.pop(str(detail.get("replaces") or device_id), None)
+            if old is None:
+                continue
+            by_id[device_id] = replace(
+                old, device_id=device_id, model=str(detail.get("model") or old.model),
+                serial=_text(detail.get("serial")),
+                attestation_fingerprint=_text(detail.get("attestation_fingerprint")),
+                operational_fingerprint=_text(detail.get("operational_fingerprint")),
+                operational_cert_pem=_text(detail.get("operational_cert_pem")),
+                provisioned=True, firmware=_text(detail.get("firmware")))
+        elif step.action == REPROVISIONED_ACTION and device_id in by_id and \
+                isinstance(detail.get("operational_fingerprint"), str):
+            by_id[device_id] = replace(
+                by_id[device_id],
+                operational_fingerprint=_text(detail.get("operational_fingerprint")),
+                operational_cert_pem=_text(detail.get("operational_cert_pem")), provisioned=True)
+        elif step.action == FIRMWARE_ACTION and device_id in by_id and \
+                isinstance(detail.get("running_version"), str):
+            by_id[device_id] = replace(by_id[device_id],
+                                       firmware=_text(detail.get("running_version")))
+    return sorted(by_id.values(), key=lambda d: d.device_id)
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 def certificate_problem(pem: str | None, home_ca_pem: bytes | None,

@@ -121,13 +121,22 @@ def _job_list(args: argparse.Namespace) -> int:
     return 0
 
 
+_SOURCE_TEXT = {"advertisement": "as advertised (not asked)",
+                "device": "as the device said when asked", "record": "from the job record"}
+
+
 def _job_show(args: argparse.Namespace) -> int:
     details = jobs.job_details(context_from_args(args), args.job)
     job, devices = details.job, details.devices
     if args.json:
         data = dataclasses.asdict(job)
-        data["devices"] = [dataclasses.asdict(d) for d in devices]
+        data["devices"] = [{**dataclasses.asdict(d), "state_source": details.states[d.device_id]
+                            .to_json() if d.device_id in details.states else None}
+                           for d in devices]
         data["steps"] = details.steps
+        data["followup"] = [{"idx": s.idx, "at": s.at, "operator": s.operator,
+                             "device_id": s.device_id, "action": s.action,
+                             "detail": s.detail} for s in details.followup]
         print_json(data)
         return 0
     print(f"Job {job.id}  ({job.status})")
@@ -149,6 +158,14 @@ def _job_show(args: argparse.Namespace) -> int:
         where = f"{d.address}:{d.port}" if d.address and d.port else (d.address or "-")
         print(f"    {d.device_id:<24} {d.kind:<16} {d.manufacturer} {d.model} "
               f"fw {d.firmware}  {d.status}  {where}")
+        st = details.states.get(d.device_id)
+        if st is not None:
+            print(f"      state {st.state or '-'}: {_SOURCE_TEXT[st.source]} ({st.how}, "
+                  f"{st.at or 'time unknown'})")
+    if details.followup:
+        print(f"  After handover: {len(details.followup)} follow-up entries")
+        for s in details.followup:
+            print(f"    #{s.idx} {s.at} {s.action} {s.device_id or ''}".rstrip())
     return 0
 
 

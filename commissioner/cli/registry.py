@@ -13,6 +13,7 @@ from commissioner.cli import firmware as firmware_cli
 from commissioner.cli import identify as protocol_cli
 from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
+from commissioner.cli import remediate as remediate_cli
 from commissioner.cli import scan as discovery_cli
 from commissioner.cli import verify as verify_cli
 from commissioner.cli import wipe as wipe_cli
@@ -30,5 +31,6 @@ REGISTRARS: list[Registrar] = [
     firmware_cli.register,
     ble_cli.register,
     verify_cli.register,
+    remediate_cli.register,
     wipe_cli.register,
 ]

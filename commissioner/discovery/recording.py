@@ -10,6 +10,7 @@ from commissioner.discovery.events import DeviceRecord
 from commissioner.errors import UserError
 from commissioner.jobs.models import JSON, JobDevice
 from commissioner.jobs.store import JobStore
+from commissioner.jobs.store_errors import sealed_job_hint
 
 
 def job_device(record: DeviceRecord, *, at: str, status: str = "seen") -> JobDevice:
@@ -59,7 +60,8 @@ def record_devices(
     at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     job = store.find_job(job_ref)
     if job.is_closed:
-        raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+        raise UserError(f"job {job.id} ({job.job_number}) was handed over and is sealed; it "
+                        "cannot change", hint=sealed_job_hint(job.id))
     known = {d.device_id for d in store.devices(job.id)}
     new = 0
     for record in devices:

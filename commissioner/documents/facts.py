@@ -76,6 +76,7 @@ class ProvisioningFact:
     default_credential_disabled: bool | None = None
     operational_cert_fingerprint: str | None = None
     acl: tuple[str, ...] = ()  # e.g. ("gateway", "owner@1", "commissioner")
+    acl_source: str | None = None  # "read-back" (the device said so) or "written"
     readback_ok: bool | None = None
     readback_detail: str | None = None
     gateway_authenticated: bool | None = None
@@ -137,6 +138,23 @@ def _acl_roles(value: Any) -> tuple[str, ...]:
     return tuple(roles)
 
 
+def _acl_facts(steps: Mapping[str, Any]) -> tuple[tuple[str, ...], str | None]:
+    """The ACL as the device read it back (its ``readback`` step), else as it was written
+    (the ``acl`` step: roles and the owner epoch)."""
+    rb = steps.get("readback")
+    if rb is not None and rb.done and isinstance(rb.detail.get("acl"), list):
+        return _acl_roles(rb.detail["acl"]), "read-back"
+    acl = steps.get("acl")
+    if acl is None or not acl.done:
+        return (), None
+    roles = acl.detail.get("roles")
+    epoch = acl.detail.get("owner_epoch")
+    if isinstance(roles, list):
+        return _acl_roles([{"role": r, "epoch": epoch} if r == "owner" else {"role": r}
+                           for r in roles if isinstance(r, str)]), "written"
+    return _acl_roles(acl.detail.get("entries")), "written"
+
+
 class StoreSources:
     """The default :class:`HandoverSources`: the provisioning and firmware tables of the job
     store, and the owner invitation from ``invitation_provider`` (or the provisioning
@@ -163,8 +181,7 @@ class StoreSources:
                 step = mine.get(name)
                 return True if step is not None and step.done else None
 
-            acl = mine.get("acl")
-            roles = _acl_roles(acl.detail.get("entries") or acl.detail.get("acl")) if acl else ()
+            roles, acl_source = _acl_facts(mine)
             if done("readback"):
                 readback: bool | None = True
             elif p.status == "failed" and "readback" in (p.reason_code or ""):
@@ -177,6 +194,7 @@ class StoreSources:
                 default_credential_disabled=done("default-credential"),
                 operational_cert_fingerprint=p.operational_fingerprint,
                 acl=roles,
+                acl_source=acl_source,
                 readback_ok=readback,
                 readback_detail=p.reason if p.status != "provisioned" else None,
                 gateway_authenticated=p.gateway_auth,

@@ -107,7 +107,7 @@ def _device_json(f: DeviceFacts) -> dict[str, Any]:
             "operational_cert_fingerprint": p.operational_cert_fingerprint if p else None,
             "gateway_authenticated": p.gateway_authenticated if p else None,
         },
-        "acl": {"roles": list(p.acl) if p else []},
+        "acl": {"roles": list(p.acl) if p else [], "source": p.acl_source if p else None},
         "readback": {
             "ok": p.readback_ok if p else None,
             "detail": p.readback_detail if p else None,
@@ -299,7 +299,9 @@ def report_document(
             if cr["default_credential_disabled"]:
                 creds.append(t.html("report.default_off"))
             if d["acl"]["roles"]:
-                creds.append(t.html("report.acl", acl=", ".join(d["acl"]["roles"])))
+                key = ("report.acl_read_back" if d["acl"].get("source") == "read-back"
+                       else "report.acl")
+                creds.append(t.html(key, acl=", ".join(d["acl"]["roles"])))
             if cr["gateway_authenticated"]:
                 creds.append(t.html("report.allow_listed"))
             if cr["operational_cert_fingerprint"]:

@@ -489,7 +489,34 @@ _V7 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7)
+_V8 = Migration(
+    version=8,
+    description="secrets a remediation visit created on a sealed job",
+    statements=(
+        # A sealed job's own secrets never change (see the secrets_closed_* triggers); a
+        # replacement unit's admin credential, stored before it is ever sent, lives here,
+        # encrypted by the vault like every other secret (commissioner.jobs.store_followup).
+        """
+        CREATE TABLE followup_secrets (
+            job_id     TEXT NOT NULL REFERENCES jobs (id),
+            name       TEXT NOT NULL,
+            nonce      BLOB NOT NULL CHECK (length(nonce) = 12),
+            ciphertext BLOB NOT NULL CHECK (length(ciphertext) >= 16),
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (job_id, name)
+        ) STRICT
+        """,
+        """
+        CREATE TRIGGER followup_secrets_sealed_only BEFORE INSERT ON followup_secrets
+        WHEN (SELECT status FROM jobs WHERE id = NEW.job_id) IS NOT 'closed'
+        BEGIN
+            SELECT RAISE(ABORT, 'a follow-up secret belongs to a sealed job');
+        END
+        """,
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
 LATEST_VERSION = len(MIGRATIONS)
 
 

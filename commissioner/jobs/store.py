@@ -32,6 +32,7 @@ from commissioner.jobs.store_errors import (
 from commissioner.jobs.store_firmware import FirmwareRecords
 from commissioner.jobs.store_followup import FollowupRecords
 from commissioner.jobs.store_gate import GateRecords
+from commissioner.jobs.store_jobs import JobRecords
 from commissioner.jobs.store_lock import JobLease, JobLocks
 from commissioner.jobs.store_provisioning import ProvisioningRecords
 from commissioner.jobs.store_secrets import SecretRecords
@@ -64,6 +65,6 @@ __all__ = [
 ]
 
 
-class JobStore(GateRecords, SecretRecords, ProvisioningRecords, FirmwareRecords, JobLocks,
-               FollowupRecords, TransferRecords):
+class JobStore(JobRecords, GateRecords, SecretRecords, ProvisioningRecords, FirmwareRecords,
+               JobLocks, FollowupRecords, TransferRecords):
     """The job store: the core (jobs, devices, step log) plus one record mixin per feature."""

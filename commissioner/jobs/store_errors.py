@@ -37,6 +37,14 @@ class JobClosedError(JobStoreError):
     """The job is closed: its record and its log can no longer change."""
 
 
+def sealed_job_hint(job_id: str) -> str:
+    """What to do instead of changing a handed-over (sealed) job."""
+    return (f"to check the home run `commissioner verify --job {job_id}`; to fix a finding "
+            f"`commissioner remediate --job {job_id} FINDING DEVICE`; for a new owner start a "
+            f"resale job (`commissioner job new --kind resale --from-job {job_id} ...`); for "
+            "other new work open a new job")
+
+
 class AuditBrokenError(JobStoreError):
     """The job's audit log does not verify; it is not sealed."""
 

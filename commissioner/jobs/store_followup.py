@@ -10,12 +10,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Mapping
+from typing import Final
 
 from commissioner.jobs import audit
 from commissioner.jobs.audit import AuditResult
 from commissioner.jobs.models import JSON, Step
-from commissioner.jobs.store_core import ACTION_RE, StoreCore, _iso, normalise_job_id
+from commissioner.jobs.store_core import (
+    ACTION_RE,
+    StoreCore,
+    _iso,
+    _secret_name,
+    normalise_job_id,
+)
 from commissioner.jobs.store_errors import JobStoreError
+
+FOLLOWUP_SECRET_PREFIX: Final = "followup/"  # noqa: S105 - a name prefix
 
 
 class JobNotSealedError(JobStoreError):
@@ -49,6 +58,30 @@ class FollowupRecords(StoreCore):
                 (job.id, idx, now, operator, device_id, action, detail_json, prev, h))
             return Step(int(cur.lastrowid or 0), job.id, idx, now, operator, device_id, action,
                         detail_json, prev, h)
+
+    def put_followup_secret(self, job_id: str, name: str, nonce: bytes,
+                            ciphertext: bytes) -> None:
+        """Store one encrypted secret a remediation visit created on a sealed job (a
+        replacement unit's admin credential). Only names under ``followup/``: the secrets the
+        job was sealed with never change."""
+        key = _secret_name(name)
+        if not key.startswith(FOLLOWUP_SECRET_PREFIX):
+            raise ValueError(f"a follow-up secret's name starts with {FOLLOWUP_SECRET_PREFIX!r}")
+        if not isinstance(nonce, bytes) or len(nonce) != 12 or \
+                not isinstance(ciphertext, bytes) or len(ciphertext) < 16:
+            raise ValueError("a secret needs a 12-byte nonce and a tagged ciphertext")
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            if not job.is_closed or job.sealed_hash is None:
+                raise JobNotSealedError(f"job {job.id} is not sealed; store its secrets in "
+                                        "the job itself")
+            conn.execute(
+                "INSERT INTO followup_secrets (job_id, name, nonce, ciphertext, created_at)"
+                " VALUES (?,?,?,?,?) ON CONFLICT (job_id, name) DO UPDATE SET"
+                " nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
+                " created_at = excluded.created_at",
+                (job.id, key, nonce, ciphertext, now))
 
     def followup_steps(self, job_id: str) -> list[Step]:
         with self._read() as conn:

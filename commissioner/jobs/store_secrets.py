@@ -43,12 +43,14 @@ class SecretRecords(StoreCore):
             )
 
     def get_secret(self, job_id: str, name: str) -> tuple[bytes, bytes] | None:
-        """``(nonce, ciphertext)`` of one secret, or None. Closed jobs can still be read."""
+        """``(nonce, ciphertext)`` of one secret, or None. Closed jobs can still be read.
+        Names under ``followup/`` are a remediation visit's (see store_followup)."""
         key = _secret_name(name)
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
+            table = "followup_secrets" if key.startswith("followup/") else "secrets"
             row = conn.execute(
-                "SELECT nonce, ciphertext FROM secrets WHERE job_id = ? AND name = ?",
+                f"SELECT nonce, ciphertext FROM {table} WHERE job_id = ? AND name = ?",  # noqa: S608 - one of two names
                 (job.id, key),
             ).fetchone()
         if row is None:

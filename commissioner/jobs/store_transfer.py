@@ -22,7 +22,7 @@ from commissioner.jobs.store_errors import JobStoreError
 
 Row = dict[str, "str | int | float | None"]
 
-LOCAL_TABLES: Final = frozenset({"secrets", "job_locks", "followup_steps"})
+LOCAL_TABLES: Final = frozenset({"secrets", "job_locks", "followup_steps", "followup_secrets"})
 MAX_ROWS: Final = 200_000
 
 

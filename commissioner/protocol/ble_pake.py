@@ -142,12 +142,31 @@ def session_aad(info_value: bytes) -> bytes:
     return PAKE_CONTEXT + hashlib.sha256(info_value).digest()
 
 
-class Spake2App:
-    """The app's side (A). ``start()`` gives pA; ``finish(pB)`` gives the session keys."""
+def _ephemeral(scalar: int | None) -> int:
+    """A fresh random scalar, or the fixed one of a known-answer test (spec section 18.6)."""
+    if scalar is None:
+        return _random_scalar()
+    if isinstance(scalar, bool) or not isinstance(scalar, int) or not 0 < scalar < p256.N:
+        raise ValueError("the ephemeral scalar must be in 1..n-1")
+    return scalar
 
-    def __init__(self, setup_code: str, serial: str, device_id: str, info_value: bytes) -> None:
+
+class Spake2App:
+    """The app's side (A). ``start()`` gives pA; ``finish(pB)`` gives the session keys.
+
+    ``ephemeral`` fixes x for the known-answer vectors only; never pass it otherwise."""
+
+    def __init__(
+        self,
+        setup_code: str,
+        serial: str,
+        device_id: str,
+        info_value: bytes,
+        *,
+        ephemeral: int | None = None,
+    ) -> None:
         self._w = derive_w(setup_code, serial)
-        self._x = _random_scalar()
+        self._x = _ephemeral(ephemeral)
         self._id_b = device_id.encode("ascii")
         self._aad = session_aad(info_value)
         x_g = p256.multiply_base(self._x)
@@ -161,9 +180,20 @@ class Spake2App:
 
 
 class Spake2Device:
-    """The device's side (B): ``respond(pA)`` gives pB and the session keys."""
+    """The device's side (B): ``respond(pA)`` gives pB and the session keys.
 
-    def __init__(self, setup_code: str, serial: str, device_id: str, info_value: bytes) -> None:
+    ``ephemeral`` fixes y for the known-answer vectors only; never pass it otherwise."""
+
+    def __init__(
+        self,
+        setup_code: str,
+        serial: str,
+        device_id: str,
+        info_value: bytes,
+        *,
+        ephemeral: int | None = None,
+    ) -> None:
+        self._fixed_y = None if ephemeral is None else _ephemeral(ephemeral)
         self._w = derive_w(setup_code, serial)
         self._id_b = device_id.encode("ascii")
         self._aad = session_aad(info_value)
@@ -172,7 +202,7 @@ class Spake2Device:
 
     def respond(self, pa: bytes) -> tuple[bytes, SessionKeys]:
         x_share = _decode_share(pa, "pA")
-        y = _random_scalar()
+        y = _ephemeral(self._fixed_y)
         pb = p256.encode(p256.add(p256.multiply_base(y), self._w_n))
         k = p256.multiply(y, p256.add(x_share, self._w_m))
         keys = _schedule(PAKE_IDENTITY_APP, self._id_b, bytes(pa), pb, k, self._w, self._aad)

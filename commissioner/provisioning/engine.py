@@ -377,7 +377,11 @@ class ProvisioningRun:
             diffs.append("the factory default login still works")
         if diffs:
             raise ReadbackMismatchError(diffs)
-        return {"result": "matches", "operational_fingerprint": rec.operational_fingerprint}
+        # What the device said, not what was sent: the handover report's ACL comes from here.
+        return {"result": "matches", "operational_fingerprint": rec.operational_fingerprint,
+                "state": readback.state, "default_login_enabled": readback.default_login_enabled,
+                "home_ca_fingerprint": readback.home_ca_fingerprint,
+                "acl": [{"role": r, "epoch": e} for r, e in readback.acl_grants or ()]}
 
     # --- the gateway phase ----------------------------------------------------------------
 

@@ -34,6 +34,7 @@ from __future__ import annotations
 from commissioner.backends import TrustStore
 from commissioner.errors import UserError
 from commissioner.jobs.store import JobStore
+from commissioner.jobs.store_errors import sealed_job_hint
 from commissioner.provisioning.engine import ProvisioningRun
 from commissioner.provisioning.job_secrets import (
     COMMISSIONER_CERT,
@@ -110,7 +111,8 @@ async def commission_home(
         raise UserError("the provisioning concurrency must be from 1 to 64")
     job = store.find_job(job_id)
     if job.is_closed:
-        raise UserError(f"job {job.id} is closed", hint="open a new job for new work")
+        raise UserError(f"job {job.id} ({job.job_number}) was handed over and is sealed; it "
+                        "cannot change", hint=sealed_job_hint(job.id))
     if not store.gate_states(job.id):
         raise UserError(f"job {job.id} has no devices",
                         hint="scan and certify the home first (commissioner certify)")

@@ -484,30 +484,6 @@ def _fingerprint(cert: x509.Certificate) -> str:
     return sha256_hex(cert_der(cert))
 
 
-def with_label(result: DeviceVerdict, label: LabelFacts) -> DeviceVerdict:
-    """Apply a label scanned *after* certification: a label that disagrees with the attested
-    certificate turns the verdict into identity-mismatch (blocked)."""
-    if not result.attested or result.serial is None:
-        return result
-    for what, on_label, attested in (
-        ("serial", label.serial, result.serial),
-        ("device id", label.device_id, result.device_id),
-        ("manufacturer", label.manufacturer, result.manufacturer),
-        ("model", label.model, result.model),
-        ("kind", label.kind, result.kind),
-    ):
-        if on_label != attested:
-            return replace(
-                result, verdict=Verdict.IDENTITY_MISMATCH, blocked=True,
-                reason_code="label-mismatch",
-                reason=(
-                    f"The label says {what} {on_label} but the device's certificate says "
-                    f"{attested}."
-                ),
-            )
-    return result
-
-
 # --------------------------------------------------------------------------- the whole home
 
 

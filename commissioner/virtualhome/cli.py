@@ -32,6 +32,7 @@ from commissioner.virtualhome.control import DEFAULT_DOWNTIME_S, control
 from commissioner.virtualhome.drift import DRIFT_KINDS
 from commissioner.virtualhome.home import run_virtual_home
 from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
+from commissioner.virtualhome.lies import LIES
 from commissioner.virtualhome.publish_cli import add_publish_catalog
 from commissioner.virtualhome.scenario import MAX_DEVICES, available_scenarios
 
@@ -93,13 +94,15 @@ def register(
     fault.add_argument(
         "fault_name",
         metavar="NAME",
-        choices=["drop-during-provisioning", "malformed-csr", "foreign-csr", "weak-csr", "clear"],
+        choices=["drop-during-provisioning", "malformed-csr", "foreign-csr", "weak-csr",
+                 *sorted(LIES), "clear"],
     )
     fault.add_argument("--count", type=int, metavar="N", help="drop-during-provisioning: N")
     fault.add_argument(
         "--variant",
         metavar="V",
-        help="drop: before|after; weak-csr: rsa-2048|p-384; foreign-csr: the CN to use",
+        help="drop: before|after; weak-csr: rsa-2048|p-384; foreign-csr: the CN to use; "
+        "lies: see docs/device-protocol.md section 17",
     )
     fault.set_defaults(handler=_ctl)
     drift = ctl_sub.add_parser("drift", help="change the home as life after handover would")

@@ -59,7 +59,7 @@ from commissioner.protocol.spec import (
     ErrorCode,
     ProvisioningEndpoint,
 )
-from commissioner.virtualhome import homepki
+from commissioner.virtualhome import homepki, lies
 from commissioner.virtualhome import personal_data as resale_data
 from commissioner.virtualhome.device_commissioning import CommissioningEndpoints
 from commissioner.virtualhome.device_http import (
@@ -131,6 +131,7 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
         self._chain_pem = b""
         self._key_pem = b""
         self._chain_pems: list[str] = []
+        self._own_attestation = (b"", b"")
         self._ssl: ssl.SSLContext | None = None
         self._tls_home_ca: str | None = None  # fingerprint of the home CA in self._ssl
         self._op_key: ec.EllipticCurvePrivateKey | None = None
@@ -148,12 +149,8 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
         files = load_device(self.directory)
         self.state = files.state
         self.firmware.on_boot(self.state)  # boots a pending firmware slot (or falls back)
-        certs = x509.load_pem_x509_certificates(files.chain_pem)
-        self._leaf_der = certs[0].public_bytes(serialization.Encoding.DER)
-        self._chain_pems = [
-            c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs
-        ]
-        self._chain_pem, self._key_pem = files.chain_pem, files.key_pem
+        self._own_attestation = (files.chain_pem, files.key_pem)
+        self._present_attestation()
         self._limiter = (
             ProofRateLimiter.from_state(files.rate_limiter)
             if files.rate_limiter is not None
@@ -162,6 +159,18 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
         self._op_key = self._read_key(OPERATIONAL_KEY_FILE)
         self._weak_csr = None
         self._ssl, self._tls_home_ca = self._make_ssl_context()
+
+    def _present_attestation(self) -> None:
+        """Its own attestation chain, or the forged one of a fault hook (lies.py)."""
+        chain_pem, key_pem = lies.attestation(
+            self.directory, self.state.injected_faults, *self._own_attestation
+        )
+        certs = x509.load_pem_x509_certificates(chain_pem)
+        self._leaf_der = certs[0].public_bytes(serialization.Encoding.DER)
+        self._chain_pems = [
+            c.public_bytes(serialization.Encoding.PEM).decode("ascii") for c in certs
+        ]
+        self._chain_pem, self._key_pem = chain_pem, key_pem
 
     def _read_key(self, name: str) -> ec.EllipticCurvePrivateKey | None:
         path = self.directory / name
@@ -388,7 +397,10 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
             if self._processing_s:
                 await asyncio.sleep(self._processing_s)
         try:
-            reply = await route.handler(session, request)
+            faked = lies.unapplied_reply(self.state.injected_faults, path, request.json)
+            reply = _Reply(200, faked) if faked is not None else await route.handler(
+                session, request
+            )
         except HttpFramingError as exc:
             reply = _err(exc.status or 400, ErrorCode.BAD_REQUEST, exc.message)
         except BadField as exc:
@@ -488,9 +500,14 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
             if not DEVICE_ID_RE.fullmatch(v) or v == self.device_id:
                 raise ValueError("variant must be another device id")
             self.state.injected_faults[name] = {"remaining": None, "variant": v}
+        elif name in lies.LIES:
+            self.state.injected_faults[name] = lies.fault_entry(name, variant)
         else:
             self.state.injected_faults[name] = {"remaining": None, "variant": None}
         await self.persist_state()
+        if name == FAULT_CLEAR or lies.changes_attestation(name):
+            self._present_attestation()
+            await self._rebuild_tls()
         return {"device_id": self.device_id, "faults": self.injected_faults()}
 
     def injected_faults(self) -> dict[str, dict[str, Any]]:

@@ -37,7 +37,7 @@ from commissioner.protocol.spec import (
     ErrorCode,
     Role,
 )
-from commissioner.virtualhome import homepki
+from commissioner.virtualhome import homepki, lies
 from commissioner.virtualhome.device_http import (
     BadField,
     _b64_field,
@@ -327,7 +327,9 @@ class CommissioningEndpoints:
             request.json()
         async with self._op_lock:
             if not self.commissioned:
-                missing = self.missing_for_completion()
+                missing = lies.still_missing(
+                    self.state.injected_faults, self.missing_for_completion()
+                )
                 if missing:
                     reply = conflict(
                         "incomplete", "provisioning is incomplete: " + ", ".join(missing)
@@ -356,7 +358,7 @@ class CommissioningEndpoints:
         }
 
     async def _summary(self, session: _Session, request: Request) -> _Reply:
-        return _Reply(200, self.summary())
+        return _Reply(200, lies.readback(self.state.injected_faults, self.summary()))
 
     # --- control and gateway challenge ----------------------------------------------------
 

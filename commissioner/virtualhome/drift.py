@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import json
 import secrets
 from pathlib import Path
@@ -30,6 +31,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from commissioner.protocol.attestation import DeviceCertFields, generate_key, key_pem
+from commissioner.protocol.label import Label
 from commissioner.protocol.spec import CommissioningState
 from commissioner.virtualhome.catalog_host import manufacturer_roots
 from commissioner.virtualhome.catalog_publisher import (
@@ -40,6 +42,7 @@ from commissioner.virtualhome.control import CommandError
 from commissioner.virtualhome.device import VirtualDevice
 from commissioner.virtualhome.firmware_catalog import prepare_firmware
 from commissioner.virtualhome.fsutil import write_atomic
+from commissioner.virtualhome.labels import write_label
 from commissioner.virtualhome.pki import CertificateAuthority, chain_pem, issue_chain, load_key
 from commissioner.virtualhome.provisioning_state import OPERATIONAL_KEY_FILE, Provisioning
 from commissioner.virtualhome.seed import TRUST_ROOTS
@@ -84,8 +87,10 @@ def _issuer_of(home_dir: Path, device: VirtualDevice) -> CertificateAuthority:
     raise CommandError("no-issuer", f"{device.device_id}: its manufacturer CA is not here")
 
 
-def _new_unit(home_dir: Path, template: VirtualDevice, device_id: str) -> None:
-    """Write a factory-fresh unit of ``template``'s model as ``device_id``."""
+def _new_unit(home_dir: Path, template: VirtualDevice, device_id: str, *,
+              boxed: bool = False) -> None:
+    """Write a factory-fresh unit of ``template``'s model as ``device_id`` (``boxed``: its box
+    label too, replacing the label of the unit it takes the place of)."""
     s = template.state
     serial = s.serial.rsplit("-", 1)[0] + "-" + secrets.token_hex(4).upper()
     state = dataclasses.replace(
@@ -103,6 +108,10 @@ def _new_unit(home_dir: Path, template: VirtualDevice, device_id: str) -> None:
         (d / stale).unlink(missing_ok=True)
     save_credentials(d, key_pem(key), chain_pem(chain))
     save_state(d, state)
+    if boxed:
+        write_label(home_dir, Label(device_id=device_id, manufacturer=s.manufacturer,
+                                    model=s.model, serial=serial,
+                                    setup_code=state.setup_code, kind=s.kind))
 
 
 async def apply_drift(home: VirtualHome, request: dict[str, Any]) -> dict[str, Any]:
@@ -120,7 +129,8 @@ async def apply_drift(home: VirtualHome, request: dict[str, Any]) -> dict[str, A
     if kind == "swap":
         port = device.port
         await device.power_off()
-        await asyncio.to_thread(_new_unit, home.directory, device, device.device_id)
+        await asyncio.to_thread(functools.partial(_new_unit, home.directory, device,
+                                                  device.device_id, boxed=True))
         await device.power_on(port)
         await home.announce(device)
         return {"device_id": device.device_id, "serial": device.state.serial}

@@ -18,6 +18,7 @@ from commissioner.protocol.spec import (
     SHA256_HEX_RE,
     CertRole,
 )
+from commissioner.virtualhome.lies import LIES
 
 OPERATIONAL_KEY_FILE: Final = "operational-key.pem"
 ISSUING_CA_KEY_FILE: Final = "issuing-ca-key.pem"
@@ -29,7 +30,7 @@ FAULT_FOREIGN_CSR: Final = "foreign-csr"
 FAULT_WEAK_CSR: Final = "weak-csr"
 FAULT_CLEAR: Final = "clear"
 INJECTABLE_FAULTS: Final = frozenset(
-    {FAULT_DROP, FAULT_MALFORMED_CSR, FAULT_FOREIGN_CSR, FAULT_WEAK_CSR}
+    {FAULT_DROP, FAULT_MALFORMED_CSR, FAULT_FOREIGN_CSR, FAULT_WEAK_CSR} | LIES
 )
 DROP_VARIANTS: Final = ("before", "after")  # drop before handling the request, or after it
 WEAK_CSR_VARIANTS: Final = ("rsa-2048", "p-384")

@@ -1386,4 +1386,111 @@
         <translation>次の機器があるため案件を完了できません:</translation>
     </message>
 </context>
+<context>
+    <name>SealedJob</name>
+    <message>
+        <source>critical</source>
+        <translation>緊急</translation>
+    </message>
+    <message>
+        <source>high</source>
+        <translation>高</translation>
+    </message>
+    <message>
+        <source>medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <source>low</source>
+        <translation>低</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>情報</translation>
+    </message>
+    <message>
+        <source>Handed-over job (read-only)</source>
+        <translation>引き渡し済みの作業（閲覧のみ）</translation>
+    </message>
+    <message>
+        <source>This job was handed over and is sealed: it is shown read-only. Verify the home against its record; fix a finding with a remediation; for a new owner start a resale job.</source>
+        <translation>この作業は引き渡し済みで封印されているため、閲覧のみで表示しています。住まいを記録と照合するには検証を、所見を直すには是正を、新しい所有者には転売の作業を始めてください。</translation>
+    </message>
+    <message>
+        <source>Verify now</source>
+        <translation>今すぐ検証</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>検証中…</translation>
+    </message>
+    <message>
+        <source>Verification</source>
+        <translation>検証</translation>
+    </message>
+    <message>
+        <source>History</source>
+        <translation>履歴</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>書類</translation>
+    </message>
+    <message>
+        <source>Requirement</source>
+        <translation>要件</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>結果</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>所見</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>読み込み中…</translation>
+    </message>
+    <message>
+        <source>record intact</source>
+        <translation>記録は改ざんされていません</translation>
+    </message>
+    <message>
+        <source>RECORD DOES NOT VERIFY</source>
+        <translation>記録の検証に失敗しました</translation>
+    </message>
+    <message>
+        <source>Job %1 · %2 · handed over %3 · %4</source>
+        <translation>作業 %1 · %2 · 引き渡し %3 · %4</translation>
+    </message>
+    <message>
+        <source>Not verified in this session yet: press “Verify now”. Nothing is written to any device.</source>
+        <translation>まだ検証していません。「今すぐ検証」を押してください。機器には何も書き込みません。</translation>
+    </message>
+    <message>
+        <source>This home matches its state at handover</source>
+        <translation>この住まいは引き渡し時の状態と一致しています</translation>
+    </message>
+    <message>
+        <source>%1 difference(s) from the state at handover</source>
+        <translation>引き渡し時の状態と異なる点が %1 件あります</translation>
+    </message>
+    <message>
+        <source>pass</source>
+        <translation>適合</translation>
+    </message>
+    <message>
+        <source>fail</source>
+        <translation>不適合</translation>
+    </message>
+    <message>
+        <source>— after handover (follow-up log) —</source>
+        <translation>— 引き渡し後（追跡ログ） —</translation>
+    </message>
+    <message>
+        <source>No document of this job is on this laptop.</source>
+        <translation>この作業の書類はこのパソコンにありません。</translation>
+    </message>
+</context>
 </TS>

@@ -10,7 +10,7 @@ import pytest
 from ble_helpers import ble_world
 from bleak.backends.device import BLEDevice
 from bleak.backends.scanner import AdvertisementData
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from commissioner.ble.discovery_transport import BleTransport
@@ -67,12 +67,14 @@ def hostile(draw: st.DrawFn) -> object:
 
 
 @settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(hostile())
+@given(st.one_of(hostile(), st.just(VALID_BYTES)))
+@example(VALID_BYTES)
 def test_hostile_advertisements_only_raise_malformed(payload: object) -> None:
     try:
         adv = parse_manufacturer_data(payload)
     except MalformedBleError as exc:
         assert exc.reason == "malformed-advertisement" and exc.message
+        assert payload != VALID_BYTES  # a valid advertisement is never refused
     else:
         assert build_manufacturer_data(adv) == bytes(payload)  # type: ignore[arg-type]
 

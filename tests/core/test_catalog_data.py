@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from catalog_helpers import VIRTUAL_HOME_DATA, make_ca_pem
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from commissioner.protocol.catalog_format import (
@@ -152,8 +152,10 @@ def test_policy_for_unknown_model_is_refused() -> None:
     | st.dictionaries(st.sampled_from([*sorted(GOOD_MODEL), "format", "models", "x"]),
                       children, max_size=6),
     max_leaves=30,
-))
+) | st.just([GOOD_MODEL]))
+@example([GOOD_MODEL])
 def test_arbitrary_json_never_crashes(doc: Any) -> None:
+    valid = {"format": 1, "models": [GOOD_MODEL]}
     parsers = (
         (parse_certified_models, CertifiedModel),
         (parse_manufacturer_roots, ManufacturerRoot),
@@ -164,6 +166,8 @@ def test_arbitrary_json_never_crashes(doc: Any) -> None:
             try:
                 parsed = parser(json.dumps(candidate).encode())
             except CatalogDataError:
+                # a valid certified-models file is never refused
+                assert not (parser is parse_certified_models and candidate == valid)
                 continue
             assert isinstance(parsed, tuple)
             assert all(isinstance(entry, entry_type) for entry in parsed)

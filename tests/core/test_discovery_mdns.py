@@ -264,13 +264,15 @@ def test_scan_returns_early_once_expected_devices_are_seen() -> None:
             await register_all(publisher, infos)
             started = time.monotonic()
             result = await scan(
-                LOOPBACK, timeout=15.0, expect=count, settle=0.2, service_type=stype
+                LOOPBACK, timeout=120.0, expect=count, settle=0.2, service_type=stype
             )
             elapsed = time.monotonic() - started
             print(f"scan found {len(result.devices)} services in {elapsed * 1000:.0f} ms")
             assert [r.device_id for r in result.devices] == [f"dev-{i:02d}" for i in range(count)]
-            assert elapsed < 5.0
-            assert result.elapsed < 5.0
+            # Early: far before the (long) timeout, however busy the machine is. The speed claim
+            # itself is measured in tests/benchmarks/test_scan_bench.py.
+            assert elapsed < 60.0
+            assert result.elapsed < 60.0
             assert [m.source for m in result.malformed] == [f"broken.{stype}"]
             assert "unsupported protocol version" in result.malformed[0].reason
             js = sighting_to_json(result.devices[3])

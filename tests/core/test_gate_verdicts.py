@@ -9,7 +9,7 @@ import asyncio
 import datetime as dt
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 from gate_helpers import by_fault, by_model, sync_catalog, targets
@@ -24,6 +24,7 @@ from commissioner.trust.gate import (
     Verdict,
     certify_device,
     certify_home,
+    check_label,
     judge_model,
 )
 from commissioner.virtualhome.homefile import HomeFile
@@ -200,3 +201,28 @@ def test_judge_model_outcomes(run: Run) -> None:
     )
 
 
+
+
+@pytest.mark.parametrize("field", ["serial", "device id", "manufacturer", "model", "kind"])
+def test_label_differing_in_any_one_field_is_identity_mismatch(run: Run, field: str) -> None:
+    device_id = by_model(run.home, "SD-LT60")
+    label = read_label_file(run.home.label_path(device_id))
+    right = LabelFacts(label.device_id, label.manufacturer, label.model, label.serial, label.kind)
+    other_value = {"serial": "SKR-LIGHT-OTHER000", "device id": "skr-other-99",
+                   "manufacturer": "Fujimi Electric", "model": "SD-LT99",
+                   "kind": "water-heater" if label.kind != "water-heater" else "lighting"}[field]
+    attr = {"device id": "device_id"}.get(field, field)
+    wrong = replace(right, **{attr: other_value})
+    target = next(t for t in targets(run.home) if t.device_id == device_id)
+    v = asyncio.run(certify_device(target, run.catalog, 3, label=wrong))
+    _assert_blocked(v, Verdict.IDENTITY_MISMATCH)
+    assert v.reason_code == "label-mismatch"
+    assert f"The label says {field} {other_value} but" in v.reason
+    assert check_label(_identity_of(right), wrong) == v.reason
+    assert check_label(_identity_of(right), right) is None
+
+
+def _identity_of(label: LabelFacts) -> AttestedIdentity:
+    now = dt.datetime.now(dt.UTC)
+    return AttestedIdentity(label.device_id, label.manufacturer, label.model, label.serial,
+                            label.kind, "0" * 64, now, now, "ec-p256")

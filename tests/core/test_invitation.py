@@ -9,7 +9,7 @@ import hashlib
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from commissioner.protocol.checked_text import crc16_ccitt
@@ -123,12 +123,18 @@ def test_strict_decoding_with_reasons() -> None:
 _ALPHABET = st.sampled_from(list("SHO1;=hgitec-_ABCDEFabcdef0123456789J7K2M9Q4X\r\n é\x00"))
 
 
+_GOOD_TEXT = encode_invitation_qr(new_invitation("J7K2M9Q4X", "gateway-1", now=NOW))
+
+
 @settings(max_examples=1200, deadline=None)
-@given(st.one_of(st.text(max_size=400), st.text(_ALPHABET, max_size=200)))
+@given(st.one_of(st.text(max_size=400), st.text(_ALPHABET, max_size=200),
+                 st.sampled_from(["", "\r\n", " "]).map(lambda ws: _GOOD_TEXT + ws)))
+@example(_GOOD_TEXT + "\n")
 def test_decoding_arbitrary_text_is_total(text: str) -> None:
     try:
         inv = decode_invitation_qr(text)
     except MalformedInvitationError:
+        assert text.strip(" \t\r\n") != _GOOD_TEXT  # a valid invitation is never refused
         return
     assert decode_invitation_qr(encode_invitation_qr(inv)) == inv
 

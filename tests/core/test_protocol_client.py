@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import ssl
 import warnings
@@ -325,3 +326,33 @@ def test_recorded_proof_cannot_be_replayed(mfr: Manufacturer, trust: TrustStore)
                 assert (await second.request("POST", "/v1/commissioning/open", {})).status == 401
 
     run(main())
+
+
+LABEL_FIELD_CHANGES = {  # a label of another device that differs in exactly one field
+    "serial": {"serial": "SDA22-000999"},
+    "device-id": {"device_id": "ac-other-02"},
+    "manufacturer": {"manufacturer": "Fujimi Electric"},
+    "model": {"model": "SD-AC9999"},
+    "kind": {"kind": "water-heater"},
+}
+
+
+@pytest.mark.parametrize("field", sorted(LABEL_FIELD_CHANGES))
+def test_a_label_differing_in_any_one_field_is_refused_before_sending(
+    field: str, mfr: Manufacturer, trust: TrustStore
+) -> None:
+    device = TinyDevice(make_device(mfr))
+    other = dataclasses.replace(LABEL, **LABEL_FIELD_CHANGES[field])
+
+    async def main() -> None:
+        async with serve(device), await open_session(HOST, device.port, trust) as session:
+            with pytest.raises(LabelMismatchError) as info:
+                await session.authenticate(other)
+            assert info.value.reason == f"{field}-mismatch"
+            assert not session.authenticated
+            await session.authenticate(LABEL)  # the device's own label still works
+            assert session.authenticated
+
+    run(main())
+    sent = [path for _, path in device.requests if path.startswith("/v1/session/")]
+    assert sent == ["/v1/session/challenge", "/v1/session/proof"]  # only for the right label

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from commissioner.protocol.checked_text import crc16_ccitt
@@ -86,12 +86,18 @@ _label_alphabet = st.sampled_from(list("SHC1;=%&c0123456789ABCDEFabcdef-_. \r\n\
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.one_of(st.text(max_size=700), st.text(_label_alphabet, max_size=200)))
+@given(st.one_of(st.text(max_size=700), st.text(_label_alphabet, max_size=200),
+                 st.sampled_from(["", " ", "\r\n", "\n", "\t "]).map(
+                     lambda ws: encode_label(LABEL) + ws)))
+@example(encode_label(LABEL) + "\r\n")
 def test_decode_never_raises_anything_else(text: str) -> None:
     try:
         label = decode_label(text)
     except MalformedLabelError:
+        assert text.strip(" \t\r\n") != encode_label(LABEL)  # a valid label is never refused
         return
+    if text.strip(" \t\r\n") == encode_label(LABEL):
+        assert label == LABEL
     assert isinstance(label, Label)
     assert decode_label(encode_label(label)) == label  # whatever got through is a valid label
 

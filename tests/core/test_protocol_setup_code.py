@@ -83,8 +83,16 @@ def test_rate_limiter_persists_across_power_cycles() -> None:
 
 
 def test_rate_limiter_fails_closed_on_corrupt_state() -> None:
-    restored = ProofRateLimiter.from_state({"failures": "lots", "locked_until": None})
-    assert restored.check(1e9) is not None
+    for corrupt in ({"failures": "lots", "locked_until": None}, {"failures": 2},
+                    {"failures": True, "locked_until": 0.0},
+                    {"failures": 1, "locked_until": float("nan")}, {}):
+        restored = ProofRateLimiter.from_state(corrupt)
+        # Locked out for the longest lockout, right away and still just before it ends.
+        assert restored.check(1e9) == restored.max_lockout_s == 3600.0
+        assert restored.check(1e9 + 3599.0) == pytest.approx(1.0)
+        assert restored.check(1e9 + 3600.0) is None
+    intact = ProofRateLimiter.from_state({"failures": 2, "locked_until": 0.0})
+    assert intact.check(1e9) is None and intact.failures == 2
 
 
 def test_clock_going_back_does_not_extend_the_lockout() -> None:

@@ -285,13 +285,11 @@ async def _check_mixed(home: HomeFile, faults: dict[str, set[str]]) -> None:
 
 
 def test_large_home_starts_quickly(tmp_path: Path) -> None:
-    start = time.monotonic()
-    with running_virtual_home(tmp_path / "home", scenario="large-100") as home:
-        elapsed = time.monotonic() - start
+    # The start-up time is measured in tests/benchmarks/test_virtualhome_start_bench.py; here
+    # only that a 100-device home comes up (generous deadline for a loaded machine) and works.
+    with running_virtual_home(tmp_path / "home", scenario="large-100",
+                              ready_timeout=180) as home:
         assert len(home.devices) == 100
-        # A generous deadline that only a hang misses; how fast a home starts is a benchmark
-        # claim (tests/benchmarks), not something a loaded 2-core machine can promise here.
-        assert elapsed < 90, elapsed
 
         async def check() -> None:
             store = trust(home)

@@ -62,12 +62,15 @@ def test_screenshot_mode_scans_saves_and_quits(tmp_path: Path) -> None:
 
 def test_japanese_capable_font_fallback(qapp: QApplication) -> None:
     before = QFont(qapp.font())
+    installed = set(QFontDatabase.families())
+    japanese = [f for f in gui_app.JAPANESE_FONT_FAMILIES if f in installed]
+    assert japanese, "no Japanese-capable font is installed (a system dependency of the GUI)"
     try:
         gui_app.set_japanese_capable_font(qapp)
         families = qapp.font().families()
-        if "IPAexGothic" in QFontDatabase.families():
-            assert families[0] == "IPAexGothic"
+        assert families[0] == japanese[0]
         assert before.family() in families
+        assert QFontDatabase.WritingSystem.Japanese in QFontDatabase.writingSystems(families[0])
     finally:
         qapp.setFont(before)
 

@@ -87,7 +87,7 @@ def test_stop_cancels_tasks_runs_cleanups_and_joins(qapp: QApplication) -> None:
     bridge.add_cleanup(cleanup)
     start = time.monotonic()
     assert bridge.stop()
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 30  # not hung: the task sleeps an hour, a cleanup forever
     assert events == ["cancelled", "cleanup"]  # tasks are cancelled before cleanups run
     assert future.cancelled()
     assert "bridge-under-test" not in {t.name for t in threading.enumerate()}
@@ -111,6 +111,6 @@ def test_stop_does_not_hang_on_a_stuck_cleanup(qapp: QApplication) -> None:
 
     start = time.monotonic()
     assert bridge.stop([stuck, later], cleanup_timeout=0.2)
-    assert time.monotonic() - start < 3
+    assert time.monotonic() - start < 30  # not hung: the task sleeps an hour, a cleanup forever
     assert after == ["ran"]  # one stuck cleanup does not skip the others
     assert "bridge-stuck-cleanup" not in {t.name for t in threading.enumerate()}
