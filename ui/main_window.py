@@ -667,6 +667,8 @@ class MainWindow(QMainWindow):
         # Stopping discovery is asynchronous: the bridge runs the scan's cleanup when it stops.
         if self._error_box is not None:
             self._error_box.close()
+        for timer in (self._resize_timer, self._details_timer, self._summary_timer):
+            timer.stop()
         super().closeEvent(event)
 
 

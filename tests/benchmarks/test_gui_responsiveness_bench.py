@@ -8,6 +8,8 @@
     process, real zeroconf and TLS on 127.0.0.1, a real SQLite store and keyring). The lag of
     each tick (time since the previous tick minus 5 ms) as p50/p99/max per phase; the median of
     3 runs (each on a fresh home). Goal: p99 < 16 ms and max < 50 ms in every phase.
+    An idle process runs the same timer alongside as a control: what the machine's load alone
+    costs a tick in each phase (reported as idle_<phase>).
 (b) Cold start: ``commissioner-gui`` (offscreen) from process start to the main window's first
     paint, median of 5. Goal < 0.5 s.
 """
@@ -83,6 +85,43 @@ class LagProbe:
         self._last = now
 
 
+_IDLE_PROBE = r"""
+import sys, time
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
+app = QCoreApplication([])
+last = time.monotonic()
+def tick():
+    global last
+    now = time.monotonic()
+    print(f"{now:.6f} {max(0.0, (now - last) * 1000 - 5):.3f}", flush=True)
+    last = now
+timer = QTimer()
+timer.setTimerType(Qt.TimerType.PreciseTimer)
+timer.setInterval(5)
+timer.timeout.connect(tick)
+timer.start()
+app.exec()
+"""
+
+
+class IdleProbe:
+    """The same 5 ms timer in a process of its own that does nothing else: how late a tick
+    comes on this machine anyway (other processes, the virtual home), phase by phase."""
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen([sys.executable, "-c", _IDLE_PROBE],
+                                      stdout=subprocess.PIPE, text=True)
+
+    def stop(self) -> list[tuple[float, float]]:
+        self._proc.terminate()
+        out, _ = self._proc.communicate(timeout=10)
+        samples = []
+        for line in out.splitlines():
+            at, lag = line.split()
+            samples.append((float(at), float(lag)))
+        return samples
+
+
 def _figures(lags: list[float]) -> dict[str, float]:
     ordered = sorted(lags) or [0.0]
 
@@ -100,6 +139,7 @@ def _phase(qtbot: QtBot, probe: LagProbe, start: Callable[[], object],
     profile_dir = os.environ.get("COMMISSIONER_BENCH_PROFILE")
     profiler = cProfile.Profile() if profile_dir else None
     began = time.monotonic()
+    _SPANS.append((name, began))
     probe.start()
     if profiler is not None:
         profiler.enable()
@@ -110,7 +150,18 @@ def _phase(qtbot: QtBot, probe: LagProbe, start: Callable[[], object],
         Path(profile_dir or ".").mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(str(Path(profile_dir or ".") / f"{name}.prof"))
     lags = probe.stop()
+    _SPANS.append(("", time.monotonic()))
     return _figures(lags), time.monotonic() - began
+
+
+_SPANS: list[tuple[str, float]] = []  # (phase or "" for its end, time.monotonic())
+
+
+def _idle_figures(samples: list[tuple[float, float]]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for (name, start), (_end_name, end) in zip(_SPANS[::2], _SPANS[1::2], strict=False):
+        out[name] = _figures([lag for at, lag in samples if start <= at <= end])
+    return out
 
 
 def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
@@ -133,6 +184,8 @@ def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
             window.open_job(job_id)
             qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
             probe = LagProbe()
+            idle = IdleProbe()
+            _SPANS.clear()
             out: dict[str, dict[str, float]] = {}
             out["scan"], secs = _phase(
                 qtbot, probe, window.start_scan,
@@ -153,6 +206,8 @@ def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
                 qtbot, probe, lambda: window.firmware.update_firmware(reboot_timeout=60.0),
                 lambda: "firmware" in finished, "firmware")
             out["firmware"]["seconds"] = round(secs, 2)
+            for phase, figures in _idle_figures(idle.stop()).items():
+                out[f"idle_{phase}"] = figures
             summary = ops.last_summary or ""
             out["_check"] = {"devices": float(len(ids)),
                              "shown_at_end": float(len(set(window.model.device_ids()) & ids))}
@@ -160,6 +215,8 @@ def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
             window.stop_scan()
             qtbot.waitUntil(lambda: window.scan_state is ScanState.IDLE, timeout=WAIT_MS)
             window.close()
+            window.deleteLater()
+            qtbot.wait(100)
         finally:
             bridge.stop(timeout=15.0)
         return out
@@ -177,6 +234,11 @@ def test_gui_lag_per_phase_on_a_50_device_home(
         figures[phase] = {
             key: statistics.median(run[phase][key] for run in runs)
             for key in ("p50", "p99", "max", "seconds")
+        }
+        # The control: an idle process's timer over the same span (machine load).
+        figures[f"idle_{phase}"] = {
+            key: statistics.median(run[f"idle_{phase}"][key] for run in runs)
+            for key in ("p50", "p99", "max")
         }
     report("gui_lag", figures)
     for run in runs:
