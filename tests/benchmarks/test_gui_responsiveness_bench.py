@@ -108,15 +108,16 @@ class IdleProbe:
     """The same 5 ms timer in a process of its own that does nothing else: how late a tick
     comes on this machine anyway (other processes, the virtual home), phase by phase."""
 
-    def __init__(self) -> None:
-        self._proc = subprocess.Popen([sys.executable, "-c", _IDLE_PROBE],
-                                      stdout=subprocess.PIPE, text=True)
+    def __init__(self, out: Path) -> None:
+        self._out = out
+        with out.open("w") as fp:  # a file, not a pipe: a full pipe would stop the probe
+            self._proc = subprocess.Popen([sys.executable, "-c", _IDLE_PROBE], stdout=fp)
 
     def stop(self) -> list[tuple[float, float]]:
         self._proc.terminate()
-        out, _ = self._proc.communicate(timeout=10)
+        self._proc.wait(timeout=10)
         samples = []
-        for line in out.splitlines():
+        for line in self._out.read_text().splitlines():
             at, lag = line.split()
             samples.append((float(at), float(lag)))
         return samples
@@ -179,12 +180,11 @@ def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
         bridge.start()
         try:
             window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
-            qtbot.addWidget(window)
             window.show()
             window.open_job(job_id)
             qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
             probe = LagProbe()
-            idle = IdleProbe()
+            idle = IdleProbe(tmp / "idle-probe.txt")
             _SPANS.clear()
             out: dict[str, dict[str, float]] = {}
             out["scan"], secs = _phase(
