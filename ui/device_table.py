@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Final
 
 from PySide6.QtCore import (
@@ -24,7 +23,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from commissioner.discovery.events import (
@@ -36,44 +35,34 @@ from commissioner.discovery.events import (
     MalformedAdvertisement,
     MalformedCleared,
     MalformedSeen,
-    Sighting,
 )
 from commissioner.jobs.models import DeviceGateState
 from commissioner.protocol.spec import DeviceKind
+from ui.device_cells import (
+    BLOCKED_BACKGROUND,
+    BLOCKED_FOREGROUND,
+    CERTIFIED_BACKGROUND,
+    CERTIFIED_FOREGROUND,
+    MALFORMED_BACKGROUND,
+    MALFORMED_FOREGROUND,
+    UNCHECKED_FOREGROUND,
+    Column,
+    FirmwareMark,
+    OperationState,
+    device_text,
+    firmware_cell,
+    operation_cell,
+    verdict_icon,
+)
 from ui.device_texts import (
     QT_TRANSLATE_NOOP,
-    format_address,
     gate_text,
-    kind_label,
-    state_label,
     transport_label,
-    transports_text,
     verdict_explanation,
 )
 
 _KIND_ORDER: Final[dict[str, int]] = {kind.value: i for i, kind in enumerate(DeviceKind)}
 
-MALFORMED_BACKGROUND: Final = QColor("#fde2e1")
-MALFORMED_FOREGROUND: Final = QColor("#8b1a10")
-CERTIFIED_BACKGROUND: Final = QColor("#dff3e3")
-CERTIFIED_FOREGROUND: Final = QColor("#17692f")
-BLOCKED_BACKGROUND: Final = QColor("#fbd5d2")
-BLOCKED_FOREGROUND: Final = QColor("#a1140a")
-UNCHECKED_FOREGROUND: Final = QColor("#6b6b6b")
-
-
-class Column(IntEnum):
-    KIND = 0
-    VERDICT = 1
-    PROGRESS = 2
-    DEVICE_ID = 3
-    MANUFACTURER = 4
-    MODEL = 5
-    FIRMWARE = 6
-    STATE = 7
-    TRANSPORT = 8
-    ADDRESS = 9
-    DETAILS = 10
 
 
 _HEADERS: Final[dict[Column, str]] = {
@@ -116,72 +105,10 @@ TRANSPORTS_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 7
 """The transports that have seen the device, e.g. ``("ble", "mdns")``."""
 RSSI_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 8
 """The BLE signal strength in dBm (None if not seen over BLE)."""
-VULNERABLE_FOREGROUND: Final = QColor("#a1140a")
-
-
-@dataclass(frozen=True, slots=True)
-class OperationState:
-    """What a long operation is doing to one device, for the progress column.
-
-    ``status``: ``running``, ``done``, ``failed`` (``detail`` says why and what to do),
-    ``skipped`` (nothing to do, or not eligible). ``fraction`` is 0..1, or None when the
-    step has no measurable progress. ``text`` is the (translated) label painted on the bar.
-    """
-
-    operation: str  # "onboard" | "commission" | "firmware" | "recorded" (from the job)
-    status: str
-    fraction: float | None
-    text: str
-    detail: str = ""
-
-    @property
-    def failed(self) -> bool:
-        return self.status == "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class FirmwareMark:
-    """The firmware a device was verified to run (over its attested connection)."""
-
-    version: str
-    latest: str | None
-    vulnerable: bool
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("DeviceTable", text)
-
-
-def _verdict_icon(kind: str) -> QIcon:
-    """A small round badge painted in code: a tick (certified), a cross (blocked) or a dot."""
-    colours = {"ok": CERTIFIED_FOREGROUND, "blocked": BLOCKED_FOREGROUND}
-    colour = colours.get(kind, UNCHECKED_FOREGROUND)
-    icon = QIcon()
-    for size in (16, 24, 32):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        m = size * 0.06
-        painter.drawEllipse(int(m), int(m), int(size - 2 * m), int(size - 2 * m))
-        pen = QPen(QColor("white"))
-        pen.setWidthF(size * 0.14)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        s = float(size)
-        if kind == "ok":
-            painter.drawLine(int(s * 0.28), int(s * 0.52), int(s * 0.44), int(s * 0.68))
-            painter.drawLine(int(s * 0.44), int(s * 0.68), int(s * 0.72), int(s * 0.34))
-        elif kind == "blocked":
-            painter.drawLine(int(s * 0.32), int(s * 0.32), int(s * 0.68), int(s * 0.68))
-            painter.drawLine(int(s * 0.68), int(s * 0.32), int(s * 0.32), int(s * 0.68))
-        else:
-            painter.drawLine(int(s * 0.3), int(s * 0.5), int(s * 0.7), int(s * 0.5))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,9 +445,9 @@ class DeviceTableModel(QAbstractTableModel):
         if column == Column.VERDICT:
             return self._verdict_data(state, role)
         if column == Column.PROGRESS:
-            return self._operation_data(self._operations.get(record.device_id), role)
+            return operation_cell(self._operations.get(record.device_id), role)
         if column == Column.FIRMWARE and mark is not None:
-            shown = self._firmware_data(mark, role)
+            shown = firmware_cell(mark, role)
             if shown is not None:
                 return shown
         if column == Column.STATE and record.device_id in self._silent:
@@ -531,55 +458,11 @@ class DeviceTableModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(REBOOTING_FOREGROUND)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _device_text(record, column)
+            return device_text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             sighting = record.latest
             text = QCoreApplication.translate("DeviceTable", "Protocol version %1")
             return text.replace("%1", sighting.protocol_version)
-        return None
-
-    @staticmethod
-    def _operation_data(op: OperationState | None, role: int) -> object:
-        if op is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return op.text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(p for p in (op.text, op.detail) if p)
-        if role == Qt.ItemDataRole.ForegroundRole and op.failed:
-            return QBrush(BLOCKED_FOREGROUND)
-        return None
-
-    @staticmethod
-    def _firmware_data(mark: FirmwareMark, role: int) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if mark.vulnerable:
-                return QCoreApplication.translate("DeviceTable", "%1 ⚠ vulnerable").replace(
-                    "%1", mark.version
-                )
-            return mark.version
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if mark.vulnerable:
-                text = QCoreApplication.translate(
-                    "DeviceTable",
-                    "Firmware %1 is known to be vulnerable; the latest is %2. Update it before "
-                    "handover.",
-                )
-            elif mark.latest is not None and mark.latest != mark.version:
-                text = QCoreApplication.translate(
-                    "DeviceTable", "Firmware %1 (verified); the latest is %2."
-                )
-            else:
-                text = QCoreApplication.translate(
-                    "DeviceTable", "Firmware %1 (verified); this is the latest."
-                )
-            return text.replace("%1", mark.version).replace("%2", mark.latest or "?")
-        if role == Qt.ItemDataRole.ForegroundRole and mark.vulnerable:
-            return QBrush(VULNERABLE_FOREGROUND)
-        if role == Qt.ItemDataRole.FontRole and mark.vulnerable:
-            font = QFont()
-            font.setBold(True)
-            return font
         return None
 
     def _verdict_data(self, state: DeviceGateState | None, role: int) -> object:
@@ -602,7 +485,7 @@ class DeviceTableModel(QAbstractTableModel):
             key = "none" if blocked is None else ("blocked" if blocked else "ok")
             icon = self._verdict_icons.get(key)
             if icon is None:
-                icon = self._verdict_icons[key] = _verdict_icon(key)
+                icon = self._verdict_icons[key] = verdict_icon(key)
             return icon
         if role == Qt.ItemDataRole.ForegroundRole:
             if blocked is None:
@@ -648,25 +531,25 @@ class DeviceTableModel(QAbstractTableModel):
         return self._warning_icon
 
 
-def _device_text(record: DeviceRecord, column: Column) -> str:
-    latest: Sighting = record.latest
-    if column == Column.KIND:
-        return kind_label(latest.kind)
-    if column == Column.DEVICE_ID:
-        return record.device_id
-    if column == Column.MANUFACTURER:
-        return latest.manufacturer
-    if column == Column.MODEL:
-        return latest.model
-    if column == Column.FIRMWARE:
-        return latest.firmware
-    if column == Column.STATE:
-        return state_label(latest.state)
-    if column == Column.TRANSPORT:
-        return transports_text(record)
-    if column == Column.ADDRESS:
-        network = record.network
-        if network is not None:
-            return format_address(network.address, network.port)
-        return latest.address or ""
-    return ""
+__all__ = [
+    "BLOCKED_BACKGROUND",
+    "BLOCKED_FOREGROUND",
+    "BLOCKED_ROLE",
+    "CERTIFIED_BACKGROUND",
+    "CERTIFIED_FOREGROUND",
+    "MALFORMED_BACKGROUND",
+    "MALFORMED_FOREGROUND",
+    "OPERATION_ROLE",
+    "PROGRESS_FLUSH_MS",
+    "ROW_KEY_ROLE",
+    "ROW_KIND_ROLE",
+    "RSSI_ROLE",
+    "TRANSPORTS_ROLE",
+    "UNCHECKED_FOREGROUND",
+    "VERDICT_ROLE",
+    "VULNERABLE_ROLE",
+    "Column",
+    "DeviceTableModel",
+    "FirmwareMark",
+    "OperationState",
+]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -45,6 +45,14 @@ from ui.progress_delegate import ProgressBarDelegate
 from ui.recorded_view import RecordedStateView
 from ui.scan_controller import ScanController, ScanState
 from ui.scan_session import ScanSession
+from ui.table_layout import (
+    DETAILS_INTERVAL_MS,
+    FIT_INTERVAL_MS,
+    coalescing_timer,
+    fit_columns,
+    fit_to_screen,
+    nothing,
+)
 
 if TYPE_CHECKING:  # only for annotations: the discovery stack loads with the first scan
     from commissioner.discovery.events import DiscoveryEvent
@@ -52,53 +60,6 @@ if TYPE_CHECKING:  # only for annotations: the discovery stack loads with the fi
 
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
-FIT_PRECISION_ROWS: Final = 24  # rows measured when fitting a column to its texts
-FIT_INTERVAL_MS: Final = 250  # columns are fitted at most this often
-DETAILS_INTERVAL_MS: Final = 100  # the details pane follows data changes at most this often
-PROGRESS_COLUMN_WIDTH: Final = 280
-CELL_PADDING: Final = 8  # px each side of a measured text
-MAX_FITTED_WIDTH: Final = 320
-DEFAULT_SIZE: Final = (1280, 700)  # fits a 1366×768 screen with a title bar and a taskbar
-MINIMUM_SIZE: Final = (960, 560)
-
-
-def _coalescing_timer(parent: QObject, interval_ms: int, slot: Callable[[], object]) -> QTimer:
-    """A single-shot timer whose ``start`` does nothing while it is already pending: many
-    requests in a burst run ``slot`` once, at most ``interval_ms`` after the first."""
-    timer = _PendingTimer(parent)
-    timer.setSingleShot(True)
-    timer.setInterval(interval_ms)
-    timer.timeout.connect(slot)
-    return timer
-
-
-def _nothing() -> None:
-    return None
-
-
-class _PendingTimer(QTimer):
-    def start(self, *args: object) -> None:
-        if not self.isActive():
-            super().start()
-
-
-def fit_to_screen(window: QWidget) -> None:
-    """The default size, never larger than the screen's free area (taskbar excluded) less the
-    window frame, and a minimum size that fits a 1366×768 laptop."""
-    window.setMinimumSize(*MINIMUM_SIZE)
-    width, height = DEFAULT_SIZE
-    screen = window.screen() or QGuiApplication.primaryScreen()
-    if screen is not None:
-        free = screen.availableGeometry()
-        frame = window.frameGeometry().size() - window.geometry().size()
-        # Before the window is first shown, the frame is unknown: allow for a title bar.
-        frame_w = frame.width() if frame.width() > 0 else 8
-        frame_h = frame.height() if frame.height() > 0 else 38
-        width = min(width, free.width() - frame_w)
-        height = min(height, free.height() - frame_h)
-    window.resize(max(width, MINIMUM_SIZE[0]), max(height, MINIMUM_SIZE[1]))
-
-
 class MainWindow(QMainWindow):
     """Shows the open job and the devices found on the network; scans through the bridge."""
 
@@ -144,7 +105,7 @@ class MainWindow(QMainWindow):
         if service is not None:
             bridge.add_cleanup(service.close)
         # The gate summary counts every row: once per event-loop pass, not once per row.
-        self._summary_timer = _coalescing_timer(self, 0, self.gate.update_summary)
+        self._summary_timer = coalescing_timer(self, 0, self.gate.update_summary)
         for sig in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             sig.connect(self._update_counts)
             sig.connect(self._summary_timer.start)
@@ -282,15 +243,15 @@ class MainWindow(QMainWindow):
         # Column widths follow the texts, measured on a bounded number of rows (never every
         # cell) and at most a few times a second; progress updates never re-measure (the
         # progress column has a fixed width).
-        self._resize_timer = _coalescing_timer(self, FIT_INTERVAL_MS, self._fit_columns)
+        self._resize_timer = coalescing_timer(self, FIT_INTERVAL_MS, self._fit_columns)
         for signal in (
             self.model.rowsInserted,
             self.model.modelReset,
             self.model.headerDataChanged,
         ):
             signal.connect(self._resize_timer.start)
-        self._details_timer = _coalescing_timer(self, DETAILS_INTERVAL_MS, self.update_details)
-        self._selected_row_changed = _nothing
+        self._details_timer = coalescing_timer(self, DETAILS_INTERVAL_MS, self.update_details)
+        self._selected_row_changed = nothing
         self._details_shown: tuple[object, ...] | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_details())
         self.details = DetailsPane(central)
@@ -314,36 +275,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_status_label)
 
     def _fit_columns(self) -> None:
-        """Each column as wide as its header and the texts of (at most) the first
-        ``FIT_PRECISION_ROWS`` rows, measured with the font's metrics only: no size hints,
-        no styles, a bounded cost however many devices are listed."""
-        table, model = self.table, self.model
-        header = table.horizontalHeader()
-        header_metrics = header.fontMetrics()
-        cell_metrics = table.fontMetrics()
-        rows = min(model.rowCount(), FIT_PRECISION_ROWS)
-        icon = table.iconSize().width() if table.iconSize().isValid() else 16
-        table.setUpdatesEnabled(False)  # one relayout and repaint, not one per column
-        header.setStretchLastSection(False)
-        for column in Column:
-            if column is Column.DETAILS:
-                continue
-            if column is Column.PROGRESS:
-                header.resizeSection(column, PROGRESS_COLUMN_WIDTH)
-                continue
-            title = str(model.headerData(column, Qt.Orientation.Horizontal) or "")
-            width = header_metrics.horizontalAdvance(title) + 2 * CELL_PADDING
-            for row in range(rows):
-                text = model.data(model.index(row, column))
-                if text:
-                    extra = icon + CELL_PADDING if column is Column.VERDICT else 0
-                    width = max(
-                        width, cell_metrics.horizontalAdvance(str(text)) + 2 * CELL_PADDING + extra
-                    )
-            header.resizeSection(column, min(width, MAX_FITTED_WIDTH))
-        # Give the free space to the last (details) column again.
-        header.setStretchLastSection(True)
-        table.setUpdatesEnabled(True)
+        fit_columns(self.table, self.model)
 
     # -- translation ---------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
