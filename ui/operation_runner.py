@@ -24,7 +24,7 @@ from ui.operation_window import OperationWindow
 __all__ = ["BAR_MAXIMUM", "OperationRunner"]
 
 BAR_MAXIMUM: Final = 1000
-BAR_REPAINT_MS: Final = 33
+BAR_REPAINT_MS: Final = 100  # a QProgressBar repaints synchronously on every change
 
 
 class OperationRunner(QObject):
