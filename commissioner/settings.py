@@ -25,6 +25,8 @@ class Settings:
     catalog_grace_days: int = 14
     provisioning_concurrency: int = 8
     extra: dict[str, object] = field(default_factory=dict)
+    # ECHONET Lite (UDP 3610, IPv4 multicast): None = the IPv4 addresses of mdns_interfaces.
+    echonet_interfaces: tuple[str, ...] | None = None
 
 
 def validate_interfaces(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -79,11 +81,18 @@ def load_settings(path: Path) -> Settings:
     concurrency = raw.get("provisioning_concurrency", 8)
     if not isinstance(concurrency, int) or not 1 <= concurrency <= 64:
         raise UserError(f"{path}: provisioning_concurrency must be from 1 to 64")
-    known = {"mdns_interfaces", "catalog_url", "catalog_grace_days", "provisioning_concurrency"}
+    echonet = raw.get("echonet_interfaces")
+    if echonet is not None and (not isinstance(echonet, list) or not all(
+            isinstance(i, str) for i in echonet)):
+        raise UserError(f"{path}: echonet_interfaces must be a list of IPv4 addresses")
+    known = {"mdns_interfaces", "catalog_url", "catalog_grace_days", "provisioning_concurrency",
+             "echonet_interfaces"}
     return Settings(
         mdns_interfaces=validate_interfaces(interfaces),
         catalog_url=catalog_url,
         catalog_grace_days=grace,
         provisioning_concurrency=concurrency,
         extra={k: v for k, v in raw.items() if k not in known},
+        echonet_interfaces=None if echonet is None else (
+            () if not echonet else validate_interfaces(echonet)),
     )

@@ -12,6 +12,7 @@ APT_PACKAGES=(
   gnome-keyring libsecret-tools dbus dbus-x11   # a real OS keyring (Secret Service)
   poppler-utils           # pdftotext / pdffonts / pdftoppm for checking PDFs
   iproute2 util-linux     # network namespace for the test run
+  cups printer-driver-cups-pdf   # a private CUPS server with a PDF queue for the print test
   libnl-3-200 libnl-route-3-200   # the Matter SDK controller's native library needs them
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0

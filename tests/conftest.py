@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,30 @@ from keyring_fixtures import _secret_service_daemons, secret_service  # noqa: E4
 __all__ = ["_secret_service_daemons", "secret_service"]
 
 
+_SETTINGS = (
+    '[support]\nname = "みらい住宅サポート"\nphone = "0120-000-000"\nhours = "9:00-18:00"\n'
+    '[owner_app]\nname = "スマートホーム オーナー"\nhow = "App Store / Google Play で検索"\n'
+)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _session_app_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Private app folders for fixtures wider than one test (module-scoped homes and jobs
+    run before any test's own folders are set)."""
+    base = tmp_path_factory.mktemp("session-appdirs")
+    (base / "config").mkdir(parents=True, exist_ok=True)
+    (base / "config" / "settings.toml").write_text(_SETTINGS, encoding="utf-8")
+    saved = {k: os.environ.get(k) for k in ("COMMISSIONER_DATA_DIR", "COMMISSIONER_CONFIG_DIR")}
+    os.environ["COMMISSIONER_DATA_DIR"] = str(base / "data")
+    os.environ["COMMISSIONER_CONFIG_DIR"] = str(base / "config")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @pytest.fixture(autouse=True)
 def _private_app_dirs(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -25,3 +51,8 @@ def _private_app_dirs(
     base = tmp_path_factory.mktemp("appdirs")
     monkeypatch.setenv("COMMISSIONER_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("COMMISSIONER_CONFIG_DIR", str(base / "config"))
+    # The installing company's support desk and owner app, which the owner's sheet needs
+    # (handover refuses without the support desk). A test that writes its own settings.toml
+    # replaces these.
+    (base / "config").mkdir(parents=True, exist_ok=True)
+    (base / "config" / "settings.toml").write_text(_SETTINGS, encoding="utf-8")

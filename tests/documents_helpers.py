@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from commissioner.documents import OwnerInvitation, StoreSources
+from commissioner.documents import OwnerInvitation, StoreSources, SupportContact
+from commissioner.documents.common import OwnerApp
 from commissioner.jobs.models import Job, JobDevice
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog, parse_model, parse_policy
@@ -27,6 +28,9 @@ from commissioner.trust.gate import DeviceVerdict, Verdict
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG_JSON = ROOT / "resources" / "catalog" / "virtual-home-catalog.json"
 NOW = dt.datetime(2025, 11, 20, 5, 30, tzinfo=dt.UTC)
+# Valid for two weeks from the test run (one value per run): handover refuses to print an
+# expired invitation, and it compares with the real clock.
+INVITATION_VALID_UNTIL = (dt.datetime.now(dt.UTC) + dt.timedelta(days=14)).replace(microsecond=0)
 GATEWAY_MODEL = "HX-GW100"
 
 
@@ -59,7 +63,7 @@ def invitation_payload(home_id: str = "home-0001", gateway: str = "gw-0001") -> 
     return encode_invitation_qr(Invitation(
         invitation_id="0123456789abcdef", home_id=home_id, gateway_id=gateway,
         token=hashlib.sha256(home_id.encode()).digest(),
-        expires_at=(NOW + dt.timedelta(days=14)).replace(microsecond=0), epoch=1,
+        expires_at=INVITATION_VALID_UNTIL, epoch=1,
     ))
 
 
@@ -186,3 +190,7 @@ def record_firmware(
 
 def sources(payload: str | None = None) -> StoreSources:
     return StoreSources(invitation_provider=invitation_provider(payload))
+
+
+SUPPORT = SupportContact(name="みらい住宅サポート", phone="0120-000-000", hours="9:00-18:00")
+OWNER_APP = OwnerApp(name="スマートホーム オーナー", how="App Store / Google Play で検索")

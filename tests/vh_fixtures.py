@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -46,6 +46,7 @@ def running_virtual_home(
     env: Mapping[str, str] | None = None,
     *,
     ready_timeout: float = 30.0,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[HomeFile]:
     """Run ``commissioner virtual-home --state-dir tmp_path`` until the block ends.
 
@@ -58,6 +59,7 @@ def running_virtual_home(
         cmd += ["--scenario", scenario]
     if devices is not None:
         cmd += ["--devices", str(devices)]
+    cmd += list(extra_args)
     full_env = dict(os.environ)
     full_env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(REPO_ROOT), full_env.get("PYTHONPATH", "")) if p

@@ -41,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="work against the virtual home in DIR (reads DIR/home.json)",
     )
     parser.add_argument(
+        "--read-box-labels", action="store_true",
+        help="training only: read every box label from the virtual home instead of scanning",
+    )
+    parser.add_argument(
         "--mdns-interface",
         metavar="ADDR",
         action="append",
@@ -145,7 +149,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     data_dir: Path = args.data_dir if args.data_dir is not None else paths.data_dir()
     service = JobService(
-        paths.default_store_path(data_dir), data_dir=data_dir, virtual_home=args.virtual_home
+        paths.default_store_path(data_dir), data_dir=data_dir, virtual_home=args.virtual_home,
+        read_box_labels=bool(args.read_box_labels),
     )
 
     bridge = AsyncBridge()

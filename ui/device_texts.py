@@ -48,6 +48,8 @@ KIND_LABELS: Final[dict[str, str]] = {
     DeviceKind.LIGHTING.value: QT_TRANSLATE_NOOP("DeviceTable", "Lighting"),
     DeviceKind.STORAGE_BATTERY.value: QT_TRANSLATE_NOOP("DeviceTable", "Storage battery"),
     DeviceKind.GATEWAY.value: QT_TRANSLATE_NOOP("DeviceTable", "Home gateway"),
+    "pv-inverter": QT_TRANSLATE_NOOP("DeviceTable", "PV inverter"),
+    "smart-meter": QT_TRANSLATE_NOOP("DeviceTable", "Smart meter"),
 }
 STATE_LABELS: Final[dict[str, str]] = {
     CommissioningState.FACTORY.value: QT_TRANSLATE_NOOP("DeviceTable", "Factory state"),
@@ -56,6 +58,7 @@ STATE_LABELS: Final[dict[str, str]] = {
 TRANSPORT_LABELS: Final[dict[str, str]] = {
     "mdns": QT_TRANSLATE_NOOP("DeviceTable", "mDNS (network)"),
     "ble": QT_TRANSLATE_NOOP("DeviceTable", "Bluetooth LE"),
+    "echonet": QT_TRANSLATE_NOOP("DeviceTable", "ECHONET Lite"),
 }
 VERDICT_LABELS: Final[dict[str, str]] = {
     "certified": QT_TRANSLATE_NOOP("DeviceTable", "Certified"),
@@ -67,6 +70,8 @@ VERDICT_LABELS: Final[dict[str, str]] = {
     "counterfeit": QT_TRANSLATE_NOOP("DeviceTable", "Counterfeit"),
     "identity-mismatch": QT_TRANSLATE_NOOP("DeviceTable", "Identity mismatch"),
     "unreachable": QT_TRANSLATE_NOOP("DeviceTable", "Could not be checked"),
+    "model-matched-not-attested": QT_TRANSLATE_NOOP("DeviceTable",
+                                                    "Model matched, not attested"),
 }
 VERDICT_EXPLANATIONS: Final[dict[str, str]] = {
     "certified": QT_TRANSLATE_NOOP(
@@ -104,6 +109,12 @@ VERDICT_EXPLANATIONS: Final[dict[str, str]] = {
         "DeviceTable",
         "The device could not be checked. Make sure it is powered and on the network, then "
         "check again.",
+    ),
+    "model-matched-not-attested": QT_TRANSLATE_NOOP(
+        "DeviceTable",
+        "ECHONET Lite equipment: its model is on the certified list, but it cannot prove that "
+        "it is genuine. The catalog's policy for this service level decides whether it may "
+        "stay.",
     ),
 }
 

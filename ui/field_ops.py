@@ -67,7 +67,8 @@ def context_for(service: JobService, mdns_interfaces: Sequence[str] | None = Non
     if isinstance(own, AppContext) and not mdns_interfaces:
         return own
     return make_context(data_dir=service.data_dir, virtual_home=service.virtual_home,
-                        mdns_interfaces=mdns_interfaces or None)
+                        mdns_interfaces=mdns_interfaces or None,
+                        read_box_labels=bool(getattr(service, "read_box_labels", False)))
 
 
 async def _guarded(

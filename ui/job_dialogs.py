@@ -235,7 +235,8 @@ class NewJobDialog(QDialog):
 
 
 class OpenJobDialog(QDialog):
-    """The open jobs of the store, newest first; double-click or Open to choose one."""
+    """The jobs of the store, newest first; double-click or Open to choose one. Handed-over
+    jobs are listed too, marked as such: they open read-only (documents, history, verify)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -243,7 +244,7 @@ class OpenJobDialog(QDialog):
         self.setModal(True)
         self._jobs: list[Job] = []
         self.status_label = QLabel(self)
-        self.table = QTableWidget(0, 5, self)
+        self.table = QTableWidget(0, 6, self)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -282,8 +283,13 @@ class OpenJobDialog(QDialog):
                 QCoreApplication.translate("JobDialogs", "Level"),
                 QCoreApplication.translate("JobDialogs", "Operator"),
                 QCoreApplication.translate("JobDialogs", "Created (UTC)"),
+                QCoreApplication.translate("JobDialogs", "Status"),
             ]
         )
+        for row, job in enumerate(self._jobs):
+            item = self.table.item(row, STATUS_COLUMN)
+            if item is not None:
+                item.setText(_status_text(job))
         if self._failure is not None:
             self.status_label.setText(
                 QCoreApplication.translate("JobDialogs", "The jobs could not be read: %1").replace(
@@ -295,7 +301,7 @@ class OpenJobDialog(QDialog):
         elif not self._jobs:
             self.status_label.setText(
                 QCoreApplication.translate(
-                    "JobDialogs", "There are no open jobs. Create one with New job."
+                    "JobDialogs", "There are no jobs yet. Create one with New job."
                 )
             )
         else:
@@ -310,7 +316,8 @@ class OpenJobDialog(QDialog):
         for row, job in enumerate(self._jobs):
             created = job.created_at[:16].replace("T", " ")
             for column, text in enumerate(
-                (job.job_number, job.site_name, job.stars, job.operator, created)
+                (job.job_number, job.site_name, job.stars, job.operator, created,
+                 _status_text(job))
             ):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, job.id)
@@ -328,8 +335,13 @@ class OpenJobDialog(QDialog):
         self.retranslateUi()
 
     def _update_button(self) -> None:
-        self.open_button.setText(QCoreApplication.translate("JobDialogs", "Open"))
-        self.open_button.setEnabled(self.selected_job() is not None)
+        job = self.selected_job()
+        self.open_button.setText(
+            QCoreApplication.translate("JobDialogs", "Open read-only")
+            if job is not None and job.is_closed
+            else QCoreApplication.translate("JobDialogs", "Open")
+        )
+        self.open_button.setEnabled(job is not None)
 
     def selected_job(self) -> Job | None:
         rows = self.table.selectionModel().selectedRows()
@@ -341,6 +353,15 @@ class OpenJobDialog(QDialog):
     def _accept_selected(self) -> None:
         if self.selected_job() is not None:
             self.accept()
+
+
+STATUS_COLUMN: Final = 5
+
+
+def _status_text(job: Job) -> str:
+    if job.is_closed:
+        return QCoreApplication.translate("JobDialogs", "Handed over (read-only)")
+    return QCoreApplication.translate("JobDialogs", "In progress")
 
 
 class ReplaceDialog(QDialog):

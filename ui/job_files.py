@@ -94,13 +94,15 @@ class JobFilesController(QObject):
                 assert isinstance(result, list)
                 dialog.set_jobs(result)
 
-        self._host.submit(service.list_open_jobs(), "list-jobs", listed, dialog.show_failure)
+        self._host.submit(service.list_jobs(), "list-jobs", listed, dialog.show_failure)
         dialog.open()
         return dialog
 
     def _open_chosen(self, dialog: OpenJobDialog) -> None:
         job = dialog.selected_job()
-        if job is not None:
+        if job is not None and job.is_closed:
+            self.open_sealed_job(job.id)  # handed over: read-only, with "Verify now"
+        elif job is not None:
             self.open_job(job.id)
 
     def open_job(self, ref: str) -> None:

@@ -27,6 +27,7 @@ from commissioner.app.certify import certify as app_certify
 from commissioner.app.context import AppContext, JobNotOpenError, UnknownJobError, make_context
 from commissioner.app.devices import NotBlockedError, NotInJobError
 from commissioner.app.jobs import JobOpened
+from commissioner.app.labels import LabelSource
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
 from commissioner.discovery.events import DeviceRecord
 from commissioner.discovery.recording import record_devices
@@ -107,13 +108,16 @@ class JobService:
         virtual_home: Path | None = None,
         gate_timeout: float = DEFAULT_GATE_TIMEOUT,
         context: AppContext | None = None,
+        read_box_labels: bool = False,
     ) -> None:
         self.store_path = Path(store_path)
+        self.read_box_labels = read_box_labels  # training option: labels without a scan
         self.data_dir = Path(data_dir)
         self.virtual_home = virtual_home
         self.gate_timeout = gate_timeout
         self.context = context if context is not None else make_context(
-            data_dir=self.data_dir, virtual_home=virtual_home, allow_unanchored=True
+            data_dir=self.data_dir, virtual_home=virtual_home, allow_unanchored=True,
+            read_box_labels=read_box_labels,
         )
         self._store: JobStore | None = None
         self._lock = threading.Lock()
@@ -180,6 +184,10 @@ class JobService:
 
     async def list_open_jobs(self) -> list[Job] | Failure:
         return await self._run(lambda: app_jobs.list_jobs(self.context, "open"))
+
+    async def list_jobs(self) -> list[Job] | Failure:
+        """Every job, newest first: open ones and handed-over ones (those open read-only)."""
+        return await self._run(lambda: app_jobs.list_jobs(self.context))
 
     async def open_job(self, ref: str) -> JobOpened | Failure:
         """The job with this id or job number (open ones only), what the gate recorded and
@@ -248,7 +256,8 @@ class JobService:
             return result
         return result[1]
 
-    async def add_label(self, job_id: str, payload: str) -> LabelResult | Failure:
+    async def add_label(self, job_id: str, payload: str, *,
+                        source: LabelSource = "scanned") -> LabelResult | Failure:
         """Pair a typed or scanned label payload with the job's devices and record it.
 
         The setup code is never stored in clear (see :mod:`commissioner.trust.labels`).
@@ -259,7 +268,7 @@ class JobService:
             return Failure("label", str(err), err.hint)
         result = await self._run(
             lambda: app_labels.add_scanned_labels(self.context, job_id, [label],
-                                                  require_vault=False)
+                                                  require_vault=False, source=source)
         )
         if isinstance(result, Failure):
             return result

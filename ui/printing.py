@@ -46,6 +46,7 @@ __all__ = [
     "ensure_gui_application",
     "page_layout",
     "paint_document",
+    "print_document",
     "print_preview_dialog",
     "render_pdf",
     "text_document",
@@ -121,6 +122,9 @@ def text_document(document: RenderableDocument) -> QTextDocument:
     font = QFont(document_font_family())
     font.setPointSizeF(BODY_POINT_SIZE)
     font.setStyleHint(QFont.StyleHint.SansSerif)
+    # No ligatures: an "fi" glyph would leave "certified" unsearchable in the PDF's text.
+    for tag in ("liga", "clig", "dlig"):
+        font.setFeature(QFont.Tag(tag), 0)
     doc.setDefaultFont(font)
     doc.setDocumentMargin(0)
     doc.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, document.title)
@@ -195,6 +199,24 @@ def render_pdf(document: RenderableDocument, out: Path) -> RenderStats:
     buffer.close()
     write_atomic(out, bytes(buffer.data().data()))
     return RenderStats(pages=pages, seconds=time.perf_counter() - started, font_family=family)
+
+
+def print_document(document: RenderableDocument, printer_name: str | None = None) -> int:
+    """Print ``document`` on A4 through the operating system's print system (CUPS on Linux,
+    the spooler on Windows) - the path the print preview's Print button takes. Without
+    ``printer_name`` the system's default printer. Returns the number of pages."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    ensure_gui_application()
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    if printer_name is not None:
+        printer.setPrinterName(printer_name)
+        if printer.printerName() != printer_name:
+            raise OSError(f"no printer named {printer_name!r}")
+    printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)
+    printer.setPageLayout(page_layout())
+    printer.setDocName(document.title)
+    return paint_document(document, printer)
 
 
 def print_preview_dialog(document: RenderableDocument, parent: QWidget | None = None) -> QDialog:

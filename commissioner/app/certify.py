@@ -16,13 +16,16 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from commissioner.app.context import AppContext, open_job
+from commissioner.app.scan import site_scan
+from commissioner.backends.echonet import FAMILY_ECHONET
 from commissioner.discovery.events import DeviceRecord
 from commissioner.discovery.recording import record_devices
-from commissioner.discovery.scan import malformed_to_json, scan
+from commissioner.discovery.scan import malformed_to_json
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
+from commissioner.protocol.echonet import ECHONET_PORT
 from commissioner.trust.gate import (
     DEFAULT_CONCURRENCY,
     DeviceVerdict,
@@ -50,11 +53,14 @@ class CertifyOutcome:
 
 
 def target_of(device: JobDevice) -> GateTarget:
-    """Where the gate reaches a recorded device, and what it advertised."""
+    """Where the gate reaches a recorded device, and what it advertised; the recorded family
+    picks the backend (ECHONET Lite equipment answers on UDP 3610 at its last address)."""
+    echonet = device.family == FAMILY_ECHONET
     return GateTarget(
         device_id=device.device_id,
-        host=device.address if device.port is not None else None,
-        port=device.port,
+        host=device.address if device.port is not None or echonet else None,
+        port=ECHONET_PORT if echonet else device.port,
+        family=device.family,
         role=device.role,
         kind=device.kind,
         # A device listed by the site but never heard has no advertised identity to compare.
@@ -82,7 +88,8 @@ def _add_listed(ctx: AppContext, store: JobStore, job_id: str, heard: set[str]) 
             device_id=d.device_id, role=d.role, kind=d.kind,
             manufacturer=d.manufacturer or NOT_ADVERTISED, model=d.model or NOT_ADVERTISED,
             firmware="0.0.0", state="unknown", transports=("home-file",), address=d.host,
-            port=d.port, first_seen=at, last_seen=at, status="listed",
+            port=None if d.family == FAMILY_ECHONET else d.port, first_seen=at, last_seen=at,
+            status="listed", family=d.family,
         ))
 
 
@@ -117,8 +124,7 @@ async def certify(
         catalog = await asyncio.to_thread(ctx.catalog, online=online)
     malformed: list[dict[str, Any]] = []
     if heard is None:
-        result = await scan(ctx.mdns_interfaces, scan_timeout,
-                            expect=ctx.site.expected_count())
+        result = await site_scan(ctx, scan_timeout, expect=ctx.site.expected_count())
         heard = result.devices
         malformed = [malformed_to_json(m) for m in result.malformed]
     ours = ctx.site.own_device_ids()

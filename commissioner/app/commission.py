@@ -29,6 +29,7 @@ from commissioner.app.context import AppContext, open_job
 from commissioner.app.events import Event, EventSink, ignore
 from commissioner.app.keyring import open_job_vault
 from commissioner.app.site import read_label_folder
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.backends import TrustStore
 from commissioner.errors import UserError
 from commissioner.jobs.models import OwnerInvitation
@@ -43,26 +44,11 @@ from commissioner.provisioning.run import (
 from commissioner.provisioning.setup_codes import remember_labels
 from commissioner.secrets.vault import SecretVault
 
-__all__ = ["DEFAULT_TIMEOUT", "OwnerReissued", "commission", "manufacturer_trust",
-           "reissue_owner"]
+__all__ = ["DEFAULT_TIMEOUT", "NotCertifiedError", "OwnerReissued", "commission",
+           "manufacturer_trust",
+           "reissue_owner", "require_certified"]
 
 DEFAULT_TIMEOUT: Final = 5.0
-
-
-def manufacturer_trust(ctx: AppContext, *, url: str | None = None,
-                       root: Path | None = None) -> TrustStore:
-    """Manufacturer roots for attestation (blocking): the site's own (training home), else
-    those of the verified catalog's offline cache."""
-    pem = ctx.site.trust_roots_pem()
-    if pem is not None:
-        return TrustStore.from_pem(pem)
-    from commissioner.trust.gate import trust_store_for
-
-    trust = trust_store_for(ctx.catalog(online=False, url=url, root=root))
-    if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="run `commissioner catalog sync` (or check devices again online)")
-    return trust
 
 
 def _event(e: ProgressEvent) -> Event:
@@ -88,6 +74,23 @@ class OwnerReissued:
     invitation: OwnerInvitation
 
 
+class NotCertifiedError(UserError):
+    """Devices of the job were never checked by the certified-model gate."""
+
+
+def require_certified(store: JobStore, job_id: str) -> None:
+    """Refuse, in one line, a job whose devices the gate has not checked: commissioning them
+    would only block each one and leave a home CA behind."""
+    gate = store.gate_states(job_id)
+    unchecked = [g.device_id for g in gate if g.verdict is None]
+    if not gate or unchecked:
+        count = len(unchecked) if gate else 0
+        what = f"{count} device(s) of this job have not been checked" if count else \
+            "this job has no checked devices"
+        raise NotCertifiedError(f"run certify first: {what} (commissioner certify --job "
+                                f"{job_id})")
+
+
 class _Prepared:
     """What a run needs, gathered in a worker thread (the store stays open for the run)."""
 
@@ -102,6 +105,7 @@ def _prepare(ctx: AppContext, job_key: str, labels_dir: Path | None, url: str | 
     store = ctx.open_store()
     try:
         job = open_job(store, job_key)
+        require_certified(store, job.id)  # before anything is created (home CA, vault)
         store.acquire_job_lock(job.id, "commission")  # one run per job; released on close
         vault = open_job_vault(store)  # refuses plaintext / fail / locked keyrings
         trust = manufacturer_trust(ctx, url=url, root=root)
@@ -110,12 +114,13 @@ def _prepare(ctx: AppContext, job_key: str, labels_dir: Path | None, url: str | 
             ids = [d.device_id for d in store.devices(job.id)]
             if labels_dir is not None:
                 labels = read_label_folder(labels_dir, ids)
-            elif ctx.site.training:
+            elif ctx.site.box_labels_enabled:
                 labels = list(ctx.site.box_labels(ids).values())
             else:
                 labels = None
             if labels is not None:
-                count = len(remember_labels(store, vault, job.id, labels))
+                source = "image" if labels_dir is not None else "training-auto"
+                count = len(remember_labels(store, vault, job.id, labels, source=source))
         return _Prepared(store, job.id, vault, trust, count)
     except BaseException:
         store.close()

@@ -153,13 +153,15 @@ def make_context(
     mdns_interfaces: Sequence[str] | None = None,
     site: Site | None = None,
     allow_unanchored: bool = False,
+    read_box_labels: bool = False,
 ) -> AppContext:
     """The context for a run: data folder (default: per-user), settings, site, interfaces.
 
     mDNS interfaces: explicit ones > the training home's (always loopback) > settings.toml >
     loopback."""
     settings = load_settings(settings_path(paths.config_dir()))
-    chosen_site = site if site is not None else make_site(virtual_home)
+    chosen_site = site if site is not None else make_site(virtual_home,
+                                                          read_box_labels=read_box_labels)
     return AppContext(
         data_dir=Path(data_dir) if data_dir is not None else paths.data_dir(),
         settings=settings,

@@ -18,16 +18,24 @@ from pathlib import Path
 from typing import Any
 
 from commissioner.app.context import AppContext, find_job
-from commissioner.documents.common import load_support_contact
+from commissioner.documents.common import load_owner_app, load_support_contact
 from commissioner.documents.facts import collect_facts
 from commissioner.documents.handover import prepare_sheet, record_document_action, write_report
 from commissioner.documents.render import RenderableDocument, RenderStats, render_pdf
 from commissioner.documents.report import build_report, report_document, report_json_text
 from commissioner.documents.strings import DEFAULT_LANGUAGE
 from commissioner.errors import UserError
+from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
 
-__all__ = ["PdfExport", "ReportJson", "guidance_sheet_pdf", "report_json", "report_pdf"]
+__all__ = [
+    "PdfExport",
+    "ReportJson",
+    "guidance_sheet_pdf",
+    "owner_sheet",
+    "report_json",
+    "report_pdf",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +67,23 @@ def _render(document: RenderableDocument, out: Path) -> RenderStats:
         return render_pdf(document, out)
     except OSError as err:
         raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+
+
+def owner_sheet(
+    ctx: AppContext, job_key: str, *, catalog: Catalog | None,
+    language: str = DEFAULT_LANGUAGE, allow_draft: bool = True, store: JobStore | None = None,
+) -> RenderableDocument:
+    """The owner's sheet as a document for the face to print (logged as ``document.sheet``,
+    a second one as ``document.reprint``), with the support desk and owner app from
+    settings."""
+    if store is None:
+        with ctx.store() as opened:
+            return owner_sheet(ctx, job_key, catalog=catalog, language=language,
+                               allow_draft=allow_draft, store=opened)
+    job = find_job(store, job_key)
+    return prepare_sheet(store, job.id, catalog=catalog, language=language,
+                         support=load_support_contact(), owner_app=load_owner_app(),
+                         allow_draft=allow_draft)
 
 
 def report_json(
@@ -102,14 +127,15 @@ def report_pdf(
 
 def guidance_sheet_pdf(
     ctx: AppContext, job_key: str, path: Path, *, catalog: Catalog | None,
-    language: str = DEFAULT_LANGUAGE,
+    language: str = DEFAULT_LANGUAGE, allow_draft: bool = True,
 ) -> PdfExport:
     """The owner's guidance sheet (guideline R2-6) as an A4 PDF at ``path``, with the owner
-    invitation's QR code when one was issued."""
+    invitation's QR code and typed code when the home is ready; a marked draft without them
+    when it is not (or, with ``allow_draft=False``, a refusal naming why)."""
     with ctx.store() as store:
         job = find_job(store, job_key)
-        document = prepare_sheet(store, job.id, catalog=catalog, language=language,
-                                 support=load_support_contact())
+        document = owner_sheet(ctx, job.id, catalog=catalog, language=language,
+                               allow_draft=allow_draft, store=store)
         stats = _render(document, path)
         record_document_action(
             store, job.id, "export", kind="sheet", file_format="pdf",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from commissioner.errors import UserError
 
-__all__ = ["KeyringRefusedError", "NoDevicesError"]
+__all__ = ["KeyringRefusedError", "NoDevicesError", "ReasonRequiredError"]
 
 
 class KeyringRefusedError(UserError):
@@ -18,3 +18,7 @@ class KeyringRefusedError(UserError):
 
 class NoDevicesError(UserError):
     """There is nothing to work on: no device qualifies for this operation."""
+
+
+class ReasonRequiredError(UserError):
+    """The action is recorded with the installer's reason, and none was given."""

@@ -25,6 +25,7 @@ from commissioner.documents import (
     load_support_contact,
     report_path_for,
 )
+from commissioner.documents.common import load_owner_app
 from commissioner.documents.strings import DEFAULT_LANGUAGE
 from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
@@ -75,6 +76,7 @@ async def hand_over(
             return close_and_hand_over(
                 store, job.id, catalog=catalog, sources=sources, operator=operator,
                 language=language, support=load_support_contact(), report_path=path,
+                owner_app=load_owner_app(),
             )
 
     from commissioner.app.context import JobNotOpenError

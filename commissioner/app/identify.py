@@ -6,11 +6,11 @@ import asyncio
 import ipaddress
 
 from commissioner.app.context import AppContext
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.backends import DeviceAddress, Identification, TrustStore, backend_for
 from commissioner.errors import UserError
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.trust.catalog import CatalogError
-from commissioner.trust.gate import trust_store_for
 
 
 def parse_endpoint(text: str) -> tuple[str, int]:
@@ -31,21 +31,12 @@ def parse_endpoint(text: str) -> tuple[str, int]:
 
 
 async def manufacturer_roots(ctx: AppContext) -> TrustStore:
-    """The roots to verify attestation with: the training home's, or the verified catalog's
-    (offline cache)."""
-    pem = ctx.site.trust_roots_pem()
-    if pem is not None:
-        return TrustStore.from_pem(pem)
+    """The roots to verify attestation with (see :mod:`commissioner.app.trust_roots`)."""
     try:
-        catalog = await asyncio.to_thread(ctx.catalog, online=False)
+        return await asyncio.to_thread(manufacturer_trust, ctx)
     except CatalogError as err:
         raise UserError("no manufacturer trust roots are available: " + err.message,
                         hint="run `commissioner catalog sync` while online") from None
-    trust = trust_store_for(catalog)
-    if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="sync the catalog again while online")
-    return trust
 
 
 async def identify_endpoint(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from commissioner.app.context import AppContext, find_job, open_job
 from commissioner.errors import UserError
@@ -24,8 +24,9 @@ from commissioner.trust.labels import LabelInputError, parse_payload, read_label
 from commissioner.trust.matter_labels import resolve_matter_label
 
 MAX_SCANNED_LABELS: Final = 500
+LabelSource = Literal["scanned", "typed", "image", "training-auto"]
 
-__all__ = ["LabelInputError", "LabelList", "LabelOutcome", "add_scanned_labels",
+__all__ = ["LabelInputError", "LabelList", "LabelOutcome", "LabelSource", "add_scanned_labels",
            "decode_matter", "list_labels", "parse_lines", "parse_payload", "read_label_image"]
 
 
@@ -74,9 +75,11 @@ def parse_lines(lines: Iterable[str]) -> list[Label]:
 
 
 def add_scanned_labels(
-    ctx: AppContext, job_ref: str, labels: Sequence[Label], *, require_vault: bool = True
+    ctx: AppContext, job_ref: str, labels: Sequence[Label], *, require_vault: bool = True,
+    source: LabelSource | None = None,
 ) -> tuple[list[LabelOutcome], tuple[DeviceGateState, ...]]:
-    """Pair and record labels; keep their setup codes encrypted for provisioning.
+    """Pair and record labels; keep their setup codes encrypted for provisioning. ``source``
+    (scanned, typed, image) is recorded with each label.
 
     Without ``require_vault`` a refused keyring records only the public fields."""
     with ctx.store() as store:
@@ -90,7 +93,7 @@ def add_scanned_labels(
             vault = None
         device_ids = [d.device_id for d in store.devices(job.id)]
         labels = [resolve_matter_label(lab, device_ids) for lab in labels]
-        results = add_labels(store, job, labels, vault=vault)
+        results = add_labels(store, job, labels, vault=vault, source=source)
         return [LabelOutcome.from_json(r) for r in results], tuple(store.gate_states(job.id))
 
 

@@ -170,7 +170,7 @@ def _labels(
     if given:
         return dict(given)
     found = ctx.site.box_labels(device_ids)
-    if found or ctx.site.training:
+    if found:
         return found
     if store is None or job_id is None:
         return {}

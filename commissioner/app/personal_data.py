@@ -12,10 +12,11 @@ import asyncio
 from typing import Final
 
 from commissioner.app.context import AppContext, open_job
-from commissioner.app.wipe import trust_for
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.backends import DeviceAddress, backend_for
 from commissioner.backends.errors import NotSupportedByFamilyError
 from commissioner.documents.personal_data_checks import INVENTORY
+from commissioner.errors import UserError
 from commissioner.protocol.errors import DeviceProtocolError
 
 DEFAULT_TIMEOUT: Final = 5.0
@@ -30,7 +31,13 @@ async def read_inventories(
         # Another run changing the job refuses this one before anything is asked or written.
         with store.job_lock(job.id, "inventory"):
             devices = store.devices(job.id)
-    backend = backend_for(await asyncio.to_thread(trust_for, ctx))
+    try:
+        backend = backend_for(await asyncio.to_thread(manufacturer_trust, ctx))
+    except UserError as err:  # no verified roots here: no device can be asked who it is
+        reason = f"unreadable: {err}"
+        out: dict[str, dict[str, int] | str] = {d.device_id: reason for d in devices}
+        await asyncio.to_thread(_record, ctx, job.id, out)
+        return out
 
     async def one(device_id: str, host: str | None, port: int | None) -> dict[str, int] | str:
         found = await ctx.site.locate(device_id)
@@ -48,11 +55,12 @@ async def read_inventories(
     results = await asyncio.gather(*(one(d.device_id, d.address, d.port) for d in devices))
     out = {d.device_id: r for d, r in zip(devices, results, strict=True)}
 
-    def record() -> None:
-        with ctx.store() as store, store.job_lock(job.id, "inventory"):
-            for device_id, r in out.items():
-                detail = {"counts": r} if isinstance(r, dict) else {"error": r}
-                store.append_step(job.id, INVENTORY, detail, device_id=device_id)
-
-    await asyncio.to_thread(record)
+    await asyncio.to_thread(_record, ctx, job.id, out)
     return out
+
+
+def _record(ctx: AppContext, job_id: str, out: dict[str, dict[str, int] | str]) -> None:
+    with ctx.store() as store, store.job_lock(job_id, "inventory"):
+        for device_id, r in out.items():
+            detail = {"counts": r} if isinstance(r, dict) else {"error": r}
+            store.append_step(job_id, INVENTORY, detail, device_id=device_id)

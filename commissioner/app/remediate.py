@@ -36,12 +36,12 @@ from commissioner.app.remediate_ops import (
     provision_unit,
     reapply,
 )
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.app.verify import (
     DEFAULT_TIMEOUT,
     HeldCredentials,
     Verification,
     _address,
-    _trust,
     read_record,
     verify_job,
 )
@@ -353,8 +353,8 @@ async def remediate(
         raise UserError(f"remediation needs the signed catalog: {err.message}",
                         hint="run `commissioner catalog sync` while online") from None
     labels = await asyncio.to_thread(_labels, ctx, labels_dir, new_device_id or device_id)
-    visit = _Visit(ctx, record, creds, backend_for(_trust(ctx, catalog)), catalog, who, timeout,
-                   labels)
+    backend = backend_for(manufacturer_trust(ctx, catalog=catalog))
+    visit = _Visit(ctx, record, creds, backend, catalog, who, timeout, labels)
     sink(Event("remediate", "plan", device_id, code="remediate.start",
                params={"action": action, "finding": finding}))
     lease = await asyncio.to_thread(_lease, ctx, job.id, action)

@@ -1,13 +1,35 @@
-"""Scan: what is on the home network (mDNS: this project's devices and Matter nodes; BLE on
-request), optionally recorded in a job."""
+"""Scan: what is on the home network (mDNS: this project's devices and Matter nodes; ECHONET
+Lite on the site's IPv4 interfaces; BLE on request), optionally recorded in a job."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from commissioner.app.context import AppContext, open_job
+from commissioner.discovery.echonet import EchonetTransport
+from commissioner.discovery.manager import Transport
 from commissioner.discovery.matter import MatterTransport
 from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import ScanResult, malformed_to_json, scan
 from commissioner.errors import UserError
+from commissioner.protocol.errors import DeviceProtocolError
+
+
+def echonet_transports(ctx: AppContext) -> list[Transport]:
+    """The ECHONET Lite transport on the site's interfaces (none when the site has none)."""
+    interfaces = ctx.site.echonet_interfaces(ctx.settings, ctx.mdns_interfaces)
+    return [EchonetTransport(interfaces)] if interfaces else []
+
+
+async def site_scan(ctx: AppContext, timeout: float, *,  # noqa: ASYNC109 - the scan's duration
+                    expect: int | None = None, extra: Sequence[Transport] = ()) -> ScanResult:
+    """mDNS and ECHONET Lite (and ``extra``) on the site's interfaces, results merged."""
+    try:
+        return await scan(ctx.mdns_interfaces, timeout, expect=expect,
+                          extra_transports=[*echonet_transports(ctx), *extra])
+    except DeviceProtocolError as err:
+        raise UserError(f"cannot search for ECHONET Lite equipment: {err.message}",
+                        hint="check echonet_interfaces in settings.toml") from None
 
 
 async def scan_site(
@@ -22,8 +44,8 @@ async def scan_site(
     if not 0 < timeout <= 600:
         raise UserError("the scan time must be between 0 and 600 seconds")
     if not ble:
-        return await scan(ctx.mdns_interfaces, timeout, expect=expect,
-                          extra_transports=[MatterTransport(ctx.mdns_interfaces)])
+        return await site_scan(ctx, timeout, expect=expect,
+                               extra=[MatterTransport(ctx.mdns_interfaces)])
     from commissioner.ble.config import make_adapter, scan_with_ble
 
     adapter = make_adapter(ble_transport or ctx.site.ble_transport())

@@ -33,6 +33,7 @@ from commissioner.app.training_home import (
 )
 from commissioner.errors import UserError
 from commissioner.protocol.ble_pake import NetworkConfig
+from commissioner.protocol.echonet import ECHONET_PORT
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.protocol.label import Label, decode_label
 from commissioner.resources import resources_dir
@@ -64,6 +65,7 @@ class ListedDevice:
     model: str
     host: str
     port: int
+    family: str = "shc"  # the device backend that reaches it
 
 
 class Site(ABC):
@@ -79,6 +81,17 @@ class Site(ABC):
 
     @abstractmethod
     def catalog_source(self, data_dir: Path, settings: Settings) -> CatalogSource: ...
+
+    def echonet_interfaces(self, settings: Settings, mdns: Sequence[str]) -> tuple[str, ...]:
+        """The IPv4 interfaces ECHONET Lite discovery may use: ``echonet_interfaces`` from the
+        settings, else the IPv4 ones among the mDNS interfaces in use (``mdns``)."""
+        if settings.echonet_interfaces is not None:
+            return settings.echonet_interfaces
+        return tuple(a for a in mdns if ":" not in a)
+
+    def echonet_unavailable(self) -> str | None:
+        """Why the site's ECHONET Lite equipment cannot be reached (None: nothing to say)."""
+        return None
 
     def own_device_ids(self) -> frozenset[str] | None:
         """The ids that belong to this home, or None when whatever is heard may belong."""
@@ -97,8 +110,14 @@ class Site(ABC):
         return {}
 
     def box_labels(self, device_ids: Sequence[str]) -> dict[str, Label]:
-        """Labels readable without scanning a box (training only)."""
+        """Labels readable without scanning a box (training, only when the trainer enabled
+        it: a field site never reads a label it was not shown)."""
         return {}
+
+    @property
+    def box_labels_enabled(self) -> bool:
+        """Does :meth:`box_labels` read labels (a training option; never in the field)?"""
+        return False
 
     def network_config(self) -> NetworkConfig | None:
         """The home network for BLE onboarding, when the site knows it."""
@@ -142,8 +161,11 @@ class TrainingSite(Site):
 
     kind: SiteKind = "training"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, read_box_labels: bool = False) -> None:
+        """``read_box_labels``: read every box label from the home's folder without a scan
+        (an explicit training option; off, labels are scanned, typed or read from images)."""
         self.directory = Path(directory)
+        self.read_box_labels = read_box_labels
         self._stamp = self._file_stamp()
         self._loaded = read_training_home(self.directory)
 
@@ -190,17 +212,42 @@ class TrainingSite(Site):
     def own_device_ids(self) -> frozenset[str] | None:
         return self._home.device_ids
 
+    def echonet_interfaces(self, settings: Settings, mdns: Sequence[str]) -> tuple[str, ...]:
+        # Only the home's own loopback addresses, and only while its equipment runs.
+        echonet = self._home.echonet
+        return echonet.interfaces if echonet is not None and echonet.running else ()
+
+    def echonet_unavailable(self) -> str | None:
+        echonet = self._home.echonet
+        if echonet is None or echonet.running:
+            return None
+        return echonet.reason or "the virtual home's ECHONET Lite equipment is not running"
+
     def listed_devices(self) -> tuple[ListedDevice, ...]:
-        return tuple(ListedDevice(d.device_id, d.role, d.kind, d.manufacturer, d.model, d.host,
-                                  d.port) for d in self._home.everything)
+        listed = [ListedDevice(d.device_id, d.role, d.kind, d.manufacturer, d.model, d.host,
+                               d.port) for d in self._home.everything]
+        echonet = self._home.echonet
+        if echonet is not None and echonet.running:
+            listed += [ListedDevice(e.device_id, "device", e.kind, e.manufacturer_code,
+                                    e.product_code, e.host, ECHONET_PORT, "echonet-lite")
+                       for e in echonet.equipment]
+        return tuple(listed)
 
     def expected_count(self) -> int | None:
-        return len(self._home.everything)
+        echonet = self._home.echonet
+        extra = len(echonet.equipment) if echonet is not None and echonet.running else 0
+        return len(self._home.everything) + extra
 
     def endpoints(self) -> dict[str, tuple[str, int]]:
         return self._home.endpoints()
 
+    @property
+    def box_labels_enabled(self) -> bool:
+        return self.read_box_labels
+
     def box_labels(self, device_ids: Sequence[str]) -> dict[str, Label]:
+        if not self.read_box_labels:
+            return {}
         out: dict[str, Label] = {}
         for device_id in device_ids:
             path = self._home.label_path(device_id)
@@ -298,6 +345,12 @@ def read_label_folder(directory: Path, device_ids: Sequence[str] | None = None) 
     return out
 
 
-def make_site(virtual_home: Path | None) -> Site:
-    """The training site of ``virtual_home``, or the field site."""
-    return FieldSite() if virtual_home is None else TrainingSite(virtual_home)
+def make_site(virtual_home: Path | None, *, read_box_labels: bool = False) -> Site:
+    """The training site of ``virtual_home`` (``read_box_labels``: the training option that
+    reads every box label without a scan), or the field site (which never does)."""
+    if virtual_home is None:
+        if read_box_labels:
+            raise UserError("reading box labels without a scan is a training option",
+                            hint="on a real site scan, type or photograph each label")
+        return FieldSite()
+    return TrainingSite(virtual_home, read_box_labels=read_box_labels)

@@ -57,6 +57,25 @@ class HomeBle:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeEchonetEquipment:
+    device_id: str
+    kind: str
+    host: str  # the node's loopback address (UDP 3610)
+    manufacturer_code: str
+    product_code: str
+
+
+@dataclass(frozen=True, slots=True)
+class HomeEchonet:
+    """The home's ECHONET Lite equipment: where to search, or why it is not running."""
+
+    running: bool
+    reason: str | None  # why not, when not running
+    interfaces: tuple[str, ...]  # loopback addresses to search on (multicast 224.0.23.0)
+    equipment: tuple[HomeEchonetEquipment, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingHome:
     directory: Path
     gateway: HomeDevice
@@ -69,6 +88,7 @@ class TrainingHome:
     catalog_url: str | None
     scenario: str
     ble: HomeBle | None = None
+    echonet: HomeEchonet | None = None
 
     @property
     def everything(self) -> tuple[HomeDevice, ...]:
@@ -80,6 +100,8 @@ class TrainingHome:
         ids = {d.device_id for d in self.everything}
         if self.ble is not None:
             ids.update(b.device_id for b in self.ble.devices)
+        if self.echonet is not None:
+            ids.update(e.device_id for e in self.echonet.equipment)
         return frozenset(ids)
 
     def label_path(self, device_id: str) -> Path | None:
@@ -212,7 +234,7 @@ def read_training_home(directory: Path) -> TrainingHome:
         raise r.fail("file", f"not valid JSON (line {exc.lineno}, column {exc.colno})") from None
     if _depth(raw, MAX_DEPTH) > MAX_DEPTH:  # belt and braces
         raise r.fail("file", f"JSON nested deeper than {MAX_DEPTH} levels")
-    top = r.obj(raw, "top level", _TOP_KEYS, frozenset({"ble"}))
+    top = r.obj(raw, "top level", _TOP_KEYS, frozenset({"ble", "echonet"}))
     if top["format"] != HOME_FORMAT:
         raise r.fail("format", f"unsupported format {top['format']!r} (expected {HOME_FORMAT})")
     gw = r.obj(top["gateway"], "gateway", {"device_id", "host", "port"})
@@ -261,7 +283,34 @@ def read_training_home(directory: Path) -> TrainingHome:
         control_port=r.port(control["port"], "control.port"),
         catalog_url=catalog_url, scenario=r.text(top["scenario"], "scenario"),
         ble=None if top.get("ble") is None else _read_ble(r, top["ble"]),
+        echonet=None if top.get("echonet") is None else _read_echonet(r, top["echonet"]),
     )
+
+
+def _read_echonet(r: _Reader, raw: object) -> HomeEchonet:
+    o = r.obj(raw, "echonet", {"status", "reason", "interfaces", "equipment"})
+    if o["status"] not in ("running", "unavailable"):
+        raise r.fail("echonet.status", "must be 'running' or 'unavailable'")
+    reason = None if o["reason"] is None else r.text(o["reason"], "echonet.reason")
+    ifaces = o["interfaces"]
+    if not isinstance(ifaces, list) or not ifaces or len(ifaces) > 8:
+        raise r.fail("echonet.interfaces", "must be a list of 1 to 8 loopback addresses")
+    interfaces = tuple(r.loopback(x, f"echonet.interfaces[{n}]") for n, x in enumerate(ifaces))
+    for n, x in enumerate(interfaces):
+        if x == "localhost" or ipaddress.ip_address(x).version != 4:
+            raise r.fail(f"echonet.interfaces[{n}]", "must be an IPv4 loopback address")
+    if not isinstance(o["equipment"], list) or len(o["equipment"]) > 1000:
+        raise r.fail("echonet.equipment", "must be a list of at most 1000 objects")
+    equipment = []
+    for i, e in enumerate(o["equipment"]):
+        w = f"echonet.equipment[{i}]"
+        d = r.obj(e, w, {"device_id", "kind", "host", "manufacturer_code", "product_code"})
+        equipment.append(HomeEchonetEquipment(
+            r.text(d["device_id"], f"{w}.device_id"), r.text(d["kind"], f"{w}.kind"),
+            r.loopback(d["host"], f"{w}.host"),
+            r.text(d["manufacturer_code"], f"{w}.manufacturer_code"),
+            r.text(d["product_code"], f"{w}.product_code")))
+    return HomeEchonet(o["status"] == "running", reason, interfaces, tuple(equipment))
 
 
 def _read_ble(r: _Reader, raw: object) -> HomeBle:

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from commissioner.app.context import AppContext, find_job
 from commissioner.app.events import Event, EventSink, ignore
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.app.verify_checks import (
     CHECKS,
     SEVERITIES,
@@ -31,7 +32,6 @@ from commissioner.app.verify_checks import (
 )
 from commissioner.app.verify_probe import DeviceProbe, probe_all
 from commissioner.app.verify_record import JobRecord, load_record
-from commissioner.backends import TrustStore
 from commissioner.backends.base import ClientCredentials, DeviceAddress
 from commissioner.backends.registry import backend_for
 from commissioner.discovery.events import DeviceRecord
@@ -173,7 +173,7 @@ async def verify_job(
         except CatalogError as err:
             raise UserError(f"verification needs the signed catalog: {err.message}",
                             hint="run `commissioner catalog sync` while online") from None
-    trust = _trust(ctx, catalog)
+    trust = manufacturer_trust(ctx, catalog=catalog)
     if heard is None:
         result = await scan(ctx.mdns_interfaces, scan_timeout, expect=ctx.site.expected_count())
         heard = result.devices
@@ -231,19 +231,6 @@ def _record(ctx: AppContext, v: Verification, operator: str) -> Verification:
             "states": {d: e.get("state") for d, e in sorted(v.devices.items())},
         }, operator=operator)
     return Verification(**{**v.__dict__, "followup_idx": step.idx, "followup_hash": step.hash})
-
-
-def _trust(ctx: AppContext, catalog: Catalog) -> TrustStore:
-    from commissioner.trust.gate import trust_store_for
-
-    pem = ctx.site.trust_roots_pem()
-    if pem is not None:
-        return TrustStore.from_pem(pem)
-    trust = trust_store_for(catalog)
-    if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="sync the catalog again while online")
-    return trust
 
 
 def _address(device_id: str, heard: dict[str, DeviceRecord],

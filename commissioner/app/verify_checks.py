@@ -143,11 +143,11 @@ def device_findings(record: JobRecord, probes: Mapping[str, DeviceProbe],
                 + (f"; missing: {_grants_text(missing)}" if missing else ""),
                 rec.device_id, {**ev, "recorded_acl": [{"role": r, "epoch": e}
                                                        for r, e in grants]}))
-        if p.personal_data:
-            total = sum(p.personal_data.values())
+        total = sum(p.personal_data.values()) if p.personal_data else 0
+        if total:  # information for the owner (R2-5); an empty inventory is no finding
             out.append(Finding("personal-data-inventory", "personal-data", "info", ("R2-5",),
                                f"{rec.device_id} holds {total} personal-data items",
-                               rec.device_id, {"counts": dict(p.personal_data)}))
+                               rec.device_id, {"counts": dict(p.personal_data or {})}))
     return out
 
 

@@ -1,8 +1,9 @@
 """Asking the devices, read-only: what each device says about itself now.
 
 Every question goes through the device-protocol seam (:mod:`commissioner.backends`):
-identify (attested), the factory default login (tried on its own anonymous connection; a
-refusal changes nothing), an authenticated session with the job's credentials, the
+identify (attested) and an authenticated session with the job's credentials (one connection
+where the family allows it), the factory default login (tried alongside on its own anonymous
+connection; a refusal changes nothing), the
 provisioning read-back, the gateway's allow-list and the personal-data inventory. Nothing is
 written to any device.
 """
@@ -10,6 +11,7 @@ written to any device.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -17,10 +19,11 @@ from commissioner.backends.base import (
     Credentials,
     DeviceAddress,
     DeviceBackend,
+    DeviceSession,
     Identification,
     ProvisioningReadback,
 )
-from commissioner.backends.errors import NoCredentialError, NotSupportedByFamilyError
+from commissioner.backends.errors import NotSupportedByFamilyError
 from commissioner.protocol.errors import DeviceProtocolError
 
 
@@ -71,54 +74,76 @@ async def probe_device(
     credentials: Credentials | None, expected_fingerprint: str | None, gateway: bool,
     timeout: float,  # noqa: ASYNC109 - per network step
 ) -> DeviceProbe:
+    """Identify and authenticate (one connection where the family allows it) while the
+    factory default login is tried alongside on its own anonymous connection. The default
+    login is tried only on the recorded unit, and its answer counts only once the device has
+    identified as that unit."""
     probe = DeviceProbe(device_id, address, heard)
     if address is None:
         probe.errors["identify"] = "no address: not heard and none recorded"
         return probe
+    login = asyncio.ensure_future(backend.default_login_works(
+        address, timeout=timeout, expected_fingerprint=expected_fingerprint))
     try:
-        probe.identity = await backend.identify(address, timeout=timeout)
+        opened = await backend.identify_and_open_session(
+            address, credentials, timeout=timeout, expected_fingerprint=expected_fingerprint)
     except DeviceProtocolError as err:
+        await _discard(login)
         probe.errors["identify"] = _why(err)
         return probe
-    if expected_fingerprint is not None and probe.identity.fingerprint != expected_fingerprint:
+    except BaseException:
+        await _discard(login)
+        raise
+    probe.identity = opened.identity
+    if expected_fingerprint is not None and opened.identity.fingerprint != expected_fingerprint:
+        await _discard(login)
         return probe  # another unit answers: nothing of this job's may be tried on it
+    later: dict[str, str] = {}  # session errors, reported after the default login's
     try:
-        probe.default_login_works = await backend.default_login_works(address, timeout=timeout)
+        if opened.session is not None:
+            probe.session_ok = True
+            await _read_session(probe, opened.session, gateway, later)
+        elif credentials is None:
+            later["session"] = "the job's credentials are not on this laptop"
+        else:
+            probe.session_ok = False
+            later["session"] = _why(opened.error) if opened.error is not None else "not opened"
+    except BaseException:
+        await _discard(login)
+        raise
+    try:
+        probe.default_login_works = await login
     except DeviceProtocolError as err:
         probe.errors["default-login"] = _why(err)
-    if credentials is None:
-        probe.errors["session"] = "the job's credentials are not on this laptop"
-        return probe
-    try:
-        session = await backend.open_session(address, credentials, timeout=timeout,
-                                             expected_fingerprint=expected_fingerprint,
-                                             check_identity=True)
-    except NoCredentialError as err:
-        probe.session_ok = False
-        probe.errors["session"] = _why(err)
-        return probe
-    except DeviceProtocolError as err:
-        probe.session_ok = False
-        probe.errors["session"] = _why(err)
-        return probe
-    probe.session_ok = True
+    probe.errors.update(later)
+    return probe
+
+
+async def _read_session(probe: DeviceProbe, session: DeviceSession, gateway: bool,
+                        errors: dict[str, str]) -> None:
     async with session:
         try:
             probe.readback = await session.read_back()
         except DeviceProtocolError as err:
-            probe.errors["read-back"] = _why(err)
+            errors["read-back"] = _why(err)
         if gateway:
             try:
                 probe.allow_list = await session.read_allow_list()
             except DeviceProtocolError as err:
-                probe.errors["allow-list"] = _why(err)
+                errors["allow-list"] = _why(err)
         try:
             probe.personal_data = dict((await session.personal_data_inventory()).counts)
         except NotSupportedByFamilyError:
             pass
         except DeviceProtocolError as err:
-            probe.errors["personal-data"] = _why(err)
-    return probe
+            errors["personal-data"] = _why(err)
+
+
+async def _discard(task: asyncio.Future[bool]) -> None:
+    """Stop a default-login check whose answer no longer counts (and never leak its error)."""
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError, Exception):
+        await task
 
 
 async def probe_all(

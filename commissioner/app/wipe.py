@@ -31,6 +31,7 @@ from typing import Any, Final
 from commissioner.app.context import AppContext, open_job
 from commissioner.app.events import Event, EventSink, ignore
 from commissioner.app.resale import PreviousHome, previous_home, resale_link
+from commissioner.app.trust_roots import manufacturer_trust
 from commissioner.backends import (
     DeviceAddress,
     DeviceBackend,
@@ -38,7 +39,6 @@ from commissioner.backends import (
     Identification,
     PersonalDataInventory,
     Probe,
-    TrustStore,
     backend_for,
 )
 from commissioner.backends.errors import NotSupportedByFamilyError
@@ -111,20 +111,6 @@ class WipeOutcome:
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-
-
-def trust_for(ctx: AppContext) -> TrustStore:
-    """Manufacturer roots: the training home's, or those of the verified catalog."""
-    pem = ctx.site.trust_roots_pem()
-    if pem is not None:
-        return TrustStore.from_pem(pem)
-    from commissioner.trust.gate import trust_store_for
-
-    trust = trust_store_for(ctx.catalog(online=False))
-    if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="run `commissioner catalog sync`")
-    return trust
 
 
 class _Wiper:
@@ -320,7 +306,7 @@ async def wipe_job(
         if link.from_job is not None:
             vault = open_vault(store)
             previous = await asyncio.to_thread(previous_home, store, vault, link)
-        trust = await asyncio.to_thread(trust_for, ctx)
+        trust = await asyncio.to_thread(manufacturer_trust, ctx)
         backend = backend_for(trust)
         wiper = _Wiper(ctx, store, job.id, backend, previous, sink, timeout=timeout,
                        reset_timeout=reset_timeout, poll_interval=poll_interval)

@@ -9,6 +9,8 @@ devices only through it, in the family's own terms hidden behind these steps:
   trusted root) or merely reported (identify-only families).
 * :meth:`DeviceBackend.open_session` - an authenticated session: the setup code before
   commissioning, the job's credentials after (:class:`Credentials` supplies both).
+* :meth:`DeviceBackend.identify_and_open_session` - both, on one connection where the family
+  allows it (verification asks every device this, so one handshake fewer counts).
 * :class:`DeviceSession` - provisioning on that session: admin credential, operational
   certificate from a CSR, ACL, default login off, complete, read back; the gateway role's
   extra steps; and the places where wipe and the personal-data inventory go.
@@ -31,7 +33,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, ClassVar, Literal, Protocol
 
-from commissioner.backends.errors import NotSupportedByFamilyError
+from commissioner.backends.errors import (
+    DeviceProtocolError,
+    NoCredentialError,
+    NotSupportedByFamilyError,
+)
 from commissioner.protocol.label import Label
 
 __all__ = [
@@ -47,6 +53,7 @@ __all__ = [
     "FirmwareProgress",
     "FirmwareTarget",
     "Identification",
+    "IdentifiedSession",
     "OwnerInvitationGrant",
     "PersonalDataInventory",
     "Probe",
@@ -183,6 +190,7 @@ class OwnerInvitationGrant:
     token_sha256: str
     expires_at: int
     epoch: int
+    code_verifier: str | None = None  # of the typed takeover code (protocol.takeover_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,6 +351,17 @@ class DeviceSession(ABC):
         raise NotSupportedByFamilyError(self.family, "wiping the device")
 
 
+@dataclass(frozen=True, slots=True)
+class IdentifiedSession:
+    """What :meth:`DeviceBackend.identify_and_open_session` got: the identity, and the
+    authenticated session when one was opened (``None`` with the reason in ``error``, or with
+    no error when none was tried: no credentials, or another unit answers)."""
+
+    identity: Identification
+    session: DeviceSession | None = None
+    error: DeviceProtocolError | NoCredentialError | None = None
+
+
 # --------------------------------------------------------------------------- firmware
 
 
@@ -431,10 +450,40 @@ class DeviceBackend(ABC):
         raise NotSupportedByFamilyError(self.family, "an authenticated session",
                                         "the family is identify-only")
 
+    async def identify_and_open_session(
+        self,
+        address: DeviceAddress,
+        credentials: Credentials | None,
+        *,
+        timeout: float,  # noqa: ASYNC109 - per network step, kept by the session
+        expected_fingerprint: str | None = None,
+    ) -> IdentifiedSession:
+        """:meth:`identify`, then, if ``credentials`` are given and the device holds
+        ``expected_fingerprint`` (when given), an authenticated session checked against that
+        identity (as :meth:`open_session` with ``check_identity``). A failed identify raises;
+        a failed session is returned in :attr:`IdentifiedSession.error`.
+
+        This default uses two connections; a family that can authenticate on the connection
+        it identified on overrides it (one handshake fewer per device)."""
+        identity = await self.identify(address, timeout=timeout)
+        if credentials is None or (expected_fingerprint is not None
+                                   and identity.fingerprint != expected_fingerprint):
+            return IdentifiedSession(identity)
+        try:
+            session = await self.open_session(address, credentials, timeout=timeout,
+                                              expected_fingerprint=expected_fingerprint,
+                                              check_identity=True)
+        except (DeviceProtocolError, NoCredentialError) as err:
+            return IdentifiedSession(identity, error=err)
+        return IdentifiedSession(identity, session)
+
     async def default_login_works(
-        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+        self, address: DeviceAddress, *, timeout: float,  # noqa: ASYNC109
+        expected_fingerprint: str | None = None,
     ) -> bool:
-        """Does the factory default login still work (on a fresh, anonymous connection)?"""
+        """Does the factory default login still work (on a fresh, anonymous connection)?
+        With ``expected_fingerprint`` nothing is tried unless the device holds that
+        attestation certificate (an identity error is raised instead)."""
         raise NotSupportedByFamilyError(self.family, "checking the factory default login")
 
     # --- resale: evidence asked of the device on fresh connections (issue 11) ----------

@@ -4,7 +4,8 @@
     commissioner label add --job ID (PAYLOAD | --image FILE | --stdin) [--json]
     commissioner label list --job ID [--json]
     commissioner label decode PAYLOAD [--json]
-    commissioner device replace --job ID DEVICE_ID --reason TEXT
+    commissioner device replace --job ID DEVICE_ID [--with NEW_ID] --reason TEXT
+    commissioner device remove --job ID DEVICE_ID --reason TEXT
 
 ``certify`` loads the signed catalog (sync, or the verified offline cache within the grace
 period), records its version in the job, scans, certifies every device of the job (the gateway
@@ -28,9 +29,10 @@ import sys
 from pathlib import Path
 from typing import Final
 
-from commissioner.app import devices, labels
+from commissioner.app import device_changes, device_labels, devices, labels
 from commissioner.app.certify import certify
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.errors import UserError
 from commissioner.protocol.label import Label
 from commissioner.trust.gate import DEFAULT_CONCURRENCY
 
@@ -85,15 +87,20 @@ def register(
     label_sub = label.add_subparsers(dest="label_command", metavar="ACTION", required=True)
     add = label_sub.add_parser("add", parents=[common], help="add a scanned or typed label")
     add.add_argument("--job", required=True, metavar="ID", help="job id or job number")
-    src = add.add_mutually_exclusive_group(required=True)
+    src = add.add_mutually_exclusive_group()
     src.add_argument("payload", nargs="?", metavar="PAYLOAD",
-                     help="the label text (SHC1;..., a Matter MT:... code or manual code)")
+                     help="the label text (SHC1;..., a Matter MT:... code or manual code), or "
+                     "a JC-STAR label's QR URL (with --device)")
     src.add_argument("--image", type=Path, metavar="FILE", help="a photo or scan of the label")
     src.add_argument(
         "--stdin",
         action="store_true",
         help="read labels from a USB QR scanner / stdin, one per line",
     )
+    add.add_argument("--device", metavar="ID", help="the device the label belongs to (JC-STAR "
+                     "labels; box labels of equipment without attestation)")
+    add.add_argument("--model", metavar="MODEL", help="model on the equipment's box (--device)")
+    add.add_argument("--serial", metavar="SERIAL", help="serial on the equipment's box (--device)")
     add.add_argument("--json", action="store_true", help="print JSON")
     add.set_defaults(handler=_label_add)
     lst = label_sub.add_parser("list", parents=[common], help="list the job's labels")
@@ -111,12 +118,29 @@ def register(
     rep = device_sub.add_parser(
         "replace",
         parents=[common],
-        help="mark a blocked device to be replaced (there is no override)",
+        help="put a new genuine unit in a device's place (--with NEW_ID), or mark it to be "
+        "replaced (there is no override)",
+        description="With --with NEW_ID: the old device must be gone from the network, the new "
+        "unit is found, certified and takes its place. Without: the blocked device is only "
+        "marked to be replaced.",
     )
     rep.add_argument("--job", required=True, metavar="ID", help="job id or job number")
     rep.add_argument("device_id", metavar="DEVICE_ID")
+    rep.add_argument("--with", dest="new_device_id", metavar="NEW_ID",
+                     help="the new unit's device id (from its box label or a scan)")
     rep.add_argument("--reason", required=True, help="why (recorded in the job)")
+    rep.add_argument("--scan-timeout", type=float, default=3.0, metavar="S",
+                     help="seconds to listen for the devices (default 3)")
     rep.set_defaults(handler=_device_replace)
+    rem = device_sub.add_parser(
+        "remove", parents=[common],
+        help="record that a device was taken out of the home (checked on the network)")
+    rem.add_argument("--job", required=True, metavar="ID", help="job id or job number")
+    rem.add_argument("device_id", metavar="DEVICE_ID")
+    rem.add_argument("--reason", required=True, help="why (recorded in the job)")
+    rem.add_argument("--scan-timeout", type=float, default=3.0, metavar="S",
+                     help="seconds to listen for the device (default 3)")
+    rem.set_defaults(handler=_device_remove)
 
 
 # --------------------------------------------------------------------------- certify
@@ -157,7 +181,10 @@ def _certify(args: argparse.Namespace) -> int:
         if outcome.blocked:
             print(
                 f"{len(outcome.blocked)} device(s) blocked: they cannot be commissioned. "
-                "Replace them (`commissioner device replace`); there is no override."
+                "Take each out of the home, then record it: `commissioner device remove "
+                "--job ID DEVICE_ID --reason TEXT`, or, with a new genuine unit in its place, "
+                "`commissioner device replace --job ID DEVICE_ID --with NEW_ID --reason TEXT`. "
+                "There is no override."
             )
     return EXIT_BLOCKED if outcome.blocked else 0
 
@@ -173,9 +200,44 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
     return [labels.parse_payload(args.payload)]
 
 
+def _device_label(args: argparse.Namespace) -> int:
+    if args.image is not None or args.stdin:
+        raise UserError("--device takes the label text or --model and --serial")
+    boxed = args.model is not None or args.serial is not None
+    if boxed and (args.model is None or args.serial is None or args.payload is not None):
+        raise UserError("a box label needs both --model and --serial (and no PAYLOAD)")
+    r = asyncio.run(device_labels.add_device_label(
+        context_from_args(args), args.job, args.device,
+        qr=None if boxed else args.payload, model=args.model, serial=args.serial))
+    if args.json:
+        print_json({"device_id": r.device_id, "kind": r.kind, "model": r.model,
+                    "serial": r.serial, "registration_number": r.registration_number,
+                    "url": r.url, "catalog_registration_number": r.catalog_number,
+                    "finding": r.finding})
+    elif r.kind == "jcstar":
+        print(f"JC-STAR {r.registration_number} recorded as evidence for {r.device_id} "
+              f"({r.model}); not fetched, and not proof of certification on its own.")
+        if r.finding:
+            print(f"finding: {r.finding}")
+    else:
+        print(f"box label {r.model} sn {r.serial} recorded for {r.device_id}; run certify "
+              "again to compare it with what the equipment reports.")
+    return 1 if r.finding else 0
+
+
 def _label_add(args: argparse.Namespace) -> int:
+    if args.device is not None:
+        return _device_label(args)
+    if args.payload is None and args.image is None and not args.stdin:
+        raise UserError("give the label text, --image FILE or --stdin")
+    if args.payload is not None and device_labels.is_jcstar(args.payload):
+        raise UserError("a JC-STAR label is evidence for one device",
+                        hint="say which with --device ID")
     read = _read_labels(args)
-    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read)
+    source: labels.LabelSource = (
+        "image" if args.image is not None else "scanned" if args.stdin else "typed")
+    results, _gate = labels.add_scanned_labels(context_from_args(args), args.job, read,
+                                               source=source)
     if args.json:
         print_json([{"device_id": r.device_id, "model": r.model, "serial": r.serial,
                      "status": r.status, "reason": r.reason} for r in results])
@@ -235,7 +297,24 @@ def _label_decode(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- replace
 
 
+def _device_remove(args: argparse.Namespace) -> int:
+    done = asyncio.run(device_changes.remove_device(
+        context_from_args(args), args.job, args.device_id, args.reason,
+        scan_timeout=args.scan_timeout))
+    print(f"Device {done.device_id} removed from the job: it is no longer on the network "
+          f"(not advertised, not answering). Reason: {done.reason}")
+    return 0
+
+
 def _device_replace(args: argparse.Namespace) -> int:
+    if args.new_device_id is not None:
+        done = asyncio.run(device_changes.replace_device(
+            context_from_args(args), args.job, args.device_id, args.new_device_id, args.reason,
+            scan_timeout=args.scan_timeout))
+        v = done.verdict
+        print(f"Device {done.old_device_id} replaced by {done.new_device_id} ({v.manufacturer} "
+              f"{v.model}, {v.verdict.value}). Reason: {done.reason}")
+        return 0
     state, _gate = devices.mark_to_replace(context_from_args(args), args.job, args.device_id,
                                            args.reason)
     print(

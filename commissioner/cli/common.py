@@ -19,6 +19,12 @@ def common_parser() -> argparse.ArgumentParser:
         help="work against the virtual home in DIR (training mode); uses loopback only",
     )
     common.add_argument(
+        "--read-box-labels",
+        action="store_true",
+        help="training only: read every box label from the virtual home's folder instead of "
+        "scanning each (recorded as training-auto)",
+    )
+    common.add_argument(
         "--data-dir",
         metavar="DIR",
         type=Path,
@@ -39,6 +45,7 @@ def context_from_args(args: argparse.Namespace) -> AppContext:
         data_dir=getattr(args, "data_dir", None),
         virtual_home=getattr(args, "virtual_home", None),
         mdns_interfaces=getattr(args, "mdns_interface", None),
+        read_box_labels=bool(getattr(args, "read_box_labels", False)),
     )
 
 

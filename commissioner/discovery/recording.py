@@ -35,7 +35,15 @@ def job_device(record: DeviceRecord, *, at: str, status: str = "seen") -> JobDev
         first_seen=at,
         last_seen=at,
         status=status,
+        family=family_of(record),
     )
+
+
+def family_of(record: DeviceRecord) -> str:
+    """The device family whose backend speaks to what discovery heard."""
+    if record.network is None and "echonet" in record.sightings:
+        return "echonet-lite"  # identify-only equipment heard over ECHONET Lite (UDP 3610)
+    return "shc"
 
 
 def record_scan(

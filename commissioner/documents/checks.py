@@ -55,6 +55,8 @@ def blockers(facts: HandoverFacts) -> list[Blocker]:
     if not facts.devices:
         out.append(Blocker("no-devices", "the job has no devices; scan and certify them first"))
     for f in facts.devices:
+        if f.unattested_allowed:
+            continue  # identified without attestation, allowed by the catalog's policy
         dev = f.device.device_id
         g = f.gate
         p = {"device": dev, "model": f.model_number}
@@ -183,7 +185,10 @@ def _ids(devs: Iterable[DeviceFacts]) -> tuple[str, ...]:
 
 
 def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence]]:
-    devs = facts.devices
+    allowed = tuple(f for f in facts.devices if f.unattested_allowed)
+    # Equipment the policy allows without attestation is neither provisioned nor updated by
+    # the app: it is judged under R2-2/R3-3 only, where the report says it was not attested.
+    devs = tuple(f for f in facts.devices if f not in allowed)
     job = facts.job
     ev: list[Evidence] = []
     if req.id == "R2-1":
@@ -192,9 +197,14 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
                            "job was opened", (opened.idx,) if opened else ()))
         return ("pass" if job.service_level in (2, 3) else "fail"), ev
     if req.id in ("R2-2", "R3-3"):
-        if not devs:
+        if not devs and not allowed:
             return "fail", [Evidence("no devices recorded in the job")]
         vsteps = _verdict_steps(facts)
+        if allowed:
+            ev.append(Evidence(
+                f"{len(allowed)} equipment identified without attestation (model matched, "
+                "identity not attested), allowed by the catalog's policy at this level",
+                tuple(sorted(vsteps[i] for i in _ids(allowed) if i in vsteps)), _ids(allowed)))
         bad = [f for f in devs if f.gate.verdict != "certified" or f.gate.blocked]
         if req.id == "R3-3":
             bad += [f for f in devs if f not in bad
@@ -254,10 +264,16 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
             ev.append(Evidence("not authenticated by the gateway", (), _ids(bad)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-6":
-        sheet = _last(facts.steps, SHEET_ACTION)
+        sheets = [s for s in facts.steps
+                  if s.action in (SHEET_ACTION, "document.reprint") and not s.detail.get("draft")]
+        sheet = sheets[-1] if sheets else None
         if sheet is None:
             return "not-checked", [Evidence("the guidance sheet has not been produced yet")]
         d = sheet.detail
+        if d.get("complete") is not True:
+            return "fail", [Evidence(
+                "the guidance sheet lacks required content (support desk, owner app, the "
+                "model's policy or the takeover code)", (sheet.idx,))]
         return "pass", [Evidence(
             f"guidance sheet produced ({d.get('language')}, sha256 {d.get('sha256')}) listing "
             "the settings the owner must not change", (sheet.idx,))]

@@ -11,7 +11,20 @@ from typing import Final
 
 from commissioner.documents.strings import Texts
 
-__all__ = ["JST", "SupportContact", "format_date", "format_datetime", "load_support_contact"]
+__all__ = [
+    "JST",
+    "SUPPORT_REQUIRED_KEYS",
+    "OwnerApp",
+    "SupportContact",
+    "format_date",
+    "format_datetime",
+    "load_owner_app",
+    "load_support_contact",
+]
+
+SUPPORT_REQUIRED_KEYS: Final = ("support.name", "support.phone", "support.hours")
+"""The settings.toml keys the owner's sheet needs (``[support]`` table): handover refuses
+without them."""
 
 JST: Final = dt.timezone(dt.timedelta(hours=9), "JST")
 """Homes are in Japan: printed dates and times are Japan Standard Time."""
@@ -53,6 +66,13 @@ class SupportContact:
     def is_empty(self) -> bool:
         return not any((self.name, self.phone, self.email, self.hours, self.web))
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The required settings keys (``support.name`` ...) that have no value."""
+        values = {"support.name": self.name, "support.phone": self.phone,
+                  "support.hours": self.hours}
+        return tuple(k for k in SUPPORT_REQUIRED_KEYS if not values[k])
+
     @classmethod
     def from_mapping(cls, raw: Mapping[str, object]) -> SupportContact:
         def get(key: str) -> str | None:
@@ -62,9 +82,25 @@ class SupportContact:
         return cls(get("name"), get("phone"), get("email"), get("hours"), get("web"))
 
 
-def load_support_contact(settings_file: Path | None = None) -> SupportContact:
-    """The support contact from settings.toml (empty when there is none or it is unreadable:
-    the sheet then tells the owner to contact the installing company)."""
+@dataclass(frozen=True, slots=True)
+class OwnerApp:
+    """The owner app named on the sheet: ``[owner_app]`` of settings.toml (``name``, ``how``:
+    how to get it, e.g. the store to search; ``web``: optional address)."""
+
+    name: str | None = None
+    how: str | None = None
+    web: str | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, object]) -> OwnerApp:
+        def get(key: str) -> str | None:
+            value = raw.get(key)
+            return value.strip() or None if isinstance(value, str) else None
+
+        return cls(get("name"), get("how"), get("web"))
+
+
+def _settings_table(name: str, settings_file: Path | None) -> Mapping[str, object]:
     from commissioner import paths
     from commissioner.errors import UserError
     from commissioner.settings import load_settings, settings_path
@@ -73,9 +109,20 @@ def load_support_contact(settings_file: Path | None = None) -> SupportContact:
     try:
         settings = load_settings(Path(os.fspath(path)))
     except UserError:
-        return SupportContact()
-    raw = settings.extra.get("support")
-    return SupportContact.from_mapping(raw) if isinstance(raw, Mapping) else SupportContact()
+        return {}
+    raw = settings.extra.get(name)
+    return raw if isinstance(raw, Mapping) else {}
+
+
+def load_support_contact(settings_file: Path | None = None) -> SupportContact:
+    """The support contact from settings.toml (empty when there is none or it is unreadable:
+    the sheet then says none was set, and handover refuses)."""
+    return SupportContact.from_mapping(_settings_table("support", settings_file))
+
+
+def load_owner_app(settings_file: Path | None = None) -> OwnerApp:
+    """The owner app from the ``[owner_app]`` table of settings.toml."""
+    return OwnerApp.from_mapping(_settings_table("owner_app", settings_file))
 
 
 STYLE: Final = """
@@ -95,6 +142,9 @@ td.label { background-color: #f2f5f9; font-weight: bold; }
 .fail { color: #b00020; font-weight: bold; }
 .na { color: #555555; }
 .code { font-family: 'DejaVu Sans Mono', 'Consolas', 'Courier New', monospace; font-size: 9pt; }
+.typed { font-family: 'DejaVu Sans Mono', 'Consolas', 'Courier New', monospace; font-size: 13pt;
+  font-weight: bold; }
+.draft { color: #b00020; font-size: 14pt; font-weight: bold; }
 .hash { font-family: 'DejaVu Sans Mono', 'Consolas', 'Courier New', monospace; font-size: 7.5pt; }
 """
 

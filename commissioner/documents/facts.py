@@ -17,13 +17,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
+from commissioner.documents.personal_data_checks import latest_inventories
 from commissioner.jobs.audit import AuditResult
 from commissioner.jobs.models import DeviceGateState, Job, JobDevice, Step
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog, CertifiedModel, ModelPolicy
-from commissioner.provisioning.invitation import MalformedInvitationError, decode_invitation_qr
+from commissioner.provisioning.invitation import (
+    MalformedInvitationError,
+    decode_invitation_qr,
+    takeover_code_of,
+)
 from commissioner.provisioning.run import active_invitation, owner_invitation_payload
 from commissioner.secrets.job_vault import open_vault
+from commissioner.trust.jcstar import JcStarEvidence
+from commissioner.trust.jcstar import evidence as jcstar_evidence
+from commissioner.trust.unattested import MODEL_MATCHED_NOT_ATTESTED as UNATTESTED_VERDICT
 
 __all__ = [
     "DeviceFacts",
@@ -50,6 +58,13 @@ class OwnerInvitation:
     payload: str
     invitation_id: str | None = None
     expires_at: str | None = None  # UTC ISO-8601
+    code: str | None = None  # the typed form (``1234-5678-90123``), a secret like the token
+
+    def is_expired(self, now: dt.datetime | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        moment = now or dt.datetime.now(dt.UTC)
+        return moment >= dt.datetime.fromisoformat(self.expires_at)
 
     def __repr__(self) -> str:  # never show the token
         return (f"OwnerInvitation(invitation_id={self.invitation_id!r}, "
@@ -64,7 +79,7 @@ class OwnerInvitation:
             inv = decode_invitation_qr(payload)
         except MalformedInvitationError as exc:
             raise ValueError(str(exc)) from None
-        return cls(payload, inv.invitation_id, inv.expires_at.isoformat())
+        return cls(payload, inv.invitation_id, inv.expires_at.isoformat(), takeover_code_of(inv))
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,6 +276,16 @@ class DeviceFacts:
     provisioning: ProvisioningFact | None
     firmware: FirmwareFact | None
     location: str | None = None
+    # Kinds of personal data the device reported it keeps (its inventory's keys, as asked of
+    # the device); empty when no inventory was read.
+    data_kinds: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        """Certified by the gate and provisioned (read back): may be listed to the owner."""
+        return (self.gate.verdict == "certified" and not self.gate.blocked
+                and self.provisioning is not None
+                and self.provisioning.provisioned)
 
     @property
     def model_number(self) -> str:
@@ -274,6 +299,18 @@ class DeviceFacts:
     def is_gateway(self) -> bool:
         return self.device.role == "gateway" or self.device.kind == "gateway"
 
+    @property
+    def identify_only(self) -> bool:
+        """Equipment of a family that cannot attest its identity (ECHONET Lite)."""
+        return self.device.family == "echonet-lite"
+
+    @property
+    def unattested_allowed(self) -> bool:
+        """Identified without attestation, and the catalog's policy allows it at this level:
+        it is not provisioned or updated by the app and does not block the handover."""
+        return (self.identify_only and self.gate.verdict == UNATTESTED_VERDICT
+                and not self.gate.blocked)
+
 
 @dataclass(frozen=True, slots=True)
 class HandoverFacts:
@@ -285,6 +322,12 @@ class HandoverFacts:
     catalog_version: int | None  # of the catalog the sheet's policies came from
     generated_at: str
     extra: Mapping[str, Any] = field(default_factory=dict)
+    jcstar: tuple[JcStarEvidence, ...] = ()  # JC-STAR labels recorded as evidence
+
+    @property
+    def unattested(self) -> tuple[DeviceFacts, ...]:
+        """Equipment identified without attestation (whatever its verdict)."""
+        return tuple(f for f in self.devices if f.identify_only)
 
 
 def collect_facts(
@@ -304,6 +347,7 @@ def collect_facts(
     prov = src.provisioning(store, job)
     fw = src.firmware(store, job)
     locs = locations or {}
+    inventories = latest_inventories(store, job.id)
     facts: list[DeviceFacts] = []
     for d in devices:
         gate = gates[d.device_id]
@@ -315,6 +359,7 @@ def collect_facts(
                 policy=catalog.policy_for(number) if catalog is not None else None,
                 provisioning=prov.get(d.device_id), firmware=fw.get(d.device_id),
                 location=locs.get(d.device_id),
+                data_kinds=tuple(sorted(inventories.get(d.device_id, {}))),
             )
         )
     # Gateway first, then by kind and device id: the order a person reads the home in.
@@ -324,7 +369,7 @@ def collect_facts(
         job=job, devices=tuple(facts), steps=tuple(store.steps(job.id)),
         audit=store.verify_audit(job.id), invitation=src.invitation(store, job),
         catalog_version=catalog.version if catalog is not None else None,
-        generated_at=when,
+        generated_at=when, jcstar=tuple(jcstar_evidence(store, job.id)),
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any, Final, Literal
 
 from commissioner.atomic_file import write_atomic
 from commissioner.documents.checks import SHEET_ACTION, Blocker, blockers, evaluate_requirements
-from commissioner.documents.common import SupportContact
+from commissioner.documents.common import OwnerApp, SupportContact
 from commissioner.documents.facts import HandoverFacts, HandoverSources, collect_facts
 from commissioner.documents.personal_data_checks import (
     latest_inventories,
@@ -31,19 +31,22 @@ from commissioner.documents.personal_data_checks import (
 )
 from commissioner.documents.render import RenderableDocument
 from commissioner.documents.report import build_report, report_json_text
-from commissioner.documents.sheet import build_sheet
+from commissioner.documents.sheet import build_sheet, sheet_is_complete
 from commissioner.documents.strings import DEFAULT_LANGUAGE
+from commissioner.errors import UserError
 from commissioner.jobs.models import Job, Step
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
 
 __all__ = [
     "HandoverOutcome",
+    "SheetRefusedError",
     "close_and_hand_over",
     "handover_blockers",
     "prepare_sheet",
     "record_document_action",
     "report_path_for",
+    "support_blocker",
     "write_report",
 ]
 
@@ -108,6 +111,27 @@ def handover_blockers(
     return found
 
 
+class SheetRefusedError(UserError):
+    """The owner's sheet cannot be printed for this job now (``blockers`` says why)."""
+
+    def __init__(self, message: str, hint: str, found: list[Blocker]) -> None:
+        super().__init__(message, hint=hint)
+        self.blockers = tuple(found)
+
+
+def support_blocker(support: SupportContact | None) -> Blocker | None:
+    """A blocker naming the settings keys of the support desk that are missing, if any."""
+    missing = (support or SupportContact()).missing
+    if not missing:
+        return None
+    keys = ", ".join(missing)
+    return Blocker(
+        "support-missing",
+        f"the owner's sheet needs the support desk: set {keys} in the [support] table of "
+        "settings.toml", None, {"keys": keys},
+    )
+
+
 def prepare_sheet(
     store: JobStore,
     job_id: str,
@@ -118,26 +142,62 @@ def prepare_sheet(
     support: SupportContact | None = None,
     locations: Mapping[str, str] | None = None,
     record: bool = True,
+    owner_app: OwnerApp | None = None,
+    allow_draft: bool = True,
+    now: dt.datetime | None = None,
 ) -> RenderableDocument:
-    """Build the guidance sheet; with ``record`` (and an open job) log ``document.sheet``."""
-    facts = collect_facts(store, job_id, catalog=catalog, sources=sources, locations=locations)
-    sheet = build_sheet(facts, language=language, support=support)
-    if record and not facts.job.is_closed:
-        _record_sheet(store, facts, sheet)
+    """Build the guidance sheet; with ``record`` log ``document.sheet`` (an open job) - a
+    second one for the same job is a reprint and is logged as ``document.reprint``.
+
+    A job that is not ready for handover gives a draft (marked, without the takeover code),
+    or with ``allow_draft=False`` raises :class:`SheetRefusedError`. An expired owner
+    invitation is never printed: :class:`SheetRefusedError` with code ``invitation-expired``
+    (the face re-issues it, then prints)."""
+    facts = collect_facts(store, job_id, catalog=catalog, sources=sources, locations=locations,
+                          now=now)
+    draft = False
+    if not facts.job.is_closed:
+        found = handover_blockers(store, facts, catalog=catalog)
+        draft = bool(found)
+        if draft and not allow_draft:
+            raise SheetRefusedError(
+                "the home is not ready for handover, so the owner's sheet cannot be printed",
+                "; ".join(b.message for b in found[:5]), found)
+    if not draft and facts.invitation is not None and facts.invitation.is_expired(now):
+        raise SheetRefusedError(
+            "the owner invitation has expired and cannot be printed",
+            "issue a new owner invitation (commissioner owner reissue --job ID, or the GUI's "
+            "handover page), then print again",
+            [Blocker("invitation-expired", "the owner invitation has expired")])
+    sheet = build_sheet(facts, language=language, support=support, owner_app=owner_app,
+                        draft=draft)
+    if record:
+        _record_sheet(store, facts, sheet, complete=sheet_is_complete(
+            facts, support=support, owner_app=owner_app, draft=draft), draft=draft)
     return sheet
 
 
-def _record_sheet(store: JobStore, facts: HandoverFacts, sheet: RenderableDocument) -> Step:
-    return store.append_step(
-        facts.job.id, SHEET_ACTION,
-        {
-            "language": sheet.language,
-            "sha256": sheet.sha256(),
-            "devices": len(facts.devices),
-            "catalog_version": facts.catalog_version,
-            "invitation_id": facts.invitation.invitation_id if facts.invitation else None,
-        },
-    )
+def _record_sheet(store: JobStore, facts: HandoverFacts, sheet: RenderableDocument, *,
+                  complete: bool, draft: bool = False) -> Step | None:
+    detail: dict[str, Any] = {
+        "language": sheet.language,
+        "sha256": sheet.sha256(),
+        "devices": len([f for f in facts.devices if f.passed]),
+        "catalog_version": facts.catalog_version,
+        "invitation_id": (facts.invitation.invitation_id
+                          if facts.invitation and not draft else None),
+        "draft": draft,
+        "complete": complete,
+    }
+    if facts.job.is_closed:
+        # A reprint after handover: the sealed log cannot grow (not logged yet; see the
+        # module's docstring).
+        return None
+    action = SHEET_ACTION
+    if any(s.action == SHEET_ACTION and not s.detail.get("draft") for s in facts.steps) \
+            and not draft:
+        action = "document.reprint"
+    return store.append_step(facts.job.id, action, detail)
 
 
 def record_document_action(
@@ -193,6 +253,7 @@ def close_and_hand_over(
     locations: Mapping[str, str] | None = None,
     report_path: Path | None = None,
     now: dt.datetime | None = None,
+    owner_app: OwnerApp | None = None,
 ) -> HandoverOutcome:
     """Close the job if the home is ready; otherwise change nothing and list why not.
 
@@ -205,10 +266,17 @@ def close_and_hand_over(
         facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
                               locations=locations, now=now)
         found = handover_blockers(store, facts, catalog=catalog)
+        missing_support = support_blocker(support)
+        if missing_support is not None:
+            found.append(missing_support)
+        if facts.invitation is not None and facts.invitation.is_expired(now):
+            found.append(Blocker("invitation-expired", "the owner invitation has expired; issue "
+                                 "a new one (commissioner owner reissue --job ID) before handover"))
         if found:
             return HandoverOutcome(job=facts.job, closed=False, blockers=tuple(found))
-        sheet = build_sheet(facts, language=language, support=support)
-        _record_sheet(store, facts, sheet)
+        sheet = build_sheet(facts, language=language, support=support, owner_app=owner_app)
+        _record_sheet(store, facts, sheet, complete=sheet_is_complete(
+            facts, support=support, owner_app=owner_app, draft=False))
         facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
                               locations=locations, now=now)
         store.append_step(

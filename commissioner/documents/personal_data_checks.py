@@ -26,8 +26,9 @@ def latest_wipes(store: JobStore, job_id: str) -> dict[str, dict[str, Any]]:
 def latest_inventories(store: JobStore, job_id: str) -> dict[str, dict[str, int]]:
     """The latest personal-data inventory each device reported before handover."""
     out: dict[str, dict[str, int]] = {}
+    present = {d.device_id for d in store.devices(job_id)}  # removed / replaced units left
     for step in store.steps(job_id):
-        if step.action == INVENTORY and step.device_id:
+        if step.action == INVENTORY and step.device_id in present:
             counts = step.detail.get("counts")
             if isinstance(counts, dict):
                 out[step.device_id] = {str(k): v for k, v in counts.items()

@@ -116,6 +116,29 @@ def _device_json(f: DeviceFacts) -> dict[str, Any]:
     }
 
 
+def unattested_json(facts: HandoverFacts) -> list[dict[str, Any]]:
+    """Equipment identified without attestation (ECHONET Lite) with its JC-STAR evidence."""
+    labels = {e.device_id: e for e in facts.jcstar}
+    out = []
+    for f in facts.unattested:
+        j = labels.get(f.device.device_id)
+        out.append({
+            "device_id": f.device.device_id, "family": f.device.family, "kind": f.device.kind,
+            "manufacturer": f.model.manufacturer if f.model else f.manufacturer,
+            "model": f.model_number, "verdict": f.gate.verdict, "allowed": f.unattested_allowed,
+            "reason": f.gate.verdict_reason,
+            "jcstar_registration_number": j.registration_number if j else None,
+        })
+    return out
+
+
+def jcstar_json(facts: HandoverFacts) -> list[dict[str, Any]]:
+    return [{"device_id": e.device_id, "model": e.model, "url": e.url,
+             "registration_number": e.registration_number,
+             "catalog_registration_number": e.catalog_number, "finding": e.finding}
+            for e in facts.jcstar]
+
+
 def build_report(facts: HandoverFacts) -> dict[str, Any]:
     """The report as a JSON-ready dict (see ``docs/report-schema.json``)."""
     job = facts.job
@@ -145,6 +168,8 @@ def build_report(facts: HandoverFacts) -> dict[str, Any]:
             "catalog_refreshed_at": job.catalog_refreshed_at,
         },
         "devices": [_device_json(f) for f in facts.devices],
+        "unattested_equipment": unattested_json(facts),
+        "jcstar_labels": jcstar_json(facts),
         "requirements": [r.to_json() for r in evaluate_requirements(facts)],
         "handover": {
             "ready": not [b for b in blocking if b.code != "job-closed"],
@@ -194,6 +219,43 @@ def _flag(t: Texts, value: object) -> str:
     if value is False:
         return t.html("no")
     return t.html("unknown")
+
+
+def _unattested_html(t: Texts, report: Mapping[str, Any]) -> list[str]:
+    """Which equipment was identified without attestation, and the JC-STAR numbers cited."""
+    v = t.value
+    parts: list[str] = []
+    unattested = report.get("unattested_equipment") or []
+    if unattested:
+        parts.append(f"<h2>{t.html('report.unattested', n=len(unattested))}</h2>")
+        parts.append(f'<p class="small">{t.html("report.unattested.note")}</p>')
+        parts.append(grid_open())
+        parts.append(header_row([
+            (t.html("report.col.device"), 34), (t.html("report.col.cert"), 40),
+            (t.html("report.col.jcstar"), 26)]))
+        for u in unattested[:200]:
+            state = t.html("report.unattested.allowed" if u["allowed"]
+                           else "report.unattested.blocked")
+            css = "pass" if u["allowed"] else "fail"
+            parts.append(
+                f"<tr><td><b>{v(u['model'], SHORT_LIMIT)}</b> {t.kind(u['kind'])}<br>"
+                f"{v(u['manufacturer'])}<br><span class=\"sub\">"
+                f"{v(u['device_id'], SHORT_LIMIT)}</span></td>"
+                f'<td class="small"><span class="{css}">{state}</span><br>'
+                f"{v(u['reason'] or '', LONG_LIMIT)}</td>"
+                f"<td>{v(u['jcstar_registration_number'] or '—', SHORT_LIMIT)}</td></tr>")
+        parts.append("</table>")
+    labels = report.get("jcstar_labels") or []
+    if labels:
+        parts.append(f"<h2>{t.html('report.jcstar')}</h2><ul>")
+        for j in labels[:200]:
+            line = t.html("report.jcstar.item", number=j["registration_number"],
+                          model=j["model"], device=j["device_id"])
+            if j["finding"]:
+                line += f'<br><span class="fail">{v(j["finding"], LONG_LIMIT)}</span>'
+            parts.append(f"<li>{line}</li>")
+        parts.append("</ul>")
+    return parts
 
 
 def report_document(
@@ -315,6 +377,7 @@ def report_document(
                      f'<td class="small">{credentials}</td><td>{readback}</td></tr>')
     parts.append("</table>")
 
+    parts.extend(_unattested_html(t, report))
     parts.append(f"<h2>{t.html('report.audit')}</h2>")
     parts.append(grid_open())
     verified = (t.html("report.audit.ok") if audit["verified"]

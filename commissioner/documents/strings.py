@@ -14,7 +14,7 @@ from typing import Final
 
 from commissioner.documents.text import DEFAULT_LIMIT, html_text, visible_text
 
-__all__ = ["DEFAULT_LANGUAGE", "LANGUAGES", "Texts", "texts"]
+__all__ = ["DEFAULT_LANGUAGE", "KIND_DATA", "LANGUAGES", "Texts", "texts"]
 
 LANGUAGES: Final = ("ja", "en")
 DEFAULT_LANGUAGE: Final = "ja"
@@ -32,6 +32,50 @@ _JA: Final[dict[str, str]] = {
         "お引き渡し時にお渡しする大切な書類です。お住まいの書類と一緒に保管してください。"
     ),
     "sheet.home": "お住まいと工事の情報",
+    "sheet.draft": "下書き（お引き渡し前のため無効です。引き継ぎコードは記載していません）",
+    "sheet.draft.mark": "下書き",
+    "sheet.reference": "整理番号",
+    "sheet.level.explain.3": (
+        "★の数は安全対策の水準です。このお住まいには電気錠など暮らしの安全に関わる機器が"
+        "あるため、最も高い★★★の水準で設定しています。"
+    ),
+    "sheet.level.explain.2": (
+        "★の数は安全対策の水準です。このお住まいは★★の水準（個人の情報を扱うサービスの"
+        "標準的な対策）で設定しています。"
+    ),
+    "sheet.owner.typed": "QRコードを読み取れないときに入力するコード（13けた）",
+    "sheet.app": "オーナーアプリ",
+    "sheet.app.name": "アプリの名前",
+    "sheet.app.how": "入手方法",
+    "sheet.app.missing": "アプリの名前と入手方法はサポート窓口にお問い合わせください。",
+    "sheet.config": "変更してはいけない機器の構成",
+    "sheet.config.intro": (
+        "設定のほか、次のことも行わないでください。必要なときは、先にサポート窓口にご相談"
+        "ください。"
+    ),
+    "sheet.config.devices": "機器を追加する、取り外す、別の場所に移す、別の機器と交換する",
+    "sheet.config.connections": (
+        "ホームゲートウェイや機器のケーブルを抜き差しする、ホームネットワークに"
+        "ほかの機器（パソコン、ルーターなど）をつなぐ"
+    ),
+    "sheet.config.usb": "ホームゲートウェイや機器のUSB端子に、USBメモリなどをつなぐ",
+    "sheet.config.power": "ホームゲートウェイの電源を切ったままにする",
+    "sheet.trouble": "まちがって変更したとき・いつもと違う動きをしたとき",
+    "sheet.trouble.1": "それ以上操作せず、変更した内容と時刻をメモしてください。",
+    "sheet.trouble.2": (
+        "ご自身で初期化（リセット）したり、設定を元に戻そうとしたりしないでください。"
+    ),
+    "sheet.trouble.3": (
+        "勝手に動く、操作できない、知らない通知が届くなど、いつもと違うときは、"
+        "すぐにサポート窓口へご連絡ください。"
+    ),
+    "sheet.trouble.4": (
+        "火災や鍵の異常など、身の安全にかかわるときは、先に119番・110番へ通報してください。"
+    ),
+    "sheet.col.support_until": "更新の提供期限",
+    "sheet.col.data_kinds": "機器に保存される個人データ",
+    "sheet.support_until.unknown": "サポート窓口にお問い合わせください",
+    "sheet.support.missing": "サポート窓口が設定されていません。",
     "sheet.site": "物件名",
     "sheet.address": "住所",
     "sheet.job_number": "工事番号",
@@ -109,7 +153,7 @@ _JA: Final[dict[str, str]] = {
     "sheet.support.email": "メール",
     "sheet.support.hours": "受付時間",
     "sheet.support.web": "ウェブ",
-    "footer": "{title}　ジョブ {job_id}　{page} / {pages} ページ",
+    "footer": "{title}　整理番号 {job_id}　{page} / {pages} ページ",
     # --- device kinds
     "kind.air-conditioner": "エアコン",
     "kind.water-heater": "給湯機",
@@ -119,6 +163,8 @@ _JA: Final[dict[str, str]] = {
     "kind.camera": "防犯カメラ",
     "kind.lighting": "照明",
     "kind.storage-battery": "蓄電池",
+    "kind.pv-inverter": "太陽光発電（パワーコンディショナ）",
+    "kind.smart-meter": "スマートメーター",
     "kind.gateway": "ホームゲートウェイ",
     "function.air-conditioner": "エアコンの運転・停止、温度と運転モードの設定、スケジュール",
     "function.water-heater": "湯はり・保温、給湯温度の設定、スケジュール",
@@ -168,6 +214,18 @@ _JA: Final[dict[str, str]] = {
     "report.vulnerable": "既知の脆弱性あり",
     "report.latest": "最新",
     "report.not_latest": "最新ではない（最新 {latest}）",
+    "report.unattested": "真正性を証明できない機器（ECHONET Lite、{n}台）",
+    "report.unattested.note": "型番は認証済み一覧と照合しましたが、機器が本物であることは通信では"
+    "証明できません（識別情報の証明なし）。",
+    "report.unattested.allowed": "型番一致・真正性未証明（方針により設置可）",
+    "report.unattested.blocked": "お引き渡し不可",
+    "report.col.jcstar": "JC-STAR登録番号",
+    "report.jcstar": "JC-STARラベル（参考情報）",
+    "report.jcstar.item": "登録番号 {number}（{model}、{device}）：ラベルから読み取り。"
+    "認証の証明ではありません",
+    "sheet.unattested": "真正性を証明できない機器",
+    "sheet.unattested.note": "次の機器は型番を確認しましたが、本物であることは証明できません。"
+    "HEMSコントローラの内側でのみお使いください。",
     "status.pass": "適合",
     "status.fail": "不適合",
     "status.not-applicable": "対象外",
@@ -186,6 +244,48 @@ _EN: Final[dict[str, str]] = {
         "An important document handed over with your home. Keep it with your home's papers."
     ),
     "sheet.home": "Your home and the installation",
+    "sheet.draft": "DRAFT (not valid: the home has not been handed over; no takeover code)",
+    "sheet.draft.mark": "DRAFT",
+    "sheet.reference": "Reference",
+    "sheet.level.explain.3": (
+        "The stars show the level of security measures. Your home has devices that affect "
+        "safety, such as an electric lock, so it is set up at the highest level, three stars."
+    ),
+    "sheet.level.explain.2": (
+        "The stars show the level of security measures. Your home is set up at the two-star "
+        "level, the standard measures for a service that handles personal information."
+    ),
+    "sheet.owner.typed": "Code to type if the QR code cannot be read (13 digits)",
+    "sheet.app": "Owner app",
+    "sheet.app.name": "App name",
+    "sheet.app.how": "How to get it",
+    "sheet.app.missing": "Ask the support desk for the app's name and how to get it.",
+    "sheet.config": "Parts of the home you must not change",
+    "sheet.config.intro": (
+        "Besides the settings, do not do any of the following. If you need to, contact the "
+        "support desk first."
+    ),
+    "sheet.config.devices": "Add, remove, move or swap devices",
+    "sheet.config.connections": (
+        "Unplug or re-plug the cables of the home gateway or the devices, or connect other "
+        "equipment (computers, routers and so on) to the home network"
+    ),
+    "sheet.config.usb": (
+        "Plug USB sticks or other equipment into a USB port of the gateway or a device"
+    ),
+    "sheet.config.power": "Leave the home gateway switched off",
+    "sheet.trouble": "If you changed something by mistake, or something behaves oddly",
+    "sheet.trouble.1": "Stop there, and note what you changed and when.",
+    "sheet.trouble.2": "Do not reset the devices yourself or try to undo the change.",
+    "sheet.trouble.3": (
+        "If a device acts on its own, cannot be operated, or you get notices you do not "
+        "recognise, contact the support desk straight away."
+    ),
+    "sheet.trouble.4": "If your safety is at risk (fire, a lock fault), call 119 or 110 first.",
+    "sheet.col.support_until": "Updates provided until",
+    "sheet.col.data_kinds": "Personal data kept on the device",
+    "sheet.support_until.unknown": "ask the support desk",
+    "sheet.support.missing": "No support desk has been set.",
     "sheet.site": "Site",
     "sheet.address": "Address",
     "sheet.job_number": "Job number",
@@ -261,7 +361,7 @@ _EN: Final[dict[str, str]] = {
     "sheet.support.email": "Email",
     "sheet.support.hours": "Hours",
     "sheet.support.web": "Web",
-    "footer": "{title}   Job {job_id}   page {page} of {pages}",
+    "footer": "{title}   Reference {job_id}   page {page} of {pages}",
     "kind.air-conditioner": "Air conditioner",
     "kind.water-heater": "Water heater",
     "kind.electric-lock": "Electric lock",
@@ -270,6 +370,8 @@ _EN: Final[dict[str, str]] = {
     "kind.camera": "Security camera",
     "kind.lighting": "Lighting",
     "kind.storage-battery": "Storage battery",
+    "kind.pv-inverter": "PV inverter",
+    "kind.smart-meter": "Smart meter",
     "kind.gateway": "Home gateway",
     "function.air-conditioner": "Air conditioning on/off, temperature and mode, schedules",
     "function.water-heater": "Bath filling and keeping warm, water temperature, schedules",
@@ -318,6 +420,18 @@ _EN: Final[dict[str, str]] = {
     "report.vulnerable": "known vulnerable",
     "report.latest": "latest",
     "report.not_latest": "not the latest ({latest} is)",
+    "report.unattested": "Equipment identified without attestation (ECHONET Lite, {n})",
+    "report.unattested.note": "The model was matched against the certified list, but the "
+    "equipment cannot prove over the network that it is genuine (identity not attested).",
+    "report.unattested.allowed": "Model matched, identity not attested (allowed by policy)",
+    "report.unattested.blocked": "Cannot be handed over",
+    "report.col.jcstar": "JC-STAR registration",
+    "report.jcstar": "JC-STAR labels (evidence)",
+    "report.jcstar.item": "Registration number {number} ({model}, {device}): read from the "
+    "label; not proof of certification",
+    "sheet.unattested": "Equipment identified without attestation",
+    "sheet.unattested.note": "The model of this equipment was checked, but it cannot prove "
+    "that it is genuine. Keep it behind the HEMS controller.",
     "status.pass": "pass",
     "status.fail": "FAIL",
     "status.not-applicable": "n/a",
@@ -355,6 +469,36 @@ _POLICY_JA: Final[dict[str, str]] = {
     "charging schedule within the allowed range": "充電スケジュール（許可された範囲内）",
     "open/close schedules": "開閉スケジュール",
     "room names": "部屋の名前",
+}
+
+# Kinds of personal data a device reports in its inventory (docs/device-protocol.md).
+_DATA_KINDS: Final[dict[str, dict[str, str]]] = {
+    "ja": {
+        "recordings": "録画映像", "face-templates": "顔の登録データ", "lock-users": "鍵の利用者",
+        "access-history": "出入りの履歴", "schedules": "スケジュール",
+        "usage-history": "利用履歴", "scenes": "照明シーン", "energy-history": "電気の使用履歴",
+        "household-profile": "世帯の情報", "owner-accounts": "オーナーのアカウント",
+        "automations": "自動化の設定",
+    },
+    "en": {
+        "recordings": "video recordings", "face-templates": "registered faces",
+        "lock-users": "lock users", "access-history": "entry history", "schedules": "schedules",
+        "usage-history": "usage history", "scenes": "lighting scenes",
+        "energy-history": "electricity use history", "household-profile": "household profile",
+        "owner-accounts": "owner accounts", "automations": "automations",
+    },
+}
+# When a device's inventory was not read: what a device of that kind keeps.
+KIND_DATA: Final[dict[str, tuple[str, ...]]] = {
+    "camera": ("recordings", "face-templates"),
+    "electric-lock": ("lock-users", "access-history"),
+    "air-conditioner": ("schedules", "usage-history"),
+    "water-heater": ("schedules", "usage-history"),
+    "shutter": ("schedules",),
+    "lighting": ("scenes", "schedules"),
+    "hems-controller": ("energy-history", "household-profile"),
+    "storage-battery": ("energy-history",),
+    "gateway": ("owner-accounts", "automations"),
 }
 
 _TABLES: Final[Mapping[str, Mapping[str, str]]] = {"ja": _JA, "en": _EN}
@@ -402,6 +546,11 @@ class Texts:
         if self.language == "ja" and item in _POLICY_JA:
             return html.escape(_POLICY_JA[item])
         return self.value(item)
+
+    def data_kind(self, kind: str) -> str:
+        """A kind of personal data in this language, escaped (unknown kinds as given)."""
+        name = _DATA_KINDS[self.language].get(kind)
+        return html.escape(name) if name is not None else self.value(kind, 40)
 
     def has(self, key: str) -> bool:
         return key in self._table

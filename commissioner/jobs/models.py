@@ -63,8 +63,14 @@ class JobDevice:
     port: int | None
     first_seen: str
     last_seen: str
-    status: str = "seen"
+    status: str = "seen"  # "removed" / "replaced": taken out of the set handed over
     serial: str | None = None
+    family: str = "shc"  # the device backend that speaks to it (commissioner.backends)
+
+    @property
+    def retired(self) -> bool:
+        """Removed from the home or replaced by another unit (no longer handed over)."""
+        return self.status in ("removed", "replaced")
 
 
 @dataclass(frozen=True, slots=True)

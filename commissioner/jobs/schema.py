@@ -516,7 +516,17 @@ _V8 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9 = Migration(
+    version=9,
+    description="job devices: the device family whose backend speaks to each device",
+    statements=(
+        # A recorded device that is not heard again is re-checked with its own family's
+        # backend (``shc``, ``echonet-lite``, ...); devices recorded before this knew one.
+        "ALTER TABLE job_devices ADD COLUMN family TEXT NOT NULL DEFAULT 'shc'",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -58,6 +58,10 @@ _BIDI_CONTROLS: Final = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u2
                                   "\u2066\u2067\u2068\u2069")
 
 
+RETIRED_STATUSES: Final = frozenset({"removed", "replaced"})  # out of the handed-over set
+# How a label reached the job: a QR scanner, typed by hand, read from a photo of the label, or
+# read from a training home's folder because the trainer asked for it (never in the field).
+LABEL_SOURCES: Final = frozenset({"scanned", "typed", "image", "training-auto"})
 LABEL_STATUSES: Final = frozenset({"paired", "pending", "mismatch", "unmatched"})
 _SHA256_RE: Final = re.compile(r"^[0-9a-f]{64}$")
 

@@ -16,8 +16,10 @@ from commissioner.jobs.models import (
 )
 from commissioner.jobs.store_core import (
     _SHA256_RE,
+    LABEL_SOURCES,
     LABEL_STATUSES,
     MAX_JOB_NUMBER,
+    RETIRED_STATUSES,
     StoreCore,
     _clean_text,
     _iso,
@@ -154,6 +156,29 @@ class GateRecords(StoreCore):
             )
             return self._gate_row(conn, job.id, dev)
 
+    def retire_device(
+        self, job_id: str, device_id: str, *, status: str, reason: str,
+        detail: dict[str, str] | None = None,
+    ) -> None:
+        """Take a device out of the set the job hands over: ``status`` "removed" (it left the
+        home) or "replaced" (a new unit took its place; ``detail`` names it), with the
+        installer's reason, logged as 'device.<status>' in the same transaction. A retired
+        device keeps its status when a scan records it again."""
+        if status not in RETIRED_STATUSES:
+            raise ValueError(f"status must be one of {sorted(RETIRED_STATUSES)}")
+        dev = _clean_text("device id", device_id, limit=MAX_JOB_NUMBER)
+        why = _clean_text("reason", reason, limit=500)
+        now = _iso(self._clock())
+        with self._write() as conn:
+            job = self._open_job(conn, job_id)
+            self._require_device(conn, job.id, dev)
+            conn.execute(
+                "UPDATE job_devices SET status = ?, replace_flag = 0, replace_reason = NULL"
+                " WHERE job_id = ? AND device_id = ?", (status, job.id, dev))
+            self._append(conn, job.id, f"device.{status}", {"reason": why, **(detail or {})},
+                         device_id=dev, operator=job.operator, at=now)
+            conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (now, job.id))
+
     def record_label(
         self,
         job_id: str,
@@ -166,10 +191,14 @@ class GateRecords(StoreCore):
         label_sha256: str,
         status: str,
         reason: str | None = None,
+        source: str | None = None,
     ) -> JobLabel:
         """Store a scanned label's *public* fields (never the setup code) and log
         'label.<status>' (paired, pending, mismatch or unmatched). Scanning the same device's
-        label again replaces the earlier record; both scans stay in the log."""
+        label again replaces the earlier record; both scans stay in the log. ``source`` says
+        how the label was obtained (one of LABEL_SOURCES), logged with it."""
+        if source is not None and source not in LABEL_SOURCES:
+            raise ValueError(f"label source must be one of {sorted(LABEL_SOURCES)}")
         if status not in LABEL_STATUSES:
             raise ValueError(f"label status must be one of {sorted(LABEL_STATUSES)}")
         if not isinstance(label_sha256, str) or not _SHA256_RE.match(label_sha256):
@@ -206,17 +235,21 @@ class GateRecords(StoreCore):
                 {
                     "manufacturer": mf, "model": mn, "serial": sn, "kind": kd,
                     "label_sha256": label_sha256, "reason": why,
+                    **({"source": source} if source is not None else {}),
                 },
                 device_id=dev, operator=job.operator, at=now,
             )
         return JobLabel(dev, mf, mn, sn, kd, label_sha256, status, why, now)
 
-    def gate_states(self, job_id: str) -> list[DeviceGateState]:
-        """The gate's record of every device of the job, by device id."""
+    def gate_states(self, job_id: str, *, include_retired: bool = False
+                    ) -> list[DeviceGateState]:
+        """The gate's record of every device of the job, by device id (removed and replaced
+        devices only with ``include_retired``)."""
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
-                _SELECT_GATE + "WHERE job_id = ? ORDER BY device_id", (job.id,)
+                _SELECT_GATE + "WHERE job_id = ? AND (? OR status NOT IN ('removed', 'replaced'))"
+                " ORDER BY device_id", (job.id, int(include_retired))
             ).fetchall()
         return [_gate(r) for r in rows]
 

@@ -107,8 +107,8 @@ class JobRecords(StoreCore):
                 """
                 INSERT INTO job_devices (job_id, device_id, role, kind, manufacturer, model,
                     serial, firmware, state, transports, address, port, first_seen, last_seen,
-                    status)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    status, family)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 ON CONFLICT (job_id, device_id) DO UPDATE SET
                     role = excluded.role, kind = excluded.kind,
                     manufacturer = excluded.manufacturer, model = excluded.model,
@@ -116,34 +116,39 @@ class JobRecords(StoreCore):
                     state = excluded.state, transports = excluded.transports,
                     address = excluded.address, port = excluded.port,
                     first_seen = MIN(first_seen, excluded.first_seen),
-                    last_seen = MAX(last_seen, excluded.last_seen), status = excluded.status
+                    last_seen = MAX(last_seen, excluded.last_seen),
+                    status = CASE WHEN status IN ('removed', 'replaced') THEN status
+                                  ELSE excluded.status END,
+                    family = excluded.family
                 """,
                 (
                     job.id, d.device_id, d.role, d.kind, d.manufacturer, d.model, d.serial,
                     d.firmware, d.state, json.dumps(list(d.transports)), d.address, d.port,
-                    d.first_seen, d.last_seen, d.status,
+                    d.first_seen, d.last_seen, d.status, d.family,
                 ),
             )
             conn.execute("UPDATE jobs SET updated_at = ? WHERE id = ?", (now, job.id))
 
-    def devices(self, job_id: str) -> list[JobDevice]:
+    def devices(self, job_id: str, *, include_retired: bool = False) -> list[JobDevice]:
+        """The job's devices; removed and replaced ones only with ``include_retired``."""
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
                 "SELECT device_id, role, kind, manufacturer, model, firmware, state, transports,"
-                " address, port, first_seen, last_seen, status, serial FROM job_devices"
-                " WHERE job_id = ? ORDER BY device_id",
-                (job.id,),
+                " address, port, first_seen, last_seen, status, serial, family FROM job_devices"
+                " WHERE job_id = ? AND (? OR status NOT IN ('removed', 'replaced'))"
+                " ORDER BY device_id",
+                (job.id, int(include_retired)),
             ).fetchall()
         return [
             JobDevice(
                 device_id=r[0], role=r[1], kind=r[2], manufacturer=r[3], model=r[4],
                 firmware=r[5], state=r[6], transports=tuple(json.loads(r[7])), address=r[8],
                 port=r[9], first_seen=r[10], last_seen=r[11], status=r[12], serial=r[13],
+                family=r[14],
             )
             for r in rows
         ]
-
 
     def steps(self, job_id: str) -> list[Step]:
         with self._read() as conn:
@@ -197,5 +202,6 @@ def _validated_device(device: JobDevice) -> JobDevice:
         first_seen=_clean_text("first seen", device.first_seen, limit=64),
         last_seen=_clean_text("last seen", device.last_seen, limit=64),
         status=_clean_text("device status", device.status, limit=32),
+        family=_clean_text("family", device.family, limit=32),
         serial=_opt_text("serial", device.serial, limit=64),
     )

@@ -17,7 +17,10 @@ Target file formats (all ``"format": 1``)::
     manufacturer-roots.json {"format":1, "roots":[{"manufacturer", "certificate_pem"}]}
     model-policy.json      {"format":1, "policies":[{"model_number",
                             "owner_must_not_change":[str], "owner_may_change":[str],
-                            "firmware_line": str}]}
+                            "firmware_line": str,
+                            "update_support_until"?: "YYYY-MM-DD"}]}
+                           (optional: the last day the manufacturer provides software
+                           updates for the model; printed on the owner's sheet)
     firmware-index.json    optional: firmware releases, images and manufacturer firmware keys
                            (see :mod:`commissioner.protocol.firmware_index`)
     equipment-codes.json   optional: ECHONET Lite manufacturer/product codes, the per-level
@@ -116,6 +119,7 @@ class ModelPolicy:
     owner_must_not_change: tuple[str, ...]
     owner_may_change: tuple[str, ...]
     firmware_line: str
+    update_support_until: dt.date | None = None  # last day updates are provided, if known
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,7 +362,9 @@ def validate_root_pem(pem: str, where: str) -> x509.Certificate:
 
 def parse_policy(value: Any, where: str) -> ModelPolicy:
     obj = _obj(
-        value, where, {"model_number", "owner_must_not_change", "owner_may_change", "firmware_line"}
+        value, where,
+        {"model_number", "owner_must_not_change", "owner_may_change", "firmware_line"},
+        frozenset({"update_support_until"}),
     )
 
     def items(key: str) -> tuple[str, ...]:
@@ -375,6 +381,10 @@ def parse_policy(value: Any, where: str) -> ModelPolicy:
         owner_must_not_change=must_not,
         owner_may_change=may,
         firmware_line=_text(obj["firmware_line"], f"{where}.firmware_line", limit=64),
+        update_support_until=(
+            _date(obj["update_support_until"], f"{where}.update_support_until")
+            if "update_support_until" in obj else None
+        ),
     )
 
 
@@ -466,12 +476,15 @@ def model_to_json(m: CertifiedModel) -> dict[str, Any]:
 
 
 def policy_to_json(p: ModelPolicy) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "model_number": p.model_number,
         "owner_must_not_change": list(p.owner_must_not_change),
         "owner_may_change": list(p.owner_may_change),
         "firmware_line": p.firmware_line,
     }
+    if p.update_support_until is not None:
+        out["update_support_until"] = p.update_support_until.isoformat()
+    return out
 
 
 def root_to_json(r: ManufacturerRoot) -> dict[str, Any]:

@@ -504,37 +504,51 @@ async def identify(
     """Connect, verify the attestation chain and read identity, state and firmware."""
     session = await open_session(host, port, trust, timeout=timeout)
     async with session:
-        identity = session.identity
-        info = await session.get_json(Endpoint.IDENTITY.value)
-        chain_pems = info.get("certificate_chain")
-        if not isinstance(chain_pems, list) or not 2 <= len(chain_pems) <= 4:
-            raise MalformedReplyError("bad-chain", "identity.certificate_chain is malformed")
-        chain_ders = [_pem_to_der(p, f"certificate_chain[{i}]") for i, p in enumerate(chain_pems)]
-        if chain_ders[0] != session.cert_der:
-            raise IdentityMismatchError(
-                "certificate-mismatch",
-                "the certificate the device reports is not the one it uses for TLS",
-            )
-        summary = verify_chain(
-            session.cert_der, chain_ders[1:], trust.roots, now=dt.datetime.now(dt.UTC)
+        return await read_identity(session, trust, advertised_model=advertised_model,
+                                   advertised_id=advertised_id)
+
+
+async def read_identity(
+    session: DeviceSession,
+    trust: TrustStore,
+    *,
+    advertised_model: str | None = None,
+    advertised_id: str | None = None,
+) -> IdentifyResult:
+    """On an open ``session``: verify the attestation chain against ``trust``'s roots and read
+    identity, state and firmware (the session stays open, e.g. to authenticate next)."""
+    host, port = session.host, session.port
+    identity = session.identity
+    info = await session.get_json(Endpoint.IDENTITY.value)
+    chain_pems = info.get("certificate_chain")
+    if not isinstance(chain_pems, list) or not 2 <= len(chain_pems) <= 4:
+        raise MalformedReplyError("bad-chain", "identity.certificate_chain is malformed")
+    chain_ders = [_pem_to_der(p, f"certificate_chain[{i}]") for i, p in enumerate(chain_pems)]
+    if chain_ders[0] != session.cert_der:
+        raise IdentityMismatchError(
+            "certificate-mismatch",
+            "the certificate the device reports is not the one it uses for TLS",
         )
-        _check_identity_info(info, identity)
-        if advertised_model is not None and advertised_model != identity.model:
-            raise IdentityMismatchError(
-                "model-mismatch",
-                f"the device advertises model {advertised_model[:40]!r} but its certificate "
-                f"says {identity.model!r}",
-            )
-        if advertised_id is not None and advertised_id != identity.device_id:
-            raise IdentityMismatchError(
-                "device-id-mismatch",
-                f"the device advertises id {advertised_id[:64]!r} but its certificate says "
-                f"{identity.device_id!r}",
-            )
-        state = await session.get_json(Endpoint.STATE.value)
-        _check_state(state)
-        firmware = await session.get_json(Endpoint.FIRMWARE.value)
-        _check_firmware(firmware, info["firmware"])
+    summary = verify_chain(
+        session.cert_der, chain_ders[1:], trust.roots, now=dt.datetime.now(dt.UTC)
+    )
+    _check_identity_info(info, identity)
+    if advertised_model is not None and advertised_model != identity.model:
+        raise IdentityMismatchError(
+            "model-mismatch",
+            f"the device advertises model {advertised_model[:40]!r} but its certificate "
+            f"says {identity.model!r}",
+        )
+    if advertised_id is not None and advertised_id != identity.device_id:
+        raise IdentityMismatchError(
+            "device-id-mismatch",
+            f"the device advertises id {advertised_id[:64]!r} but its certificate says "
+            f"{identity.device_id!r}",
+        )
+    state = await session.get_json(Endpoint.STATE.value)
+    _check_state(state)
+    firmware = await session.get_json(Endpoint.FIRMWARE.value)
+    _check_firmware(firmware, info["firmware"])
     return IdentifyResult(
         identity=identity,
         info=info,

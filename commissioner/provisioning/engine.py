@@ -39,7 +39,11 @@ from commissioner.protocol.label import Label
 from commissioner.protocol.spec import CommissioningState
 from commissioner.provisioning.failures import classify
 from commissioner.provisioning.home_ca import fingerprint
-from commissioner.provisioning.invitation import new_invitation, token_sha256
+from commissioner.provisioning.invitation import (
+    new_invitation,
+    takeover_code_verifier,
+    token_sha256,
+)
 from commissioner.provisioning.job_secrets import (
     active_invitation,
     admin_credential,
@@ -168,6 +172,8 @@ class ProvisioningRun:
             dev = devices.get(gate.device_id)
             if dev is None:
                 continue
+            if dev.family == "echonet-lite":
+                continue  # identify-only equipment (ECHONET Lite): nothing to provision
             role = "gateway" if dev.role == "gateway" or dev.kind == "gateway" else "device"
             if gate.verdict != "certified" or gate.blocked:
                 reason = gate.verdict_reason or "The device has not been certified."
@@ -468,6 +474,7 @@ class ProvisioningRun:
         await session.set_owner_invitation(OwnerInvitationGrant(
             invitation_id=inv.invitation_id, token_sha256=token_sha256(full),
             expires_at=inv.expires_at, epoch=inv.epoch,
+            code_verifier=takeover_code_verifier(full),
         ))
 
     async def auth_worker(

@@ -34,6 +34,7 @@ from typing import Final
 from commissioner.protocol.checked_text import read_checked_fields, with_check
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.protocol.spec import DEVICE_ID_RE
+from commissioner.protocol.takeover_code import code_digits, code_verifier, takeover_code
 
 __all__ = [
     "INVITATION_PREFIX",
@@ -42,6 +43,8 @@ __all__ = [
     "decode_invitation_qr",
     "encode_invitation_qr",
     "new_invitation",
+    "takeover_code_of",
+    "takeover_code_verifier",
     "token_sha256",
 ]
 
@@ -113,6 +116,17 @@ def new_invitation(
 def token_sha256(inv: Invitation) -> str:
     """SHA-256 of the token, lower-case hex: all the gateway keeps of it."""
     return hashlib.sha256(inv.token).hexdigest()
+
+
+def takeover_code_of(inv: Invitation) -> str:
+    """The typed form of the invitation printed beside its QR code (``1234-5678-90123``;
+    a secret like the token). See :mod:`commissioner.protocol.takeover_code`."""
+    return takeover_code(inv.token, inv.invitation_id)
+
+
+def takeover_code_verifier(inv: Invitation) -> str:
+    """What the gateway keeps of the typed code (a stretched hash, never the digits)."""
+    return code_verifier(code_digits(inv.token, inv.invitation_id), inv.invitation_id)
 
 
 def _b64url(data: bytes) -> str:

@@ -26,17 +26,20 @@ __all__ = [
 ]
 
 
-def remember_label(store: JobStore, vault: SecretVault, job_id: str, label: Label) -> str:
+def remember_label(store: JobStore, vault: SecretVault, job_id: str, label: Label, *,
+                   source: str | None = None) -> str:
     """Record a scanned label for provisioning (see :func:`add_labels`); its pairing status."""
-    (result,) = add_labels(store, store.get_job(job_id), [label], vault=vault)
+    (result,) = add_labels(store, store.get_job(job_id), [label], vault=vault, source=source)
     return str(result["status"])
 
 
 def remember_labels(
-    store: JobStore, vault: SecretVault, job_id: str, labels: Iterable[Label]
+    store: JobStore, vault: SecretVault, job_id: str, labels: Iterable[Label], *,
+    source: str | None = None,
 ) -> dict[str, str]:
     """:func:`remember_label` for each label; ``{device id: pairing status}``."""
-    return {lab.device_id: remember_label(store, vault, job_id, lab) for lab in labels}
+    return {lab.device_id: remember_label(store, vault, job_id, lab, source=source)
+            for lab in labels}
 
 
 def job_label(store: JobStore, vault: SecretVault, job_id: str, device_id: str) -> Label | None:

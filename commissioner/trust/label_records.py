@@ -28,13 +28,15 @@ def setup_code_name(device_id: str) -> str:
 
 
 def add_labels(
-    store: JobStore, job: Job, labels: Sequence[Label], *, vault: SecretVault | None = None
+    store: JobStore, job: Job, labels: Sequence[Label], *, vault: SecretVault | None = None,
+    source: str | None = None,
 ) -> list[dict[str, Any]]:
     """Pair and record ``labels``; a label that contradicts a certified device's certificate
     turns its verdict into identity-mismatch (blocked). With ``vault``, the setup code of a
     label that belongs to a device of the job (``paired`` or ``pending``) is kept encrypted for
     provisioning; a proof is then never made for the wrong device. Scanning the same label
-    again records nothing new. Returns one summary per label (never the setup code)."""
+    again records nothing new; ``source`` (scanned, typed, image, training-auto) is recorded
+    with each label. Returns one summary per label (never the setup code)."""
     results: list[dict[str, Any]] = []
     for label in labels:
         devices = {d.device_id: d for d in store.devices(job.id)}
@@ -48,6 +50,7 @@ def add_labels(
                 job.id, device_id=label.device_id, manufacturer=label.manufacturer,
                 model=label.model, serial=label.serial, kind=label.kind,
                 label_sha256=fingerprint, status=pairing.status, reason=pairing.reason,
+                source=source,
             )
         if vault is not None and pairing.status in ("paired", "pending"):
             vault.put(job.id, setup_code_name(label.device_id), label.setup_code.encode("ascii"))

@@ -30,6 +30,7 @@ from pathlib import Path
 from commissioner.errors import UserError
 from commissioner.virtualhome.control import DEFAULT_DOWNTIME_S, control
 from commissioner.virtualhome.drift import DRIFT_KINDS
+from commissioner.virtualhome.echonet_home import describe_echonet
 from commissioner.virtualhome.home import run_virtual_home
 from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
 from commissioner.virtualhome.lies import LIES
@@ -63,6 +64,11 @@ def register(
         type=int,
         metavar="N",
         help="number of devices for a new home (templates of the scenario, in order, cycling)",
+    )
+    parser.add_argument(
+        "--echonet", action="store_true",
+        help="give the home ECHONET Lite equipment (UDP 3610 on 127.0.0.20-23, multicast on "
+        "loopback; kept across restarts)",
     )
     parser.set_defaults(handler=_run)
     sub = parser.add_subparsers(dest="virtual_home_command", metavar="{ctl,publish-catalog}")
@@ -117,6 +123,15 @@ def register(
     reset = ctl_sub.add_parser("reset", help="press a device's factory-reset button")
     reset.add_argument("device_id", metavar="DEVICE_ID")
     reset.set_defaults(handler=_ctl)
+    swap = ctl_sub.add_parser(
+        "swap", help="put a new genuine unit in a device's place (same model, or --model)")
+    swap.add_argument("device_id", metavar="DEVICE_ID")
+    swap.add_argument("--model", metavar="MODEL",
+                      help="another model of this home for the new unit (default: the same)")
+    swap.set_defaults(handler=_ctl)
+    remove = ctl_sub.add_parser("remove", help="take a device out: it leaves the network")
+    remove.add_argument("device_id", metavar="DEVICE_ID")
+    remove.set_defaults(handler=_ctl)
     wipe_fault = ctl_sub.add_parser(
         "wipe-fault", help="make a device's wipe keep one item of personal data (or clear)")
     wipe_fault.add_argument("device_id", metavar="DEVICE_ID")
@@ -135,6 +150,8 @@ def _run(args: argparse.Namespace) -> int:
     directory = state_dir.resolve()
 
     def ready(home: HomeFile) -> None:
+        if home.echonet is not None:
+            print(describe_echonet(home.echonet), flush=True)
         print(
             f"virtual home ready: {len(home.devices)} devices, home file {directory / HOME_FILE}",
             flush=True,
@@ -147,7 +164,8 @@ def _run(args: argparse.Namespace) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, stop.set)
         await run_virtual_home(
-            directory, scenario=args.scenario, devices=args.devices, stop=stop, on_ready=ready
+            directory, scenario=args.scenario, devices=args.devices, stop=stop, on_ready=ready,
+            echonet=args.echonet,
         )
 
     asyncio.run(main())
@@ -157,7 +175,9 @@ def _run(args: argparse.Namespace) -> int:
 def _ctl(args: argparse.Namespace) -> int:
     if args.ctl_command == "status":
         reply = asyncio.run(control(args.ctl_dir, "status"))
-    elif args.ctl_command in ("occupy", "reset"):
+    elif args.ctl_command == "swap":
+        reply = asyncio.run(control(args.ctl_dir, "swap", args.device_id, model=args.model))
+    elif args.ctl_command in ("occupy", "reset", "remove"):
         reply = asyncio.run(control(args.ctl_dir, args.ctl_command, args.device_id))
     elif args.ctl_command == "wipe-fault":
         reply = asyncio.run(

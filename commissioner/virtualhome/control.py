@@ -173,6 +173,7 @@ async def control(
     count: int | None = None,
     variant: str | None = None,
     drift: str | None = None,
+    model: str | None = None,
 ) -> dict[str, Any]:
     """Send one command to the virtual home running in ``directory``; returns the reply.
 
@@ -191,6 +192,8 @@ async def control(
         request.update({"name": fault, "count": count, "variant": variant})
     if command == "drift":
         request["kind"] = drift
+    if command == "swap" and model is not None:
+        request["model"] = model
     if command == "power-cycle":
         if not math.isfinite(downtime) or not 0 <= downtime <= MAX_DOWNTIME_S:
             raise ControlError(f"downtime must be 0..{MAX_DOWNTIME_S:.0f} seconds")

@@ -50,6 +50,12 @@ from commissioner.protocol.spec import (
     ProvisioningError,
     Role,
 )
+from commissioner.protocol.takeover_code import (
+    MAX_CODE_FAILURES,
+    TakeoverCodeError,
+    code_verifier,
+    parse_code,
+)
 from commissioner.virtualhome import homepki
 from commissioner.virtualhome.device import VirtualDevice
 from commissioner.virtualhome.device_http import (
@@ -133,6 +139,8 @@ class VirtualGateway(VirtualDevice):
         self._lookup: Lookup | None = None
         self._roots_path: Path | None = None
         self._client_ctx: tuple[str, ssl.SSLContext] | None = None
+        # Wrong typed takeover codes since the last invitation was put (kept in memory).
+        self._code_failures = 0
 
     def attach_home(self, lookup: Lookup, manufacturer_roots: Path) -> None:
         """How the gateway finds the home's devices (address by device id) and which
@@ -241,7 +249,7 @@ class VirtualGateway(VirtualDevice):
 
     async def _put_invitation(self, session: _Session, request: Request) -> _Reply:
         body = request.json()
-        only_keys(body, {"invitation_id", "token_sha256", "expires_at", "epoch"})
+        only_keys(body, {"invitation_id", "token_sha256", "expires_at", "epoch", "code_verifier"})
         inv_id = body.get("invitation_id")
         if not isinstance(inv_id, str) or not INVITATION_ID_RE.fullmatch(inv_id):
             raise BadField("invitation_id", "invitation_id must be 1-64 of [A-Za-z0-9_-]")
@@ -250,7 +258,13 @@ class VirtualGateway(VirtualDevice):
             raise BadField("token_sha256", "token_sha256 must be 64 hex digits")
         expires = _int_field(body, "expires_at", 0, MAX_EXPIRY)
         epoch = _int_field(body, "epoch", 1, MAX_OWNER_EPOCH)
-        wanted = Invitation(digest.lower(), expires, epoch)
+        verifier = body.get("code_verifier")
+        if verifier is not None and (
+            not isinstance(verifier, str) or not SHA256_HEX_RE.fullmatch(verifier.lower())
+        ):
+            raise BadField("code_verifier", "code_verifier must be 64 hex digits")
+        wanted = Invitation(digest.lower(), expires, epoch,
+                            code_verifier=None if verifier is None else verifier.lower())
         async with self._op_lock:
             invitations = self.state.provisioning.invitations
             current = invitations.get(inv_id)
@@ -277,6 +291,7 @@ class VirtualGateway(VirtualDevice):
                     return conflict("too-many-invitations", "too many open invitations")
                 invitations.pop(stale[0])
             invitations[inv_id] = wanted
+            self._code_failures = 0
             await self.persist_state()
         return self._invitation_reply(inv_id, wanted)
 
@@ -307,15 +322,36 @@ class VirtualGateway(VirtualDevice):
 
     # --- owner invitation -----------------------------------------------------------------
 
+    def _find_by_code(self, digits: str) -> Invitation | None:
+        """The open invitation whose takeover code verifier matches ``digits``."""
+        now = self._wall()
+        for inv_id, inv in self.state.provisioning.invitations.items():
+            if inv.code_verifier is None or inv.redeemed_at is not None or now >= inv.expires_at:
+                continue
+            if hmac.compare_digest(code_verifier(digits, inv_id), inv.code_verifier):
+                return inv
+        return None
+
     async def _redeem(self, session: _Session, request: Request) -> _Reply:
         body = request.json()
-        only_keys(body, {"invitation_id", "token", "csr"})
-        inv_id = body.get("invitation_id")
-        if not isinstance(inv_id, str) or not INVITATION_ID_RE.fullmatch(inv_id):
-            raise BadField("invitation_id", "invitation_id must be 1-64 of [A-Za-z0-9_-]")
-        token = _decode_token(body.get("token"))
-        if token is None:
-            raise BadField("token", "token must be base64url text")
+        only_keys(body, {"invitation_id", "token", "code", "csr"})
+        digits: str | None = None
+        token: bytes | None = None
+        inv_id: object = None
+        if "code" in body:
+            if "token" in body or "invitation_id" in body:
+                raise BadField("code", "send either the typed code or the invitation and token")
+            try:
+                digits = parse_code(body.get("code"))
+            except TakeoverCodeError as exc:
+                raise BadField("code", str(exc)) from None
+        else:
+            inv_id = body.get("invitation_id")
+            if not isinstance(inv_id, str) or not INVITATION_ID_RE.fullmatch(inv_id):
+                raise BadField("invitation_id", "invitation_id must be 1-64 of [A-Za-z0-9_-]")
+            token = _decode_token(body.get("token"))
+            if token is None:
+                raise BadField("token", "token must be base64url text")
         csr_text = body.get("csr")
         if not isinstance(csr_text, str) or not csr_text or len(csr_text) > MAX_PEM_CHARS:
             raise BadField("csr", "csr must be a PEM certificate request")
@@ -325,12 +361,24 @@ class VirtualGateway(VirtualDevice):
 
         async with self._op_lock:
             prov = self.state.provisioning
-            inv = prov.invitations.get(inv_id)
-            if inv is None:
-                return refused(403, "unknown-invitation", "no such invitation")
-            digest = hashlib.sha256(token).hexdigest()
-            if not hmac.compare_digest(digest, inv.token_sha256):
-                return refused(403, "bad-token", "the invitation token is wrong")
+            if digits is not None:
+                if self._code_failures >= MAX_CODE_FAILURES:
+                    return refused(429, "code-locked", "too many wrong codes; ask the support "
+                                   "desk for a new invitation")
+                found = await asyncio.to_thread(self._find_by_code, digits)
+                if found is None:
+                    self._code_failures += 1
+                    return refused(403, "bad-code", "the takeover code is wrong")
+                inv = found
+            else:
+                assert isinstance(inv_id, str) and token is not None
+                known = prov.invitations.get(inv_id)
+                if known is None:
+                    return refused(403, "unknown-invitation", "no such invitation")
+                digest = hashlib.sha256(token).hexdigest()
+                if not hmac.compare_digest(digest, known.token_sha256):
+                    return refused(403, "bad-token", "the invitation token is wrong")
+                inv = known
             if inv.redeemed_at is not None:
                 return refused(409, "already-redeemed", "this invitation was already used")
             if self._wall() >= inv.expires_at:

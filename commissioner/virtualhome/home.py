@@ -42,16 +42,18 @@ from commissioner.protocol.advertisement import build_txt
 from commissioner.protocol.spec import SERVICE_TYPE
 from commissioner.virtualhome import ble_home as ble_home_mod
 from commissioner.virtualhome import labels as labels_mod
+from commissioner.virtualhome import swap as swap_mod
 from commissioner.virtualhome.catalog_host import CatalogHost
 from commissioner.virtualhome.control import CommandError, ControlServer
 from commissioner.virtualhome.device import HOST, VirtualDevice
 from commissioner.virtualhome.drift import apply_drift
+from commissioner.virtualhome.echonet_home import EchonetRun, seed_echonet, start_echonet
 from commissioner.virtualhome.firmware_slots import handle_control as firmware_control
 from commissioner.virtualhome.gateway import VirtualGateway
 from commissioner.virtualhome.homefile import DeviceEntry, GatewayEntry, HomeFile, write_home_file
 from commissioner.virtualhome.personal_data import COMMANDS as RESALE_COMMANDS
 from commissioner.virtualhome.personal_data import handle_control as resale_control
-from commissioner.virtualhome.seed import TRUST_ROOTS, Manifest, prepare_home
+from commissioner.virtualhome.seed import TRUST_ROOTS, Manifest, ManifestDevice, prepare_home
 from commissioner.virtualhome.state import device_dir
 
 LOCK_FILE: Final = ".lock"
@@ -118,6 +120,7 @@ class VirtualHome:
         self._catalog = CatalogHost(directory, directory / TRUST_ROOTS)
         self.home_file: HomeFile | None = None
         self._ble: ble_home_mod.BleHome | None = None  # BLE radio and peripherals (issue 7)
+        self.echonet: EchonetRun | None = None  # ECHONET Lite equipment (issue 14)
 
     @property
     def devices(self) -> dict[str, VirtualDevice]:
@@ -158,6 +161,7 @@ class VirtualHome:
         await asyncio.gather(*(self._register(d) for d in online))
         if self._ble is not None:
             await self._ble.start(self._devices, self._join_lan)
+        self.echonet = await start_echonet(self.directory)
         return self._write_home_file()
 
     def _ble_offline(self) -> set[str]:
@@ -196,6 +200,7 @@ class VirtualHome:
             catalog_url=self._catalog.url,
             scenario=self.manifest.scenario,
             ble=self._ble.home_entry() if self._ble is not None and self._ble.radio else None,
+            echonet=self.echonet.home_entry() if self.echonet is not None else None,
         )
         write_home_file(home)
         self.home_file = home
@@ -247,6 +252,31 @@ class VirtualHome:
                                             devices=(*self.manifest.devices, entry))
         self._write_home_file()
 
+    async def take_out(self, device_id: str) -> None:
+        """The device leaves the home for good: power off, mDNS goodbye, unlisted."""
+        device = self._devices.pop(device_id)
+        task = self._cycles.pop(device_id, None)
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+        await self._unregister(device_id)
+        await device.power_off()
+        self.manifest = dataclasses.replace(self.manifest, devices=tuple(
+            m for m in self.manifest.devices if m.device_id != device_id))
+        self._write_home_file()
+
+    async def put_in(self, device: VirtualDevice, entry: ManifestDevice) -> None:
+        """A new unit joins the home: serve it, announce it, list it."""
+        await device.power_on()
+        self._devices[device.device_id] = device
+        device.on_state_changed = self._reannounce
+        device.on_moved = self._moved
+        device.firmware.reboot_hook = functools.partial(self.power_cycle, device.device_id)
+        await self._register(device)
+        self.manifest = dataclasses.replace(self.manifest,
+                                            devices=(*self.manifest.devices, entry))
+        self._write_home_file()
+
     async def _moved(self, device: VirtualDevice) -> None:
         """The device's listener came back on another port: update mDNS and home.json."""
         if self._zc is not None and device.device_id in self._infos:
@@ -265,6 +295,8 @@ class VirtualHome:
         """Clean shutdown: stop control, power everything off, unregister mDNS in parallel."""
         if self._ble is not None:
             await self._ble.stop()
+        if self.echonet is not None:
+            await self.echonet.stop()
         await self._control.close()
         await self._catalog.stop()
         for task in self._cycles.values():
@@ -367,6 +399,8 @@ class VirtualHome:
             return await apply_drift(self, request)
         if command == "firmware-fault":  # fail-boot / no-return hooks (firmware_slots.py)
             return await firmware_control(self._devices, request)
+        if command in swap_mod.COMMANDS:  # the installer removes or replaces a unit (swap.py)
+            return await swap_mod.handle_control(self, request)
         if command in RESALE_COMMANDS:  # occupy / reset button / wipe faults (personal_data.py)
             return await resale_control(self._devices, request)
         raise CommandError("unknown-command", f"unknown command {str(command)[:32]!r}")
@@ -379,9 +413,13 @@ async def run_virtual_home(
     devices: int | None = None,
     stop: asyncio.Event,
     on_ready: Callable[[HomeFile], None] | None = None,
+    echonet: bool = False,
 ) -> None:
-    """Seed or load ``directory``, run the home until ``stop`` is set, then shut down."""
+    """Seed or load ``directory``, run the home until ``stop`` is set, then shut down.
+    ``echonet`` gives a new or existing home the standard ECHONET Lite equipment."""
     manifest = await asyncio.to_thread(prepare_home, directory, scenario, devices)
+    if echonet:
+        await asyncio.to_thread(seed_echonet, directory)
     home = VirtualHome(directory, manifest)
     home_file = await home.start()
     try:

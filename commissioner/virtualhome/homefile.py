@@ -92,6 +92,7 @@ class HomeFile:
     scenario: str
     format: int = HOME_FORMAT
     ble: BleEntry | None = None
+    echonet: dict[str, Any] | None = None  # ECHONET Lite equipment (echonet_home.py)
 
     @property
     def trust_roots_path(self) -> Path:
@@ -144,6 +145,7 @@ class HomeFile:
             "catalog_url": self.catalog_url,
             "scenario": self.scenario,
             **({"ble": _ble_json(self.ble)} if self.ble is not None else {}),
+            **({"echonet": self.echonet} if self.echonet is not None else {}),
         }
 
 
@@ -200,6 +202,11 @@ def check_reader_limits(doc: dict[str, Any]) -> None:
     hosts += [(f"devices[{i}].host", d["host"]) for i, d in enumerate(doc["devices"])]
     if doc["catalog_url"] is not None:
         hosts.append(("catalog_url", urllib.parse.urlsplit(doc["catalog_url"]).hostname))
+    echonet = doc.get("echonet")
+    if echonet is not None:
+        hosts += [(f"echonet.interfaces[{i}]", h) for i, h in enumerate(echonet["interfaces"])]
+        hosts += [(f"echonet.equipment[{i}].host", e["host"])
+                  for i, e in enumerate(echonet["equipment"])]
     for where, host in hosts:
         if not _is_loopback(host):
             raise ValueError(f"home.json {where} {host!r} is not a loopback address")
@@ -270,8 +277,11 @@ def read_home_file(directory: Path) -> HomeFile:
             hint="is the virtual home running? (commissioner virtual-home --state-dir DIR)",
         ) from None
     ble_raw = raw.get("ble") if isinstance(raw, dict) else None
+    echonet_raw = raw.get("echonet") if isinstance(raw, dict) else None
     if isinstance(raw, dict):
-        raw = {k: v for k, v in raw.items() if k != "ble"}
+        raw = {k: v for k, v in raw.items() if k not in ("ble", "echonet")}
+    if echonet_raw is not None and not isinstance(echonet_raw, dict):
+        raise r.fail("echonet", "must be a JSON object")
     top = r.obj(raw, "top level", _TOP_KEYS)
     if top["format"] != HOME_FORMAT:
         raise r.fail("format", f"unsupported format {top['format']!r} (expected {HOME_FORMAT})")
@@ -321,6 +331,7 @@ def read_home_file(directory: Path) -> HomeFile:
         catalog_url=catalog_url,
         scenario=r.str_(top["scenario"], "scenario"),
         ble=None if ble_raw is None else _read_ble(r, ble_raw),
+        echonet=echonet_raw,
     )
 
 

@@ -42,14 +42,18 @@ class Invitation:
     expires_at: int
     epoch: int
     redeemed_at: float | None = None
+    code_verifier: str | None = None  # of the typed takeover code (protocol.takeover_code)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "token_sha256": self.token_sha256,
             "expires_at": self.expires_at,
             "epoch": self.epoch,
             "redeemed_at": self.redeemed_at,
         }
+        if self.code_verifier is not None:
+            out["code_verifier"] = self.code_verifier
+        return out
 
 
 @dataclass(slots=True)
@@ -156,8 +160,13 @@ class Provisioning:
                 )
             ):
                 raise ValueError(f"provisioning.invitations[{key!r}] is malformed")
+            verifier = inv.get("code_verifier")
+            if verifier is not None and (
+                not isinstance(verifier, str) or not SHA256_HEX_RE.fullmatch(verifier)
+            ):
+                raise ValueError(f"provisioning.invitations[{key!r}] is malformed")
             invitations[key] = Invitation(
-                token, expires, epoch, None if redeemed is None else float(redeemed)
+                token, expires, epoch, None if redeemed is None else float(redeemed), verifier
             )
         return cls(
             admin_verifier=opt_str("admin_verifier"),

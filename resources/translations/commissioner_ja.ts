@@ -243,6 +243,26 @@
         <translation>認証レベル不足</translation>
     </message>
     <message>
+        <source>PV inverter</source>
+        <translation>太陽光発電（パワコン）</translation>
+    </message>
+    <message>
+        <source>Smart meter</source>
+        <translation>スマートメーター</translation>
+    </message>
+    <message>
+        <source>ECHONET Lite</source>
+        <translation>ECHONET Lite</translation>
+    </message>
+    <message>
+        <source>Model matched, not attested</source>
+        <translation>型番一致・真正性未証明</translation>
+    </message>
+    <message>
+        <source>ECHONET Lite equipment: its model is on the certified list, but it cannot prove that it is genuine. The catalog&apos;s policy for this service level decides whether it may stay.</source>
+        <translation>ECHONET Lite機器：型番は認証済み一覧にありますが、本物であることを証明できません。このサービスレベルで設置してよいかはカタログの方針で決まります。</translation>
+    </message>
+    <message>
         <source>Certification expired</source>
         <translation>認証期限切れ</translation>
     </message>
@@ -617,8 +637,24 @@
         <translation>作業を読み込み中…</translation>
     </message>
     <message>
-        <source>There are no open jobs. Create one with New job.</source>
-        <translation>進行中の作業はありません。「新規作業」で作成してください。</translation>
+        <source>There are no jobs yet. Create one with New job.</source>
+        <translation>作業はまだありません。「新規作業」で作成してください。</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Handed over (read-only)</source>
+        <translation>引き渡し済み（閲覧のみ）</translation>
+    </message>
+    <message>
+        <source>In progress</source>
+        <translation>進行中</translation>
+    </message>
+    <message>
+        <source>Open read-only</source>
+        <translation>閲覧のみで開く</translation>
     </message>
     <message>
         <source>Choose the job to open:</source>

@@ -47,7 +47,7 @@ def test_verify_100_devices(tmp_path: Path,
         job = ph.certified_job(home, data, "BV-1")
         env = ph.cli_env(secret_service.bus_address)
         r = ph.run_cli(["commission", "--job", job, "--data-dir", str(data), "--virtual-home",
-                        str(home.directory)], env, timeout=600)
+                        str(home.directory), "--read-box-labels"], env, timeout=600)
         assert r.returncode == 0, r.stderr[-2000:]
         catalog = sync_catalog(home, data / "catalog-cache")
         with JobStore.open(ph.store_path(data), create=False) as store:

@@ -26,7 +26,7 @@ def _cli(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[st
     env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
     return subprocess.run(
         [sys.executable, "-m", "commissioner.cli", *args],
-        capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=60, input=stdin,
+        capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=300, input=stdin,
     )
 
 
@@ -71,7 +71,8 @@ def test_ble_only_home_found_onboarded_and_merged(tmp_path: Path) -> None:
         assert new.returncode == 0, new.stderr
         job_id = json.loads(new.stdout)["id"]
         onboard = _cli("onboard", *data, "--virtual-home", str(home.directory),
-                       "--job", job_id, "--json")
+                       "--job", job_id, "--json", "--read-box-labels",
+                       "--connect-timeout", "20")
         assert onboard.returncode == 0, onboard.stdout + onboard.stderr
         results = json.loads(onboard.stdout)
         assert {r["device_id"] for r in results if r["ok"]} == ble_ids

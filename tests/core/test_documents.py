@@ -5,11 +5,21 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import jsonschema
 import pytest
-from documents_helpers import catalog, invitation_payload, make_home, record_firmware, sources
+from documents_helpers import (
+    NOW,
+    OWNER_APP,
+    SUPPORT,
+    catalog,
+    invitation_payload,
+    make_home,
+    record_firmware,
+    sources,
+)
 
 from commissioner.cli import main, plugin_registrars
 from commissioner.documents import (
@@ -72,7 +82,9 @@ def test_sheet_content_japanese_and_english(store: JobStore) -> None:
     for model in set(home.models.values()):
         assert model in ja.html
     assert "ネットワーク設定" in ja.html  # the catalog's must-not list, in Japanese
-    assert invitation_payload() in ja.html  # the same code as text
+    assert invitation_payload() not in ja.html  # only the short typed form is printed
+    code = facts.invitation.code if facts.invitation else None
+    assert code is not None and re.fullmatch(r"\d{4}-\d{4}-\d{5}", code) and code in ja.html
     assert ja.resources and next(iter(ja.resources.values())).startswith(b"\x89PNG")
     en = build_sheet(facts, language="en")
     assert "Settings you must not change" in en.html and "network settings" in en.html
@@ -177,7 +189,8 @@ def test_close_complete_job_seals_log_and_writes_report(store: JobStore, tmp_pat
     home = make_home(store, 6)
     path = tmp_path / "reports" / "r.json"
     out = close_and_hand_over(store, home.job.id, catalog=catalog(), sources=sources(),
-                              report_path=path, operator="佐藤 工")
+                              report_path=path, operator="佐藤 工", support=SUPPORT,
+                              owner_app=OWNER_APP, now=NOW)
     assert out.closed and not out.blockers and out.sheet is not None
     job = store.get_job(home.job.id)
     assert job.status == "closed" and job.sealed_hash == out.sealed_hash
@@ -287,7 +300,8 @@ def test_audit_verify_names_the_first_broken_entry(
     db = data / "jobs.sqlite3"
     with JobStore.open(db) as s:
         home = make_home(s, 3)
-        close_and_hand_over(s, home.job.id, catalog=catalog(), sources=sources())
+        close_and_hand_over(s, home.job.id, catalog=catalog(), sources=sources(),
+                            support=SUPPORT, owner_app=OWNER_APP, now=NOW)
     assert main(["audit", "verify", "--data-dir", str(data), "--job", home.job.id]) == 0
     capsys.readouterr()
     _tamper(db, how, home.job.id)

@@ -107,7 +107,8 @@ def test_sigkill_at_random_points_then_resume(
         data = tmp_path / "data"
         job = ph.certified_job(home, data, "C-1")
         env = ph.cli_env(secret_service.bus_address)
-        args = ["commission", "--job", job, "--data-dir", str(data), "--virtual-home",
+        args = ["commission", "--job", job, "--read-box-labels", "--data-dir", str(data),
+                "--virtual-home",
                 str(home.directory)]
         progress: list[tuple[int, int]] = []
         for trial in range(TRIALS):

@@ -142,7 +142,8 @@ def _keyring_refusals(
         UserError, match="file on disk"
     ):
         open_vault(store, backend=PlaintextKeyring())
-    args = ["commission", "--job", job, "--data-dir", str(data), "--virtual-home",
+    args = ["commission", "--job", job, "--read-box-labels", "--data-dir", str(data),
+                "--virtual-home",
             str(home.directory), "--concurrency", "4"]
     plaintext = ph.run_cli(args, ph.cli_env(secret_service.bus_address, {
         "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring"}))

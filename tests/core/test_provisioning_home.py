@@ -75,7 +75,8 @@ def provisioned(
         data = base / "data"
         job = ph.certified_job(home, data)
         env = ph.cli_env(_secret_service_daemons.bus_address)
-        args = ["commission", "--job", job, "--data-dir", str(data), "--virtual-home",
+        args = ["commission", "--job", job, "--read-box-labels", "--data-dir", str(data),
+                "--virtual-home",
                 str(home.directory), "--json"]
         result = ph.run_cli(args, env)
         outputs = [data / "commission.stdout", data / "commission.stderr"]
@@ -319,7 +320,7 @@ def test_a_second_run_changes_nothing_and_every_step_is_recorded_once(
     env = ph.cli_env(provisioned.bus)
     with JobStore.open(ph.store_path(provisioned.data), create=False) as store:
         before = store.step_count(provisioned.job)
-    result = ph.run_cli(["commission", "--job", provisioned.job, "--data-dir",
+    result = ph.run_cli(["commission", "--job", provisioned.job, "--read-box-labels", "--data-dir",
                          str(provisioned.data), "--virtual-home",
                          str(provisioned.home.directory)], env)
     assert result.returncode == 0, result.stderr

@@ -78,12 +78,13 @@ def _recorded(data: Path, job_id: str) -> Recorded:
 
 def _through_cli(home_dir: Path, data: Path, job: str) -> None:
     vh = ["--virtual-home", str(home_dir), "--data-dir", str(data)]
-    assert main(["commission", "--job", job, "--json", *vh]) == 0
+    assert main(["commission", "--job", job, "--json", "--read-box-labels", *vh]) == 0
     assert main(["update", "--job", job, "--json", "--reboot-timeout", "20", *vh]) == 0
 
 
 def _through_gui(home_dir: Path, data: Path, job: str) -> None:
-    service = JobService(data / "jobs.sqlite3", data_dir=data, virtual_home=home_dir)
+    service = JobService(data / "jobs.sqlite3", data_dir=data, virtual_home=home_dir,
+                         read_box_labels=True)
     steps: list[ProgressEvent] = []
     summary = asyncio.run(field_ops.commission(service, job, steps.append))
     assert isinstance(summary, RunSummary) and summary.ok, summary

@@ -65,6 +65,8 @@ def test_training_home_is_handed_over_end_to_end(
         assert r.returncode == 8 and "cannot be handed over" in r.stderr  # nothing done yet
 
         r = cli("commission", "--job", job, "--json", *vh, timeout=180)
+        assert r.returncode != 0, r.stdout  # training does not read labels unless asked
+        r = cli("commission", "--job", job, "--json", "--read-box-labels", *vh, timeout=180)
         assert r.returncode == 0, r.stderr + r.stdout
 
         r = cli("update", "--job", job, "--json", "--reboot-timeout", "20", *vh, timeout=180)

@@ -45,7 +45,7 @@ class Home:
 
     @property
     def vh(self) -> list[str]:
-        return ["--virtual-home", str(self.home.directory)]
+        return ["--virtual-home", str(self.home.directory), "--read-box-labels"]
 
     def verify(self) -> dict[str, Any]:
         r = self.cli("verify", "--job", self.job, "--json", "--scan-timeout", "4", *self.vh)

@@ -122,7 +122,7 @@ def test_resale_wipes_verifies_and_recommissions(
         def commission_and_hand_over(job: str) -> None:
             r = cli("certify", "--job", job, "--json", "--scan-timeout", "6", *vh)
             assert r.returncode == 0, r.stderr + r.stdout
-            r = cli("commission", "--job", job, "--json", *vh)
+            r = cli("commission", "--job", job, "--json", "--read-box-labels", *vh)
             assert r.returncode == 0, r.stderr + r.stdout
             r = cli("update", "--job", job, "--json", "--reboot-timeout", "20", *vh)
             assert r.returncode == 0, r.stderr + r.stdout
@@ -155,7 +155,7 @@ def test_resale_wipes_verifies_and_recommissions(
         # a plain new job on the handed-over home names the real cause
         plain = handed_over("X-1", "--site-name", "x", "--site-address", "y", "--level", "2")
         r = cli("certify", "--job", plain, "--json", "--scan-timeout", "6", *vh)
-        r = cli("commission", "--job", plain, "--json", *vh)
+        r = cli("commission", "--job", plain, "--json", "--read-box-labels", *vh)
         assert r.returncode != 0
         assert "another home" in r.stdout + r.stderr and "resale" in r.stdout + r.stderr
         assert "check the device's power" not in (r.stdout + r.stderr).lower()

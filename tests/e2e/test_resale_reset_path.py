@@ -47,7 +47,7 @@ def test_reset_button_path_faults_and_rerun(
                 "a", "--level", "2", "--operator", "o", "--json")
         job = json.loads(r.stdout)["id"]
         assert cli("certify", "--job", job, "--scan-timeout", "6", *vh).returncode == 0
-        r = cli("commission", "--job", job, *vh)
+        r = cli("commission", "--job", job, "--read-box-labels", *vh)
         assert r.returncode == 0, r.stderr + r.stdout
         assert cli("update", "--job", job, "--reboot-timeout", "20", *vh).returncode == 0
         r = cli("handover", "--job", job, "--report", str(tmp_path / "r.json"), *vh)

@@ -52,7 +52,7 @@ class Site:
 
     @property
     def vh(self) -> list[str]:
-        return ["--virtual-home", str(self.home.directory)]
+        return ["--virtual-home", str(self.home.directory), "--read-box-labels"]
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         with running_virtual_home(base / "home", scenario="standard", devices=4,
                                   env={"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2",
                                        "COMMISSIONER_VH_FIRMWARE_BYTES": "262144"}) as home:
-            vh = ["--virtual-home", str(home.directory)]
+            vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
             r = a.cli("job", "new", "--job-number", "V-1", "--site-name", "さくら邸",
                       "--site-address", "東京都", "--level", "3", "--operator", "佐藤",
                       "--json")

@@ -54,7 +54,8 @@ def _window(app: QApplication, bridge: AsyncBridge, tmp: Path, home_dir: Path | 
     with JobStore.open(store_path) as store:
         store.create_job(job_number=number, site_name="さくら邸", service_level=2,
                          site_address="東京都世田谷区桜1-2-3", operator="佐藤 健")
-    service = JobService(store_path, data_dir=data, virtual_home=home_dir)
+    service = JobService(store_path, data_dir=data, virtual_home=home_dir,
+                         read_box_labels=True)
     window = MainWindow(bridge, service=service)
     window.resize(1400, 860)
     window.show()

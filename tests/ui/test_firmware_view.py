@@ -46,7 +46,7 @@ def _certified_window(
         job_id = store.create_job(job_number=job_number, site_name=site, site_address=address,
                                   service_level=2, operator=operator).id
     service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                         virtual_home=home.directory)
+                         virtual_home=home.directory, read_box_labels=True)
     window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
     qtbot.addWidget(window)
     window.show()

@@ -15,6 +15,7 @@ from ui import app as gui_app
 from ui.bridge import AsyncBridge
 from ui.job_service import JobService
 from ui.main_window import MainWindow, ScanState
+from ui.sealed_job_view import SealedJobWindow
 
 WAIT_MS = 15000
 
@@ -115,11 +116,13 @@ def test_open_job_dialog_lists_open_jobs_and_opens_one(
     window.open_job_action.trigger()
     dialog = window.job_files.open_job_dialog
     assert dialog is not None
-    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=WAIT_MS)
-    numbers = {dialog.table.item(r, 0).text() for r in range(2)}
-    assert numbers == {"A-1", "B-2"}  # closed jobs are not offered
-    row = next(r for r in range(2) if dialog.table.item(r, 0).text() == "A-1")
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 3, timeout=WAIT_MS)
+    status = {dialog.table.item(r, 0).text(): dialog.table.item(r, 5).text() for r in range(3)}
+    # Handed-over jobs are offered too, marked as opening read-only.
+    assert status == {"A-1": "進行中", "B-2": "進行中", "C-3": "引き渡し済み（閲覧のみ）"}
+    row = next(r for r in range(3) if dialog.table.item(r, 0).text() == "A-1")
     dialog.table.selectRow(row)
+    assert dialog.open_button.text() == "開く"
     dialog.open_button.click()
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
     assert window.job is not None and window.job.job_id == first.id
@@ -173,3 +176,40 @@ def test_devices_discovered_while_a_job_is_open_are_recorded(
 def test_app_options_job_and_data_dir(tmp_path: Path) -> None:
     args = gui_app.build_parser().parse_args(["--data-dir", str(tmp_path), "--job", "A-1"])
     assert args.data_dir == tmp_path and args.job == "A-1"
+
+
+def test_open_job_dialog_opens_a_handed_over_job_read_only(
+    qtbot: QtBot, bridge: AsyncBridge, language: str, tmp_path: Path
+) -> None:
+    del language
+    service = _service(tmp_path)
+    with JobStore.open(service.store_path) as store:
+        store.create_job(job_number="A-1", site_name="青木邸", site_address="横浜市",
+                         service_level=2, operator="田中")
+        closed = store.create_job(job_number="C-3", site_name="完了邸", site_address="東京都",
+                                  service_level=2, operator="田中")
+        store.close_job(closed.id)
+        steps_before = [s.action for s in store.steps(closed.id)]
+    window = _window(qtbot, bridge, service)
+    window.open_job_action.trigger()
+    dialog = window.job_files.open_job_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=WAIT_MS)
+    row = next(r for r in range(2) if dialog.table.item(r, 0).text() == "C-3")
+    dialog.table.selectRow(row)
+    assert dialog.open_button.text() == "閲覧のみで開く" and dialog.open_button.isEnabled()
+    dialog.open_button.click()
+    qtbot.waitUntil(lambda: isinstance(window.job_files.sealed_job_window, SealedJobWindow),
+                    timeout=WAIT_MS)
+    view = window.job_files.sealed_job_window
+    assert isinstance(view, SealedJobWindow)
+    qtbot.addWidget(view)
+    qtbot.waitUntil(lambda: view.view is not None, timeout=WAIT_MS)
+    assert view.windowTitle() == "引き渡し済みの作業（閲覧のみ）"
+    assert "C-3" in view.header.text() and "完了邸" in view.header.text()
+    assert window.job is None  # not loaded into the work view: nothing can change it there
+    history = [view.history.item(i).text() for i in range(view.history.count())]
+    assert any("job.close" in h for h in history)
+    with JobStore.open(service.store_path, create=False) as store:
+        assert store.get_job(closed.id).is_closed
+        assert [s.action for s in store.steps(closed.id)] == steps_before  # nothing written

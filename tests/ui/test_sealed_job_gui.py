@@ -48,7 +48,7 @@ def sealed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[HomeFile,
         job = json.loads(cli("job", "new", "--job-number", "G-1", "--site-name", "楓邸",
                              "--site-address", "札幌市", "--level", "2", "--operator", "高橋",
                              "--json"))["id"]
-        vh = ["--virtual-home", str(home.directory)]
+        vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
         cli("certify", "--job", job, "--scan-timeout", "8", *vh)
         cli("commission", "--job", job, *vh)
         cli("update", "--job", job, "--reboot-timeout", "20", *vh)

@@ -26,6 +26,7 @@ from commissioner.backends.base import (
     FirmwareProgress,
     FirmwareTarget,
     Identification,
+    IdentifiedSession,
     OwnerInvitationGrant,
     PersonalDataInventory,
     Probe,
@@ -141,7 +142,7 @@ class ShcSession(DeviceSession):
     async def set_owner_invitation(self, grant: OwnerInvitationGrant) -> None:
         await ops.put_invitation(
             self.wire, invitation_id=grant.invitation_id, token_sha256=grant.token_sha256,
-            expires_at=grant.expires_at, epoch=grant.epoch,
+            expires_at=grant.expires_at, epoch=grant.epoch, code_verifier=grant.code_verifier,
         )
 
     async def read_allow_list(self) -> tuple[Mapping[str, str], ...]:
@@ -158,6 +159,16 @@ class ShcSession(DeviceSession):
 
 
 _CERT_REFUSED = frozenset({"connection-closed", "tls-failed", "tls-handshake-failed"})
+
+
+def _foreign_or(err: NoCredentialError, address: DeviceAddress
+                ) -> NoCredentialError | ForeignHomeError:
+    """A commissioned device this job holds no admin credential for belongs to another home."""
+    if err.needed == "admin-credential":
+        return ForeignHomeError(
+            f"{address.device_id} is commissioned for another home and this job holds "
+            "none of its credentials")
+    return err
 
 
 class ShcBackend(DeviceBackend):
@@ -221,11 +232,7 @@ class ShcBackend(DeviceBackend):
                 await wire.aclose()
                 raise
         except NoCredentialError as err:
-            if err.needed == "admin-credential":
-                raise ForeignHomeError(
-                    f"{address.device_id} is commissioned for another home and this job holds "
-                    "none of its credentials") from None
-            raise
+            raise _foreign_or(err, address) from None
         except (DeviceUnreachableError, WeakTlsError) as err:
             if client_creds is not None and err.reason in _CERT_REFUSED \
                     and await self._commissioned_elsewhere(address, timeout):
@@ -234,6 +241,52 @@ class ShcBackend(DeviceBackend):
                     "job's certificate") from None
             raise
         return ShcSession(wire, state)
+
+    async def identify_and_open_session(
+        self,
+        address: DeviceAddress,
+        credentials: Credentials | None,
+        *,
+        timeout: float,  # noqa: ASYNC109 - per network step, kept by the session
+        expected_fingerprint: str | None = None,
+    ) -> IdentifiedSession:
+        """Identify and authenticate on one TLS connection that already presents the job's
+        client certificate (a device of this home accepts it, a factory device ignores it).
+        A device that refuses the certificate gets the two-connection path, which identifies
+        it without the certificate and names a foreign home."""
+        client_creds = None if credentials is None else credentials.client_credentials()
+        if credentials is None:
+            return IdentifiedSession(await self.identify(address, timeout=timeout))
+        try:
+            wire = await client.open_session(address.host, address.port,
+                                             self._trust_for(client_creds), timeout=timeout)
+        except (DeviceUnreachableError, WeakTlsError) as err:
+            if client_creds is not None and err.reason in _CERT_REFUSED:
+                return await super().identify_and_open_session(
+                    address, credentials, timeout=timeout,
+                    expected_fingerprint=expected_fingerprint)
+            raise
+        try:
+            result = await client.read_identity(wire, self.trust,
+                                                advertised_id=address.device_id or None)
+            identity = identification_from(result)
+            if expected_fingerprint is not None and identity.fingerprint != expected_fingerprint:
+                await wire.aclose()  # another unit answers: nothing of this job's is tried
+                return IdentifiedSession(identity)
+            try:
+                state = await self._authenticate(wire, credentials,
+                                                 state=str(result.state["state"]))
+            except NoCredentialError as err:
+                await wire.aclose()
+                found = _foreign_or(err, address)
+                return IdentifiedSession(identity, error=found)
+            except DeviceProtocolError as err:
+                await wire.aclose()
+                return IdentifiedSession(identity, error=err)
+        except BaseException:
+            await wire.aclose()
+            raise
+        return IdentifiedSession(identity, ShcSession(wire, state))
 
     async def _commissioned_elsewhere(self, address: DeviceAddress, step: float) -> bool:
         """Does the device answer without a client certificate, as commissioned?"""
@@ -244,9 +297,12 @@ class ShcBackend(DeviceBackend):
         except DeviceProtocolError:
             return False
 
-    async def _authenticate(self, wire: client.DeviceSession, credentials: Credentials) -> str:
+    async def _authenticate(self, wire: client.DeviceSession, credentials: Credentials, *,
+                            state: str | None = None) -> str:
+        """Authenticate on ``wire``; ``state`` when it was just read on this connection."""
         device_id = wire.identity.device_id
-        state = await ops.get_state(wire)
+        if state is None:
+            state = await ops.get_state(wire)
         if state == CommissioningState.FACTORY.value:
             label = credentials.setup_label(device_id)
             if label is None:
@@ -266,10 +322,12 @@ class ShcBackend(DeviceBackend):
         return state
 
     async def default_login_works(
-        self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109
+        self, address: DeviceAddress, *, timeout: float,  # noqa: ASYNC109
+        expected_fingerprint: str | None = None,
     ) -> bool:
         return await ops.default_login_works(address.host, address.port, self.trust,
-                                             timeout=timeout)
+                                             timeout=timeout,
+                                             expected_fingerprint=expected_fingerprint)
 
     async def read_personal_data(
         self, address: DeviceAddress, *, timeout: float  # noqa: ASYNC109

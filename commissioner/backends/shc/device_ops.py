@@ -22,6 +22,7 @@ from commissioner.backends.errors import (
     AdminCredentialRejectedError,
     DeviceProtocolError,
     DeviceUnreachableError,
+    IdentityMismatchError,
     MalformedReplyError,
     ProvisioningStepError,
     ReadbackMismatchError,
@@ -354,12 +355,16 @@ async def put_allow_list(session: DeviceSession, entries: Sequence[Mapping[str, 
 
 
 async def put_invitation(
-    session: DeviceSession, *, invitation_id: str, token_sha256: str, expires_at: int, epoch: int
+    session: DeviceSession, *, invitation_id: str, token_sha256: str, expires_at: int, epoch: int,
+    code_verifier: str | None = None,
 ) -> None:
+    grant: dict[str, object] = {"invitation_id": invitation_id, "token_sha256": token_sha256,
+                                "expires_at": expires_at, "epoch": epoch}
+    if code_verifier is not None:
+        grant["code_verifier"] = code_verifier
     body = await _call(
         session, "PUT", PE.GATEWAY_INVITATION.value,
-        {"invitation_id": invitation_id, "token_sha256": token_sha256,
-         "expires_at": expires_at, "epoch": epoch},
+        grant,
         "the owner invitation",
     )
     if body.get("invitation_id") != invitation_id or body.get("epoch") != epoch:
@@ -383,11 +388,19 @@ async def gateway_authenticate(session: DeviceSession, device_id: str) -> tuple[
 
 
 async def default_login_works(
-    host: str, port: int, trust: TrustStore, *, timeout: float = DEFAULT_TIMEOUT  # noqa: ASYNC109
+    host: str, port: int, trust: TrustStore, *, timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109
+    expected_fingerprint: str | None = None,
 ) -> bool:
-    """Try the factory default login (``admin`` / ``admin``) on a fresh connection."""
+    """Try the factory default login (``admin`` / ``admin``) on a fresh connection; with
+    ``expected_fingerprint``, only on the device holding that attestation certificate."""
     session = await open_session(host, port, trust, timeout=timeout)
     async with session:
+        if (expected_fingerprint is not None
+                and session.identity.fingerprint_sha256 != expected_fingerprint):
+            raise IdentityMismatchError(
+                "fingerprint-mismatch",
+                "its attestation certificate is not the one recorded; the default login was "
+                "not tried")
         response = await session.request(
             "POST", PE.SESSION_LOGIN.value,
             {"username": DEFAULT_LOGIN_USERNAME, "password": DEFAULT_LOGIN_PASSWORD},
