@@ -175,7 +175,7 @@ def _one_run(qtbot: QtBot, tmp: Path) -> dict[str, dict[str, float]]:
                                       site_address="東京都1-1", service_level=2,
                                       operator="計測").id
         service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                             virtual_home=home.directory)
+                             virtual_home=home.directory, read_box_labels=True)
         bridge = AsyncBridge(name="bench-bridge")
         bridge.start()
         try:

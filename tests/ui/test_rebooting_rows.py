@@ -88,7 +88,7 @@ def test_rebooting_devices_stay_in_the_table_during_a_firmware_update(
                                       site_address="京都府京都市4-4", service_level=2,
                                       operator="高橋").id
         service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                             virtual_home=home.directory)
+                             virtual_home=home.directory, read_box_labels=True)
         window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
         qtbot.addWidget(window)
         window.show()
