@@ -14,6 +14,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ AsyncCleanup = Callable[[], Awaitable[object]]
 _CANCEL_TIMEOUT = 2.0  # seconds to let cancelled tasks finish
 _CLEANUP_TIMEOUT = 4.0  # seconds for each async cleanup (e.g. zeroconf goodbye packets)
 _JOIN_MARGIN = 2.0
+GIL_SWITCH_INTERVAL = 0.001  # seconds (see AsyncBridge.start)
 
 
 class BridgeNotRunningError(RuntimeError):
@@ -88,6 +90,12 @@ class AsyncBridge(QObject):
         if self._thread is not None:
             raise RuntimeError("the async bridge was already started")
         self._ready.clear()
+        # The GUI thread re-enters Python for every slot, model query and delegate paint; with
+        # the loop thread busy in Python, each entry may wait a whole GIL switch interval
+        # (5 ms by default), and a repaint needs dozens of them. A shorter interval keeps a
+        # repaint within a frame.
+        if sys.getswitchinterval() > GIL_SWITCH_INTERVAL:
+            sys.setswitchinterval(GIL_SWITCH_INTERVAL)
         self._thread = threading.Thread(target=self._run, name=self._name, daemon=False)
         self._thread.start()
         if not self._ready.wait(timeout=10.0):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Final
 
 from PySide6.QtCore import (
@@ -21,8 +20,10 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    QTimer,
+    Signal,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from commissioner.discovery.events import (
@@ -34,44 +35,34 @@ from commissioner.discovery.events import (
     MalformedAdvertisement,
     MalformedCleared,
     MalformedSeen,
-    Sighting,
 )
 from commissioner.jobs.models import DeviceGateState
 from commissioner.protocol.spec import DeviceKind
+from ui.device_cells import (
+    BLOCKED_BACKGROUND,
+    BLOCKED_FOREGROUND,
+    CERTIFIED_BACKGROUND,
+    CERTIFIED_FOREGROUND,
+    MALFORMED_BACKGROUND,
+    MALFORMED_FOREGROUND,
+    UNCHECKED_FOREGROUND,
+    Column,
+    FirmwareMark,
+    OperationState,
+    device_text,
+    firmware_cell,
+    operation_cell,
+    verdict_icon,
+)
 from ui.device_texts import (
     QT_TRANSLATE_NOOP,
-    format_address,
     gate_text,
-    kind_label,
-    state_label,
     transport_label,
-    transports_text,
     verdict_explanation,
 )
 
 _KIND_ORDER: Final[dict[str, int]] = {kind.value: i for i, kind in enumerate(DeviceKind)}
 
-MALFORMED_BACKGROUND: Final = QColor("#fde2e1")
-MALFORMED_FOREGROUND: Final = QColor("#8b1a10")
-CERTIFIED_BACKGROUND: Final = QColor("#dff3e3")
-CERTIFIED_FOREGROUND: Final = QColor("#17692f")
-BLOCKED_BACKGROUND: Final = QColor("#fbd5d2")
-BLOCKED_FOREGROUND: Final = QColor("#a1140a")
-UNCHECKED_FOREGROUND: Final = QColor("#6b6b6b")
-
-
-class Column(IntEnum):
-    KIND = 0
-    VERDICT = 1
-    PROGRESS = 2
-    DEVICE_ID = 3
-    MANUFACTURER = 4
-    MODEL = 5
-    FIRMWARE = 6
-    STATE = 7
-    TRANSPORT = 8
-    ADDRESS = 9
-    DETAILS = 10
 
 
 _HEADERS: Final[dict[Column, str]] = {
@@ -114,72 +105,10 @@ TRANSPORTS_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 7
 """The transports that have seen the device, e.g. ``("ble", "mdns")``."""
 RSSI_ROLE: Final = int(Qt.ItemDataRole.UserRole) + 8
 """The BLE signal strength in dBm (None if not seen over BLE)."""
-VULNERABLE_FOREGROUND: Final = QColor("#a1140a")
-
-
-@dataclass(frozen=True, slots=True)
-class OperationState:
-    """What a long operation is doing to one device, for the progress column.
-
-    ``status``: ``running``, ``done``, ``failed`` (``detail`` says why and what to do),
-    ``skipped`` (nothing to do, or not eligible). ``fraction`` is 0..1, or None when the
-    step has no measurable progress. ``text`` is the (translated) label painted on the bar.
-    """
-
-    operation: str  # "onboard" | "commission" | "firmware" | "recorded" (from the job)
-    status: str
-    fraction: float | None
-    text: str
-    detail: str = ""
-
-    @property
-    def failed(self) -> bool:
-        return self.status == "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class FirmwareMark:
-    """The firmware a device was verified to run (over its attested connection)."""
-
-    version: str
-    latest: str | None
-    vulnerable: bool
 
 
 def _t(text: str) -> str:
     return QCoreApplication.translate("DeviceTable", text)
-
-
-def _verdict_icon(kind: str) -> QIcon:
-    """A small round badge painted in code: a tick (certified), a cross (blocked) or a dot."""
-    colours = {"ok": CERTIFIED_FOREGROUND, "blocked": BLOCKED_FOREGROUND}
-    colour = colours.get(kind, UNCHECKED_FOREGROUND)
-    icon = QIcon()
-    for size in (16, 24, 32):
-        pixmap = QPixmap(size, size)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        painter = QPainter(pixmap)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(colour)
-        m = size * 0.06
-        painter.drawEllipse(int(m), int(m), int(size - 2 * m), int(size - 2 * m))
-        pen = QPen(QColor("white"))
-        pen.setWidthF(size * 0.14)
-        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
-        painter.setPen(pen)
-        s = float(size)
-        if kind == "ok":
-            painter.drawLine(int(s * 0.28), int(s * 0.52), int(s * 0.44), int(s * 0.68))
-            painter.drawLine(int(s * 0.44), int(s * 0.68), int(s * 0.72), int(s * 0.34))
-        elif kind == "blocked":
-            painter.drawLine(int(s * 0.32), int(s * 0.32), int(s * 0.68), int(s * 0.68))
-            painter.drawLine(int(s * 0.68), int(s * 0.32), int(s * 0.32), int(s * 0.68))
-        else:
-            painter.drawLine(int(s * 0.3), int(s * 0.5), int(s * 0.7), int(s * 0.5))
-        painter.end()
-        icon.addPixmap(pixmap)
-    return icon
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,26 +143,59 @@ _Row = _DeviceRow | _MalformedRow
 _Index = QModelIndex | QPersistentModelIndex
 
 
+PROGRESS_FLUSH_MS: Final = 33
+"""Progress cells are repainted at most this often (about 30 Hz), however fast events come."""
+REBOOTING_FOREGROUND: Final = QColor("#8a5a00")
+
+
 class DeviceTableModel(QAbstractTableModel):
-    """Devices found by discovery, one row each, plus one distinct row per malformed source."""
+    """Devices found by discovery, one row each, plus one distinct row per malformed source.
+
+    Progress (:meth:`set_operation`) is stored at once but told to views in batches: a timer
+    flushes the changed progress cells about 30 times a second, so a flood of progress events
+    costs the GUI thread one repaint per batch, not one per event. :attr:`operation_set` is
+    emitted for each change at once (for whoever must see every step, e.g. tests).
+
+    A device that goes silent on the network (its mDNS record withdrawn) while an operation
+    is running on it, as a device does when it reboots into new firmware, keeps its row and is
+    shown as rebooting until it is heard again.
+    """
+
+    operation_set = Signal(str)
+    """A device's progress changed (emitted at once, before views are told)."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[_Row] = []
+        self._index: dict[tuple[bool, str], int] | None = None  # (malformed, key) -> row
+        self._malformed_total = 0
         self._warning_icon: QIcon | None = None
         self._gate: dict[str, DeviceGateState] = {}
         self._verdict_icons: dict[str, QIcon] = {}
         self._operations: dict[str, OperationState] = {}
         self._firmware: dict[str, FirmwareMark] = {}
+        self._silent: set[str] = set()  # listed, running an operation, not heard (rebooting)
+        self._dirty_progress: set[str] = set()
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setSingleShot(True)
+        self._flush_timer.setInterval(PROGRESS_FLUSH_MS)
+        self._flush_timer.timeout.connect(self.flush)
 
     # -- feeding -------------------------------------------------------------------------------
     def apply(self, event: DiscoveryEvent) -> None:
         """Apply one discovery event (call on the GUI thread)."""
         match event:
             case DeviceAdded(record=record) | DeviceUpdated(record=record):
+                self._silent.discard(record.device_id)
                 self._upsert(_DeviceRow(record))
             case DeviceRemoved(device_id=device_id):
-                self._remove(device_id, malformed=False)
+                if self._busy(device_id) and self._find(device_id, malformed=False) >= 0:
+                    # Rebooting (e.g. into new firmware): keep the row, say so.
+                    self._silent.add(device_id)
+                    self._row_changed(device_id)
+                else:
+                    self._silent.discard(device_id)
+                    self._remove(device_id, malformed=False)
             case MalformedSeen(entry=entry):
                 self._upsert(_MalformedRow(entry))
             case MalformedCleared(transport=transport, source=source):
@@ -242,11 +204,34 @@ class DeviceTableModel(QAbstractTableModel):
                 raise TypeError(f"not a discovery event: {event!r}")
 
     def clear(self) -> None:
+        self._silent.clear()
         if not self._rows:
             return
         self.beginResetModel()
         self._rows.clear()
+        self._index = None
+        self._malformed_total = 0
         self.endResetModel()
+
+    def _busy(self, device_id: str) -> bool:
+        op = self._operations.get(device_id)
+        return op is not None and op.status == "running"
+
+    def is_rebooting(self, device_id: str) -> bool:
+        """Listed and running an operation, but not heard on the network right now."""
+        return device_id in self._silent
+
+    def _row_changed(self, device_id: str) -> None:
+        row = self._find(device_id, malformed=False)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
+
+    def _forget_silent(self, device_ids: Iterable[str]) -> None:
+        """Devices no longer worked on that were not heard again leave the table."""
+        for device_id in list(device_ids):
+            if device_id in self._silent and not self._busy(device_id):
+                self._silent.discard(device_id)
+                self._remove(device_id, malformed=False)
 
     def set_gate_states(self, states: Iterable[DeviceGateState], *, replace: bool = False) -> None:
         """Show the gate's verdicts (from the job store); ``replace`` forgets earlier ones."""
@@ -265,22 +250,47 @@ class DeviceTableModel(QAbstractTableModel):
         return self._gate.get(device_id)
 
     def set_operation(self, device_id: str, state: OperationState | None) -> None:
-        """Show (or with None, clear) a device's progress in the progress column."""
+        """Show (or with None, clear) a device's progress in the progress column; views hear
+        of it at the next flush (at most :data:`PROGRESS_FLUSH_MS` later)."""
         if state is None:
             if self._operations.pop(device_id, None) is None:
                 return
         else:
             self._operations[device_id] = state
-        row = self._find(device_id, malformed=False)
-        if row >= 0:
-            index = self.index(row, Column.PROGRESS)
-            self.dataChanged.emit(index, index)
+        self.operation_set.emit(device_id)
+        self._dirty_progress.add(device_id)
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def flush(self) -> None:
+        """Tell views about the progress cells changed since the last flush (one signal per
+        run of adjacent rows)."""
+        self._flush_timer.stop()
+        dirty, self._dirty_progress = self._dirty_progress, set()
+        rows = sorted(r for r in (self._find(d, malformed=False) for d in dirty) if r >= 0)
+        start = previous = -2
+        for row in [*rows, -2]:
+            if row != previous + 1:
+                if start >= 0:
+                    self.dataChanged.emit(
+                        self.index(start, Column.PROGRESS), self.index(previous, Column.PROGRESS)
+                    )
+                start = row
+            previous = row
+        # A silent device whose operation ended is shown with its outcome (and stays until the
+        # operations are cleared); its state cell changes from "rebooting".
+        for device_id in dirty & self._silent:
+            if not self._busy(device_id):
+                self._row_changed(device_id)
 
     def operation(self, device_id: str) -> OperationState | None:
         return self._operations.get(device_id)
 
     def clear_operations(self) -> None:
+        ended = list(self._operations)
         self._operations.clear()
+        self._dirty_progress.clear()
+        self._forget_silent(ended)
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, Column.PROGRESS), self.index(len(self._rows) - 1, Column.PROGRESS)
@@ -314,11 +324,12 @@ class DeviceTableModel(QAbstractTableModel):
                 )
 
     def _find(self, key: str, malformed: bool) -> int:
-        cls = _MalformedRow if malformed else _DeviceRow
-        for i, row in enumerate(self._rows):
-            if isinstance(row, cls) and row.key == key:
-                return i
-        return -1
+        index = self._index
+        if index is None:  # rebuilt after rows were inserted or removed
+            index = self._index = {
+                (isinstance(row, _MalformedRow), row.key): i for i, row in enumerate(self._rows)
+            }
+        return index.get((malformed, key), -1)
 
     def _insert_position(self, row: _Row) -> int:
         keys = [r.sort_key for r in self._rows]
@@ -331,30 +342,35 @@ class DeviceTableModel(QAbstractTableModel):
                 self._rows[current] = row
                 self.dataChanged.emit(self.index(current, 0), self.index(current, len(Column) - 1))
                 return
-            self.beginRemoveRows(QModelIndex(), current, current)
-            del self._rows[current]
-            self.endRemoveRows()
+            self._take(current)
         position = self._insert_position(row)
         self.beginInsertRows(QModelIndex(), position, position)
         self._rows.insert(position, row)
+        self._index = None
+        self._malformed_total += isinstance(row, _MalformedRow)
         self.endInsertRows()
+
+    def _take(self, current: int) -> None:
+        self.beginRemoveRows(QModelIndex(), current, current)
+        removed = self._rows.pop(current)
+        self._index = None
+        self._malformed_total -= isinstance(removed, _MalformedRow)
+        self.endRemoveRows()
 
     def _remove(self, key: str, *, malformed: bool) -> None:
         current = self._find(key, malformed)
         if current < 0:
             return
-        self.beginRemoveRows(QModelIndex(), current, current)
-        del self._rows[current]
-        self.endRemoveRows()
+        self._take(current)
 
     # -- queries -------------------------------------------------------------------------------
     @property
     def device_count(self) -> int:
-        return sum(1 for row in self._rows if isinstance(row, _DeviceRow))
+        return len(self._rows) - self._malformed_total
 
     @property
     def malformed_count(self) -> int:
-        return sum(1 for row in self._rows if isinstance(row, _MalformedRow))
+        return self._malformed_total
 
     def device_ids(self) -> list[str]:
         return [row.key for row in self._rows if isinstance(row, _DeviceRow)]
@@ -364,10 +380,9 @@ class DeviceTableModel(QAbstractTableModel):
         return [row.record for row in self._rows if isinstance(row, _DeviceRow)]
 
     def record(self, device_id: str) -> DeviceRecord | None:
-        for row in self._rows:
-            if isinstance(row, _DeviceRow) and row.key == device_id:
-                return row.record
-        return None
+        row = self._find(device_id, malformed=False)
+        found = self._rows[row] if row >= 0 else None
+        return found.record if isinstance(found, _DeviceRow) else None
 
     def row_of(self, device_id: str) -> int:
         """The row of a device (-1 if it is not listed)."""
@@ -430,61 +445,24 @@ class DeviceTableModel(QAbstractTableModel):
         if column == Column.VERDICT:
             return self._verdict_data(state, role)
         if column == Column.PROGRESS:
-            return self._operation_data(self._operations.get(record.device_id), role)
+            return operation_cell(self._operations.get(record.device_id), role)
         if column == Column.FIRMWARE and mark is not None:
-            shown = self._firmware_data(mark, role)
+            shown = firmware_cell(mark, role)
             if shown is not None:
                 return shown
+        if column == Column.STATE and record.device_id in self._silent:
+            if role == Qt.ItemDataRole.DisplayRole:
+                if self._busy(record.device_id):
+                    return QCoreApplication.translate("DeviceTable", "Rebooting…")
+                return QCoreApplication.translate("DeviceTable", "Not heard since the restart")
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(REBOOTING_FOREGROUND)
         if role == Qt.ItemDataRole.DisplayRole:
-            return _device_text(record, column)
+            return device_text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
             sighting = record.latest
             text = QCoreApplication.translate("DeviceTable", "Protocol version %1")
             return text.replace("%1", sighting.protocol_version)
-        return None
-
-    @staticmethod
-    def _operation_data(op: OperationState | None, role: int) -> object:
-        if op is None:
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return op.text
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(p for p in (op.text, op.detail) if p)
-        if role == Qt.ItemDataRole.ForegroundRole and op.failed:
-            return QBrush(BLOCKED_FOREGROUND)
-        return None
-
-    @staticmethod
-    def _firmware_data(mark: FirmwareMark, role: int) -> object:
-        if role == Qt.ItemDataRole.DisplayRole:
-            if mark.vulnerable:
-                return QCoreApplication.translate("DeviceTable", "%1 ⚠ vulnerable").replace(
-                    "%1", mark.version
-                )
-            return mark.version
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if mark.vulnerable:
-                text = QCoreApplication.translate(
-                    "DeviceTable",
-                    "Firmware %1 is known to be vulnerable; the latest is %2. Update it before "
-                    "handover.",
-                )
-            elif mark.latest is not None and mark.latest != mark.version:
-                text = QCoreApplication.translate(
-                    "DeviceTable", "Firmware %1 (verified); the latest is %2."
-                )
-            else:
-                text = QCoreApplication.translate(
-                    "DeviceTable", "Firmware %1 (verified); this is the latest."
-                )
-            return text.replace("%1", mark.version).replace("%2", mark.latest or "?")
-        if role == Qt.ItemDataRole.ForegroundRole and mark.vulnerable:
-            return QBrush(VULNERABLE_FOREGROUND)
-        if role == Qt.ItemDataRole.FontRole and mark.vulnerable:
-            font = QFont()
-            font.setBold(True)
-            return font
         return None
 
     def _verdict_data(self, state: DeviceGateState | None, role: int) -> object:
@@ -507,7 +485,7 @@ class DeviceTableModel(QAbstractTableModel):
             key = "none" if blocked is None else ("blocked" if blocked else "ok")
             icon = self._verdict_icons.get(key)
             if icon is None:
-                icon = self._verdict_icons[key] = _verdict_icon(key)
+                icon = self._verdict_icons[key] = verdict_icon(key)
             return icon
         if role == Qt.ItemDataRole.ForegroundRole:
             if blocked is None:
@@ -553,25 +531,25 @@ class DeviceTableModel(QAbstractTableModel):
         return self._warning_icon
 
 
-def _device_text(record: DeviceRecord, column: Column) -> str:
-    latest: Sighting = record.latest
-    if column == Column.KIND:
-        return kind_label(latest.kind)
-    if column == Column.DEVICE_ID:
-        return record.device_id
-    if column == Column.MANUFACTURER:
-        return latest.manufacturer
-    if column == Column.MODEL:
-        return latest.model
-    if column == Column.FIRMWARE:
-        return latest.firmware
-    if column == Column.STATE:
-        return state_label(latest.state)
-    if column == Column.TRANSPORT:
-        return transports_text(record)
-    if column == Column.ADDRESS:
-        network = record.network
-        if network is not None:
-            return format_address(network.address, network.port)
-        return latest.address or ""
-    return ""
+__all__ = [
+    "BLOCKED_BACKGROUND",
+    "BLOCKED_FOREGROUND",
+    "BLOCKED_ROLE",
+    "CERTIFIED_BACKGROUND",
+    "CERTIFIED_FOREGROUND",
+    "MALFORMED_BACKGROUND",
+    "MALFORMED_FOREGROUND",
+    "OPERATION_ROLE",
+    "PROGRESS_FLUSH_MS",
+    "ROW_KEY_ROLE",
+    "ROW_KIND_ROLE",
+    "RSSI_ROLE",
+    "TRANSPORTS_ROLE",
+    "UNCHECKED_FOREGROUND",
+    "VERDICT_ROLE",
+    "VULNERABLE_ROLE",
+    "Column",
+    "DeviceTableModel",
+    "FirmwareMark",
+    "OperationState",
+]

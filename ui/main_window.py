@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine, Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,10 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commissioner.discovery.events import (
-    DiscoveryEvent,
-)
-from commissioner.discovery.manager import DiscoveryManager
 from commissioner.protocol.spec import SERVICE_TYPE
 from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
@@ -50,13 +46,21 @@ from ui.recorded_view import RecordedStateView
 from ui.resale_controller import ResaleController
 from ui.scan_controller import ScanController, ScanState
 from ui.scan_session import ScanSession
+from ui.table_layout import (
+    DETAILS_INTERVAL_MS,
+    FIT_INTERVAL_MS,
+    coalescing_timer,
+    fit_columns,
+    fit_to_screen,
+    nothing,
+)
 
-# Also here (not only in ui/__init__) in case `ui` was imported as a namespace package.
+if TYPE_CHECKING:  # only for annotations: the discovery stack loads with the first scan
+    from commissioner.discovery.events import DiscoveryEvent
+    from commissioner.discovery.manager import DiscoveryManager
 
 
 DEFAULT_MDNS_INTERFACES: Final = ("127.0.0.1",)
-
-
 class MainWindow(QMainWindow):
     """Shows the open job and the devices found on the network; scans through the bridge."""
 
@@ -101,9 +105,11 @@ class MainWindow(QMainWindow):
         bridge.task_failed.connect(self._on_task_failed)
         if service is not None:
             bridge.add_cleanup(service.close)
+        # The gate summary counts every row: once per event-loop pass, not once per row.
+        self._summary_timer = coalescing_timer(self, 0, self.gate.update_summary)
         for sig in (self.model.rowsInserted, self.model.rowsRemoved, self.model.modelReset):
             sig.connect(self._update_counts)
-            sig.connect(self.gate.update_summary)
+            sig.connect(self._summary_timer.start)
         self.model.dataChanged.connect(self._on_model_data_changed)
         self.retranslateUi()
         self._update_job_actions()
@@ -121,7 +127,7 @@ class MainWindow(QMainWindow):
         self.resale = ResaleController(self.operations, self.open_job)
         self.recorded = RecordedStateView(self.operations, self.firmware.note_vulnerable)
         self._place_operations()
-        self.resize(1180, 760)
+        fit_to_screen(self)
 
     def _place_operations(self) -> None:
         onboarding = self.onboarding
@@ -153,7 +159,8 @@ class MainWindow(QMainWindow):
             lambda pos: onboarding.show_context_menu(table, pos)
         )
         table.selectionModel().selectionChanged.connect(lambda *_a: onboarding.update_actions())
-        self.model.dataChanged.connect(lambda *_a: onboarding.update_button())
+        # The onboard button follows the selected row: refreshed with the details pane.
+        self._selected_row_changed: Callable[[], object] = onboarding.update_button
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -239,25 +246,26 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         header.setMinimumSectionSize(48)
-        # Fit the columns to their contents after changes, at most once per event-loop pass.
-        self._resize_timer = QTimer(self)
-        self._resize_timer.setSingleShot(True)
-        self._resize_timer.setInterval(0)
-        self._resize_timer.timeout.connect(self._fit_columns)
+        # Column widths follow the texts, measured on a bounded number of rows (never every
+        # cell) and at most a few times a second; progress updates never re-measure (the
+        # progress column has a fixed width).
+        self._resize_timer = coalescing_timer(self, FIT_INTERVAL_MS, self._fit_columns)
         for signal in (
             self.model.rowsInserted,
-            self.model.dataChanged,
             self.model.modelReset,
             self.model.headerDataChanged,
         ):
             signal.connect(self._resize_timer.start)
+        self._details_timer = coalescing_timer(self, DETAILS_INTERVAL_MS, self.update_details)
+        self._selected_row_changed = nothing
+        self._details_shown: tuple[object, ...] | None = None
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self.update_details())
         self.details = DetailsPane(central)
         self.details.replace_requested.connect(self.gate.show_replace_dialog)
         self.splitter = QSplitter(Qt.Orientation.Vertical, central)
         self.splitter.addWidget(self.table)
         self.splitter.addWidget(self.details)
-        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(0, 5)  # the table gets most of a laptop's height
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setChildrenCollapsible(False)
         layout.addWidget(self.splitter, 1)
@@ -273,11 +281,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts_status_label)
 
     def _fit_columns(self) -> None:
-        header = self.table.horizontalHeader()
-        header.setStretchLastSection(False)
-        self.table.resizeColumnsToContents()
-        # Give the free space to the last (details) column again.
-        header.setStretchLastSection(True)
+        fit_columns(self.table, self.model)
 
     # -- translation ---------------------------------------------------------------------------
     def changeEvent(self, event: QEvent) -> None:
@@ -419,29 +423,54 @@ class MainWindow(QMainWindow):
         return True
 
     def update_details(self) -> None:
+        """Show the selected row in the details pane (its HTML is only rebuilt when what it
+        shows changed)."""
         if not hasattr(self, "details"):
             return
+        self._details_timer.stop()
         selected = self.selected_key()
         catalog = self._job.catalog_version if self._job is not None else None
+        language = QCoreApplication.translate("MainWindow", "&File")  # changes with the language
+        shown: tuple[object, ...]
+        reason = ""
+        if selected is None:
+            shown = (language, catalog, None)
+        elif selected[0] == "malformed":
+            rows = self.table.selectionModel().selectedRows()
+            reason = str(self.model.data(rows[0].siblingAtColumn(Column.DETAILS)) or "")
+            shown = (language, catalog, "malformed", reason)
+        else:
+            key = selected[1]
+            shown = (language, catalog, key, self.model.record(key), self.model.gate_state(key))
+        if shown == self._details_shown:
+            return
+        self._details_shown = shown
         if selected is None:
             self.details.show_device(None, None, None, catalog_version=catalog)
-            return
-        kind, key = selected
-        if kind == "malformed":
-            rows = self.table.selectionModel().selectedRows()
-            reason = self.model.data(rows[0].siblingAtColumn(Column.DETAILS))
+        elif selected[0] == "malformed":
             self.details.show_device(
-                None, None, None, catalog_version=catalog, malformed_reason=str(reason or "")
+                None, None, None, catalog_version=catalog, malformed_reason=reason
             )
-            return
-        self.details.show_device(
-            key, self.model.record(key), self.model.gate_state(key), catalog_version=catalog
-        )
+        else:
+            key = selected[1]
+            self.details.show_device(
+                key, self.model.record(key), self.model.gate_state(key), catalog_version=catalog
+            )
+        self._selected_row_changed()
 
-    def _on_model_data_changed(self, top_left: object, bottom_right: object) -> None:
-        del top_left, bottom_right
-        if not self.gate.certifying:
-            self.update_details()
+    def _on_model_data_changed(self, top_left: QModelIndex, bottom_right: QModelIndex) -> None:
+        if top_left.row() == 0 and bottom_right.row() == self.model.rowCount() - 1 > 0 and (
+            bottom_right.column() != Column.PROGRESS
+        ):
+            # Every row changed (verdicts shown, language switched): fit the columns again.
+            # One row's change never re-measures: that cost grows with the table.
+            self._resize_timer.start()
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or not top_left.row() <= rows[0].row() <= bottom_right.row():
+            return
+        self._selected_row_changed()
+        if not self.gate.certifying and top_left.column() != Column.PROGRESS:
+            self._details_timer.start()  # the pane shows no progress; others: coalesced
 
     # -- scanning (ui/scan_controller.py) ------------------------------------------------------
     @property
@@ -576,6 +605,8 @@ class MainWindow(QMainWindow):
         # Stopping discovery is asynchronous: the bridge runs the scan's cleanup when it stops.
         if self._error_box is not None:
             self._error_box.close()
+        for timer in (self._resize_timer, self._details_timer, self._summary_timer):
+            timer.stop()
         super().closeEvent(event)
 
 

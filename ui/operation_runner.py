@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine
 from typing import Any, Final
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QWidget
 
 from ui import field_ops
@@ -24,6 +24,7 @@ from ui.operation_window import OperationWindow
 __all__ = ["BAR_MAXIMUM", "OperationRunner"]
 
 BAR_MAXIMUM: Final = 1000
+BAR_REPAINT_MS: Final = 100  # a QProgressBar repaints synchronously on every change
 
 
 class OperationRunner(QObject):
@@ -42,6 +43,7 @@ class OperationRunner(QObject):
         self._busy: str | None = None
         self._keyring: field_ops.KeyringStatus | None = None
         self._fractions: dict[str, float] = {}
+        self._fraction_sum = 0.0
         self.summary_box: QMessageBox | None = None
         self.last_summary: str | None = None
 
@@ -57,6 +59,11 @@ class OperationRunner(QObject):
         self.job_bar.setRange(0, BAR_MAXIMUM)
         self.job_bar.setMinimumWidth(320)
         self.job_bar.setFormat("%p %")
+        self._bar_value = 0
+        self._bar_timer = QTimer(self)
+        self._bar_timer.setSingleShot(True)
+        self._bar_timer.setInterval(BAR_REPAINT_MS)
+        self._bar_timer.timeout.connect(self._show_bar_value)
         row.addWidget(self.job_label, 1)
         row.addWidget(self.job_bar)
         self.panel.setVisible(False)
@@ -126,25 +133,37 @@ class OperationRunner(QObject):
     def start(self, operation: str, title: str) -> None:
         self._busy = operation
         self._fractions.clear()
+        self._fraction_sum = 0.0
         self.job_label.setText(title)
         self.job_label.setStyleSheet("")
+        self._bar_value = 0
         self.job_bar.setValue(0)
         self.panel.setVisible(True)
         self.state_changed.emit()
 
     def finish(self, operation: str, outcome: object, text: str, ok: bool) -> None:
         self._busy = None
+        self._bar_timer.stop()
+        self._show_bar_value()
         self.job_label.setText(text)
         self.job_label.setStyleSheet("" if ok else "color: #a1140a; font-weight: bold;")
         self.state_changed.emit()
         self.operation_finished.emit(operation, outcome)
 
     def set_job_fraction(self, fraction: float) -> None:
-        self.job_bar.setValue(round(max(0.0, min(1.0, fraction)) * BAR_MAXIMUM))
+        """Move the job bar; it is repainted at most about 30 times a second (a progress
+        bar repaints at once on every change, which a flood of events must not cause)."""
+        self._bar_value = round(max(0.0, min(1.0, fraction)) * BAR_MAXIMUM)
+        if not self._bar_timer.isActive():
+            self._bar_timer.start()
+
+    def _show_bar_value(self) -> None:
+        if self._bar_value != self.job_bar.value():
+            self.job_bar.setValue(self._bar_value)
 
     @property
     def job_fraction(self) -> float:
-        return self.job_bar.value() / BAR_MAXIMUM
+        return self._bar_value / BAR_MAXIMUM
 
     @property
     def fractions(self) -> dict[str, float]:
@@ -165,9 +184,10 @@ class OperationRunner(QObject):
             device_id, OperationState(kind, status, fraction, text, detail)
         )
         if fraction is not None:
+            self._fraction_sum += fraction - self._fractions.get(device_id, 0.0)
             self._fractions[device_id] = fraction
-        if self._fractions:
-            self.set_job_fraction(sum(self._fractions.values()) / len(self._fractions))
+        if self._fractions:  # a running sum: no walk over every device per event
+            self.set_job_fraction(self._fraction_sum / len(self._fractions))
 
     # -- telling the installer -----------------------------------------------------------------
     def show_status(self, text: str, timeout_ms: int) -> None:

@@ -117,8 +117,11 @@ async def certify(
         raise UserError("the scan time must be between 0 and 600 seconds")
     if not 1 <= concurrency <= 256:
         raise UserError("the concurrency must be between 1 and 256")
-    with ctx.store() as store:
-        job = open_job(store, job_ref)
+    def opened() -> Job:
+        with ctx.store() as store:
+            return open_job(store, job_ref)
+
+    job = await asyncio.to_thread(opened)  # SQLite never on the loop thread
     if catalog is None:
         catalog = await asyncio.to_thread(ctx.catalog, online=online)
     malformed: list[dict[str, Any]] = []

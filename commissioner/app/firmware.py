@@ -203,6 +203,7 @@ async def update_firmware(
         raise UserError("--timeout must be 0..120 s and --reboot-timeout 0..3600 s")
     config = await asyncio.to_thread(ctx.catalog_config, url=catalog_url, root=catalog_root)
     store = await asyncio.to_thread(ctx.open_store)
+    writes: list[asyncio.Task[None]] = []  # results being written (see ``finished``)
     try:
         job = await asyncio.to_thread(find_job if sealed else open_job, store, job_key)
         if sealed and not job.is_closed:
@@ -239,12 +240,20 @@ async def update_firmware(
                        params={"current": item.current, "latest": item.latest,
                                "vulnerable": item.vulnerable}, detail=item))
 
-        def finished(result: UpdateResult) -> None:
+        # Each result is written off the loop thread (SQLite must not stall the transfers of
+        # the other devices), one write after the other in the order the results came; the
+        # event follows its write. A handed-over (sealed) job records nothing here.
+        async def record(result: UpdateResult, before: asyncio.Task[None] | None) -> None:
+            if before is not None:
+                await asyncio.wait([before])  # in order, whether or not it succeeded
             if not sealed:
-                record_result(store, job.id, result, version)
+                await asyncio.to_thread(record_result, store, job.id, result, version)
             sink(Event("firmware", "result", result.device_id, code=result.outcome.value,
                        params={"reason": result.reason, "reason_code": result.reason_code},
                        fraction=1.0, detail=result))
+
+        def finished(result: UpdateResult) -> None:
+            writes.append(asyncio.ensure_future(record(result, writes[-1] if writes else None)))
 
         items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=planned)
         if not sealed:
@@ -256,9 +265,13 @@ async def update_firmware(
                 on_progress=_Reporter(sink, progress_interval), on_result=finished,
                 resolver=locate,
             )
+        if writes:
+            await asyncio.gather(*writes)
         blockers = [] if sealed else await asyncio.to_thread(firmware_blockers, store, job.id,
                                                              index)
     finally:
+        if writes:  # never close the store under a write
+            await asyncio.gather(*writes, return_exceptions=True)
         await asyncio.to_thread(store.close)
     return FirmwareRun(job.id, version, tuple(items), tuple(results), tuple(blockers),
                        tuple(unaddressed))

@@ -171,6 +171,14 @@
 <context>
     <name>DeviceTable</name>
     <message>
+        <source>Rebooting…</source>
+        <translation>再起動中…</translation>
+    </message>
+    <message>
+        <source>Not heard since the restart</source>
+        <translation>再起動後に応答なし</translation>
+    </message>
+    <message>
         <source>Air conditioner</source>
         <translation>エアコン</translation>
     </message>

@@ -91,7 +91,7 @@ def test_update_firmware_brings_outdated_devices_to_latest(
                     phases[device_id].add(state.text.split(" ")[0].rstrip("…"))
             bars.append(ops.job_fraction)
 
-        window.model.dataChanged.connect(watch)
+        window.model.operation_set.connect(watch)
         with qtbot.waitSignal(ops.operation_finished, timeout=90000) as blocker:
             assert window.firmware.update_firmware(reboot_timeout=30.0)
         operation, run = blocker.args
@@ -152,7 +152,7 @@ def test_vulnerable_device_is_marked_and_devices_that_cannot_update_say_why(
                     assert text.endswith("⚠ 脆弱性あり"), text
                     marked.add(device_id)
 
-        window.model.dataChanged.connect(watch)
+        window.model.operation_set.connect(watch)
         with qtbot.waitSignal(ops.operation_finished, timeout=90000) as blocker:
             assert window.firmware.update_firmware(reboot_timeout=30.0)
         run = blocker.args[1]
