@@ -161,7 +161,8 @@ class FirmwareController(OperationController):
             if r.outcome is Outcome.SKIPPED and r.device_id in self._runner.fractions:
                 return  # the plan already said why
             headline = FIRMWARE_OUTCOMES.get(r.outcome.value)
-            if r.reason_code == field_ops.NO_ACCESS:
+            if r.reason_code in (field_ops.NO_ACCESS, "another-home"):
+                # Set up already, with credentials this job does not hold: not a retry case.
                 headline = NO_ACCESS_HEADLINE
             self._state(
                 r.device_id,

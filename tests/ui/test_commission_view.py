@@ -38,7 +38,7 @@ def _window(
             job_number="COM-1", site_name="佐藤邸", site_address="東京都新宿区2-2",
             service_level=2, operator="佐藤").id
     service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                         virtual_home=home_dir, read_box_labels=True)
+                         virtual_home=home_dir, read_box_labels=home_dir is not None)
     window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
     qtbot.addWidget(window)
     window.show()
