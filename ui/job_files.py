@@ -87,7 +87,6 @@ class JobFilesController(QObject):
         dialog = OpenJobDialog(self._host.window())
         dialog.accepted.connect(lambda: self._open_chosen(dialog))
         dialog.finished.connect(lambda _r: self._forget_dialog("open_job_dialog", dialog))
-        self.sealed_job_window: object = None
         self.open_job_dialog = dialog
 
         def listed(result: object) -> None:
