@@ -52,7 +52,8 @@ def test_update_cli_brings_every_certified_device_to_latest(
         assert r.stdout.count("verified") == 4  # 3 device models + the gateway
         r = cli("firmware", "status", "--job", job, "--json", *vh, data=data)
         assert r.returncode == 7  # nothing verified yet: the job cannot be closed
-        r = cli("update", "--job", job, "--json", "--reboot-timeout", "20", *vh, data=data)
+        r = cli("update", "--job", job, "--json", "--reboot-timeout", "20", "--read-box-labels",
+                *vh, data=data)
         assert r.returncode == 0, r.stderr + r.stdout
         out = json.loads(r.stdout)
         assert out["blockers"] == []
@@ -69,6 +70,7 @@ def test_update_cli_brings_every_certified_device_to_latest(
         assert len(status["history"]) == len(certified)
         assert {h["result"] for h in status["history"]} == {"updated"}
         assert all(h["operator"] == "Aoki" for h in status["history"])
-        r = cli("update", "--job", job, "--json", *vh, data=data)  # nothing left to do
+        r = cli("update", "--job", job, "--json", "--read-box-labels", *vh,
+                data=data)  # nothing left to do
         assert r.returncode == 0, r.stderr
         assert {d["outcome"] for d in json.loads(r.stdout)["devices"]} == {"current"}
