@@ -45,7 +45,7 @@ def test_resale_starts_from_a_job_imported_from_a_bundle(tmp_path: Path) -> None
                                  env={"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2"}) as home:
         a = Laptop(tmp_path / "data-a", ka.bus_address)
         b = Laptop(tmp_path / "data-b", kb.bus_address)
-        vh = ["--virtual-home", str(home.directory)]
+        vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
 
         def handed_over(laptop: Laptop, job: str, report: str) -> None:
             for args in (("certify", "--scan-timeout", "6"), ("commission",),
@@ -55,7 +55,8 @@ def test_resale_starts_from_a_job_imported_from_a_bundle(tmp_path: Path) -> None
                 assert r.returncode == 0, (args, r.stderr[-2000:], r.stdout[-2000:])
 
         r = a.cli("job", "new", "--job-number", "A-1", "--site-name", "さくら邸",
-                  "--site-address", "東京都", "--level", "3", "--operator", "佐藤", "--json")
+                  "--site-address", "東京都", "--level", "3", "--personal-data", "yes",
+                  "--life-or-property", "yes", "--operator", "佐藤", "--json")
         old = json.loads(r.stdout)["id"]
         handed_over(a, old, "a.json")
         assert a.cli("virtual-home", "ctl", str(home.directory), "occupy").returncode == 0

@@ -44,9 +44,10 @@ def hand_over_for_owner_a(cli: Callable[..., subprocess.CompletedProcess[str]],
                           home: HomeFile, reports: Path) -> str:
     """The home commissioned, updated and handed over for owner A, who then lives there;
     returns the sealed job's id."""
-    vh = ["--virtual-home", str(home.directory)]
+    vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
     r = cli("job", "new", "--job-number", "A-1", "--site-name", "さくら邸", "--site-address",
-            "東京都世田谷区桜1-2-3", "--level", "3", "--operator", "佐藤 健", "--json")
+            "東京都世田谷区桜1-2-3", "--level", "3", "--personal-data", "yes",
+            "--life-or-property", "yes", "--operator", "佐藤 健", "--json")
     assert r.returncode == 0, r.stderr
     job = str(json.loads(r.stdout)["id"])
     for args in (("certify", "--scan-timeout", "6"), ("commission",),
