@@ -54,7 +54,7 @@ def run(app: QApplication, bridge: AsyncBridge, tmp: Path, out: Path, language: 
                                   env={"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2"}) as home:
             old = hand_over_for_owner_a(cli, home, tmp)
             service = JobService(paths.default_store_path(data), data_dir=data,
-                                 virtual_home=home.directory)
+                                 virtual_home=home.directory, read_box_labels=True)
             window = MainWindow(bridge, service=service)
             window.resize(1400, 860)
             window.show()

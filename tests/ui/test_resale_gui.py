@@ -50,7 +50,7 @@ def test_resale_in_the_gui_end_to_end(
                               env={"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2"}) as home:
         old = hand_over_for_owner_a(cli, home, tmp_path)
         service = JobService(paths.default_store_path(data), data_dir=data,
-                             virtual_home=home.directory)
+                             virtual_home=home.directory, read_box_labels=True)
         window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
         qtbot.addWidget(window)
         window.show()
