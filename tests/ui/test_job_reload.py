@@ -166,13 +166,15 @@ def test_toolbar_follows_the_handover_flow(
         window.scan.scan_action,
         window.onboarding.ble_action,
         window.onboarding.onboard_all_action,
+        window.resale.wipe_action,
         window.gate.certify_action,
         window.commissioning.commission_action,
         window.firmware.firmware_action,
         window.handover.action,
     ]
     texts = [a.text() for a in actions[3:]]
-    assert texts == ["認証確認", "設定実行", "ファームウェア更新", "完了して引き渡す…"]
+    assert texts == ["消去と検証", "認証確認", "設定実行", "ファームウェア更新",
+                     "完了して引き渡す…"]
     # The enabling logic is unchanged: without a job only scanning (and BLE) are possible.
     assert window.scan.scan_action.isEnabled()
     assert not window.gate.certify_action.isEnabled()

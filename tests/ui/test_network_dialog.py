@@ -103,7 +103,7 @@ def test_training_onboarding_uses_entered_network(
                 job_number="NET-1", site_name="青木邸", site_address="東京都港区1-1",
                 service_level=2, operator="青木").id
         service = JobService(paths.default_store_path(data_dir), data_dir=data_dir,
-                             virtual_home=home.directory)
+                             virtual_home=home.directory, read_box_labels=True)
         window = MainWindow(bridge, mdns_interfaces=list(home.mdns_interfaces), service=service)
         qtbot.addWidget(window)
         window.show()
