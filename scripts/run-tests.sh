@@ -10,6 +10,14 @@ bash scripts/setup.sh
 
 inner='ip link set lo up 2>/dev/null || true; exec "$@"'
 runner=(bash scripts/in-test-session.sh .venv/bin/python -m pytest "$@")
+# A whole run is spread over parallel workers (pytest-xdist, whole files per worker), each in a
+# network namespace and a keyring session of its own (scripts/ns-python), so their mDNS and
+# ports never meet. COMMISSIONER_TEST_WORKERS=1 runs everything in one process instead.
+workers=${COMMISSIONER_TEST_WORKERS:-2}
+if [ $# -eq 0 ] && [ "$workers" -gt 1 ] && unshare -rn true 2>/dev/null; then
+  runner=(bash scripts/in-test-session.sh .venv/bin/python -m pytest -p xdist
+    --tx "${workers}*popen//python=scripts/ns-python" --dist loadfile --durations=30)
+fi
 
 # Printing through CUPS needs the real root (the CUPS-PDF backend refuses a user namespace's
 # root): on a whole run as root, that module runs first in a network namespace of its own
