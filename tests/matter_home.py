@@ -229,3 +229,22 @@ def matter_home(storage: Path, specs: list[DeviceSpec] = ()) -> Iterator[MatterH
             stop_device(home, device)
         with contextlib.suppress(subprocess.CalledProcessError):
             _ip("link", "del", bridge)
+
+
+PAA_SOURCE = (DEVICES_DIR / "node_modules" / "@matter" / "protocol" / "dist" / "esm"
+              / "certificate" / "ChipPAAuthorities.js")
+
+
+def matter_test_paa_der() -> bytes:
+    """The "Matter Test PAA" (no vendor id) that matter.js devices chain their DACs to, read
+    from matter.js's own sources (``TestCert_PAA_NoVID_Cert``); never copied into this repo."""
+    text = PAA_SOURCE.read_text(encoding="utf-8")
+    m = re.search(r"TestCert_PAA_NoVID_Cert\s*=\s*Bytes\.fromHex\(\s*\"([0-9a-fA-F]+)\"", text)
+    if m is None:
+        raise RuntimeError(f"the Matter Test PAA is not in {PAA_SOURCE}")
+    return bytes.fromhex(m.group(1))
+
+
+def device_host(home: MatterHome, device: RunningDevice) -> str:
+    """The device's IPv6 link-local address as the test side reaches it (zone: the bridge)."""
+    return f"{_link_local('eth0', netns_pid=device.holder.pid)}%{home.bridge}"
