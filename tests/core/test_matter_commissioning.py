@@ -52,6 +52,7 @@ pytest.importorskip("chip", reason="the Matter SDK controller is not installed "
 
 LIGHT = DeviceSpec("light", 0xF01, product_id=0x8000)
 PLUG = DeviceSpec("plug", 0xE02, product_id=0x8001, passcode=34567890)
+SENSOR = DeviceSpec("contact", 0xD03, product_id=0x8002)  # not on the certified list
 FABRIC_ID = 0x0000_0000_C0FF_EE01
 
 
@@ -110,7 +111,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     tmp = tmp_path_factory.mktemp("matter-commission")
     loop = asyncio.new_event_loop()
     with running_site(tmp / "site", publish_first=False) as site, \
-            matter_home(tmp / "home", [LIGHT, PLUG]) as home:
+            matter_home(tmp / "home", [LIGHT, PLUG, SENSOR]) as home:
         # The platform publishes the certified list and the PAA store as signed targets.
         content = load_data_file(data_file_with(tmp, _certify), manufacturer_roots())
         paa = PaaRoot("Matter Test PAA (matter.js)", True, matter_test_paa_der())
@@ -214,3 +215,23 @@ def test_the_manual_code_commissions_a_device_left_commissionable(world: World) 
     world.run(session.set_acl())
     world.run(session.complete())
     assert world.run(session.read_back()).acl_grants == (("commissioner", None),)
+
+
+def test_an_uncertified_model_gets_no_operational_certificate(world: World) -> None:
+    """The attested ids map to no certified model: refused after attestation, before any
+    certificate is issued. The device is left as it was: commissionable, on no fabric."""
+    dev = world.device(SENSOR)
+    address = world.address(SENSOR)
+    labels = Labels({address.device_id: matter_label(dev.qr)})
+    with pytest.raises(UntrustedDeviceError) as caught:
+        world.run(world.backend.open_session(address, labels, timeout=20))
+    assert caught.value.reason == "not-certified"
+    assert "MATTER-FFF1-8002" in str(caught.value)
+    # Proof from the device: it is still commissionable and holds no other fabric.
+    admit, world.backend.admit = world.backend.admit, None
+    try:
+        session = world.run(world.backend.open_session(address, labels, timeout=20))
+    finally:
+        world.backend.admit = admit
+    rb = world.run(session.read_matter())
+    assert [f.fabric_id for f in rb.fabrics] == [FABRIC_ID]
