@@ -111,7 +111,7 @@ def _no_dad(interface: str, netns_pid: int | None = None) -> None:
 
 
 def start_device(home: MatterHome, spec: DeviceSpec, storage: Path,
-                 *, ready_timeout: float = 30.0) -> RunningDevice:
+                 *, ready_timeout: float = 90.0) -> RunningDevice:
     return _await_ready(home, *_spawn(home, spec, storage), ready_timeout=ready_timeout)
 
 
@@ -148,7 +148,8 @@ def _spawn(home: MatterHome, spec: DeviceSpec, storage: Path) -> tuple[
 
 def _await_ready(home: MatterHome, spec: DeviceSpec, holder: subprocess.Popen[bytes],
                  node: subprocess.Popen[bytes], veth: str, *,
-                 ready_timeout: float = 30.0) -> RunningDevice:
+                 ready_timeout: float = 90.0) -> RunningDevice:
+    # Generous: matter.js takes seconds to start on a loaded 2-core machine.
     assert node.stdout is not None
     line = _read_line(node, ready_timeout)
     try:

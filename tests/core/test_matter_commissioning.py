@@ -47,6 +47,8 @@ from commissioner.trust.catalog import download_target, sync
 from commissioner.trust.matter_labels import matter_label
 from commissioner.virtualhome.catalog_publisher import load_data_file
 
+pytestmark = pytest.mark.slow  # three devices and three engine workers: about two minutes
+
 pytest.importorskip("chip", reason="the Matter SDK controller is not installed "
                     "(pip install -e '.[matter]')")
 
@@ -206,15 +208,26 @@ def test_an_empty_paa_store_means_not_attested(world: World) -> None:
 def test_the_manual_code_commissions_a_device_left_commissionable(world: World) -> None:
     """After the refused passcode and the refused attestation, the plug is still
     commissionable: its 11-digit manual code commissions it (found by the engine from the
-    code's discriminator, no address given)."""
+    code's discriminator, no address given), on the same fabric restored from its exported
+    state (what the job vault keeps)."""
     dev = world.device(PLUG)
     address = world.address(PLUG, by_ip=False)
-    session = world.run(world.backend.open_session(
-        address, Labels({address.device_id: matter_label(dev.manual)}), timeout=20))
-    assert session.identification.model == "PID 8001"
-    world.run(session.set_acl())
-    world.run(session.complete())
-    assert world.run(session.read_back()).acl_grants == (("commissioner", None),)
+    # A later run of the job: the fabric comes back from the job vault into a new worker.
+    state = world.run(world.backend.export_fabric())
+    later = MatterBackend(world.paa_folder, world.tmp / "job-later",
+                          FabricConfig(FABRIC_ID, state=state))
+    try:
+        session = world.run(later.open_session(
+            address, Labels({address.device_id: matter_label(dev.manual)}), timeout=20))
+        assert session.identification.model == "PID 8001"
+        world.run(session.set_acl())
+        world.run(session.complete())
+        assert world.run(session.read_back()).acl_grants == (("commissioner", None),)
+        fabric = world.run(session.read_matter()).current_fabric()
+    finally:
+        world.run(later.aclose())
+    assert later.fabric_root_public_key == world.backend.fabric_root_public_key
+    assert fabric is not None and fabric.root_public_key == later.fabric_root_public_key
 
 
 def test_an_uncertified_model_gets_no_operational_certificate(world: World) -> None:
