@@ -6,6 +6,7 @@ certified-model gate from the catalog, the ACL written and read back, the window
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import hashlib
 import time
@@ -74,13 +75,40 @@ class Labels:
         return None
 
 
-def _certify(doc: dict[str, Any]) -> None:
-    for pid, name in ((0x8000, "Test light"), (0x8001, "Test plug")):
-        doc["certified_models"].append({
-            "manufacturer": "Test Vendor", "product_name": name,
-            "model_number": matter_model_number(0xFFF1, pid), "scheme": "CCDS", "level": 2,
-            "valid_from": "2025-04-01", "valid_until": "2029-03-31", "revoked": False,
-            "revoked_reason": None})
+CERTIFIED = {0x8000: "Test light", 0x8001: "Test plug"}
+
+
+@contextlib.contextmanager
+def matter_catalog(tmp: Path, certified: dict[int, str]) -> Iterator[tuple[Catalog, Path]]:
+    """The platform publishes the certified list (VID FFF1 and the product ids in
+    ``certified``) and the PAA store as signed targets; the laptop syncs the catalog, fetches
+    the store through TUF and lays it out for the engine (test PAAs: training mode)."""
+
+    def add(doc: dict[str, Any]) -> None:
+        for pid, name in certified.items():
+            doc["certified_models"].append({
+                "manufacturer": "Test Vendor", "product_name": name,
+                "model_number": matter_model_number(0xFFF1, pid), "scheme": "CCDS",
+                "level": 2, "valid_from": "2025-04-01", "valid_until": "2029-03-31",
+                "revoked": False, "revoked_reason": None})
+
+    with running_site(tmp / "site", publish_first=False) as site:
+        content = load_data_file(data_file_with(tmp, add), manufacturer_roots())
+        paa = PaaRoot("Matter Test PAA (matter.js)", True, matter_test_paa_der())
+        site.repo.publish_files({**content_to_files(content),
+                                 PAA_STORE_TARGET: encode_paa_store([paa])})
+        config = site.config()
+        catalog = sync(config)
+        target = tmp / "laptop" / "paa-store.json"
+        download_target(config, PAA_STORE_TARGET, target, MAX_BYTES)
+        folder = materialise_paa_store(target.read_bytes(), tmp / "laptop" / "paa",
+                                       allow_test=True)
+        assert [r.name for r in folder.roots] == [paa.name]
+        yield catalog, folder.path
+
+
+def device_id_of(spec: DeviceSpec) -> str:
+    return f"matter-fff1-{spec.product_id:04x}-{spec.discriminator:03x}"
 
 
 @dataclasses.dataclass
@@ -100,8 +128,7 @@ class World:
 
     def address(self, spec: DeviceSpec, *, by_ip: bool = True) -> DeviceAddress:
         dev = self.device(spec)
-        device_id = f"matter-fff1-{spec.product_id:04x}-{spec.discriminator:03x}"
-        return DeviceAddress(device_id, device_host(self.home, dev) if by_ip else "", 5540,
+        return DeviceAddress(device_id_of(spec), device_host(self.home, dev) if by_ip else "", 5540,
                              "matter")
 
 
@@ -112,23 +139,11 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         pytest.skip(reason)
     tmp = tmp_path_factory.mktemp("matter-commission")
     loop = asyncio.new_event_loop()
-    with running_site(tmp / "site", publish_first=False) as site, \
+    with matter_catalog(tmp, CERTIFIED) as (catalog, paa_folder), \
             matter_home(tmp / "home", [LIGHT, PLUG, SENSOR]) as home:
-        # The platform publishes the certified list and the PAA store as signed targets.
-        content = load_data_file(data_file_with(tmp, _certify), manufacturer_roots())
-        paa = PaaRoot("Matter Test PAA (matter.js)", True, matter_test_paa_der())
-        site.repo.publish_files({**content_to_files(content),
-                                 PAA_STORE_TARGET: encode_paa_store([paa])})
-        config = site.config()
-        catalog = sync(config)
-        target = tmp / "laptop" / "paa-store.json"
-        download_target(config, PAA_STORE_TARGET, target, MAX_BYTES)
-        folder = materialise_paa_store(target.read_bytes(), tmp / "laptop" / "paa",
-                                       allow_test=True)
-        assert [r.name for r in folder.roots] == [paa.name]
-        backend = MatterBackend(folder.path, tmp / "job", FabricConfig(FABRIC_ID),
+        backend = MatterBackend(paa_folder, tmp / "job", FabricConfig(FABRIC_ID),
                                 admit=catalog_admission(catalog, required_level=2))
-        w = World(home, loop, catalog, folder.path, tmp, backend)
+        w = World(home, loop, catalog, paa_folder, tmp, backend)
         try:
             yield w
         finally:

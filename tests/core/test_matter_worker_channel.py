@@ -33,21 +33,26 @@ def test_errors_come_back_as_replies_and_the_worker_stays() -> None:
     _run(go())
 
 
+def _mounts_of(pid: int) -> tuple[str, str, str]:
+    return (Path(f"/proc/{pid}/mountinfo").read_text(), os.readlink(f"/proc/{pid}/ns/mnt"),
+            os.readlink("/proc/self/ns/mnt"))
+
+
 def test_the_worker_has_a_private_data_mount() -> None:
     """Where the machine allows it (root, or root in the test's user namespace), the SDK's
     fixed /data is a tmpfs only the worker sees, and /tmp/chip_kvs is a private file."""
-    async def go() -> None:
+    async def go() -> tuple[bool, str | None, tuple[str, str, str]]:
         async with await WorkerChannel.spawn() as worker:
-            if not worker.hello.isolated:
-                pytest.skip(f"no private mount namespace here: {worker.hello.isolation_problem}")
-            mounts = Path(f"/proc/{worker.hello.pid}/mountinfo").read_text()
-            data = [line for line in mounts.splitlines() if line.split()[4] == "/data"]
-            assert data and " - tmpfs " in data[-1]
-            assert any(line.split()[4] == "/tmp/chip_kvs" for line in mounts.splitlines())
-            assert Path(f"/proc/{worker.hello.pid}/ns/mnt").resolve() != \
-                Path("/proc/self/ns/mnt").resolve()
+            return (worker.hello.isolated, worker.hello.isolation_problem,
+                    _mounts_of(worker.hello.pid))
 
-    _run(go())
+    isolated, problem, (mounts, worker_ns, own_ns) = _run(go())
+    if not isolated:
+        pytest.skip(f"no private mount namespace here: {problem}")
+    assert worker_ns != own_ns
+    data = [line for line in mounts.splitlines() if line.split()[4] == "/data"]
+    assert data and " - tmpfs " in data[-1]
+    assert any(line.split()[4] == "/tmp/chip_kvs" for line in mounts.splitlines())
 
 
 def test_a_dead_worker_is_an_error_for_that_request_only() -> None:

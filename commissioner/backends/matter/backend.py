@@ -115,6 +115,7 @@ class MatterBackend(DeviceBackend):
         self.admit = admit
         self._python = python
         self._worker: WorkerChannel | None = None
+        self._state: dict[str, Any] | None = dict(fabric.state) if fabric.state else None
         self._start_lock = asyncio.Lock()
         self.fabric_root_public_key: bytes | None = None
 
@@ -133,19 +134,30 @@ class MatterBackend(DeviceBackend):
                     fabric_id=self.fabric.fabric_id, vendor_id=self.fabric.vendor_id,
                     controller_node_id=self.fabric.controller_node_id,
                     work_dir=str(self.work_dir / "engine"),
-                    state=dict(self.fabric.state) if self.fabric.state else None)
+                    state=self._state)
+                root = base64.b64decode(started["root_public_key"])
+                if self.fabric_root_public_key not in (None, root):
+                    raise WorkerFault("fabric-changed", "the restarted engine came up on "
+                                      "another fabric root")
+                # Keep the fabric (root key included) in memory from the start, so an engine
+                # restarted after a crash comes back on the same fabric.
+                self._state = (await worker.request("export", START_TIMEOUT))["state"]
             except WorkerFault:
                 await worker.aclose()
                 raise
-            self.fabric_root_public_key = base64.b64decode(started["root_public_key"])
+            self.fabric_root_public_key = root
             self._worker = worker
             return worker
 
     async def export_fabric(self) -> dict[str, Any]:
         """The engine's state (the fabric root key included): for the job vault only."""
-        state = (await (await self.worker()).request("export", 20.0))["state"]
+        try:
+            state = (await (await self.worker()).request("export", 20.0))["state"]
+        except WorkerFault as fault:
+            raise _fault_to_error(fault, "the Matter engine") from None
         if not isinstance(state, dict):
             raise ProvisioningStepError("internal-error", "the engine exported no state")
+        self._state = state
         return state
 
     async def aclose(self) -> None:
@@ -191,7 +203,10 @@ class MatterBackend(DeviceBackend):
                                      f"{address.device_id}: the label is not a Matter setup "
                                      f"code: {err}") from None
         _check_label_fits(payload, address.device_id)
-        worker = await self.worker()
+        try:
+            worker = await self.worker()
+        except WorkerFault as fault:  # the engine could not start: this device fails
+            raise _fault_to_error(fault, address.device_id) from None
         node_id = secrets.randbelow(0xFFFF_FFEF) + 1
         params: dict[str, Any] = {"node_id": node_id, "code": label.setup_code}
         if address.host:
@@ -223,6 +238,7 @@ class MatterBackend(DeviceBackend):
                                           node_id=node_id)
             node_id = int(result["node_id"])
             read = await worker.request("read_back", timeout, node_id=node_id)
+            self._state = (await worker.request("export", timeout))["state"]
         except WorkerFault as fault:
             raise _fault_to_error(fault, address.device_id) from None
         readback = MatterReadback.from_json(read)
