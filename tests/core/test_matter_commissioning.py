@@ -9,6 +9,8 @@ import asyncio
 import contextlib
 import dataclasses
 import hashlib
+import os
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,9 +29,13 @@ from matter_home import (
 )
 
 from commissioner.backends.base import DeviceAddress
-from commissioner.backends.errors import SetupCodeRejectedError, UntrustedDeviceError
+from commissioner.backends.errors import (
+    ProvisioningStepError,
+    SetupCodeRejectedError,
+    UntrustedDeviceError,
+)
 from commissioner.backends.matter.attestation import materialise_paa_store
-from commissioner.backends.matter.backend import FabricConfig, MatterBackend
+from commissioner.backends.matter.backend import FabricConfig, MatterBackend, MatterSession
 from commissioner.backends.matter.certification import (
     catalog_admission,
     matter_model_number,
@@ -119,6 +125,7 @@ class World:
     paa_folder: Path
     tmp: Path
     backend: MatterBackend
+    sessions: dict[int, MatterSession] = dataclasses.field(default_factory=dict)
 
     def run(self, coro: Any) -> Any:
         return self.loop.run_until_complete(coro)
@@ -162,6 +169,7 @@ def test_commission_by_qr_code_end_to_end(world: World) -> None:
     started = time.monotonic()
     session = world.run(world.backend.open_session(address, labels, timeout=20))
     commission_s = time.monotonic() - started
+    world.sessions[LIGHT.discriminator] = session
     ident = session.identification
     assert ident.attested and ident.family == "matter"
     assert (ident.manufacturer, ident.model, ident.serial) == ("VID FFF1", "PID 8000", "SN-3841")
@@ -263,3 +271,24 @@ def test_an_uncertified_model_gets_no_operational_certificate(world: World) -> N
         world.backend.admit = admit
     rb = world.run(session.read_matter())
     assert [f.fabric_id for f in rb.fabrics] == [FABRIC_ID]
+
+
+
+def test_an_engine_crash_fails_one_request_and_the_fabric_survives(world: World) -> None:
+    """The worker dies: the request in flight fails as a device error, the app goes on; the
+    next request brings up a new engine on the same fabric (from the state it kept), which
+    reaches the light commissioned in the first test over a new operational session."""
+    session = world.sessions.get(LIGHT.discriminator)
+    if session is None:
+        pytest.skip("the light was not commissioned (see the first test)")
+    worker = world.run(world.backend.worker())
+    root = world.backend.fabric_root_public_key
+    os.kill(worker.hello.pid, signal.SIGKILL)
+    with pytest.raises(ProvisioningStepError) as caught:
+        world.run(session.read_matter())
+    assert caught.value.reason == "internal-error"
+    rb = world.run(session.read_matter())  # a new engine, over CASE
+    assert world.backend.fabric_root_public_key == root
+    fabric = rb.current_fabric()
+    assert fabric is not None and fabric.fabric_id == FABRIC_ID
+    assert session.check(rb) == []

@@ -246,7 +246,7 @@ class MatterBackend(DeviceBackend):
             raise UntrustedDeviceError("identity-mismatch", f"{address.device_id}: the DAC "
                                        "changed between PASE and the operational session")
         identity = _identification(address, readback, chain)
-        return MatterSession(self, worker, identity, chain, node_id, readback)
+        return MatterSession(self, identity, chain, node_id, readback)
 
 
 def _b64(value: Any) -> bytes:
@@ -289,10 +289,9 @@ class MatterSession(DeviceSession):
 
     family: ClassVar[str] = MATTER
 
-    def __init__(self, backend: MatterBackend, worker: WorkerChannel, identity: Identification,
+    def __init__(self, backend: MatterBackend, identity: Identification,
                  chain: AttestedChain, node_id: int, first_read: MatterReadback) -> None:
         self._backend = backend
-        self._worker = worker
         self.identification = identity
         self.chain = chain
         self.node_id = node_id
@@ -320,7 +319,10 @@ class MatterSession(DeviceSession):
 
     async def _request(self, op: str, timeout: float = 30.0, **params: Any) -> dict[str, Any]:  # noqa: ASYNC109
         try:
-            return await self._worker.request(op, timeout, node_id=self.node_id, **params)
+            # The backend's current engine: after a worker crash a new one comes up on the
+            # same fabric and reaches the device over a new operational (CASE) session.
+            worker = await self._backend.worker()
+            return await worker.request(op, timeout, node_id=self.node_id, **params)
         except WorkerFault as fault:
             raise _fault_to_error(fault, self.device_id) from None
 
