@@ -55,6 +55,18 @@ from commissioner.backends.errors import (
 )
 from commissioner.backends.matter.attestation import AttestedChain, verify_device_chain
 from commissioner.backends.matter.channel import WorkerChannel, WorkerFault
+from commissioner.backends.matter.messages import (
+    Abandon,
+    CloseWindow,
+    Commission,
+    Export,
+    Identify,
+    Pase,
+    ReadBack,
+    Request,
+    Start,
+    WriteAcl,
+)
 from commissioner.backends.matter.readback import MatterReadback
 from commissioner.protocol.matter_payload import (
     MatterPayload,
@@ -129,19 +141,18 @@ class MatterBackend(DeviceBackend):
                 await self._worker.aclose()
             worker = await WorkerChannel.spawn(python=self._python, timeout=START_TIMEOUT)
             try:
-                started = await worker.request(
-                    "start", START_TIMEOUT, paa_store=str(self.paa_folder),
-                    fabric_id=self.fabric.fabric_id, vendor_id=self.fabric.vendor_id,
+                started = await worker.call(Start(
+                    paa_store=str(self.paa_folder), fabric_id=self.fabric.fabric_id,
+                    vendor_id=self.fabric.vendor_id,
                     controller_node_id=self.fabric.controller_node_id,
-                    work_dir=str(self.work_dir / "engine"),
-                    state=self._state)
+                    work_dir=str(self.work_dir / "engine"), state=self._state), START_TIMEOUT)
                 root = base64.b64decode(started["root_public_key"])
                 if self.fabric_root_public_key not in (None, root):
                     raise WorkerFault("fabric-changed", "the restarted engine came up on "
                                       "another fabric root")
                 # Keep the fabric (root key included) in memory from the start, so an engine
                 # restarted after a crash comes back on the same fabric.
-                self._state = (await worker.request("export", START_TIMEOUT))["state"]
+                self._state = (await worker.call(Export(), START_TIMEOUT))["state"]
             except WorkerFault:
                 await worker.aclose()
                 raise
@@ -152,7 +163,7 @@ class MatterBackend(DeviceBackend):
     async def export_fabric(self) -> dict[str, Any]:
         """The engine's state (the fabric root key included): for the job vault only."""
         try:
-            state = (await (await self.worker()).request("export", 20.0))["state"]
+            state = (await (await self.worker()).call(Export(), 20.0))["state"]
         except WorkerFault as fault:
             raise _fault_to_error(fault, "the Matter engine") from None
         if not isinstance(state, dict):
@@ -208,13 +219,11 @@ class MatterBackend(DeviceBackend):
         except WorkerFault as fault:  # the engine could not start: this device fails
             raise _fault_to_error(fault, address.device_id) from None
         node_id = secrets.randbelow(0xFFFF_FFEF) + 1
-        params: dict[str, Any] = {"node_id": node_id, "code": label.setup_code}
-        if address.host:
-            params.update(ip=address.host, port=address.port, passcode=payload.passcode)
+        pase = (Pase(node_id, label.setup_code, address.host, address.port, payload.passcode)
+                if address.host else Pase(node_id, label.setup_code))
         try:
-            await worker.request("pase", timeout if address.host else self.commission_timeout,
-                                 **params)
-            claimed = await worker.request("identify", timeout, node_id=node_id)
+            await worker.call(pase, timeout if address.host else self.commission_timeout)
+            claimed = await worker.call(Identify(node_id), timeout)
         except WorkerFault as fault:
             raise _fault_to_error(fault, address.device_id) from None
         # Before anything is written to the device: its chain against the catalog's PAAs,
@@ -231,14 +240,13 @@ class MatterBackend(DeviceBackend):
                 self.admit(chain)
         except DeviceProtocolError:
             with contextlib.suppress(WorkerFault):
-                await worker.request("abandon", timeout, node_id=node_id)
+                await worker.call(Abandon(node_id), timeout)
             raise
         try:
-            result = await worker.request("commission", self.commission_timeout,
-                                          node_id=node_id)
+            result = await worker.call(Commission(node_id), self.commission_timeout)
             node_id = int(result["node_id"])
-            read = await worker.request("read_back", timeout, node_id=node_id)
-            self._state = (await worker.request("export", timeout))["state"]
+            read = await worker.call(ReadBack(node_id), timeout)
+            self._state = (await worker.call(Export(), timeout))["state"]
         except WorkerFault as fault:
             raise _fault_to_error(fault, address.device_id) from None
         readback = MatterReadback.from_json(read)
@@ -317,12 +325,12 @@ class MatterSession(DeviceSession):
     async def aclose(self) -> None:
         self._closed = True  # the engine keeps its operational sessions; nothing to end here
 
-    async def _request(self, op: str, timeout: float = 30.0, **params: Any) -> dict[str, Any]:  # noqa: ASYNC109
+    async def _call(self, req: Request, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
         try:
             # The backend's current engine: after a worker crash a new one comes up on the
             # same fabric and reaches the device over a new operational (CASE) session.
             worker = await self._backend.worker()
-            return await worker.request(op, timeout, node_id=self.node_id, **params)
+            return await worker.call(req, timeout)
         except WorkerFault as fault:
             raise _fault_to_error(fault, self.device_id) from None
 
@@ -348,18 +356,18 @@ class MatterSession(DeviceSession):
 
     async def set_acl(self, acl: AclIntent | None = None) -> None:
         """Administer for the commissioner's node only (CASE); nothing else on this fabric."""
-        await self._request("write_acl", admin_subjects=[self._backend.fabric.controller_node_id])
+        await self._call(WriteAcl(self.node_id, (self._backend.fabric.controller_node_id,)))
 
     async def complete(self) -> None:
         """Close the commissioning window (revoke it if the device left one open) and check
         that the device says it is closed."""
-        status = int((await self._request("close_window"))["window_status"])
+        status = int((await self._call(CloseWindow(self.node_id)))["window_status"])
         if status != WINDOW_CLOSED:
             raise ProvisioningStepError("window-open", f"{self.device_id}: the commissioning "
                                         f"window is still open (status {status})")
 
     async def read_matter(self) -> MatterReadback:
-        return MatterReadback.from_json(await self._request("read_back"))
+        return MatterReadback.from_json(await self._call(ReadBack(self.node_id)))
 
     async def read_back(self) -> ProvisioningReadback:
         rb = await self.read_matter()

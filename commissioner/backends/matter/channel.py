@@ -22,6 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from commissioner.backends.matter.messages import Request, Shutdown
+
 PROTOCOL_VERSION: Final = 1
 MAX_LINE: Final = 1024 * 1024
 WORKER_MODULE: Final = "commissioner.backends.matter.worker"
@@ -98,6 +100,10 @@ class WorkerChannel:
     def alive(self) -> bool:
         return self._proc.returncode is None
 
+    async def call(self, req: Request, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
+        """Send a typed request (:mod:`.messages`) and wait for its result."""
+        return await self.request(req.op, timeout, **req.params())
+
     async def request(self, op: str, timeout: float, **params: Any) -> dict[str, Any]:  # noqa: ASYNC109
         """Send one request and wait up to ``timeout`` seconds for its reply."""
         async with self._lock:
@@ -143,7 +149,7 @@ class WorkerChannel:
         """Shut the SDK stack down explicitly, then end the process (killed if it hangs)."""
         if self.alive:
             with contextlib.suppress(WorkerFault):
-                await self.request("shutdown", timeout)
+                await self.call(Shutdown(), timeout)
             if self._proc.stdin is not None:
                 self._proc.stdin.close()
             try:
