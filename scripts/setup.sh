@@ -53,6 +53,10 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo "setup: installing Python packages into .venv"
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e '.[dev]'
+  # The Matter SDK controller (extra "matter"): one x86_64 Linux wheel; elsewhere the Matter
+  # backend and its tests say it is missing.
+  .venv/bin/python -m pip install -q -e '.[matter]' \
+    || echo "setup: the Matter SDK controller could not be installed here (Matter tests skip)" >&2
   touch "$stamp"
 fi
 # matter.js test devices (tests/matter_devices): npm packages pinned by its package-lock.json.

@@ -36,10 +36,13 @@ class DeviceSpec:
     product_id: int = 0x8000
     serial: str = ""
     software_version: int = 1
+    certification: dict[str, str] | None = None  # own DAC/PAI/key (hex): see device.mjs
 
     def config(self, storage: Path, interface: str) -> dict[str, object]:
-        return {"kind": self.kind, "vendorId": self.vendor_id, "productId": self.product_id,
-                "discriminator": self.discriminator, "passcode": self.passcode,
+        extra = {"certification": self.certification} if self.certification else {}
+        return {**extra, "kind": self.kind, "vendorId": self.vendor_id,
+                "productId": self.product_id, "discriminator": self.discriminator,
+                "passcode": self.passcode,
                 "serial": self.serial or f"SN-{self.discriminator:04d}",
                 "softwareVersion": self.software_version, "storage": str(storage),
                 "interface": interface, "id": f"dev{self.discriminator}"}
@@ -111,7 +114,7 @@ def _no_dad(interface: str, netns_pid: int | None = None) -> None:
 
 
 def start_device(home: MatterHome, spec: DeviceSpec, storage: Path,
-                 *, ready_timeout: float = 30.0) -> RunningDevice:
+                 *, ready_timeout: float = 90.0) -> RunningDevice:
     return _await_ready(home, *_spawn(home, spec, storage), ready_timeout=ready_timeout)
 
 
@@ -148,7 +151,8 @@ def _spawn(home: MatterHome, spec: DeviceSpec, storage: Path) -> tuple[
 
 def _await_ready(home: MatterHome, spec: DeviceSpec, holder: subprocess.Popen[bytes],
                  node: subprocess.Popen[bytes], veth: str, *,
-                 ready_timeout: float = 30.0) -> RunningDevice:
+                 ready_timeout: float = 90.0) -> RunningDevice:
+    # Generous: matter.js takes seconds to start on a loaded 2-core machine.
     assert node.stdout is not None
     line = _read_line(node, ready_timeout)
     try:
@@ -229,3 +233,76 @@ def matter_home(storage: Path, specs: list[DeviceSpec] = ()) -> Iterator[MatterH
             stop_device(home, device)
         with contextlib.suppress(subprocess.CalledProcessError):
             _ip("link", "del", bridge)
+
+
+PAA_SOURCE = (DEVICES_DIR / "node_modules" / "@matter" / "protocol" / "dist" / "esm"
+              / "certificate" / "ChipPAAuthorities.js")
+
+
+def matter_test_paa_der() -> bytes:
+    """The "Matter Test PAA" (no vendor id) that matter.js devices chain their DACs to, read
+    from matter.js's own sources (``TestCert_PAA_NoVID_Cert``); never copied into this repo."""
+    text = PAA_SOURCE.read_text(encoding="utf-8")
+    m = re.search(r"TestCert_PAA_NoVID_Cert\s*=\s*Bytes\.fromHex\(\s*\"([0-9a-fA-F]+)\"", text)
+    if m is None:
+        raise RuntimeError(f"the Matter Test PAA is not in {PAA_SOURCE}")
+    return bytes.fromhex(m.group(1))
+
+
+def device_host(home: MatterHome, device: RunningDevice) -> str:
+    """The device's IPv6 link-local address as the test side reaches it (zone: the bridge)."""
+    return f"{_link_local('eth0', netns_pid=device.holder.pid)}%{home.bridge}"
+
+
+def counterfeit_certification(vendor_id: int, product_id: int) -> dict[str, str]:
+    """A DAC and PAI under a PAA made here, which no trust store holds (hex, for
+    :attr:`DeviceSpec.certification`): what a counterfeit device presents."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+    from cryptography.x509.oid import NameOID
+
+    vid_oid = x509.ObjectIdentifier("1.3.6.1.4.1.37244.2.1")
+    pid_oid = x509.ObjectIdentifier("1.3.6.1.4.1.37244.2.2")
+    now = dt.datetime.now(dt.UTC)
+    keys = [ec.generate_private_key(ec.SECP256R1()) for _ in range(3)]
+
+    def name(cn: str, pid: bool) -> x509.Name:
+        attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn),
+                 x509.NameAttribute(vid_oid, f"{vendor_id:04X}")]
+        if pid:
+            attrs.append(x509.NameAttribute(pid_oid, f"{product_id:04X}"))
+        return x509.Name(attrs)
+
+    def cert(subject: x509.Name, key: ec.EllipticCurvePrivateKey, issuer: x509.Name,
+             issuer_key: ec.EllipticCurvePrivateKey, ca: bool) -> x509.Certificate:
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
+                   .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                   .not_valid_before(now - dt.timedelta(days=1))
+                   .not_valid_after(now + dt.timedelta(days=3650))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=0 if ca else None),
+                                  critical=True)
+                   .add_extension(x509.KeyUsage(
+                       digital_signature=not ca, content_commitment=False,
+                       key_encipherment=False, data_encipherment=False, key_agreement=False,
+                       key_cert_sign=ca, crl_sign=ca, encipher_only=False,
+                       decipher_only=False), critical=True)
+                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()),
+                                  critical=False)
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
+                       issuer_key.public_key()), critical=False))
+        return builder.sign(issuer_key, hashes.SHA256())
+
+    paa_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Counterfeit PAA")])
+    pai_name = name("Counterfeit PAI", False)
+    pai = cert(pai_name, keys[1], paa_name, keys[0], True)
+    dac = cert(name("Counterfeit DAC", True), keys[2], pai_name, keys[1], False)
+    d = keys[2].private_numbers().private_value.to_bytes(32, "big")
+    return {"privateKey": d.hex(),
+            "publicKey": keys[2].public_key().public_bytes(
+                Encoding.X962, PublicFormat.UncompressedPoint).hex(),
+            "certificate": dac.public_bytes(Encoding.DER).hex(),
+            "intermediateCertificate": pai.public_bytes(Encoding.DER).hex()}

@@ -7,7 +7,8 @@
 //
 // Prints one JSON line {"ready":true,...} when it is advertising, then logs nothing else
 // unless asked. Ends on SIGTERM/SIGINT.
-import { Environment, ServerNode, VendorId, DeviceTypeId, LogLevel, Logger } from "@matter/main";
+import { Environment, ServerNode, VendorId, DeviceTypeId, LogLevel, Logger, Bytes, Crypto, PrivateKey } from "@matter/main";
+import { CertificationDeclaration } from "@matter/main/protocol";
 import { OnOffLightDevice } from "@matter/main/devices/on-off-light";
 import { OnOffPlugInUnitDevice } from "@matter/main/devices/on-off-plug-in-unit";
 import { ContactSensorDevice } from "@matter/main/devices/contact-sensor";
@@ -33,7 +34,23 @@ if (cfg.interface) env.vars.set("mdns.networkInterface", cfg.interface);
 const type = KINDS[cfg.kind];
 if (!type) throw new Error(`unknown kind ${cfg.kind}`);
 
+// Optional own attestation material (hex): a DAC, its PAI and the DAC key pair, e.g. a chain
+// under a PAA that no trust store holds (a counterfeit). The declaration is matter.js's test CD.
+let operationalCredentials;
+if (cfg.certification) {
+    const c = cfg.certification;
+    operationalCredentials = {
+        certification: {
+            privateKey: PrivateKey(Bytes.fromHex(c.privateKey), { publicKey: Bytes.fromHex(c.publicKey) }),
+            certificate: Bytes.fromHex(c.certificate),
+            intermediateCertificate: Bytes.fromHex(c.intermediateCertificate),
+            declaration: await CertificationDeclaration.generate(env.get(Crypto), VendorId(cfg.vendorId), cfg.productId),
+        },
+    };
+}
+
 const node = await ServerNode.create({
+    ...(operationalCredentials ? { operationalCredentials } : {}),
     id: cfg.id ?? `dev-${cfg.discriminator}`,
     network: { port: cfg.port ?? 5540 },
     commissioning: { passcode: cfg.passcode, discriminator: cfg.discriminator },
