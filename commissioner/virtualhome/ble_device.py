@@ -119,10 +119,12 @@ class VirtualBlePeripheral:
         on_joined: JoinCallback | None = None,
         adv_interval_ms: float = ADV_INTERVAL_MS,
         wrong_codes: ProofRateLimiter | None = None,
+        address: str | None = None,
     ) -> None:
         self.radio = radio
         self.identity = identity
-        self.address = address_for(identity.device_id)
+        # Derived from the device id; an impostor that reuses the id has an address of its own.
+        self.address = address or address_for(identity.device_id)
         self._setup_code = setup_code
         self._network = network
         self.on_network = on_network
