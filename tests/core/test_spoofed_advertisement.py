@@ -10,16 +10,12 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import keyring_fixtures
 import pytest
+from impostor_helpers import impostor_of
 from vh_fixtures import running_virtual_home
-from zeroconf import IPVersion
-from zeroconf.asyncio import AsyncZeroconf
 
 from commissioner.app.certify import SPOOFING_STEP, certify
 from commissioner.app.context import make_context
@@ -29,51 +25,12 @@ from commissioner.discovery.scan import scan
 from commissioner.jobs.store import JobStore
 from commissioner.trust.gate import Verdict
 from commissioner.virtualhome.homefile import HomeFile
-from commissioner.virtualhome.impostor import IMPOSTOR_SUFFIX, Impostor
+from commissioner.virtualhome.impostor import IMPOSTOR_SUFFIX
 
 pytestmark = pytest.mark.timeout(120)
 
 _secret_service_daemons = keyring_fixtures._secret_service_daemons
 secret_service = keyring_fixtures.secret_service
-
-
-@contextmanager
-def impostor_of(home: HomeFile, device_id: str) -> Iterator[Impostor]:
-    """Run an impostor of ``device_id`` on its own loop and zeroconf (another host, really)."""
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    box: dict[str, object] = {}
-
-    async def run() -> None:
-        stop = asyncio.Event()
-        box["stop"] = stop
-        zc = AsyncZeroconf(interfaces=["127.0.0.1"], ip_version=IPVersion.V4Only)
-        impostor = Impostor(home.directory, device_id)
-        try:
-            await impostor.start(zc)
-            box["impostor"] = impostor
-        except Exception as err:  # noqa: BLE001 - handed to the test thread
-            box["error"] = err
-        ready.set()
-        await stop.wait()
-        await impostor.stop()
-        await zc.async_close()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
-    thread.start()
-    assert ready.wait(30)
-    try:
-        if "error" in box:
-            raise AssertionError(f"impostor did not start: {box['error']}")
-        impostor = box["impostor"]
-        assert isinstance(impostor, Impostor)
-        yield impostor
-    finally:
-        stop = box.get("stop")
-        if isinstance(stop, asyncio.Event):
-            loop.call_soon_threadsafe(stop.set)
-        thread.join(15)
-        loop.close()
 
 
 def _new_job(data: Path, home: HomeFile, capsys: pytest.CaptureFixture[str]) -> str:
@@ -91,7 +48,7 @@ def test_the_genuine_device_is_judged_and_the_impostor_reported(
     secret_service: keyring_fixtures.SecretServiceSession,
 ) -> None:
     data = tmp_path / "data"
-    with running_virtual_home(tmp_path / "home", scenario="standard") as home:
+    with running_virtual_home(tmp_path / "home", scenario="home-20", devices=3) as home:
         victim = home.devices[0]
         job = _new_job(data, home, capsys)
         with impostor_of(home, victim.device_id) as impostor:
