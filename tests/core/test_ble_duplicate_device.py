@@ -5,6 +5,7 @@ Real bleak API, real Bumble stack, emulated controllers on loopback."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from ble_helpers import NETWORK, World, ble_world
 
@@ -25,11 +26,12 @@ async def _impostor(world: World) -> VirtualBlePeripheral:
     return impostor
 
 
-async def _until(condition, timeout: float = 8.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not reached"
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(160):  # 8 s
+        if condition():
+            return
         await asyncio.sleep(0.05)
+    raise AssertionError("condition not reached within 8 s")
 
 
 def test_an_id_two_advertisers_claim_is_refused_until_the_installer_picks_the_unit() -> None:
