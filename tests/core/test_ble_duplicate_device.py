@@ -88,3 +88,15 @@ def test_the_id_is_onboarded_once_the_impostor_is_switched_off() -> None:
                 await manager.async_stop()
 
     asyncio.run(main())
+
+
+def test_the_cli_takes_the_installers_choice_of_address() -> None:
+    import pytest
+
+    from commissioner.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["onboard", "--job", "J", "--ble-address", f"skr-ac-000001={IMPOSTOR_ADDRESS.lower()}"])
+    assert args.ble_address == [("skr-ac-000001", IMPOSTOR_ADDRESS)]
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["onboard", "--job", "J", "--ble-address", "no-address"])
