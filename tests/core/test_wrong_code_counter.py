@@ -74,7 +74,8 @@ def test_wrong_codes_over_ble_and_tls_share_one_counter_that_survives_a_restart(
     tmp_path: Path,
 ) -> None:
     state_dir = tmp_path / "home"
-    with running_virtual_home(state_dir, scenario="ble-mixed") as home:
+    # The first two templates of ble-mixed: a BLE-only device and one on BLE and the LAN.
+    with running_virtual_home(state_dir, scenario="ble-mixed", devices=2) as home:
         device_id, address, port = _both_device(home)
         good = read_label_file(home.label_path(device_id))
         bad = _wrong(good)
