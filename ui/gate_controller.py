@@ -150,6 +150,14 @@ class GateController(QObject):
                 self._host.show_job_summary(JobSummary.from_job(result.job))
             self.update_summary()
             self._host.update_details()
+            if result.spoofing:  # the genuine device was judged; the look-alike is named here
+                self._set_gate_message("\n".join(
+                    QCoreApplication.translate(
+                        "MainWindow", "Spoofing attempt: %1 at %2 claims device id %3 but "
+                        "cannot prove it. The genuine device was checked; take the equipment "
+                        "at %2 off the network.")
+                    .replace("%1", a.source).replace("%2", a.endpoint).replace("%3", a.device_id)
+                    for a in result.spoofing))
             blocked = sum(1 for v in result.verdicts if v.blocked)
             self._host.statusBar().showMessage(
                 QCoreApplication.translate("MainWindow", "Checked %1 devices: %2 blocked.")
@@ -167,7 +175,9 @@ class GateController(QObject):
 
         async def certify() -> object:
             heard = heard_records(discovery)
-            return await service.certify(job_id, listed if heard is None else heard)
+            contested = discovery.contested("mdns") if discovery is not None else None
+            return await service.certify(job_id, listed if heard is None else heard,
+                                         contested)
 
         self._host.submit(certify(), "certify", done, failed)
 

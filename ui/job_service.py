@@ -29,7 +29,7 @@ from commissioner.app.devices import NotBlockedError, NotInJobError
 from commissioner.app.jobs import JobOpened
 from commissioner.app.labels import LabelSource
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
-from commissioner.discovery.events import DeviceRecord
+from commissioner.discovery.events import DeviceRecord, Sighting
 from commissioner.discovery.recording import record_devices
 from commissioner.errors import UserError
 from commissioner.jobs import schema
@@ -46,6 +46,7 @@ from commissioner.protocol.label import encode_label
 from commissioner.trust.catalog import CatalogConfig, CatalogError
 from commissioner.trust.gate import DeviceVerdict
 from commissioner.trust.labels import LabelInputError
+from commissioner.trust.spoofing import SpoofingAttempt
 
 T = TypeVar("T")
 
@@ -86,6 +87,7 @@ class CertifyResult:
     job: Job  # with the catalog version and refresh time it was checked against
     verdicts: tuple[DeviceVerdict, ...]
     gate: tuple[DeviceGateState, ...]
+    spoofing: tuple[SpoofingAttempt, ...] = ()  # look-alikes of a device id (address each)
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +226,8 @@ class JobService:
         )
 
     async def certify(
-        self, job_id: str, devices: Sequence[DeviceRecord]
+        self, job_id: str, devices: Sequence[DeviceRecord],
+        contested: Mapping[str, Sequence[tuple[str, Sighting]]] | None = None,
     ) -> CertifyResult | Failure:
         """Certify the job's devices against the signed catalog and record each verdict: the
         ones discovery sees now (``devices``) and every device recorded earlier, re-checked at
@@ -241,14 +244,14 @@ class JobService:
             )
         try:
             outcome = await app_certify(self.context, job_id, heard=list(devices),
-                                        timeout=self.gate_timeout)
+                                        timeout=self.gate_timeout, contested=contested)
         except CatalogError as err:
             return Failure("catalog", err.message, err.hint, err.reason_code)
         except UserError as err:
             return _failure_of(err)
         except (JobStoreError, schema.SchemaError, OSError) as err:
             return Failure("store", str(err))
-        return CertifyResult(outcome.job, outcome.verdicts, outcome.gate)
+        return CertifyResult(outcome.job, outcome.verdicts, outcome.gate, outcome.spoofing)
 
     async def mark_to_replace(
         self, job_id: str, device_id: str, reason: str

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
 from commissioner.app.context import AppContext, open_job
 from commissioner.app.scan import site_scan
 from commissioner.backends.echonet import FAMILY_ECHONET
-from commissioner.discovery.events import DeviceRecord
+from commissioner.discovery.events import DeviceRecord, Sighting
 from commissioner.discovery.recording import record_devices
 from commissioner.discovery.scan import malformed_to_json
 from commissioner.errors import UserError
@@ -35,6 +35,9 @@ from commissioner.trust.gate import (
     certify_home,
 )
 from commissioner.trust.label_records import refresh_labels
+from commissioner.trust.spoofing import SpoofingAttempt, resolve_contested
+
+SPOOFING_STEP: Final = "discovery.spoofing-attempt"
 
 NOT_ADVERTISED: Final = "(not advertised)"
 DEFAULT_TIMEOUT: Final = 5.0
@@ -48,6 +51,9 @@ class CertifyOutcome:
     verdicts: tuple[DeviceVerdict, ...]
     gate: tuple[DeviceGateState, ...]
     level: LevelBasis | None = None  # the level's basis given the kinds found
+    # Advertisements that claimed a device id their endpoint could not prove while another
+    # endpoint did (the genuine device is judged, the impostor reported with its address).
+    spoofing: tuple[SpoofingAttempt, ...] = ()
 
     @property
     def blocked(self) -> tuple[DeviceVerdict, ...]:
@@ -105,9 +111,16 @@ async def certify(
     timeout: float = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - per device
     concurrency: int = DEFAULT_CONCURRENCY,
     catalog: Catalog | None = None,
+    contested: Mapping[str, Sequence[tuple[str, Sighting]]] | None = None,
 ) -> CertifyOutcome:
     """Load the verified catalog, find the devices (scan unless ``heard`` is given), certify
     every device of the job and record each verdict.
+
+    A device id that two advertisements claim (the scan's, or ``contested`` from a face's own
+    discovery) is settled first: each endpoint is asked to prove the id, the one whose
+    attestation verifies is the one judged, and every other is recorded as a spoofing attempt
+    with its address (step ``discovery.spoofing-attempt``, a malformed advertisement of the
+    job, and :attr:`CertifyOutcome.spoofing`).
 
     A catalog that is missing, fails a security check or is past its offline grace period
     raises :class:`commissioner.trust.catalog.CatalogError` and nothing is recorded."""
@@ -129,16 +142,22 @@ async def certify(
         result = await site_scan(ctx, scan_timeout, expect=ctx.site.expected_count())
         heard = result.devices
         malformed = [malformed_to_json(m) for m in result.malformed]
+        contested = result.contested if contested is None else contested
     ours = ctx.site.own_device_ids()
     if ours is not None:
         # Training: loopback mDNS is shared with any other virtual home on this computer.
         heard = [r for r in heard if r.device_id in ours]
     heard_by_id = {r.device_id: r for r in heard}
+    spoofing = await _settle_claims(heard_by_id, malformed, contested or {}, catalog,
+                                    job.service_level, timeout)
 
     def prepare() -> tuple[Job, list[GateTarget], dict[str, LabelFacts]]:
         with ctx.store() as store:
             fresh = open_job(store, job.id)
             record_devices(store, fresh.id, list(heard_by_id.values()), malformed)
+            for attempt in spoofing:
+                store.append_step(fresh.id, SPOOFING_STEP, attempt.to_json(),
+                                  device_id=attempt.device_id)
             _add_listed(ctx, store, fresh.id, set(heard_by_id))
             fresh = store.set_job_catalog(fresh.id, catalog.version, catalog.refreshed_at)
             devices = store.devices(fresh.id)
@@ -164,7 +183,41 @@ async def certify(
             return tuple(store.gate_states(job.id)), _level_finding(store, job)
 
     gate, basis = await asyncio.to_thread(save)
-    return CertifyOutcome(job, catalog, tuple(verdicts), gate, basis)
+    return CertifyOutcome(job, catalog, tuple(verdicts), gate, basis, spoofing)
+
+
+async def _settle_claims(
+    heard_by_id: dict[str, DeviceRecord],
+    malformed: list[dict[str, Any]],
+    contested: Mapping[str, Sequence[tuple[str, Sighting]]],
+    catalog: Catalog,
+    service_level: int,
+    timeout: float,  # noqa: ASYNC109 - per endpoint
+) -> tuple[SpoofingAttempt, ...]:
+    """Settle each heard device id that several advertisements claim (in place): the record
+    keeps the endpoint that proved the id; the others become spoofing attempts."""
+    claims = {i: c for i, c in contested.items() if i in heard_by_id and len(c) > 1}
+    if not claims:
+        return ()
+    attempts: list[SpoofingAttempt] = []
+    for settled in await resolve_contested(claims, catalog, service_level, timeout=timeout):
+        if settled.kept is None:
+            continue
+        source, sighting = settled.kept
+        record = heard_by_id[settled.device_id]
+        heard_by_id[settled.device_id] = DeviceRecord(
+            record.device_id, {**record.sightings, sighting.transport: sighting})
+        sources = {s for s, _ in claims[settled.device_id]}
+        malformed[:] = [m for m in malformed if m.get("source") not in sources]
+        for attempt in settled.attempts:
+            malformed.append({
+                "transport": sighting.transport, "source": attempt.source,
+                "reason": f"spoofing attempt: claims device id {attempt.device_id!r} from "
+                          f"{attempt.endpoint} but cannot prove it ({attempt.reason_code}); "
+                          f"the genuine device answers as {source!r}",
+            })
+            attempts.append(attempt)
+    return tuple(attempts)
 
 
 def _level_finding(store: JobStore, job: Job) -> LevelBasis:

@@ -43,6 +43,7 @@ from commissioner.discovery.events import DeviceRecord
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.discovery.recording import record_devices
 from commissioner.errors import UserError
+from commissioner.jobs.models import JSON
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.protocol.label import Label
@@ -199,11 +200,11 @@ def _record(
             store.append_step(job_id, "ble.onboarded", {"elapsed_s": round(r.elapsed, 3)},
                               device_id=r.device_id)
         else:
-            store.append_step(
-                job_id, "ble.onboard-failed",
-                {"reason": r.reason, "message": r.message, "config_sent": r.config_sent},
-                device_id=r.device_id,
-            )
+            data: dict[str, JSON] = {
+                "reason": r.reason, "message": r.message, "config_sent": r.config_sent}
+            if r.claimants:  # duplicate-device: every address that claimed the id
+                data["claimants"] = list(r.claimants)
+            store.append_step(job_id, "ble.onboard-failed", data, device_id=r.device_id)
     for device_id in joined:
         store.append_step(job_id, "ble.joined-lan", {"transports": ["ble", "mdns"]},
                           device_id=device_id)
@@ -233,10 +234,15 @@ async def onboard(
     concurrency: int = DEFAULT_CONCURRENCY,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     join_wait: float = DEFAULT_JOIN_WAIT,
+    addresses: Mapping[str, str] | None = None,
 ) -> OnboardRun:
     """Onboard ``device_ids`` seen by ``ble`` (a running ``manager`` with mDNS and ``ble``),
     wait ``join_wait`` s for them over mDNS, record the outcomes in the job (when one is
-    given; it must be open)."""
+    given; it must be open).
+
+    A device id that two BLE addresses advertise is refused (``duplicate-device``) and nothing
+    is sent to either, until the installer resolves it: the impostor is switched off, or
+    ``addresses`` names the BLE address of the unit that carries the label."""
     from commissioner.ble.workflow import onboard_seen, wait_for_lan
 
     if not device_ids:
@@ -261,7 +267,8 @@ async def onboard(
                 sink(_progress_event(p))
 
         results = await onboard_seen(ble, known, net, wanted, concurrency=concurrency,
-                                     connect_timeout=connect_timeout, progress=progress)
+                                     connect_timeout=connect_timeout, progress=progress,
+                                     addresses=addresses)
         ok_ids = [r.device_id for r in results if r.ok]
         joined = await wait_for_lan(manager, ok_ids, join_wait) if ok_ids else []
         if store is not None and job_id is not None:
@@ -288,6 +295,7 @@ async def onboard_job(
     scan_timeout: float = DEFAULT_SCAN_TIMEOUT,
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     join_wait: float = DEFAULT_JOIN_WAIT,
+    addresses: Mapping[str, str] | None = None,
 ) -> OnboardRun:
     """The whole run for the job ``job_key``: BLE + mDNS on the site's interfaces; the given
     devices, or every factory device seen over BLE whose label is known."""
@@ -325,7 +333,8 @@ async def onboard_job(
             await wait_for_ble_devices(manager, ble, wanted, scan_timeout)
         return await onboard(ctx, job_id, manager, ble, wanted, sink=sink, network=net,
                              labels=labels, concurrency=concurrency,
-                             connect_timeout=connect_timeout, join_wait=join_wait)
+                             connect_timeout=connect_timeout, join_wait=join_wait,
+                             addresses=addresses)
     finally:
         await manager.async_stop()
         await close_ble(ble)

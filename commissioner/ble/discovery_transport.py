@@ -8,8 +8,11 @@ seconds is reported lost (a device being onboarded stops advertising while conne
 ``lost_after`` above an onboarding session's length).
 
 The transport also remembers, per device id, the bleak ``BLEDevice`` and the parsed
-advertisement, for onboarding: :meth:`BleTransport.ble_device`, :meth:`advertisement`,
-:meth:`factory_devices`.
+advertisement of every address that claims it, for onboarding: :meth:`BleTransport.ble_device`,
+:meth:`advertisement`, :meth:`factory_devices`, :meth:`claimants`. An id claimed by two
+addresses at once is *contested*: one of them is an impostor and nothing tells which, so
+:meth:`ble_device` gives neither and onboarding refuses the id (``duplicate-device``) until the
+installer resolves it (switches the impostor off, or picks the address on the label's unit).
 """
 
 from __future__ import annotations
@@ -53,7 +56,8 @@ class BleTransport:
         self._scanner: BleakScanner | None = None
         self._expiry: asyncio.Task[None] | None = None
         self._last: dict[str, tuple[float, bytes | None, int]] = {}  # address -> (t, data, rssi)
-        self._by_id: dict[str, tuple[BLEDevice, BleAdvertisement]] = {}
+        # device id -> address -> (BLEDevice, advertisement), every address that claims the id
+        self._by_id: dict[str, dict[str, tuple[BLEDevice, BleAdvertisement]]] = {}
         self._address_id: dict[str, str] = {}
 
     @property
@@ -84,18 +88,42 @@ class BleTransport:
 
     # --- lookups for onboarding ----------------------------------------------------------------
 
-    def ble_device(self, device_id: str) -> BLEDevice | None:
-        entry = self._by_id.get(device_id)
+    def claimants(self, device_id: str) -> tuple[str, ...]:
+        """The BLE addresses advertising ``device_id`` now (sorted; two or more: contested)."""
+        return tuple(sorted(self._by_id.get(device_id, {})))
+
+    def contested(self) -> dict[str, tuple[str, ...]]:
+        """Every device id that more than one address advertises, with those addresses."""
+        return {i: tuple(sorted(c)) for i, c in sorted(self._by_id.items()) if len(c) > 1}
+
+    def _entry(
+        self, device_id: str, address: str | None
+    ) -> tuple[BLEDevice, BleAdvertisement] | None:
+        claims = self._by_id.get(device_id, {})
+        if address is not None:
+            return claims.get(address)
+        if len(claims) != 1:  # unseen, or contested: never guess which one is genuine
+            return None
+        return next(iter(claims.values()))
+
+    def ble_device(self, device_id: str, address: str | None = None) -> BLEDevice | None:
+        """The device advertising ``device_id`` (at ``address`` if given); None when it is not
+        seen, or when the id is contested and no address is given."""
+        entry = self._entry(device_id, address)
         return entry[0] if entry else None
 
-    def advertisement(self, device_id: str) -> BleAdvertisement | None:
-        entry = self._by_id.get(device_id)
+    def advertisement(
+        self, device_id: str, address: str | None = None
+    ) -> BleAdvertisement | None:
+        entry = self._entry(device_id, address)
         return entry[1] if entry else None
 
     def factory_devices(self) -> list[str]:
-        """Ids of devices seen over BLE that are not on the network yet and accept onboarding."""
+        """Ids of devices seen over BLE that are not on the network yet and accept onboarding
+        (a contested id is listed when any claimant says so: onboarding then refuses it)."""
         return sorted(
-            i for i, (_, adv) in self._by_id.items() if adv.onboarding_open and not adv.on_network
+            i for i, claims in self._by_id.items()
+            if any(adv.onboarding_open and not adv.on_network for _, adv in claims.values())
         )
 
     # --- scanner callback ----------------------------------------------------------------------
@@ -129,9 +157,9 @@ class BleTransport:
                 return
             previous = self._address_id.get(address)
             if previous is not None and previous != parsed.device_id:
-                self._by_id.pop(previous, None)
+                self._forget_address(address)
             self._address_id[address] = parsed.device_id
-            self._by_id[parsed.device_id] = (device, parsed)
+            self._by_id.setdefault(parsed.device_id, {})[address] = (device, parsed)
             manager.report_sighting(
                 address,
                 Sighting(
@@ -155,7 +183,10 @@ class BleTransport:
     def _forget_address(self, address: str) -> None:
         device_id = self._address_id.pop(address, None)
         if device_id is not None:
-            self._by_id.pop(device_id, None)
+            claims = self._by_id.get(device_id, {})
+            claims.pop(address, None)
+            if not claims:
+                self._by_id.pop(device_id, None)
 
     async def _expire(self) -> None:
         while True:

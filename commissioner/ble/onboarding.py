@@ -116,6 +116,7 @@ class OnboardingResult:
     message: str = ""
     elapsed: float = 0.0
     config_sent: bool = False  # True once the sealed configuration was written
+    claimants: tuple[str, ...] = ()  # duplicate-device: the BLE addresses claiming the id
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -125,6 +126,7 @@ class OnboardingResult:
             "message": self.message,
             "elapsed_s": round(self.elapsed, 3),
             "config_sent": self.config_sent,
+            **({"claimants": list(self.claimants)} if self.claimants else {}),
         }
 
 

@@ -28,7 +28,7 @@ from commissioner.protocol.ble_pake import NetworkConfig
 from commissioner.protocol.ble_spec import DEFAULT_CONNECT_TIMEOUT, DEFAULT_OP_TIMEOUT
 from commissioner.protocol.label import Label
 
-__all__ = ["onboard_seen", "wait_for_ble_devices", "wait_for_lan"]
+__all__ = ["duplicate_device", "onboard_seen", "wait_for_ble_devices", "wait_for_lan"]
 
 
 async def _wait(
@@ -61,10 +61,10 @@ async def wait_for_ble_devices(
     """
     if wanted is None:
         await asyncio.sleep(timeout)
-        return sorted(i for i in manager.devices if ble.ble_device(i) is not None)
+        return sorted(i for i in manager.devices if ble.claimants(i))
     want = set(wanted)
-    await _wait(manager, lambda: all(ble.ble_device(i) is not None for i in want), timeout)
-    return sorted(i for i in want if ble.ble_device(i) is not None)
+    await _wait(manager, lambda: all(ble.claimants(i) for i in want), timeout)
+    return sorted(i for i in want if ble.claimants(i))
 
 
 async def onboard_seen(
@@ -77,20 +77,31 @@ async def onboard_seen(
     connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     op_timeout: float = DEFAULT_OP_TIMEOUT,
     progress: ProgressCallback | None = None,
+    addresses: Mapping[str, str] | None = None,
 ) -> list[OnboardingResult]:
-    """Onboard devices seen by ``ble``; a device without a label or sighting fails alone."""
+    """Onboard devices seen by ``ble``; a device without a label or sighting fails alone.
+
+    A device id that two or more BLE addresses advertise fails with ``duplicate-device`` and
+    nothing is sent to any of them, unless ``addresses`` names the address to use for that id
+    (the installer's choice: the unit that carries the label)."""
     results: dict[str, OnboardingResult] = {}
     targets = []
+    chosen = addresses or {}
     for device_id in device_ids:
         label = labels.get(device_id)
-        device = ble.ble_device(device_id)
+        claimants = ble.claimants(device_id)
+        address = chosen.get(device_id)
+        device = ble.ble_device(device_id, address)
         if label is None:
             results[device_id] = OnboardingResult(
                 device_id, False, "no-label", "scan the device's label first"
             )
+        elif address is None and len(claimants) > 1:
+            results[device_id] = duplicate_device(device_id, claimants)
         elif device is None:
+            where = f" at {address}" if address is not None else ""
             results[device_id] = OnboardingResult(
-                device_id, False, "not-seen", "the device was not seen over BLE"
+                device_id, False, "not-seen", f"the device was not seen over BLE{where}"
             )
         else:
             targets.append((device, label))
@@ -100,6 +111,18 @@ async def onboard_seen(
     ):
         results[result.device_id] = result
     return [results[i] for i in device_ids]
+
+
+def duplicate_device(device_id: str, claimants: Sequence[str]) -> OnboardingResult:
+    """The refusal for an id that several BLE addresses advertise (nothing was sent)."""
+    return OnboardingResult(
+        device_id, False, "duplicate-device",
+        f"{len(claimants)} Bluetooth devices advertise this device id "
+        f"({', '.join(claimants)}); at most one is genuine, so nothing was sent to any of "
+        "them. Switch off the one that is not the unit with this label (or choose the "
+        "label's unit by its address) and onboard it again",
+        claimants=tuple(claimants),
+    )
 
 
 async def wait_for_lan(

@@ -22,6 +22,7 @@ from typing import Final
 
 from commissioner import __version__
 from commissioner.cli.common import common_parser
+from commissioner.cli.exit_codes import INTERRUPTED, USAGE, help_epilog
 from commissioner.cli.registry import Registrar
 from commissioner.errors import UserError
 
@@ -30,6 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="commissioner",
         description="Commission a smart home safely (CCDS smart home guideline 2023).",
+        epilog=help_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"commissioner {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -69,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
-        return 2
+        return USAGE
     try:
         code: int = handler(args)
     except UserError as err:
@@ -79,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return err.exit_code
     except KeyboardInterrupt:
         print("commissioner: interrupted", file=sys.stderr)
-        return 130
+        return INTERRUPTED
     return code
 
 

@@ -164,6 +164,9 @@ def _certify(args: argparse.Namespace) -> int:
             item["label_status"] = state.label_status if state else "none"
             out.append(item)
         print_json(out)
+        for a in outcome.spoofing:  # stdout holds the verdicts only
+            print(f"commissioner: warning: spoofing attempt: {a.source} at {a.endpoint} claims "
+                  f"device id {a.device_id} but cannot prove it", file=sys.stderr)
     else:
         print(
             f"Job {job.id}: {len(verdicts)} devices checked against catalog version "
@@ -178,6 +181,11 @@ def _certify(args: argparse.Namespace) -> int:
                 f"{v.model}{serial}"
             )
             print(f"          {v.reason}")
+        for a in outcome.spoofing:
+            print(f"  SPOOFING ATTEMPT: {a.source} at {a.endpoint} claims device id "
+                  f"{a.device_id} but cannot prove it ({a.reason_code}); the genuine device "
+                  f"answers as {a.genuine_source} and was the one checked. Find the equipment "
+                  f"at {a.endpoint} and take it off the network.")
         if outcome.blocked:
             print(
                 f"{len(outcome.blocked)} device(s) blocked: they cannot be commissioned. "

@@ -1,6 +1,7 @@
 """``commissioner commission`` and ``commissioner owner reissue``.
 
     commissioner commission --job ID [--concurrency N] [--json] [--labels-dir DIR] [--timeout S]
+                            [--skip-blocked]
     commissioner owner reissue --job ID [--json]
 
 ``commission`` provisions every certified device of the job and its gateway (see
@@ -10,8 +11,11 @@ from labels scanned earlier (``commissioner label add``) or from label files: ``
 DIR`` (with ``--virtual-home`` the home's ``labels`` folder is the default). With ``--json``
 the progress lines go to stderr and stdout holds the JSON summary only.
 
-Exit codes: 0 every eligible device is provisioned; 7 at least one device failed
-(``EXIT_FAILED``); 1 the run could not start (keyring refused, job missing...).
+Exit codes (the whole table: :mod:`commissioner.cli.exit_codes`): 0 every device of the job
+is provisioned; 6 blocked devices were left out (``EXIT_BLOCKED``; pass ``--skip-blocked`` to
+accept that and exit 0 - the summary says which way it went); 7 at least one device failed, or
+none could be provisioned (``EXIT_FAILED``); 1 the run could not start (keyring refused, job
+missing...).
 
 Nothing secret is ever printed: not the admin credentials, keys, setup codes or the owner
 invitation token (the guidance sheet prints the invitation's QR code).
@@ -29,10 +33,12 @@ from typing import Final, TextIO
 
 from commissioner.app.commission import commission, reissue_owner
 from commissioner.app.events import Event
+from commissioner.cli import exit_codes
 from commissioner.cli.common import context_from_args
 from commissioner.provisioning.run import ProgressEvent, RunSummary
 
-EXIT_FAILED: Final = 7
+EXIT_FAILED: Final = exit_codes.FAILED
+EXIT_BLOCKED: Final = exit_codes.BLOCKED
 
 
 def register(
@@ -46,7 +52,7 @@ def register(
         "operational certificate from the job's home CA and an access control list; disable "
         "factory default logins; read everything back; set up the gateway (allow-list, owner "
         "invitation) and let it authenticate each device. Run again to resume. Exit 7 when a "
-        "device failed.",
+        "device failed; exit 6 when blocked devices were left out, unless --skip-blocked.",
     )
     com.add_argument("--job", required=True, metavar="ID", help="job id or job number")
     com.add_argument("--concurrency", type=int, metavar="N",
@@ -56,6 +62,9 @@ def register(
                      help="read device label files (<device id>.json) from DIR")
     com.add_argument("--timeout", type=float, default=5.0, metavar="S",
                      help="per-request network timeout in seconds (default 5)")
+    com.add_argument("--skip-blocked", action="store_true",
+                     help="accept that blocked devices are left out: exit 0 when every other "
+                     "device is provisioned (default: exit 6 while any device is blocked)")
     com.add_argument("--url", help=argparse.SUPPRESS)
     com.add_argument("--root", type=Path, metavar="FILE", help=argparse.SUPPRESS)
     com.set_defaults(handler=_commission)
@@ -89,6 +98,29 @@ def _printer(stream: TextIO) -> Callable[[Event], None]:
     return show
 
 
+def exit_code_of(summary: RunSummary, *, skip_blocked: bool) -> int:
+    """7 when a device failed or nothing could be provisioned; 6 when blocked devices were left
+    out and the operator did not accept that (``--skip-blocked``); else 0."""
+    if not summary.ok:
+        return EXIT_FAILED
+    if summary.count("blocked") and not skip_blocked:
+        return EXIT_BLOCKED
+    return exit_codes.OK
+
+
+def blocked_note(summary: RunSummary, *, skip_blocked: bool) -> str | None:
+    """The summary's sentence on blocked devices (None when there are none)."""
+    blocked = summary.count("blocked")
+    if not blocked:
+        return None
+    if skip_blocked:
+        return (f"{blocked} blocked device(s) were left out and not commissioned, as asked "
+                "(--skip-blocked); take them out of the home or replace them before handover.")
+    return (f"{blocked} blocked device(s) were left out and not commissioned, so the exit code "
+            f"is {EXIT_BLOCKED}. Take them out or replace them (`commissioner device remove|"
+            "replace`), or run again with --skip-blocked to accept leaving them out.")
+
+
 def _print_summary(summary: RunSummary) -> None:
     print(f"Job {summary.job_id}: {summary.count('provisioned')} provisioned, "
           f"{summary.count('failed')} failed, {summary.count('blocked')} blocked "
@@ -114,11 +146,18 @@ def _commission(args: argparse.Namespace) -> int:
         concurrency=args.concurrency, timeout=args.timeout, catalog_url=args.url,
         catalog_root=args.root,
     ))
+    code = exit_code_of(summary, skip_blocked=args.skip_blocked)
+    note = blocked_note(summary, skip_blocked=args.skip_blocked)
     if args.json:
-        print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2, sort_keys=True))
+        body = summary.to_json()
+        body.update({"skip_blocked": args.skip_blocked, "exit_code": code,
+                     "blocked_note": note})
+        print(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True))
     else:
         _print_summary(summary)
-    return 0 if summary.ok else EXIT_FAILED
+        if note is not None:
+            print(note)
+    return code
 
 
 def _owner_reissue(args: argparse.Namespace) -> int:

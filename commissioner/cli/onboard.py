@@ -2,6 +2,7 @@
 
     commissioner onboard --job ID [--device DEVICE_ID ...] [--concurrency N]
                          [--network-file FILE] [--labels-stdin] [--json]
+                         [--ble-address DEVICE_ID=ADDRESS ...]
 
 Devices: the given ``--device`` ids, or every factory device seen over BLE that is not on the
 network yet. Labels (setup codes) are read from stdin (``--labels-stdin``, one SHC1 text per
@@ -9,7 +10,9 @@ line) or, in training mode (``--virtual-home DIR``), from the virtual home's pri
 The network configuration comes from ``--network-file`` (JSON ``{"ssid", "passphrase",
 "home_id"}``) or the virtual home's LAN. Each device is recorded in the job: ``ble.onboarded``
 or ``ble.onboard-failed`` (with the reason), then ``ble.joined-lan`` once it appears over mDNS.
-Exit status 1 if any device failed.
+A device id that two Bluetooth devices advertise is refused (``duplicate-device``) and nothing
+is sent to either, until the impostor is switched off or ``--ble-address`` names the address of
+the unit that carries the label. Exit status 1 if any device failed.
 """
 
 from __future__ import annotations
@@ -55,8 +58,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("--labels-stdin", action="store_true",
                    help="read device labels (SHC1 text, one per line) from stdin")
     p.add_argument("--json", action="store_true", help="print a JSON array of results")
+    p.add_argument("--ble-address", action="append", metavar="DEVICE_ID=ADDRESS",
+                   type=_device_address, help="when two Bluetooth devices advertise one id "
+                   "(duplicate-device): onboard the unit at ADDRESS, the one with the label")
     p.add_argument("--ble-transport", metavar="SPEC", help=argparse.SUPPRESS)
     p.set_defaults(handler=_onboard)
+
+
+def _device_address(text: str) -> tuple[str, str]:
+    device_id, sep, address = text.partition("=")
+    if not sep or not device_id or not address:
+        raise argparse.ArgumentTypeError("give DEVICE_ID=ADDRESS")
+    return device_id, address.upper()
 
 
 def _stdin_labels() -> dict[str, Label]:
@@ -95,7 +108,7 @@ def _onboard(args: argparse.Namespace) -> int:
         ctx, args.job, sink=_printer(not args.json), device_ids=args.device, network=network,
         labels=labels, transport=args.ble_transport, concurrency=args.concurrency,
         scan_timeout=args.scan_timeout, connect_timeout=args.connect_timeout,
-        join_wait=args.join_wait,
+        join_wait=args.join_wait, addresses=dict(args.ble_address or ()),
     ))
     _print(outcome, as_json=args.json)
     return 0 if outcome.ok else 1

@@ -16,7 +16,9 @@ Merging rules:
   device id. A second source of the same transport that claims an id already owned is not
   merged: it is shown as a malformed advertisement ("duplicate device id ...") because it is
   what a spoofing device looks like. If the owner goes away, the earliest remaining claimant
-  takes over (its malformed entry is cleared first).
+  takes over (its malformed entry is cleared first). Which source came first is a race, not
+  proof: :meth:`DiscoveryManager.contested` lists every claim so that a use case can ask each
+  endpoint to prove the id (certify keeps the one whose attestation verifies).
 * A malformed source that becomes valid emits :class:`MalformedCleared` and then the device
   event; a valid source that becomes malformed loses its sighting first and then emits
   :class:`MalformedSeen`.
@@ -208,6 +210,24 @@ class DiscoveryManager:
         """The device id a source currently claims (owner or duplicate), if any."""
         claim = self._claims.get((transport, source))
         return claim.device_id if claim is not None else None
+
+    def claims(self, transport: str, device_id: str) -> tuple[tuple[str, Sighting], ...]:
+        """Every source of ``transport`` that claims ``device_id`` now, as (source, sighting):
+        the owner first, then the duplicate claimants in the order they were seen."""
+        owner = self._owners.get((transport, device_id))
+        found = [
+            (source, sighting) for (t, source), sighting in self._claims.items()
+            if t == transport and sighting.device_id == device_id
+        ]
+        found.sort(key=lambda c: (c[0] != owner, c[1].seen_at, c[0]))
+        return tuple(found)
+
+    def contested(self, transport: str) -> dict[str, tuple[tuple[str, Sighting], ...]]:
+        """Device ids that two or more sources of ``transport`` claim, with every claim: one
+        of them is not the device (a spoofing attempt) until proven otherwise."""
+        ids = sorted({s.device_id for (t, _), s in self._claims.items() if t == transport})
+        out = {i: self.claims(transport, i) for i in ids}
+        return {i: c for i, c in out.items() if len(c) > 1}
 
     # Reports from transports ----------------------------------------------------------------
 

@@ -29,6 +29,9 @@ class ScanResult:
     devices: list[DeviceRecord] = field(default_factory=list)
     malformed: list[MalformedAdvertisement] = field(default_factory=list)
     elapsed: float = 0.0  # seconds the scan ran
+    # mDNS device ids that two or more service instances claim: (instance, sighting) each,
+    # the one the manager kept first (see DiscoveryManager.contested)
+    contested: dict[str, tuple[tuple[str, Sighting], ...]] = field(default_factory=dict)
 
 
 async def scan(
@@ -106,6 +109,7 @@ async def scan(
         devices=sorted(manager.devices.values(), key=lambda r: r.device_id),
         malformed=sorted(manager.malformed.values(), key=lambda m: (m.transport, m.source)),
         elapsed=loop.time() - started,
+        contested=manager.contested(transport.name),
     )
 
 

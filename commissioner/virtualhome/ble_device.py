@@ -8,7 +8,9 @@ tests: what an eavesdropper on the link would record from the app).
 Device-side rules: one session at a time (others get ``BUSY``); each PAKE start counts as a
 failed attempt until its key confirmation succeeds, so an attacker gets one guess per session
 and the :class:`~commissioner.protocol.setup_code.ProofRateLimiter` locks sessions after five
-failures (``RATE_LIMITED``); a configuration is accepted only after ``cA`` verifies.
+failures (``RATE_LIMITED``) - in a virtual home the device's one counter, shared with its TLS
+setup-code proofs and kept across power cycles; a configuration is accepted only after ``cA``
+verifies.
 
 Faults (scenario names): ``ble-vanish`` — the device disappears from the radio (power loss)
 right after the app's PAKE message; ``ble-gatt-error`` — reading the info characteristic
@@ -116,17 +118,22 @@ class VirtualBlePeripheral:
         faults: frozenset[str] = frozenset(),
         on_joined: JoinCallback | None = None,
         adv_interval_ms: float = ADV_INTERVAL_MS,
+        wrong_codes: ProofRateLimiter | None = None,
+        address: str | None = None,
     ) -> None:
         self.radio = radio
         self.identity = identity
-        self.address = address_for(identity.device_id)
+        # Derived from the device id; an impostor that reuses the id has an address of its own.
+        self.address = address or address_for(identity.device_id)
         self._setup_code = setup_code
         self._network = network
         self.on_network = on_network
         self.faults = faults
         self._on_joined = on_joined
         self._interval = adv_interval_ms
-        self._limiter = ProofRateLimiter()
+        # The device's one wrong-code counter (in a home: shared with its TLS path and kept
+        # across power cycles, wrong_code_counter.py); a bare peripheral counts in memory.
+        self._limiter = wrong_codes if wrong_codes is not None else ProofRateLimiter()
         self._session: _Session | None = None
         self._status = OnboardingStatus.IDLE
         self._device: Device | None = None

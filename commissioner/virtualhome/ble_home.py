@@ -135,6 +135,7 @@ class BleHome:
     async def start(self, devices: dict[str, VirtualDevice], join_lan: JoinLan) -> None:
         from commissioner.virtualhome.ble_device import BleIdentity, VirtualBlePeripheral
         from commissioner.virtualhome.ble_radio import BleRadio
+        from commissioner.virtualhome.wrong_code_counter import SharedWrongCodeCounter
 
         self.radio = BleRadio()
         await self.radio.start()
@@ -167,6 +168,7 @@ class BleHome:
                 on_network=config.on_network,
                 faults=frozenset(config.faults),
                 on_joined=on_joined,
+                wrong_codes=SharedWrongCodeCounter(device.directory),
             )
             self.peripherals[device_id] = peripheral
         await asyncio.gather(*(p.start() for p in self.peripherals.values()))

@@ -92,6 +92,7 @@ from commissioner.virtualhome.state import (
     save_state,
 )
 from commissioner.virtualhome.timing import management_processing_s
+from commissioner.virtualhome.wrong_code_counter import SharedWrongCodeCounter
 
 HOST: Final = "127.0.0.1"
 IDLE_TIMEOUT_S: Final = 120.0
@@ -151,11 +152,7 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
         self.firmware.on_boot(self.state)  # boots a pending firmware slot (or falls back)
         self._own_attestation = (files.chain_pem, files.key_pem)
         self._present_attestation()
-        self._limiter = (
-            ProofRateLimiter.from_state(files.rate_limiter)
-            if files.rate_limiter is not None
-            else ProofRateLimiter()
-        )
+        self._limiter = SharedWrongCodeCounter(self.directory, files.rate_limiter)
         self._op_key = self._read_key(OPERATIONAL_KEY_FILE)
         self._weak_csr = None
         self._ssl, self._tls_home_ca = self._make_ssl_context()

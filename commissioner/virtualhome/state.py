@@ -6,7 +6,8 @@ Files (all mode 0600, written atomically):
                          default-credential flag, personal-data counts, scenario faults
 * ``key.pem``           the device's P-256 attestation private key (PKCS#8 PEM)
 * ``chain.pem``         attestation certificate chain, leaf first (then the intermediate)
-* ``rate-limiter.json`` the setup-code proof rate limiter (survives power cycles)
+* ``rate-limiter.json`` the wrong-code counter (survives power cycles; one per device, shared
+                         by its BLE and TLS paths: :mod:`.wrong_code_counter`)
 * ``operational-key.pem`` the operational P-256 key made for the CSR (provisioning)
 * ``issuing-ca-key.pem`` the gateway's owner-issuing CA key (gateway only, once installed)
 
@@ -17,6 +18,7 @@ through the control channel (``injected_faults``); see :mod:`.provisioning_state
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -216,8 +218,37 @@ def save_credentials(directory: Path, key_pem: bytes, chain_pem: bytes) -> None:
     write_atomic(directory / CHAIN_FILE, chain_pem, mode=SECRET_MODE)
 
 
+_LIMITER_LOCK = threading.Lock()  # one writer of rate-limiter.json at a time in this process
+
+
+def _generation(data: object) -> int:
+    value = data.get("generation") if isinstance(data, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def save_rate_limiter(directory: Path, limiter_state: dict[str, Any]) -> None:
-    write_json_atomic(directory / RATE_LIMITER_FILE, limiter_state, mode=SECRET_MODE)
+    """Write the wrong-code counter. A state carrying a ``generation`` older than the file's
+    is stale (a snapshot taken before the other path counted) and is not written."""
+    with _LIMITER_LOCK:
+        if "generation" in limiter_state:
+            try:
+                current = load_rate_limiter(directory)
+            except ValueError:
+                current = None
+            if current is not None and _generation(limiter_state) < _generation(current):
+                return
+        write_json_atomic(directory / RATE_LIMITER_FILE, limiter_state, mode=SECRET_MODE)
+
+
+def load_rate_limiter(directory: Path) -> dict[str, Any] | None:
+    """The persisted wrong-code counter (None if never written); ValueError if damaged."""
+    path = directory / RATE_LIMITER_FILE
+    if not path.exists():
+        return None
+    raw = read_json(path, "rate limiter state")
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: not a JSON object")
+    return raw
 
 
 def load_device(directory: Path) -> DeviceFiles:
@@ -234,13 +265,8 @@ def load_device(directory: Path) -> DeviceFiles:
         chain_pem = (directory / CHAIN_FILE).read_bytes()
     except OSError as exc:
         raise StateError(f"{directory}: cannot read key or certificate chain: {exc}") from None
-    limiter: dict[str, Any] | None = None
-    if (directory / RATE_LIMITER_FILE).exists():
-        try:
-            raw_limiter = read_json(directory / RATE_LIMITER_FILE, "rate limiter state")
-        except ValueError as exc:
-            raise StateError(str(exc)) from None
-        if not isinstance(raw_limiter, dict):
-            raise StateError(f"{directory / RATE_LIMITER_FILE}: not a JSON object")
-        limiter = raw_limiter
+    try:
+        limiter = load_rate_limiter(directory)
+    except ValueError as exc:
+        raise StateError(str(exc)) from None
     return DeviceFiles(state, key_pem, chain_pem, limiter)

@@ -876,6 +876,10 @@
         <translation>%1 台の機器を確認中…</translation>
     </message>
     <message>
+        <source>Spoofing attempt: %1 at %2 claims device id %3 but cannot prove it. The genuine device was checked; take the equipment at %2 off the network.</source>
+        <translation>なりすましの試み：%2 の %1 が機器 ID %3 を名乗っていますが、証明できません。本物の機器を確認しました。%2 の機器をネットワークから外してください。</translation>
+    </message>
+    <message>
         <source>Checked %1 devices: %2 blocked.</source>
         <translation>%1 台の機器を確認しました（ブロック %2 台）。</translation>
     </message>
