@@ -11,6 +11,7 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStyle
 
+from commissioner.app.labels import LabelSource
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.jobs.models import DeviceGateState
 from ui.certify_view import LabelEntry, label_result_ok, label_result_text
@@ -251,12 +252,13 @@ class GateController(QObject):
                 return
             assert isinstance(result, list)
             for payload in result:
-                self.submit_label(payload)
+                self.submit_label(payload, source="image")
 
         self._host.submit(service.label_image_payloads(Path(path)), "label-image", done)
 
-    def submit_label(self, payload: str) -> None:
-        """Pair a scanned or typed label payload with the open job's devices."""
+    def submit_label(self, payload: str, *, source: LabelSource = "scanned") -> None:
+        """Pair a scanned or typed label payload (or one read from a photo: ``source``
+        "image") with the open job's devices."""
         service, job = self._host.service, self._host.job
         if service is None or job is None or job.job_id is None:
             self.label_entry.show_result(
@@ -279,7 +281,8 @@ class GateController(QObject):
                 self._host.select_device(result.device_id)
             self._host.update_details()
 
-        self._host.submit(service.add_label(job.job_id, payload), "add-label", done)
+        self._host.submit(service.add_label(job.job_id, payload, source=source), "add-label",
+                          done)
 
     def _forget_replace_dialog(self, dialog: ReplaceDialog) -> None:
         if self.replace_dialog is dialog:

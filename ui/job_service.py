@@ -64,6 +64,7 @@ FailureKind = Literal[
     "provisioning",
     "firmware",
     "resale",
+    "device-change",
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 

@@ -28,8 +28,10 @@ from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane
 from ui.commission_controller import CommissionController
+from ui.device_change_controller import DeviceChangeController
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel
 from ui.discovery_recorder import DiscoveryRecorder
+from ui.error_box import show_error_box
 from ui.failure_text import failure_text
 from ui.firmware_controller import FirmwareController
 from ui.gate_controller import GateController
@@ -159,8 +161,14 @@ class MainWindow(QMainWindow):
             lambda pos: onboarding.show_context_menu(table, pos)
         )
         table.selectionModel().selectionChanged.connect(lambda *_a: onboarding.update_actions())
-        # The onboard button follows the selected row: refreshed with the details pane.
-        self._selected_row_changed: Callable[[], object] = onboarding.update_button
+        # A blocked device: removed or replaced (ui/device_change_controller.py).
+        change = self.device_change = DeviceChangeController(self)
+        self.details.action_row.addWidget(change.button, 0, Qt.AlignmentFlag.AlignRight)
+        onboarding.context_actions.append(change.action)
+        self.addAction(change.action)
+        # The per-device buttons follow the selected row: refreshed with the details pane.
+        self._selected_row_changed: Callable[[], object] = lambda: (
+            onboarding.update_button(), change.update())
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -579,18 +587,7 @@ class MainWindow(QMainWindow):
         self._show_error(text)
 
     def _show_error(self, text: str) -> None:
-        box = self._error_box
-        if box is None:
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
-            box.setWindowModality(Qt.WindowModality.NonModal)
-            box.setModal(False)
-            self._error_box = box
-        box.setWindowTitle(QCoreApplication.translate("MainWindow", "Commissioner: error"))
-        box.setText(text)
-        box.show()
-        box.raise_()
+        self._error_box = show_error_box(self, self._error_box, text)
 
     @property
     def last_error(self) -> str | None:

@@ -169,6 +169,109 @@
     </message>
 </context>
 <context>
+    <name>DeviceChange</name>
+    <message>
+        <source>The old device still answers on the network. Unplug it (or switch it off), take it out and try again.</source>
+        <translation>古い機器がまだネットワークで応答しています。電源を抜いて（または切って）取り外してから、もう一度記録してください。</translation>
+    </message>
+    <message>
+        <source>The new unit was not accepted: it must be powered on, on the home network, the same kind of device, genuine and certified for this home&apos;s level.</source>
+        <translation>新しい機器は受け付けられませんでした。電源が入りホームネットワークにつながっている、同じ種類の正規品で、この住まいのレベルの認証を受けた機器が必要です。</translation>
+    </message>
+    <message>
+        <source>This device cannot be taken out of the job (the home gateway, or already provisioned with this home&apos;s credentials).</source>
+        <translation>この機器はジョブから外せません（ホームゲートウェイ、またはこの住まいの認証情報を設定済みの機器です）。</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>詳細: %1</translation>
+    </message>
+    <message>
+        <source>Remove or replace…</source>
+        <translation>取り外し・交換…</translation>
+    </message>
+    <message>
+        <source>A blocked device: record that it was taken out, or replaced by a new genuine unit</source>
+        <translation>ブロックされた機器を取り外した、または新しい正規品に交換したことを記録します</translation>
+    </message>
+    <message>
+        <source>No job is open.</source>
+        <translation>ジョブが開かれていません。</translation>
+    </message>
+    <message>
+        <source>%1 was replaced by %2.</source>
+        <translation>%1 を %2 に交換しました。</translation>
+    </message>
+    <message>
+        <source>%1 was removed from the job.</source>
+        <translation>%1 をジョブから外しました。</translation>
+    </message>
+    <message>
+        <source>Remove or replace a device</source>
+        <translation>機器の取り外し・交換</translation>
+    </message>
+    <message>
+        <source>Device %1 is blocked (%2) and cannot be handed over. Take it out of the home (unplug it), then record what was done. The network is asked whether it is really gone.</source>
+        <translation>機器 %1 はブロックされています（%2）。このままでは引き渡せません。住まいから取り外して（電源を抜いて）から、行った作業を記録してください。本当になくなったかはネットワークに問い合わせて確かめます。</translation>
+    </message>
+    <message>
+        <source>&amp;Removed: taken out, no new unit</source>
+        <translation>取り外した（交換品なし）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Re&amp;placed by a new genuine unit</source>
+        <translation>新しい正規品に交換した(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;New unit&apos;s device id (powered on and on the network):</source>
+        <translation>新しい機器の機器ID（電源を入れ、ネットワークに接続済み）(&amp;N):</translation>
+    </message>
+    <message>
+        <source>The old device is &amp;unplugged and out of the home</source>
+        <translation>古い機器は電源を抜き、住まいから取り外した(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Rea&amp;son (kept in the job&apos;s audit log):</source>
+        <translation>理由（ジョブの監査ログに残ります）(&amp;S):</translation>
+    </message>
+    <message>
+        <source>e.g. counterfeit camera, returned to the supplier</source>
+        <translation>例: 偽造品のカメラ。販売店へ返品</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>記録する</translation>
+    </message>
+    <message>
+        <source>Confirm that the old device is unplugged and out of the home.</source>
+        <translation>古い機器の電源を抜き、住まいから取り外したことを確認してください。</translation>
+    </message>
+    <message>
+        <source>Enter a reason.</source>
+        <translation>理由を入力してください。</translation>
+    </message>
+    <message>
+        <source>The reason is too long (at most %1 characters).</source>
+        <translation>理由が長すぎます（%1 文字まで）。</translation>
+    </message>
+    <message>
+        <source>Enter the new unit&apos;s device id (on its box label).</source>
+        <translation>新しい機器の機器ID（箱のラベルに記載）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Checking that the old device is gone and that the new unit is genuine…</source>
+        <translation>古い機器がなくなったこと、新しい機器が正規品であることを確認しています…</translation>
+    </message>
+    <message>
+        <source>Checking that the device is gone from the network…</source>
+        <translation>機器がネットワークからなくなったことを確認しています…</translation>
+    </message>
+    <message>
+        <source>Not recorded: %1</source>
+        <translation>記録されませんでした: %1</translation>
+    </message>
+</context>
+<context>
     <name>DeviceTable</name>
     <message>
         <source>Rebooting…</source>
@@ -502,6 +605,10 @@
         <translation>ご利用案内を印刷…</translation>
     </message>
     <message>
+        <source>Print preview…</source>
+        <translation>印刷プレビュー…</translation>
+    </message>
+    <message>
         <source>Save sheet as PDF…</source>
         <translation>ご利用案内をPDFで保存…</translation>
     </message>
@@ -512,6 +619,10 @@
     <message>
         <source>The job stays open. Fix these first:</source>
         <translation>ジョブは完了していません。先に次の点を解決してください：</translation>
+    </message>
+    <message>
+        <source>The sheet could not be printed: %1</source>
+        <translation>説明書を印刷できませんでした: %1</translation>
     </message>
     <message>
         <source>Save sheet as PDF</source>
