@@ -26,6 +26,7 @@ from commissioner.app import labels as app_labels
 from commissioner.app.certify import certify as app_certify
 from commissioner.app.context import AppContext, JobNotOpenError, UnknownJobError, make_context
 from commissioner.app.devices import NotBlockedError, NotInJobError
+from commissioner.app.job_steps import JobSteps, job_steps
 from commissioner.app.jobs import JobOpened
 from commissioner.app.labels import LabelSource
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
@@ -199,6 +200,10 @@ class JobService:
         """The job with this id or job number (open ones only), what the gate recorded and
         the devices' provisioning and firmware state."""
         return await self._run(lambda: app_jobs.open_for_work(self.context, ref))
+
+    async def job_steps(self, job_id: str) -> JobSteps | Failure:
+        """The job's steps in order with their state and blockers (from its records)."""
+        return await self._call(lambda s: job_steps(s, job_id))
 
     async def job_progress(self, job_id: str) -> JobProgress | Failure:
         """The provisioning and firmware state the job already records (nothing is run)."""

@@ -39,6 +39,7 @@ from ui.handover import HandoverController
 from ui.job_files import JobFilesController
 from ui.job_panel import JobPanel
 from ui.job_service import Failure, JobOpened, JobService
+from ui.job_steps_controller import place_job_steps
 from ui.job_summary import JobSummary
 from ui.keyring_controller import KeyringController
 from ui.onboard_controller import OnboardController
@@ -166,6 +167,7 @@ class MainWindow(QMainWindow):
         self.details.action_row.addWidget(change.button, 0, Qt.AlignmentFlag.AlignRight)
         onboarding.context_actions.append(change.action)
         self.addAction(change.action)
+        self.job_steps = place_job_steps(self)
         # The per-device buttons follow the selected row: refreshed with the details pane.
         self._selected_row_changed: Callable[[], object] = lambda: (
             onboarding.update_button(), change.update())

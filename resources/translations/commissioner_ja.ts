@@ -865,6 +865,149 @@
     </message>
 </context>
 <context>
+    <name>JobSteps</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Job steps</source>
+        <translation>作業の手順</translation>
+    </message>
+    <message>
+        <source>&amp;Job steps</source>
+        <translation>作業の手順(&amp;J)</translation>
+    </message>
+    <message>
+        <source>The job&apos;s steps in order: what is done, what blocks, what to do next</source>
+        <translation>作業の手順を順番に表示します（済んだこと、止まっている理由、次に行うこと）</translation>
+    </message>
+    <message>
+        <source>Scan for devices</source>
+        <translation>機器を探す</translation>
+    </message>
+    <message>
+        <source>Check devices (certified models)</source>
+        <translation>機器の認証確認</translation>
+    </message>
+    <message>
+        <source>Onboard Bluetooth devices</source>
+        <translation>Bluetooth機器の参加</translation>
+    </message>
+    <message>
+        <source>Pair box labels</source>
+        <translation>箱のラベルの照合</translation>
+    </message>
+    <message>
+        <source>Commission (provision)</source>
+        <translation>設定（認証情報の書き込み）</translation>
+    </message>
+    <message>
+        <source>Update firmware</source>
+        <translation>ファームウェア更新</translation>
+    </message>
+    <message>
+        <source>Owner&apos;s sheet and handover</source>
+        <translation>ご利用案内と引き渡し</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>次に行う</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>ブロック中</translation>
+    </message>
+    <message>
+        <source>Waiting for an earlier step</source>
+        <translation>前の手順の完了待ち</translation>
+    </message>
+    <message>
+        <source>Not needed</source>
+        <translation>不要</translation>
+    </message>
+    <message>
+        <source>Start the scan</source>
+        <translation>スキャンを開始</translation>
+    </message>
+    <message>
+        <source>Check devices</source>
+        <translation>認証確認を実行</translation>
+    </message>
+    <message>
+        <source>Onboard all over Bluetooth</source>
+        <translation>Bluetoothで全機器を参加</translation>
+    </message>
+    <message>
+        <source>Scan or type the label</source>
+        <translation>ラベルを読み取る・入力する</translation>
+    </message>
+    <message>
+        <source>Commission</source>
+        <translation>設定を実行</translation>
+    </message>
+    <message>
+        <source>Close and hand over</source>
+        <translation>完了して引き渡す</translation>
+    </message>
+    <message>
+        <source>Remove or replace</source>
+        <translation>取り外し・交換</translation>
+    </message>
+    <message>
+        <source>%1: blocked by the check - remove it or replace it with a genuine unit</source>
+        <translation>%1: 認証確認でブロック。取り外すか、正規品に交換してください</translation>
+    </message>
+    <message>
+        <source>%1: heard only over Bluetooth - onboard it to the home network</source>
+        <translation>%1: Bluetoothでのみ検出。ホームネットワークに参加させてください</translation>
+    </message>
+    <message>
+        <source>%1: its box label is not scanned yet</source>
+        <translation>%1: 箱のラベルをまだ読み取っていません</translation>
+    </message>
+    <message>
+        <source>%1: its label does not match the device - check the box</source>
+        <translation>%1: ラベルが機器と一致しません。箱を確認してください</translation>
+    </message>
+    <message>
+        <source>%1: commissioning failed - run Commission again</source>
+        <translation>%1: 設定に失敗しました。もう一度設定を実行してください</translation>
+    </message>
+    <message>
+        <source>%1: not on the latest firmware</source>
+        <translation>%1: 最新のファームウェアではありません</translation>
+    </message>
+    <message>
+        <source>%1: runs a firmware version known to be vulnerable</source>
+        <translation>%1: 脆弱性が知られているファームウェアで動作しています</translation>
+    </message>
+    <message>
+        <source>Open or create a job to see its steps.</source>
+        <translation>手順を表示するには、ジョブを開くか作成してください。</translation>
+    </message>
+    <message>
+        <source>Every step is done: the home is handed over.</source>
+        <translation>すべての手順が完了し、お引き渡し済みです。</translation>
+    </message>
+    <message>
+        <source>Next: %1 (%2)</source>
+        <translation>次に行うこと: %1（%2）</translation>
+    </message>
+    <message>
+        <source>…and %1 more</source>
+        <translation>…ほか %1 件</translation>
+    </message>
+    <message>
+        <source>Nothing to do here</source>
+        <translation>ここで行う操作はありません</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Commissioner — smart home commissioning</source>
