@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from commissioner.app import commission as commission_app
-from commissioner.app import device_changes
+from commissioner.app import device_changes, device_labels
 from commissioner.app import firmware as firmware_app
 from commissioner.app import onboard as onboard_app
 from commissioner.app.context import AppContext, make_context
+from commissioner.app.device_labels import DeviceLabelResult
 from commissioner.app.errors import KeyringRefusedError, NoDevicesError
 from commissioner.app.events import Event
 from commissioner.app.firmware import DEFAULT_REBOOT_TIMEOUT, FirmwareRun
@@ -49,6 +50,7 @@ __all__ = [
     "FirmwareRun",
     "KeyringStatus",
     "OnboardRun",
+    "add_device_label",
     "change_device",
     "check_keyring",
     "close_ble",
@@ -231,3 +233,16 @@ async def change_device(
     except (JobStoreError, OSError, ValueError) as err:
         return Failure("device-change", f"{type(err).__name__}: {err}")
 
+
+
+# --------------------------------------------------------------------------- device labels
+
+
+async def add_device_label(
+    service: JobService, job_id: str, device_id: str, *, qr: str | None = None,
+    model: str | None = None, serial: str | None = None,
+) -> DeviceLabelResult | Failure:
+    """:func:`commissioner.app.device_labels.add_device_label`: a JC-STAR label's QR, or the
+    box label's model and serial of equipment that cannot attest its identity."""
+    return await _guarded("label", service, lambda ctx: device_labels.add_device_label(
+        ctx, job_id, device_id, qr=qr, model=model, serial=serial))

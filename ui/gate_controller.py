@@ -4,6 +4,8 @@ scanned labels paired with devices, and marking a blocked device to be replaced
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -12,8 +14,11 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStyle
 
 from commissioner.app.labels import LabelSource
+from commissioner.backends.echonet import TRANSPORT_ECHONET
+from commissioner.discovery.events import DeviceAdded, DeviceRecord, Sighting
 from commissioner.discovery.manager import DiscoveryManager
-from commissioner.jobs.models import DeviceGateState
+from commissioner.jobs.models import DeviceGateState, JobDevice
+from commissioner.protocol.spec import CommissioningState, Role
 from ui.certify_view import LabelEntry, label_result_ok, label_result_text
 from ui.device_table import DeviceTableModel
 from ui.device_texts import gate_text
@@ -25,6 +30,19 @@ from ui.scan_session import heard_records
 from ui.window_host import WindowHost
 
 __all__ = ["GateController", "GateHost"]
+
+
+def equipment_rows(equipment: Iterable[JobDevice], model: DeviceTableModel
+                   ) -> list[DeviceAdded]:
+    """Rows for equipment the check found that no scan lists (ECHONET Lite)."""
+    listed = set(model.device_ids())
+    now = time.monotonic()
+    return [DeviceAdded(DeviceRecord(d.device_id, {TRANSPORT_ECHONET: Sighting(
+        TRANSPORT_ECHONET, d.device_id, Role(d.role) if d.role in set(Role) else Role.DEVICE,
+        d.kind, d.manufacturer, d.model, d.firmware,
+        CommissioningState(d.state) if d.state in set(CommissioningState)
+        else CommissioningState.FACTORY, "", d.address, d.port, seen_at=now)}))
+        for d in equipment if d.device_id not in listed]
 
 
 class GateHost(WindowHost, Protocol):
@@ -145,6 +163,8 @@ class GateController(QObject):
                 return
             assert isinstance(result, CertifyResult)
             self._last_certify = result
+            for event in equipment_rows(result.equipment, self._host.model):
+                self._host.model.apply(event)
             self._host.model.set_gate_states(result.gate)
             current = self._host.job
             if current is not None and current.job_id == result.job.id:

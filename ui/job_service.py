@@ -30,11 +30,12 @@ from commissioner.app.job_steps import JobSteps, job_steps
 from commissioner.app.jobs import JobOpened
 from commissioner.app.labels import LabelSource
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
+from commissioner.backends.echonet import FAMILY_ECHONET
 from commissioner.discovery.events import DeviceRecord
 from commissioner.discovery.recording import record_devices
 from commissioner.errors import UserError
 from commissioner.jobs import schema
-from commissioner.jobs.models import JSON, DeviceGateState, Job
+from commissioner.jobs.models import JSON, DeviceGateState, Job, JobDevice
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
     DeviceNotInJobError,
@@ -88,6 +89,8 @@ class CertifyResult:
     job: Job  # with the catalog version and refresh time it was checked against
     verdicts: tuple[DeviceVerdict, ...]
     gate: tuple[DeviceGateState, ...]
+    # Equipment no mDNS scan lists (ECHONET Lite), found by the check: the table shows it.
+    equipment: tuple[JobDevice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +257,10 @@ class JobService:
             return _failure_of(err)
         except (JobStoreError, schema.SchemaError, OSError) as err:
             return Failure("store", str(err))
-        return CertifyResult(outcome.job, outcome.verdicts, outcome.gate)
+        equipment = await self._call(lambda s: tuple(
+            d for d in s.devices(job_id) if d.family == FAMILY_ECHONET))
+        return CertifyResult(outcome.job, outcome.verdicts, outcome.gate,
+                             () if isinstance(equipment, Failure) else equipment)
 
     async def mark_to_replace(
         self, job_id: str, device_id: str, reason: str

@@ -5,7 +5,7 @@ window's action behind each step (translation context "JobSteps")."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -15,9 +15,6 @@ from commissioner.app.job_steps import JobSteps
 from ui.job_service import Failure
 from ui.job_steps_view import JobStepsPage
 from ui.window_host import WindowHost
-
-if TYPE_CHECKING:
-    from ui.main_window import MainWindow
 
 __all__ = ["JobStepsController", "JobStepsHost", "place_job_steps"]
 
@@ -117,8 +114,9 @@ class JobStepsController(QObject):
             handler(device_id)
 
 
-def place_job_steps(window: MainWindow) -> JobStepsController:
-    """The guided job page in ``window`` (View > Job steps) and the window's action for each
+def place_job_steps(window: Any) -> JobStepsController:
+    """The guided job page in ``window`` (a ``ui.main_window.MainWindow``; not imported: the
+    window imports this module) (View > Job steps) and the window's action for each
     step; refreshed whenever the job, an operation or the table changes."""
     steps = JobStepsController(window)
     window.menuBar().insertMenu(window.language_menu.menuAction(), steps.view_menu)

@@ -29,6 +29,7 @@ from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane
 from ui.commission_controller import CommissionController
 from ui.device_change_controller import DeviceChangeController
+from ui.device_label_controller import place_device_label
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel
 from ui.discovery_recorder import DiscoveryRecorder
 from ui.error_box import show_error_box
@@ -169,8 +170,9 @@ class MainWindow(QMainWindow):
         self.addAction(change.action)
         self.job_steps = place_job_steps(self)
         # The per-device buttons follow the selected row: refreshed with the details pane.
+        labels = self.device_label = place_device_label(self)
         self._selected_row_changed: Callable[[], object] = lambda: (
-            onboarding.update_button(), change.update())
+            onboarding.update_button(), change.update(), labels.update())
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:

@@ -272,6 +272,73 @@
     </message>
 </context>
 <context>
+    <name>DeviceLabel</name>
+    <message>
+        <source>Device label…</source>
+        <translation>機器のラベル…</translation>
+    </message>
+    <message>
+        <source>Record the selected device&apos;s JC-STAR label, or the box label of equipment that cannot prove its identity</source>
+        <translation>選択した機器のJC-STARラベル、または真正性を証明できない機器の箱のラベルを記録します</translation>
+    </message>
+    <message>
+        <source>JC-STAR label %1 recorded for %2 (model %3).</source>
+        <translation>JC-STARラベル %1 を %2（型番 %3）に記録しました。</translation>
+    </message>
+    <message>
+        <source>Warning: the catalog lists another JC-STAR number for this model (%1). Check the label and the box.</source>
+        <translation>注意: カタログではこの型番のJC-STAR番号は別の番号（%1）です。ラベルと箱を確認してください。</translation>
+    </message>
+    <message>
+        <source>Box label recorded for %1 (model %2, serial %3). Run Check devices again to compare it with the equipment.</source>
+        <translation>%1 の箱のラベル（型番 %2、製造番号 %3）を記録しました。機器と照合するため、もう一度認証確認を実行してください。</translation>
+    </message>
+    <message>
+        <source>Device label</source>
+        <translation>機器のラベル</translation>
+    </message>
+    <message>
+        <source>Record a label of device %1: scan the QR code of its JC-STAR label, or type the model and serial from the box of equipment that cannot prove its identity (ECHONET Lite).</source>
+        <translation>機器 %1 のラベルを記録します。JC-STARラベルのQRコードを読み取るか、真正性を証明できない機器（ECHONET Lite）の場合は箱に記載の型番と製造番号を入力してください。</translation>
+    </message>
+    <message>
+        <source>JC-STAR label</source>
+        <translation>JC-STARラベル</translation>
+    </message>
+    <message>
+        <source>Box label</source>
+        <translation>箱のラベル</translation>
+    </message>
+    <message>
+        <source>&amp;QR code:</source>
+        <translation>QRコード(&amp;Q):</translation>
+    </message>
+    <message>
+        <source>Scan the JC-STAR label (https://…)</source>
+        <translation>JC-STARラベルを読み取ってください（https://…）</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>型番(&amp;M):</translation>
+    </message>
+    <message>
+        <source>&amp;Serial:</source>
+        <translation>製造番号(&amp;S):</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>記録する</translation>
+    </message>
+    <message>
+        <source>Fill in the label first.</source>
+        <translation>先にラベルの内容を入力してください。</translation>
+    </message>
+    <message>
+        <source>Recording…</source>
+        <translation>記録しています…</translation>
+    </message>
+</context>
+<context>
     <name>DeviceTable</name>
     <message>
         <source>Rebooting…</source>
