@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-__all__ = ["show_error_box"]
+__all__ = ["show_error_box", "task_failure_text"]
 
 
 def show_error_box(parent: QWidget, box: QMessageBox | None, text: str) -> QMessageBox:
@@ -21,3 +21,15 @@ def show_error_box(parent: QWidget, box: QMessageBox | None, text: str) -> QMess
     box.show()
     box.raise_()
     return box
+
+
+def task_failure_text(name: str, message: str) -> str:
+    """A background task's failure, in the GUI's language (context "MainWindow")."""
+    if name == "start-scan":
+        return QCoreApplication.translate("MainWindow", "Could not start the scan: %1").replace(
+            "%1", message)
+    if name == "stop-scan":
+        return QCoreApplication.translate(
+            "MainWindow", "Could not stop the scan cleanly: %1").replace("%1", message)
+    return (QCoreApplication.translate("MainWindow", "A background task failed (%1): %2")
+            .replace("%1", name).replace("%2", message))

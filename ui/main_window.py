@@ -32,7 +32,7 @@ from ui.device_change_controller import DeviceChangeController
 from ui.device_label_controller import place_device_label
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel
 from ui.discovery_recorder import DiscoveryRecorder
-from ui.error_box import show_error_box
+from ui.error_box import show_error_box, task_failure_text
 from ui.failure_text import failure_text
 from ui.firmware_controller import FirmwareController
 from ui.gate_controller import GateController
@@ -567,20 +567,7 @@ class MainWindow(QMainWindow):
             self.recorder.note(event)
 
     def _on_task_failed(self, name: str, message: str) -> None:
-        if name == "start-scan":
-            text = QCoreApplication.translate("MainWindow", "Could not start the scan: %1").replace(
-                "%1", message
-            )
-        elif name == "stop-scan":
-            text = QCoreApplication.translate(
-                "MainWindow", "Could not stop the scan cleanly: %1"
-            ).replace("%1", message)
-        else:
-            text = (
-                QCoreApplication.translate("MainWindow", "A background task failed (%1): %2")
-                .replace("%1", name)
-                .replace("%2", message)
-            )
+        text = task_failure_text(name, message)
         self._last_error = text
         self.statusBar().showMessage(text, 15000)
         self._update_scan_status()
