@@ -13,11 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
+from commissioner.app.context import AppContext, find_job
 from commissioner.app.progress import read_progress
 from commissioner.jobs.models import JSON
 from commissioner.jobs.store import JobStore
 
-__all__ = ["STEP_NAMES", "JobStep", "JobSteps", "StepBlocker", "job_steps"]
+__all__ = ["STEP_NAMES", "JobStep", "JobSteps", "StepBlocker", "job_steps", "read_job_steps"]
 
 StepName = Literal["scan", "check", "onboard", "labels", "provision", "firmware", "handover"]
 StepState = Literal["done", "ready", "blocked", "waiting", "not-needed"]
@@ -156,3 +157,9 @@ def job_steps(store: JobStore, job_id: str) -> JobSteps:
         steps = [s if s.state in ("done", "not-needed") else
                  JobStep(s.name, "done", s.action, s.done, s.total) for s in steps]
     return JobSteps(job.id, tuple(steps))
+
+
+def read_job_steps(ctx: AppContext, job_ref: str) -> JobSteps:
+    """:func:`job_steps` of the job with this id or job number (blocking)."""
+    with ctx.store() as store:
+        return job_steps(store, find_job(store, job_ref).id)

@@ -73,3 +73,20 @@ def test_labels_then_provision_then_firmware_then_handover(store: JobStore,
     closed = job_steps(store, ready.job.id)
     assert closed.current is None and all(s.state in ("done", "not-needed")
                                           for s in closed.steps)
+
+
+def test_job_show_prints_the_steps(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from commissioner.cli import main
+
+    data = tmp_path / "data"
+    with JobStore.open(data / "jobs.sqlite3") as s:
+        home = make_home(s, 4, blocked=["dev-0002"], provisioned=False)
+    assert main(["job", "show", "--data-dir", str(data), home.job.id]) == 0
+    out = capsys.readouterr().out
+    assert "2. check      blocked" in out and "remove-or-replace dev-0002" in out
+    assert main(["job", "show", "--data-dir", str(data), home.job.id, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)["job_steps"]
+    assert [s["name"] for s in shown] == list(STEP_NAMES)
+    assert shown[1]["blockers"][0]["device_id"] == "dev-0002"
