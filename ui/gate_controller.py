@@ -19,6 +19,7 @@ from commissioner.discovery.events import DeviceAdded, DeviceRecord, Sighting
 from commissioner.discovery.manager import DiscoveryManager
 from commissioner.jobs.models import DeviceGateState, JobDevice
 from commissioner.protocol.spec import CommissioningState, Role
+from commissioner.trust.gate import DeviceVerdict
 from ui.certify_view import LabelEntry, label_result_ok, label_result_text
 from ui.device_table import DeviceTableModel
 from ui.device_texts import gate_text
@@ -32,14 +33,18 @@ from ui.window_host import WindowHost
 __all__ = ["GateController", "GateHost"]
 
 
-def equipment_rows(equipment: Iterable[JobDevice], model: DeviceTableModel
-                   ) -> list[DeviceAdded]:
-    """Rows for equipment the check found that no scan lists (ECHONET Lite)."""
+def equipment_rows(equipment: Iterable[JobDevice], model: DeviceTableModel,
+                   verdicts: Iterable[DeviceVerdict] = ()) -> list[DeviceAdded]:
+    """Rows for equipment the check found that no scan lists (ECHONET Lite): the maker's
+    name as the check resolved it (the equipment itself reports only a code), no firmware
+    version (it reports none)."""
     listed = set(model.device_ids())
+    names = {v.device_id: v.manufacturer for v in verdicts}
     now = time.monotonic()
     return [DeviceAdded(DeviceRecord(d.device_id, {TRANSPORT_ECHONET: Sighting(
         TRANSPORT_ECHONET, d.device_id, Role(d.role) if d.role in set(Role) else Role.DEVICE,
-        d.kind, d.manufacturer, d.model, d.firmware,
+        d.kind, names.get(d.device_id) or d.manufacturer, d.model,
+        "" if d.firmware == "0.0.0" else d.firmware,
         CommissioningState(d.state) if d.state in set(CommissioningState)
         else CommissioningState.FACTORY, "", d.address, d.port, seen_at=now)}))
         for d in equipment if d.device_id not in listed]
@@ -163,7 +168,7 @@ class GateController(QObject):
                 return
             assert isinstance(result, CertifyResult)
             self._last_certify = result
-            for event in equipment_rows(result.equipment, self._host.model):
+            for event in equipment_rows(result.equipment, self._host.model, result.verdicts):
                 self._host.model.apply(event)
             self._host.model.set_gate_states(result.gate)
             current = self._host.job
