@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from commissioner.app import commission as commission_app
+from commissioner.app import device_changes, device_labels
 from commissioner.app import firmware as firmware_app
 from commissioner.app import onboard as onboard_app
 from commissioner.app.context import AppContext, make_context
+from commissioner.app.device_labels import DeviceLabelResult
 from commissioner.app.errors import KeyringRefusedError, NoDevicesError
 from commissioner.app.events import Event
 from commissioner.app.firmware import DEFAULT_REBOOT_TIMEOUT, FirmwareRun
@@ -27,6 +29,7 @@ from commissioner.app.keyring import KeyringStatus, check_keyring
 from commissioner.app.onboard import OnboardRun, close_ble
 from commissioner.app.site import make_site
 from commissioner.errors import UserError
+from commissioner.jobs.models import DeviceGateState
 from commissioner.jobs.store import JobStoreError
 from commissioner.trust.catalog import CatalogError
 from ui.job_service import Failure, FailureKind
@@ -47,6 +50,8 @@ __all__ = [
     "FirmwareRun",
     "KeyringStatus",
     "OnboardRun",
+    "add_device_label",
+    "change_device",
     "check_keyring",
     "close_ble",
     "commission",
@@ -183,3 +188,61 @@ async def update_firmware(
         ctx, job_id, sink=sink, addresses=addresses, concurrency=concurrency,
         timeout=timeout, reboot_timeout=reboot_timeout, progress_interval=progress_interval,
     ), mdns_interfaces)
+
+
+# --------------------------------------------------------------------------- device changes
+
+
+async def change_device(
+    service: JobService,
+    job_id: str,
+    device_id: str,
+    reason: str,
+    *,
+    new_device_id: str | None = None,
+    mdns_interfaces: Sequence[str] | None = None,
+) -> tuple[DeviceGateState, ...] | Failure:
+    """:func:`commissioner.app.device_changes.remove_device` (no ``new_device_id``) or
+    :func:`~commissioner.app.device_changes.replace_device`; returns the job's gate states
+    afterwards (the old device no longer among them). A refusal is a Failure of kind
+    "device-change" whose code names it: "still-present", "new-unit" or "not-replaceable"."""
+    codes: tuple[tuple[type[UserError], str], ...] = (
+        (device_changes.StillPresentError, "still-present"),
+        (device_changes.NewUnitError, "new-unit"),
+        (device_changes.NotReplaceableError, "not-replaceable"),
+    )
+
+    async def work(ctx: AppContext) -> tuple[DeviceGateState, ...]:
+        if new_device_id:
+            await device_changes.replace_device(ctx, job_id, device_id, new_device_id, reason)
+        else:
+            await device_changes.remove_device(ctx, job_id, device_id, reason)
+
+        def gate() -> tuple[DeviceGateState, ...]:
+            with ctx.store() as store:
+                return tuple(store.gate_states(job_id))
+
+        return await asyncio.to_thread(gate)
+
+    try:
+        ctx = await asyncio.to_thread(context_for, service, mdns_interfaces)
+        return await work(ctx)
+    except UserError as err:
+        code = next((c for cls, c in codes if isinstance(err, cls)), None)
+        return Failure("device-change", str(err), err.hint, code)
+    except (JobStoreError, OSError, ValueError) as err:
+        return Failure("device-change", f"{type(err).__name__}: {err}")
+
+
+
+# --------------------------------------------------------------------------- device labels
+
+
+async def add_device_label(
+    service: JobService, job_id: str, device_id: str, *, qr: str | None = None,
+    model: str | None = None, serial: str | None = None,
+) -> DeviceLabelResult | Failure:
+    """:func:`commissioner.app.device_labels.add_device_label`: a JC-STAR label's QR, or the
+    box label's model and serial of equipment that cannot attest its identity."""
+    return await _guarded("label", service, lambda ctx: device_labels.add_device_label(
+        ctx, job_id, device_id, qr=qr, model=model, serial=serial))

@@ -4,6 +4,8 @@ scanned labels paired with devices, and marking a blocked device to be replaced
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
 
@@ -11,8 +13,13 @@ from PySide6.QtCore import QCoreApplication, QObject, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QStyle
 
+from commissioner.app.labels import LabelSource
+from commissioner.backends.echonet import TRANSPORT_ECHONET
+from commissioner.discovery.events import DeviceAdded, DeviceRecord, Sighting
 from commissioner.discovery.manager import DiscoveryManager
-from commissioner.jobs.models import DeviceGateState
+from commissioner.jobs.models import DeviceGateState, JobDevice
+from commissioner.protocol.spec import CommissioningState, Role
+from commissioner.trust.gate import DeviceVerdict
 from ui.certify_view import LabelEntry, label_result_ok, label_result_text
 from ui.device_table import DeviceTableModel
 from ui.device_texts import gate_text
@@ -24,6 +31,23 @@ from ui.scan_session import heard_records
 from ui.window_host import WindowHost
 
 __all__ = ["GateController", "GateHost"]
+
+
+def equipment_rows(equipment: Iterable[JobDevice], model: DeviceTableModel,
+                   verdicts: Iterable[DeviceVerdict] = ()) -> list[DeviceAdded]:
+    """Rows for equipment the check found that no scan lists (ECHONET Lite): the maker's
+    name as the check resolved it (the equipment itself reports only a code), no firmware
+    version (it reports none)."""
+    listed = set(model.device_ids())
+    names = {v.device_id: v.manufacturer for v in verdicts}
+    now = time.monotonic()
+    return [DeviceAdded(DeviceRecord(d.device_id, {TRANSPORT_ECHONET: Sighting(
+        TRANSPORT_ECHONET, d.device_id, Role(d.role) if d.role in set(Role) else Role.DEVICE,
+        d.kind, names.get(d.device_id) or d.manufacturer, d.model,
+        "" if d.firmware == "0.0.0" else d.firmware,
+        CommissioningState(d.state) if d.state in set(CommissioningState)
+        else CommissioningState.FACTORY, "", d.address, d.port, seen_at=now)}))
+        for d in equipment if d.device_id not in listed]
 
 
 class GateHost(WindowHost, Protocol):
@@ -144,6 +168,8 @@ class GateController(QObject):
                 return
             assert isinstance(result, CertifyResult)
             self._last_certify = result
+            for event in equipment_rows(result.equipment, self._host.model, result.verdicts):
+                self._host.model.apply(event)
             self._host.model.set_gate_states(result.gate)
             current = self._host.job
             if current is not None and current.job_id == result.job.id:
@@ -261,12 +287,13 @@ class GateController(QObject):
                 return
             assert isinstance(result, list)
             for payload in result:
-                self.submit_label(payload)
+                self.submit_label(payload, source="image")
 
         self._host.submit(service.label_image_payloads(Path(path)), "label-image", done)
 
-    def submit_label(self, payload: str) -> None:
-        """Pair a scanned or typed label payload with the open job's devices."""
+    def submit_label(self, payload: str, *, source: LabelSource = "scanned") -> None:
+        """Pair a scanned or typed label payload (or one read from a photo: ``source``
+        "image") with the open job's devices."""
         service, job = self._host.service, self._host.job
         if service is None or job is None or job.job_id is None:
             self.label_entry.show_result(
@@ -289,7 +316,8 @@ class GateController(QObject):
                 self._host.select_device(result.device_id)
             self._host.update_details()
 
-        self._host.submit(service.add_label(job.job_id, payload), "add-label", done)
+        self._host.submit(service.add_label(job.job_id, payload, source=source), "add-label",
+                          done)
 
     def _forget_replace_dialog(self, dialog: ReplaceDialog) -> None:
         if self.replace_dialog is dialog:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commissioner.app.documents import record_printed
 from commissioner.app.handover import hand_over, offline_catalog
 from commissioner.documents import Blocker, HandoverOutcome
 from commissioner.documents.render import RenderableDocument
@@ -111,6 +112,8 @@ def _catalog_for(service: JobService) -> Catalog | None:
 class HandoverDialog(QDialog):
     """The outcome: the reasons it was refused, or the sealed job with print / save buttons."""
 
+    printed = Signal(int)  # pages sent to the print system
+
     def __init__(self, outcome: HandoverOutcome, *, store_path: Path | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,7 +135,11 @@ class HandoverDialog(QDialog):
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.buttons.rejected.connect(self.reject)
         self.print_button: QPushButton | None = None
+        self.preview_button: QPushButton | None = None
         self.save_button: QPushButton | None = None
+        self.print_dialog: QDialog | None = None
+        # Logs each print in the job's audit log (set by the controller; None: not logged).
+        self.record_print: Callable[[RenderableDocument, int], object] | None = None
         if outcome.closed:
             self.setWindowTitle(QCoreApplication.translate("Handover", "Home handed over"))
             lines = [
@@ -157,7 +164,13 @@ class HandoverDialog(QDialog):
                     "Handover", "Print guidance sheet…"
                 ), QDialogButtonBox.ButtonRole.ActionRole)
             self.print_button.setObjectName("printSheetButton")
-            self.print_button.clicked.connect(self.show_print_preview)
+            self.print_button.clicked.connect(self.show_print_dialog)
+            self.preview_button = self.buttons.addButton(
+                QCoreApplication.translate(
+                    "Handover", "Print preview…"
+                ), QDialogButtonBox.ButtonRole.ActionRole)
+            self.preview_button.setObjectName("sheetPreviewButton")
+            self.preview_button.clicked.connect(self.show_print_preview)
             self.save_button = self.buttons.addButton(
                 QCoreApplication.translate(
                     "Handover", "Save sheet as PDF…"
@@ -193,6 +206,44 @@ class HandoverDialog(QDialog):
         self.preview = dialog
         dialog.open()
         return dialog
+
+    def show_print_dialog(self) -> QDialog | None:
+        """The operating system's print dialog (non-blocking); accepting it prints the sheet
+        on the printer chosen there (:meth:`print_sheet`)."""
+        if self.sheet is None:
+            return None
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from ui.printing import page_layout
+
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setPageLayout(page_layout())
+        dialog = QPrintDialog(printer, self)
+        dialog.setObjectName("sheetPrintDialog")
+        dialog._printer = printer  # type: ignore[attr-defined]  # kept alive with the dialog
+        dialog.accepted.connect(lambda: self.print_sheet(printer))
+        self.print_dialog = dialog
+        QDialog.open(dialog)  # (QPrintDialog.open wants a slot to call)
+        return dialog
+
+    def print_sheet(self, printer: Any = None) -> int:
+        """Print the sheet through the operating system's print system (``printer``: a
+        QPrinter already set up, else the default printer) and log it (``document.print``,
+        later ``document.reprint``). Returns the page count (0: nothing printed)."""
+        from ui.printing import print_document
+
+        if self.sheet is None:
+            return 0
+        try:
+            pages = print_document(self.sheet, printer=printer)
+        except OSError as err:
+            self.message.setText(QCoreApplication.translate(
+                "Handover", "The sheet could not be printed: %1").replace("%1", str(err)))
+            return 0
+        if self.record_print is not None:
+            self.record_print(self.sheet, pages)
+        self.printed.emit(pages)
+        return pages
 
     def save_pdf(self, path: Path) -> int:
         """Save the sheet as PDF; returns the page count."""
@@ -280,6 +331,11 @@ class HandoverController(QObject):
         self.action.setEnabled(True)
         assert isinstance(outcome, HandoverOutcome)
         self.dialog = HandoverDialog(outcome, parent=self._window)
+        found = self._job_and_service()
+        if found is not None:
+            service, job_id = found[1], outcome.job.id
+            self.dialog.record_print = lambda sheet, pages: record_printed(
+                context_for(service), job_id, sheet, pages=pages)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
         self.dialog.show()
         refresh = getattr(self._window, "job_closed", None)

@@ -26,14 +26,16 @@ from commissioner.app import labels as app_labels
 from commissioner.app.certify import certify as app_certify
 from commissioner.app.context import AppContext, JobNotOpenError, UnknownJobError, make_context
 from commissioner.app.devices import NotBlockedError, NotInJobError
+from commissioner.app.job_steps import JobSteps, job_steps
 from commissioner.app.jobs import JobOpened
 from commissioner.app.labels import LabelSource
 from commissioner.app.progress import DeviceProgress, JobProgress, read_progress
+from commissioner.backends.echonet import FAMILY_ECHONET
 from commissioner.discovery.events import DeviceRecord, Sighting
 from commissioner.discovery.recording import record_devices
 from commissioner.errors import UserError
 from commissioner.jobs import schema
-from commissioner.jobs.models import JSON, DeviceGateState, Job
+from commissioner.jobs.models import JSON, DeviceGateState, Job, JobDevice
 from commissioner.jobs.store import (
     DeviceNotBlockedError,
     DeviceNotInJobError,
@@ -65,6 +67,7 @@ FailureKind = Literal[
     "provisioning",
     "firmware",
     "resale",
+    "device-change",
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 
@@ -88,6 +91,8 @@ class CertifyResult:
     verdicts: tuple[DeviceVerdict, ...]
     gate: tuple[DeviceGateState, ...]
     spoofing: tuple[SpoofingAttempt, ...] = ()  # look-alikes of a device id (address each)
+    # Equipment no mDNS scan lists (ECHONET Lite), found by the check: the table shows it.
+    equipment: tuple[JobDevice, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +206,10 @@ class JobService:
         the devices' provisioning and firmware state."""
         return await self._run(lambda: app_jobs.open_for_work(self.context, ref))
 
+    async def job_steps(self, job_id: str) -> JobSteps | Failure:
+        """The job's steps in order with their state and blockers (from its records)."""
+        return await self._call(lambda s: job_steps(s, job_id))
+
     async def job_progress(self, job_id: str) -> JobProgress | Failure:
         """The provisioning and firmware state the job already records (nothing is run)."""
         return await self._call(lambda s: read_progress(s, job_id))
@@ -251,7 +260,10 @@ class JobService:
             return _failure_of(err)
         except (JobStoreError, schema.SchemaError, OSError) as err:
             return Failure("store", str(err))
-        return CertifyResult(outcome.job, outcome.verdicts, outcome.gate, outcome.spoofing)
+        equipment = await self._call(lambda s: tuple(
+            d for d in s.devices(job_id) if d.family == FAMILY_ECHONET))
+        return CertifyResult(outcome.job, outcome.verdicts, outcome.gate, outcome.spoofing,
+                             () if isinstance(equipment, Failure) else equipment)
 
     async def mark_to_replace(
         self, job_id: str, device_id: str, reason: str

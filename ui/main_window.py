@@ -28,8 +28,11 @@ from ui import i18n
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane
 from ui.commission_controller import CommissionController
+from ui.device_change_controller import DeviceChangeController
+from ui.device_label_controller import place_device_label
 from ui.device_table import ROW_KEY_ROLE, ROW_KIND_ROLE, Column, DeviceTableModel
 from ui.discovery_recorder import DiscoveryRecorder
+from ui.error_box import show_error_box, task_failure_text
 from ui.failure_text import failure_text
 from ui.firmware_controller import FirmwareController
 from ui.gate_controller import GateController
@@ -37,6 +40,7 @@ from ui.handover import HandoverController
 from ui.job_files import JobFilesController
 from ui.job_panel import JobPanel
 from ui.job_service import Failure, JobOpened, JobService
+from ui.job_steps_controller import place_job_steps
 from ui.job_summary import JobSummary
 from ui.keyring_controller import KeyringController
 from ui.onboard_controller import OnboardController
@@ -159,8 +163,16 @@ class MainWindow(QMainWindow):
             lambda pos: onboarding.show_context_menu(table, pos)
         )
         table.selectionModel().selectionChanged.connect(lambda *_a: onboarding.update_actions())
-        # The onboard button follows the selected row: refreshed with the details pane.
-        self._selected_row_changed: Callable[[], object] = onboarding.update_button
+        # A blocked device: removed or replaced (ui/device_change_controller.py).
+        change = self.device_change = DeviceChangeController(self)
+        self.details.action_row.addWidget(change.button, 0, Qt.AlignmentFlag.AlignRight)
+        onboarding.context_actions.append(change.action)
+        self.addAction(change.action)
+        self.job_steps = place_job_steps(self)
+        # The per-device buttons follow the selected row: refreshed with the details pane.
+        labels = self.device_label = place_device_label(self)
+        self._selected_row_changed: Callable[[], object] = lambda: (
+            onboarding.update_button(), change.update(), labels.update())
 
     # -- construction --------------------------------------------------------------------------
     def _build(self) -> None:
@@ -555,20 +567,7 @@ class MainWindow(QMainWindow):
             self.recorder.note(event)
 
     def _on_task_failed(self, name: str, message: str) -> None:
-        if name == "start-scan":
-            text = QCoreApplication.translate("MainWindow", "Could not start the scan: %1").replace(
-                "%1", message
-            )
-        elif name == "stop-scan":
-            text = QCoreApplication.translate(
-                "MainWindow", "Could not stop the scan cleanly: %1"
-            ).replace("%1", message)
-        else:
-            text = (
-                QCoreApplication.translate("MainWindow", "A background task failed (%1): %2")
-                .replace("%1", name)
-                .replace("%2", message)
-            )
+        text = task_failure_text(name, message)
         self._last_error = text
         self.statusBar().showMessage(text, 15000)
         self._update_scan_status()
@@ -579,18 +578,7 @@ class MainWindow(QMainWindow):
         self._show_error(text)
 
     def _show_error(self, text: str) -> None:
-        box = self._error_box
-        if box is None:
-            box = QMessageBox(self)
-            box.setIcon(QMessageBox.Icon.Warning)
-            box.setStandardButtons(QMessageBox.StandardButton.Ok)
-            box.setWindowModality(Qt.WindowModality.NonModal)
-            box.setModal(False)
-            self._error_box = box
-        box.setWindowTitle(QCoreApplication.translate("MainWindow", "Commissioner: error"))
-        box.setText(text)
-        box.show()
-        box.raise_()
+        self._error_box = show_error_box(self, self._error_box, text)
 
     @property
     def last_error(self) -> str | None:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QDialog, QMenu, QPushButton, QSizePolicy, QStyle, QTableView
 
 from commissioner.ble.onboarding import OnboardingProgress, OnboardingResult, OnboardingStep
@@ -51,6 +52,7 @@ class OnboardController(OperationController):
         self.onboard_action = self._action("onboardAction")
         self.onboard_action.triggered.connect(self.onboard_selected)
         self.network_action = self._action("homeNetworkAction")
+        self.context_actions: list[QAction] = []  # other views' actions for the menu
         self.network_action.triggered.connect(lambda: self.show_network_dialog())
         # Shown under the selected device's details (the window places it).
         self.onboard_button = QPushButton(top)
@@ -147,6 +149,9 @@ class OnboardController(OperationController):
         menu.addSeparator()
         menu.addAction(self.onboard_all_action)
         menu.addAction(self.network_action)
+        if self.context_actions:
+            menu.addSeparator()
+            menu.addActions(self.context_actions)
         menu.popup(table.viewport().mapToGlobal(pos))
 
     # -- the home network ----------------------------------------------------------------------

@@ -201,21 +201,25 @@ def render_pdf(document: RenderableDocument, out: Path) -> RenderStats:
     return RenderStats(pages=pages, seconds=time.perf_counter() - started, font_family=family)
 
 
-def print_document(document: RenderableDocument, printer_name: str | None = None) -> int:
+def print_document(document: RenderableDocument, printer_name: str | None = None, *,
+                   printer: QPagedPaintDevice | None = None) -> int:
     """Print ``document`` on A4 through the operating system's print system (CUPS on Linux,
     the spooler on Windows) - the path the print preview's Print button takes. Without
-    ``printer_name`` the system's default printer. Returns the number of pages."""
+    ``printer_name`` the system's default printer; ``printer`` is a QPrinter the caller set up
+    (the one the system's print dialog configured). Returns the number of pages."""
     from PySide6.QtPrintSupport import QPrinter
 
     ensure_gui_application()
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    if printer_name is not None:
-        printer.setPrinterName(printer_name)
-        if printer.printerName() != printer_name:
-            raise OSError(f"no printer named {printer_name!r}")
-    printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)
+    if printer is None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if printer_name is not None:
+            printer.setPrinterName(printer_name)
+            if printer.printerName() != printer_name:
+                raise OSError(f"no printer named {printer_name!r}")
+        printer.setOutputFormat(QPrinter.OutputFormat.NativeFormat)
     printer.setPageLayout(page_layout())
-    printer.setDocName(document.title)
+    if isinstance(printer, QPrinter):
+        printer.setDocName(document.title)
     return paint_document(document, printer)
 
 

@@ -25,6 +25,7 @@ from commissioner.documents.render import RenderableDocument, RenderStats, rende
 from commissioner.documents.report import build_report, report_document, report_json_text
 from commissioner.documents.strings import DEFAULT_LANGUAGE
 from commissioner.errors import UserError
+from commissioner.jobs.models import Step
 from commissioner.jobs.store import JobStore
 from commissioner.protocol.catalog_format import Catalog
 
@@ -33,6 +34,7 @@ __all__ = [
     "ReportJson",
     "guidance_sheet_pdf",
     "owner_sheet",
+    "record_printed",
     "report_json",
     "report_pdf",
 ]
@@ -144,3 +146,21 @@ def guidance_sheet_pdf(
         )
         return PdfExport(job.id, path, stats, has_invitation=bool(document.resources))
 
+
+
+def record_printed(
+    ctx: AppContext, job_key: str, document: RenderableDocument, *, pages: int,
+    kind: str = "sheet",
+) -> Step | None:
+    """Log that ``document`` went to a printer: ``document.print`` the first time,
+    ``document.reprint`` after that - in the job's log while it is open, in its follow-up log
+    once it is sealed (see :func:`commissioner.documents.handover.record_document_action`)."""
+    with ctx.store() as store:
+        job = find_job(store, job_key)
+        earlier = [*store.steps(job.id),
+                   *(store.followup_steps(job.id) if job.is_closed else [])]
+        printed = any(s.action in ("document.print", "document.reprint")
+                      and s.detail.get("kind") == kind for s in earlier)
+        return record_document_action(
+            store, job.id, "reprint" if printed else "print", kind=kind,
+            sha256=document.sha256(), language=document.language, pages=pages)

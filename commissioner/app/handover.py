@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 from pathlib import Path
 
 from commissioner.app.context import AppContext, closed_job_error, find_job
@@ -31,7 +32,33 @@ from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.trust.catalog import CatalogError
 
-__all__ = ["hand_over", "offline_catalog"]
+__all__ = ["hand_over", "offline_catalog", "renew_expired_invitation"]
+
+
+async def renew_expired_invitation(
+    ctx: AppContext, job_key: str, *, now: dt.datetime | None = None,
+) -> str | None:
+    """An open job whose owner invitation has expired gets a new one instead of printing the
+    old one: the old one is revoked on the gateway and every device and a new one issued
+    (:func:`commissioner.app.commission.reissue_owner`). Returns the new invitation's id, or
+    None when nothing was expired (or the job is closed: its owner cannot change in it)."""
+    from commissioner.app.commission import reissue_owner
+    from commissioner.provisioning.job_secrets import active_invitation
+
+    moment = (now or dt.datetime.now(dt.UTC)).timestamp()
+
+    def expired() -> bool:
+        with ctx.store() as store:
+            job = find_job(store, job_key)
+            if job.is_closed:
+                return False
+            invitation = active_invitation(store, job.id)
+            return invitation is not None and moment >= invitation.expires_at
+
+    if not await asyncio.to_thread(expired):
+        return None
+    done = await reissue_owner(ctx, job_key)
+    return done.invitation.invitation_id
 
 
 def offline_catalog(
@@ -82,6 +109,8 @@ async def hand_over(
     from commissioner.app.context import JobNotOpenError
     from commissioner.app.personal_data import read_inventories
 
+    # An expired owner invitation is re-issued, never printed.
+    await renew_expired_invitation(ctx, job_key)
     # R2-5: what each device holds, asked before the home is handed over (a closed job:
     # close_and_hand_over says so).
     with contextlib.suppress(JobNotOpenError):

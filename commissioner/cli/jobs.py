@@ -20,6 +20,7 @@ import sys
 from pathlib import Path
 
 from commissioner.app import jobs
+from commissioner.app.job_steps import read_job_steps
 from commissioner.cli import bundles as bundles_cli
 from commissioner.cli.common import context_from_args, print_json
 from commissioner.errors import UserError
@@ -165,14 +166,20 @@ _SOURCE_TEXT = {"advertisement": "as advertised (not asked)",
 
 
 def _job_show(args: argparse.Namespace) -> int:
-    details = jobs.job_details(context_from_args(args), args.job)
+    ctx = context_from_args(args)
+    details = jobs.job_details(ctx, args.job)
     job, devices = details.job, details.devices
+    steps = read_job_steps(ctx, job.id)
     if args.json:
         data = dataclasses.asdict(job)
         data["devices"] = [{**dataclasses.asdict(d), "state_source": details.states[d.device_id]
                             .to_json() if d.device_id in details.states else None}
                            for d in devices]
         data["steps"] = details.steps
+        data["job_steps"] = [{"name": js.name, "state": js.state, "action": js.action,
+                              "done": js.done, "total": js.total,
+                              "blockers": [dataclasses.asdict(b) for b in js.blockers]}
+                             for js in steps.steps]
         data["level_basis"] = None if details.level_basis is None else \
             details.level_basis.to_json()
         data["followup"] = [{"idx": s.idx, "at": s.at, "operator": s.operator,
@@ -215,6 +222,12 @@ def _job_show(args: argparse.Namespace) -> int:
         if st is not None:
             print(f"      state {st.state or '-'}: {_SOURCE_TEXT[st.source]} ({st.how}, "
                   f"{st.at or 'time unknown'})")
+    print("  Steps:")
+    for n, js in enumerate(steps.steps, start=1):
+        todo = ", ".join(f"{b.action} {b.device_id or ''}".strip() for b in js.blockers[:5])
+        print(f"    {n}. {js.name:<10} {js.state:<10} {js.done}/{js.total}"
+              + (f"  -> {todo}" if todo else f"  -> {js.action}" if js is steps.current
+                 else ""))
     if details.followup:
         print(f"  After handover: {len(details.followup)} follow-up entries")
         for s in details.followup:

@@ -7,8 +7,9 @@ guidance sheet it produced (``document.sheet``) and the per-requirement summary
 hash of that last entry), then builds the report - which carries the sealed hash - and writes
 it as JSON. The caller prints the returned sheet.
 
-A closed job's log cannot grow (the store refuses), so printing or exporting after closing is
-not logged; the sealed log already holds the digest of the sheet that was handed over.
+A closed job's log cannot grow (the store refuses): a sheet printed again after closing is
+logged as ``document.reprint`` in the job's follow-up log (hash-chained from the seal); the
+sealed log already holds the digest of the sheet that was handed over.
 """
 
 from __future__ import annotations
@@ -190,9 +191,12 @@ def _record_sheet(store: JobStore, facts: HandoverFacts, sheet: RenderableDocume
         "complete": complete,
     }
     if facts.job.is_closed:
-        # A reprint after handover: the sealed log cannot grow (not logged yet; see the
-        # module's docstring).
-        return None
+        # A reprint after handover: the sealed log cannot grow, so it goes to the job's
+        # follow-up log (hash-chained from the seal).
+        if facts.job.sealed_hash is None:
+            return None
+        return store.append_followup(facts.job.id, "document.reprint", detail,
+                                     operator=facts.job.operator)
     action = SHEET_ACTION
     if any(s.action == SHEET_ACTION and not s.detail.get("draft") for s in facts.steps) \
             and not draft:
@@ -203,7 +207,7 @@ def _record_sheet(store: JobStore, facts: HandoverFacts, sheet: RenderableDocume
 def record_document_action(
     store: JobStore,
     job_id: str,
-    action: Literal["print", "export"],
+    action: Literal["print", "reprint", "export"],
     *,
     kind: str,
     sha256: str,
@@ -213,10 +217,11 @@ def record_document_action(
     pages: int | None = None,
     operator: str | None = None,
 ) -> Step | None:
-    """Log ``document.print`` / ``document.export`` for an open job (None for a closed job,
-    whose sealed log cannot grow). Only the file's name is kept, not its folder."""
+    """Log ``document.print`` / ``document.reprint`` / ``document.export``: in the job's log
+    while it is open, in its follow-up log once it is sealed (a closed job without a seal: not
+    logged, None). Only the file's name is kept, not its folder."""
     job = store.find_job(job_id)
-    if job.is_closed:
+    if job.is_closed and job.sealed_hash is None:
         return None
     detail: dict[str, Any] = {"kind": kind, "sha256": sha256}
     if language is not None:
@@ -227,6 +232,9 @@ def record_document_action(
         detail["file"] = Path(file_name).name[:120]
     if pages is not None:
         detail["pages"] = pages
+    if job.is_closed:
+        return store.append_followup(job.id, f"document.{action}", detail,
+                                     operator=operator or job.operator)
     return store.append_step(job.id, f"document.{action}", detail, operator=operator)
 
 

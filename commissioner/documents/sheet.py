@@ -50,6 +50,7 @@ class _ModelGroup:
     model: str
     product: str | None
     devices: tuple[DeviceFacts, ...]
+    product_ja: str | None = None  # the catalog's Japanese name of the product
 
 
 def _groups(devices: Sequence[DeviceFacts]) -> list[_ModelGroup]:
@@ -64,9 +65,21 @@ def _groups(devices: Sequence[DeviceFacts]) -> list[_ModelGroup]:
     out = []
     for key in order:
         members = by[key]
-        product = next((m.model.product_name for m in members if m.model is not None), None)
-        out.append(_ModelGroup(key[0], key[1], key[2], product, tuple(members)))
+        model = next((m.model for m in members if m.model is not None), None)
+        out.append(_ModelGroup(key[0], key[1], key[2],
+                               model.product_name if model is not None else None,
+                               tuple(members), model.name_ja if model is not None else None))
     return out
+
+
+def _product_html(group: _ModelGroup, t: Texts) -> str:
+    """The product's name in the sheet's language: on the Japanese sheet the catalog's
+    Japanese name, else the kind's Japanese word - never the English name."""
+    if t.language != "ja":
+        return t.value(group.product) if group.product else ""
+    if group.product_ja:
+        return t.value(group.product_ja)
+    return t.kind(group.kind)
 
 
 def _mm(mm: float) -> int:
@@ -112,8 +125,9 @@ def device_rows(facts: HandoverFacts, t: Texts) -> list[SheetRow]:
         else:
             settings = f'<span class="sub">{t.html("sheet.no_policy")}</span>'
         model = f"<b>{v(g.model, SHORT_LIMIT)}</b><br>{v(g.manufacturer)}"
-        if g.product:
-            model += f'<br><span class="sub">{v(g.product)}</span>'
+        product = _product_html(g, t)
+        if product:
+            model += f'<br><span class="sub">{product}</span>'
         policy = g.devices[0].policy
         until = policy.update_support_until if policy is not None else None
         support_until = (v(format_date(until.isoformat(), language)) if until is not None

@@ -13,7 +13,10 @@ Target file formats (all ``"format": 1``)::
                             "model_number", "scheme": "CCDS"|"JC-STAR"|"SERVICE",
                             "level": 2|3, "valid_from": "YYYY-MM-DD",
                             "valid_until": "YYYY-MM-DD", "revoked": bool,
-                            "revoked_reason": str|null, "category"?: str}]}
+                            "revoked_reason": str|null, "category"?: str,
+                            "name_ja"?: str}]}
+                           (``name_ja``: the product's name in Japanese, for the
+                           Japanese sheet and report)
     manufacturer-roots.json {"format":1, "roots":[{"manufacturer", "certificate_pem"}]}
     model-policy.json      {"format":1, "policies":[{"model_number",
                             "owner_must_not_change":[str], "owner_may_change":[str],
@@ -93,6 +96,7 @@ class CertifiedModel:
     revoked: bool
     revoked_reason: str | None
     category: str | None = None
+    name_ja: str | None = None  # the product's name in Japanese (optional)
 
     def is_valid_on(self, day: dt.date) -> bool:
         """True when the certification is not revoked and ``day`` is inside its validity."""
@@ -297,7 +301,7 @@ _MODEL_FIELDS: Final = {
 
 
 def parse_model(value: Any, where: str) -> CertifiedModel:
-    obj = _obj(value, where, _MODEL_FIELDS, frozenset({"category"}))
+    obj = _obj(value, where, _MODEL_FIELDS, frozenset({"category", "name_ja"}))
     scheme = _text(obj["scheme"], f"{where}.scheme", limit=20)
     if scheme not in SCHEMES:
         raise _fail(f"{where}.scheme", f"must be one of {', '.join(SCHEMES)}, got {scheme!r}")
@@ -319,6 +323,8 @@ def parse_model(value: Any, where: str) -> CertifiedModel:
         reason = None
     category_raw = obj.get("category")
     category = None if category_raw is None else _text(category_raw, f"{where}.category")
+    name_ja_raw = obj.get("name_ja")
+    name_ja = None if name_ja_raw is None else _text(name_ja_raw, f"{where}.name_ja")
     return CertifiedModel(
         manufacturer=_text(obj["manufacturer"], f"{where}.manufacturer"),
         product_name=_text(obj["product_name"], f"{where}.product_name"),
@@ -330,6 +336,7 @@ def parse_model(value: Any, where: str) -> CertifiedModel:
         revoked=revoked,
         revoked_reason=reason,
         category=category,
+        name_ja=name_ja,
     )
 
 
@@ -472,6 +479,8 @@ def model_to_json(m: CertifiedModel) -> dict[str, Any]:
     }
     if m.category is not None:
         out["category"] = m.category
+    if m.name_ja is not None:
+        out["name_ja"] = m.name_ja
     return out
 
 

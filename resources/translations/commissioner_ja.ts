@@ -169,6 +169,176 @@
     </message>
 </context>
 <context>
+    <name>DeviceChange</name>
+    <message>
+        <source>The old device still answers on the network. Unplug it (or switch it off), take it out and try again.</source>
+        <translation>古い機器がまだネットワークで応答しています。電源を抜いて（または切って）取り外してから、もう一度記録してください。</translation>
+    </message>
+    <message>
+        <source>The new unit was not accepted: it must be powered on, on the home network, the same kind of device, genuine and certified for this home&apos;s level.</source>
+        <translation>新しい機器は受け付けられませんでした。電源が入りホームネットワークにつながっている、同じ種類の正規品で、この住まいのレベルの認証を受けた機器が必要です。</translation>
+    </message>
+    <message>
+        <source>This device cannot be taken out of the job (the home gateway, or already provisioned with this home&apos;s credentials).</source>
+        <translation>この機器はジョブから外せません（ホームゲートウェイ、またはこの住まいの認証情報を設定済みの機器です）。</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>詳細: %1</translation>
+    </message>
+    <message>
+        <source>Remove or replace…</source>
+        <translation>取り外し・交換…</translation>
+    </message>
+    <message>
+        <source>A blocked device: record that it was taken out, or replaced by a new genuine unit</source>
+        <translation>ブロックされた機器を取り外した、または新しい正規品に交換したことを記録します</translation>
+    </message>
+    <message>
+        <source>No job is open.</source>
+        <translation>ジョブが開かれていません。</translation>
+    </message>
+    <message>
+        <source>%1 was replaced by %2.</source>
+        <translation>%1 を %2 に交換しました。</translation>
+    </message>
+    <message>
+        <source>%1 was removed from the job.</source>
+        <translation>%1 をジョブから外しました。</translation>
+    </message>
+    <message>
+        <source>Remove or replace a device</source>
+        <translation>機器の取り外し・交換</translation>
+    </message>
+    <message>
+        <source>Device %1 is blocked (%2) and cannot be handed over. Take it out of the home (unplug it), then record what was done. The network is asked whether it is really gone.</source>
+        <translation>機器 %1 はブロックされています（%2）。このままでは引き渡せません。住まいから取り外して（電源を抜いて）から、行った作業を記録してください。本当になくなったかはネットワークに問い合わせて確かめます。</translation>
+    </message>
+    <message>
+        <source>&amp;Removed: taken out, no new unit</source>
+        <translation>取り外した（交換品なし）(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Re&amp;placed by a new genuine unit</source>
+        <translation>新しい正規品に交換した(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;New unit&apos;s device id (powered on and on the network):</source>
+        <translation>新しい機器の機器ID（電源を入れ、ネットワークに接続済み）(&amp;N):</translation>
+    </message>
+    <message>
+        <source>The old device is &amp;unplugged and out of the home</source>
+        <translation>古い機器は電源を抜き、住まいから取り外した(&amp;U)</translation>
+    </message>
+    <message>
+        <source>Rea&amp;son (kept in the job&apos;s audit log):</source>
+        <translation>理由（ジョブの監査ログに残ります）(&amp;S):</translation>
+    </message>
+    <message>
+        <source>e.g. counterfeit camera, returned to the supplier</source>
+        <translation>例: 偽造品のカメラ。販売店へ返品</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>記録する</translation>
+    </message>
+    <message>
+        <source>Confirm that the old device is unplugged and out of the home.</source>
+        <translation>古い機器の電源を抜き、住まいから取り外したことを確認してください。</translation>
+    </message>
+    <message>
+        <source>Enter a reason.</source>
+        <translation>理由を入力してください。</translation>
+    </message>
+    <message>
+        <source>The reason is too long (at most %1 characters).</source>
+        <translation>理由が長すぎます（%1 文字まで）。</translation>
+    </message>
+    <message>
+        <source>Enter the new unit&apos;s device id (on its box label).</source>
+        <translation>新しい機器の機器ID（箱のラベルに記載）を入力してください。</translation>
+    </message>
+    <message>
+        <source>Checking that the old device is gone and that the new unit is genuine…</source>
+        <translation>古い機器がなくなったこと、新しい機器が正規品であることを確認しています…</translation>
+    </message>
+    <message>
+        <source>Checking that the device is gone from the network…</source>
+        <translation>機器がネットワークからなくなったことを確認しています…</translation>
+    </message>
+    <message>
+        <source>Not recorded: %1</source>
+        <translation>記録されませんでした: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DeviceLabel</name>
+    <message>
+        <source>Device label…</source>
+        <translation>機器のラベル…</translation>
+    </message>
+    <message>
+        <source>Record the selected device&apos;s JC-STAR label, or the box label of equipment that cannot prove its identity</source>
+        <translation>選択した機器のJC-STARラベル、または真正性を証明できない機器の箱のラベルを記録します</translation>
+    </message>
+    <message>
+        <source>JC-STAR label %1 recorded for %2 (model %3).</source>
+        <translation>JC-STARラベル %1 を %2（型番 %3）に記録しました。</translation>
+    </message>
+    <message>
+        <source>Warning: the catalog lists another JC-STAR number for this model (%1). Check the label and the box.</source>
+        <translation>注意: カタログではこの型番のJC-STAR番号は別の番号（%1）です。ラベルと箱を確認してください。</translation>
+    </message>
+    <message>
+        <source>Box label recorded for %1 (model %2, serial %3). Run Check devices again to compare it with the equipment.</source>
+        <translation>%1 の箱のラベル（型番 %2、製造番号 %3）を記録しました。機器と照合するため、もう一度認証確認を実行してください。</translation>
+    </message>
+    <message>
+        <source>Device label</source>
+        <translation>機器のラベル</translation>
+    </message>
+    <message>
+        <source>Record a label of device %1: scan the QR code of its JC-STAR label, or type the model and serial from the box of equipment that cannot prove its identity (ECHONET Lite).</source>
+        <translation>機器 %1 のラベルを記録します。JC-STARラベルのQRコードを読み取るか、真正性を証明できない機器（ECHONET Lite）の場合は箱に記載の型番と製造番号を入力してください。</translation>
+    </message>
+    <message>
+        <source>JC-STAR label</source>
+        <translation>JC-STARラベル</translation>
+    </message>
+    <message>
+        <source>Box label</source>
+        <translation>箱のラベル</translation>
+    </message>
+    <message>
+        <source>&amp;QR code:</source>
+        <translation>QRコード(&amp;Q):</translation>
+    </message>
+    <message>
+        <source>Scan the JC-STAR label (https://…)</source>
+        <translation>JC-STARラベルを読み取ってください（https://…）</translation>
+    </message>
+    <message>
+        <source>&amp;Model:</source>
+        <translation>型番(&amp;M):</translation>
+    </message>
+    <message>
+        <source>&amp;Serial:</source>
+        <translation>製造番号(&amp;S):</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>記録する</translation>
+    </message>
+    <message>
+        <source>Fill in the label first.</source>
+        <translation>先にラベルの内容を入力してください。</translation>
+    </message>
+    <message>
+        <source>Recording…</source>
+        <translation>記録しています…</translation>
+    </message>
+</context>
+<context>
     <name>DeviceTable</name>
     <message>
         <source>Rebooting…</source>
@@ -502,6 +672,10 @@
         <translation>ご利用案内を印刷…</translation>
     </message>
     <message>
+        <source>Print preview…</source>
+        <translation>印刷プレビュー…</translation>
+    </message>
+    <message>
         <source>Save sheet as PDF…</source>
         <translation>ご利用案内をPDFで保存…</translation>
     </message>
@@ -512,6 +686,10 @@
     <message>
         <source>The job stays open. Fix these first:</source>
         <translation>ジョブは完了していません。先に次の点を解決してください：</translation>
+    </message>
+    <message>
+        <source>The sheet could not be printed: %1</source>
+        <translation>説明書を印刷できませんでした: %1</translation>
     </message>
     <message>
         <source>Save sheet as PDF</source>
@@ -751,6 +929,149 @@
     <message>
         <source>Not recorded: %1</source>
         <translation>記録できませんでした: %1</translation>
+    </message>
+</context>
+<context>
+    <name>JobSteps</name>
+    <message>
+        <source>&amp;View</source>
+        <translation>表示(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Job steps</source>
+        <translation>作業の手順</translation>
+    </message>
+    <message>
+        <source>&amp;Job steps</source>
+        <translation>作業の手順(&amp;J)</translation>
+    </message>
+    <message>
+        <source>The job&apos;s steps in order: what is done, what blocks, what to do next</source>
+        <translation>作業の手順を順番に表示します（済んだこと、止まっている理由、次に行うこと）</translation>
+    </message>
+    <message>
+        <source>Scan for devices</source>
+        <translation>機器を探す</translation>
+    </message>
+    <message>
+        <source>Check devices (certified models)</source>
+        <translation>機器の認証確認</translation>
+    </message>
+    <message>
+        <source>Onboard Bluetooth devices</source>
+        <translation>Bluetooth機器の参加</translation>
+    </message>
+    <message>
+        <source>Pair box labels</source>
+        <translation>箱のラベルの照合</translation>
+    </message>
+    <message>
+        <source>Commission (provision)</source>
+        <translation>設定（認証情報の書き込み）</translation>
+    </message>
+    <message>
+        <source>Update firmware</source>
+        <translation>ファームウェア更新</translation>
+    </message>
+    <message>
+        <source>Owner&apos;s sheet and handover</source>
+        <translation>ご利用案内と引き渡し</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>完了</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>次に行う</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>ブロック中</translation>
+    </message>
+    <message>
+        <source>Waiting for an earlier step</source>
+        <translation>前の手順の完了待ち</translation>
+    </message>
+    <message>
+        <source>Not needed</source>
+        <translation>不要</translation>
+    </message>
+    <message>
+        <source>Start the scan</source>
+        <translation>スキャンを開始</translation>
+    </message>
+    <message>
+        <source>Check devices</source>
+        <translation>認証確認を実行</translation>
+    </message>
+    <message>
+        <source>Onboard all over Bluetooth</source>
+        <translation>Bluetoothで全機器を参加</translation>
+    </message>
+    <message>
+        <source>Scan or type the label</source>
+        <translation>ラベルを読み取る・入力する</translation>
+    </message>
+    <message>
+        <source>Commission</source>
+        <translation>設定を実行</translation>
+    </message>
+    <message>
+        <source>Close and hand over</source>
+        <translation>完了して引き渡す</translation>
+    </message>
+    <message>
+        <source>Remove or replace</source>
+        <translation>取り外し・交換</translation>
+    </message>
+    <message>
+        <source>%1: blocked by the check - remove it or replace it with a genuine unit</source>
+        <translation>%1: 認証確認でブロック。取り外すか、正規品に交換してください</translation>
+    </message>
+    <message>
+        <source>%1: heard only over Bluetooth - onboard it to the home network</source>
+        <translation>%1: Bluetoothでのみ検出。ホームネットワークに参加させてください</translation>
+    </message>
+    <message>
+        <source>%1: its box label is not scanned yet</source>
+        <translation>%1: 箱のラベルをまだ読み取っていません</translation>
+    </message>
+    <message>
+        <source>%1: its label does not match the device - check the box</source>
+        <translation>%1: ラベルが機器と一致しません。箱を確認してください</translation>
+    </message>
+    <message>
+        <source>%1: commissioning failed - run Commission again</source>
+        <translation>%1: 設定に失敗しました。もう一度設定を実行してください</translation>
+    </message>
+    <message>
+        <source>%1: not on the latest firmware</source>
+        <translation>%1: 最新のファームウェアではありません</translation>
+    </message>
+    <message>
+        <source>%1: runs a firmware version known to be vulnerable</source>
+        <translation>%1: 脆弱性が知られているファームウェアで動作しています</translation>
+    </message>
+    <message>
+        <source>Open or create a job to see its steps.</source>
+        <translation>手順を表示するには、ジョブを開くか作成してください。</translation>
+    </message>
+    <message>
+        <source>Every step is done: the home is handed over.</source>
+        <translation>すべての手順が完了し、お引き渡し済みです。</translation>
+    </message>
+    <message>
+        <source>Next: %1 (%2)</source>
+        <translation>次に行うこと: %1（%2）</translation>
+    </message>
+    <message>
+        <source>…and %1 more</source>
+        <translation>…ほか %1 件</translation>
+    </message>
+    <message>
+        <source>Nothing to do here</source>
+        <translation>ここで行う操作はありません</translation>
     </message>
 </context>
 <context>

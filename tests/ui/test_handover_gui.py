@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 from documents_helpers import catalog, make_home, record_firmware, sources
@@ -86,3 +87,43 @@ def _shots() -> Path:
     path = Path("/tmp/shots/docs")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def test_printing_the_sheet_goes_through_the_print_system_and_is_logged(
+    qtbot: QtBot, bridge: AsyncBridge, tmp_path: Path, language: str
+) -> None:
+    """The dialog's Print button opens the system's print dialog; what it prints goes through
+    ``ui.printing.print_document`` to a QPrinter (here one that writes PDF, as a print queue
+    would receive it) and each print is logged after the seal: a print, then a reprint."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    del language
+    window = _window(qtbot, bridge, tmp_path, outdated=False)
+    dialog = _run(qtbot, window)
+    assert dialog.outcome.closed and dialog.print_button is not None
+    dialog.print_button.click()
+    system_dialog = dialog.print_dialog
+    assert system_dialog is not None and system_dialog.isVisible()
+    system_dialog.reject()
+    outputs = []
+    for name in ("first.pdf", "again.pdf"):
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(tmp_path / name))
+        with qtbot.waitSignal(dialog.printed, timeout=WAIT_MS) as sent:
+            assert dialog.print_sheet(printer) >= 1
+        assert sent.args is not None and sent.args[0] >= 1
+        outputs.append(tmp_path / name)
+    text = subprocess.run(["pdftotext", "-layout", str(outputs[0]), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "サポート" in text or "お問い合わせ" in text, text[:400]
+    info = subprocess.run(["pdfinfo", str(outputs[0])], capture_output=True, text=True,
+                          check=True).stdout
+    assert ("595.2" in info and "841.8" in info) or "A4" in info, info
+    with JobStore.open(tmp_path / "data" / "jobs.sqlite3") as store:
+        job_id = dialog.outcome.job.id
+        follow = store.followup_steps(job_id)
+        assert [s.action for s in follow] == ["document.print", "document.reprint"]
+        assert all(s.detail["kind"] == "sheet" and s.detail["pages"] >= 1 for s in follow)
+        assert follow[0].detail["sha256"] == dialog.outcome.sheet.sha256()  # type: ignore[union-attr]
+        assert store.verify_audit(job_id).ok and store.verify_followup(job_id).ok
