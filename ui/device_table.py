@@ -460,6 +460,8 @@ class DeviceTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return device_text(record, column)
         if role == Qt.ItemDataRole.ToolTipRole:
+            if column is Column.DEVICE_ID:
+                return record.device_id  # the whole id, shown elided in the cell
             sighting = record.latest
             text = QCoreApplication.translate("DeviceTable", "Protocol version %1")
             return text.replace("%1", sighting.protocol_version)

@@ -19,6 +19,7 @@ DETAILS_INTERVAL_MS: Final = 100  # the details pane follows data changes at mos
 PROGRESS_COLUMN_WIDTH: Final = 280
 CELL_PADDING: Final = 8  # px each side of a measured text
 MAX_FITTED_WIDTH: Final = 320
+MAX_ID_WIDTH: Final = 220  # a longer id is shown with its middle elided (tooltip in full)
 DEFAULT_SIZE: Final = (1280, 700)  # fits a 1366×768 screen with a title bar and a taskbar
 MINIMUM_SIZE: Final = (960, 560)
 
@@ -86,7 +87,8 @@ def fit_columns(table: QTableView, model: DeviceTableModel) -> None:
                 width = max(
                     width, cell_metrics.horizontalAdvance(str(text)) + 2 * CELL_PADDING + extra
                 )
-        header.resizeSection(column, min(width, MAX_FITTED_WIDTH))
+        cap = MAX_ID_WIDTH if column is Column.DEVICE_ID else MAX_FITTED_WIDTH
+        header.resizeSection(column, min(width, cap))
     # Give the free space to the last (details) column again.
     header.setStretchLastSection(True)
     table.setUpdatesEnabled(True)
