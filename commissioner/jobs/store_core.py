@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
+from commissioner import paths
 from commissioner.jobs import audit, schema, store_anchor
 from commissioner.jobs.models import (
     JSON,
@@ -118,6 +119,18 @@ def _opt_text(name: str, value: object, *, limit: int = MAX_TEXT) -> str | None:
     return None if value is None else _clean_text(name, value, limit=limit)
 
 
+def _make_store_private(path: Path) -> None:
+    """The store file 0600 before anything is written to it (``connect`` created it with the
+    umask's mode). SQLite gives its -wal and -shm files the database file's mode; ones left
+    by an older app are tightened too."""
+    try:
+        paths.make_private_dir(path.parent)
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+            paths.make_private_file(path.with_name(name))
+    except OSError as err:
+        raise _fault_from_os(err, path) from err
+
+
 class StoreCore:
     """Connection, transactions, jobs, devices and the step log; the record mixins build on it."""
 
@@ -169,7 +182,7 @@ class StoreCore:
         store_anchor.check_before_open(path, anchored, create=create)
         if create:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                paths.make_private_dir(path.parent)  # the data folder: 0700
             except OSError as err:
                 raise _fault_from_os(err, path) from err
         elif not path.exists():
@@ -181,6 +194,7 @@ class StoreCore:
             check_same_thread=False,
         )
         try:
+            _make_store_private(path)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
