@@ -20,10 +20,10 @@ import sys
 from collections.abc import Sequence
 from typing import Final
 
-from commissioner import __version__
 from commissioner.cli.common import common_parser
 from commissioner.cli.registry import Registrar
 from commissioner.errors import UserError
+from commissioner.version import app_version
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="commissioner",
         description="Commission a smart home safely (CCDS smart home guideline 2023).",
     )
-    parser.add_argument("--version", action="version", version=f"commissioner {__version__}")
+    parser.add_argument("--version", action="version", version=f"commissioner {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_parser()
     for register in _registrars():
