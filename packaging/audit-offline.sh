@@ -13,6 +13,6 @@ fi
 advisories=$1; shift
 PY=${PYTHON:-.venv/bin/python}
 exec "$PY" packaging/osv_offline.py --advisories "$advisories" -- \
-  "$PY" -m pip_audit --requirement requirements.lock --disable-pip --no-deps \
+  "$PY" -m pip_audit --requirement requirements.lock --disable-pip --require-hashes \
   --vulnerability-service osv --osv-url '{osv_url}' --progress-spinner off \
   --cache-dir "${TMPDIR:-/tmp}/commissioner-audit-cache" "$@"

@@ -49,10 +49,13 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.commissioner-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing Python packages into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev]'
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  # Every dependency, direct and transitive, at the version and file hash of the lock
+  # (packaging/README.md); then the project itself, which adds nothing unpinned.
+  echo "setup: installing Python packages into .venv (pinned by requirements.lock)"
+  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e '.[dev]'
+  .venv/bin/python -m pip check
   touch "$stamp"
 fi
 # matter.js test devices (tests/matter_devices): npm packages pinned by its package-lock.json.
