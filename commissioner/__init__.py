@@ -1,3 +1,3 @@
-"""The commissioner core: Qt-free, asyncio-based smart home commissioning."""
+"""The commissioner core: Qt-free, asyncio-based smart home commissioning.
 
-__version__ = "0.1.0"
+The app's version: :func:`commissioner.version.app_version` (the installed metadata)."""

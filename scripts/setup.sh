@@ -49,14 +49,14 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.commissioner-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "setup: installing Python packages into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e '.[dev]'
-  # The Matter SDK controller (extra "matter"): one x86_64 Linux wheel; elsewhere the Matter
-  # backend and its tests say it is missing.
-  .venv/bin/python -m pip install -q -e '.[matter]' \
-    || echo "setup: the Matter SDK controller could not be installed here (Matter tests skip)" >&2
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ requirements.lock -nt "$stamp" ]; then
+  # Every dependency, direct and transitive, at the version and file hash of the lock
+  # (packaging/README.md); then the project itself, which adds nothing unpinned. The lock
+  # includes the Matter SDK controller (extra "matter", one x86_64 Linux wheel).
+  echo "setup: installing Python packages into .venv (pinned by requirements.lock)"
+  .venv/bin/python -m pip install -q --require-hashes -r requirements.lock
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e '.[dev,matter]'
+  .venv/bin/python -m pip check
   touch "$stamp"
 fi
 # matter.js test devices (tests/matter_devices): npm packages pinned by its package-lock.json.

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from commissioner.protocol.spec import SERVICE_TYPE
 from ui import i18n
+from ui.about import HelpMenu
 from ui.bridge import AsyncBridge, BridgeNotRunningError
 from ui.certify_view import DetailsPane
 from ui.commission_controller import CommissionController
@@ -206,6 +207,8 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = action
         self.menuBar().addMenu(self.language_menu)
         self._sync_language_menu()
+        self.help_menu = HelpMenu(self)
+        self.menuBar().addMenu(self.help_menu)
 
         # Toolbar with the scan toggle
         self.toolbar = QToolBar(self)

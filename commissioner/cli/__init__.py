@@ -20,11 +20,11 @@ import sys
 from collections.abc import Sequence
 from typing import Final
 
-from commissioner import __version__
 from commissioner.cli.common import common_parser
 from commissioner.cli.exit_codes import INTERRUPTED, USAGE, help_epilog
 from commissioner.cli.registry import Registrar
 from commissioner.errors import UserError
+from commissioner.version import app_version
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=help_epilog(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"commissioner {__version__}")
+    parser.add_argument("--version", action="version", version=f"commissioner {app_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_parser()
     for register in _registrars():

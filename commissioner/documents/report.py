@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-from commissioner import __version__
 from commissioner.documents.checks import SHEET_ACTION, blockers, evaluate_requirements
 from commissioner.documents.common import (
     PAGE_END,
@@ -30,6 +29,7 @@ from commissioner.documents.render import RenderableDocument
 from commissioner.documents.strings import DEFAULT_LANGUAGE, Texts
 from commissioner.documents.text import LONG_LIMIT, SHORT_LIMIT
 from commissioner.jobs.service_level import level_basis
+from commissioner.version import app_version
 
 __all__ = [
     "REPORT_FORMAT",
@@ -154,7 +154,7 @@ def build_report(facts: HandoverFacts) -> dict[str, Any]:
         "format": REPORT_FORMAT,
         "format_version": REPORT_FORMAT_VERSION,
         "generated_at": facts.generated_at,
-        "generator": {"name": "commissioner", "version": __version__},
+        "generator": {"name": "commissioner", "version": app_version()},
         "job": {
             "id": job.id,
             "job_number": job.job_number,

@@ -41,6 +41,7 @@ class Job:
     personal_data: bool | None = None  # does the service handle personal data?
     life_or_property: bool | None = None  # can it affect life or property?
     level_reason: str | None = None  # why the level is below the one suggested
+    app_version: str | None = None  # the app that opened the job (None: before it was kept)
 
     @property
     def is_closed(self) -> bool:

@@ -538,7 +538,15 @@ _V10 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10)
+_V11 = Migration(
+    version=11,
+    description="jobs: the version of the app that opened the job",
+    # NULL: opened by an app from before this migration.
+    statements=("ALTER TABLE jobs ADD COLUMN app_version TEXT",),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9, _V10, _V11)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
 
+from commissioner import paths
 from commissioner.jobs import audit, schema, store_anchor
 from commissioner.jobs.models import (
     JSON,
@@ -45,6 +46,7 @@ from commissioner.jobs.store_errors import (
     _read_only,
     _storage_fault,
 )
+from commissioner.version import app_version as current_app_version
 
 BUSY_TIMEOUT_MS: Final = 10_000
 MIN_SQLITE: Final = (3, 37, 0)  # STRICT tables
@@ -118,6 +120,18 @@ def _opt_text(name: str, value: object, *, limit: int = MAX_TEXT) -> str | None:
     return None if value is None else _clean_text(name, value, limit=limit)
 
 
+def _make_store_private(path: Path) -> None:
+    """The store file 0600 before anything is written to it (``connect`` created it with the
+    umask's mode). SQLite gives its -wal and -shm files the database file's mode; ones left
+    by an older app are tightened too."""
+    try:
+        paths.make_private_dir(path.parent)
+        for name in (path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"):
+            paths.make_private_file(path.with_name(name))
+    except OSError as err:
+        raise _fault_from_os(err, path) from err
+
+
 class StoreCore:
     """Connection, transactions, jobs, devices and the step log; the record mixins build on it."""
 
@@ -169,7 +183,7 @@ class StoreCore:
         store_anchor.check_before_open(path, anchored, create=create)
         if create:
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                paths.make_private_dir(path.parent)  # the data folder: 0700
             except OSError as err:
                 raise _fault_from_os(err, path) from err
         elif not path.exists():
@@ -181,6 +195,7 @@ class StoreCore:
             check_same_thread=False,
         )
         try:
+            _make_store_private(path)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -333,9 +348,11 @@ class StoreCore:
         personal_data: bool | None = None,
         life_or_property: bool | None = None,
         level_reason: str | None = None,
+        app_version: str | None = None,
     ) -> Job:
         """Create an open job and its 'job.open' step in one transaction; the answers to the
-        guideline's two questions and a reason for a lower level are kept with it."""
+        guideline's two questions, a reason for a lower level and the version of the app
+        (default: this one) are kept with it."""
         number = _clean_text("job number", job_number, limit=MAX_JOB_NUMBER)
         if JOB_ID_RE.match(normalise_job_id(number)):
             raise ValueError(
@@ -347,6 +364,7 @@ class StoreCore:
         if isinstance(service_level, bool) or service_level not in SERVICE_LEVELS:
             raise ValueError(f"service level must be 2 (★★) or 3 (★★★), not {service_level!r}")
         reason = None if level_reason is None else _clean_text("reason", level_reason)
+        version = _clean_text("app version", app_version or current_app_version(), limit=64)
         now = _iso(self._clock())
         with self._write() as conn:
             if conn.execute(
@@ -359,9 +377,9 @@ class StoreCore:
             conn.execute(
                 "INSERT INTO jobs (id, job_number, site_name, site_address, service_level,"
                 " operator, status, created_at, updated_at, personal_data, life_or_property,"
-                " level_reason) VALUES (?,?,?,?,?,?,'open',?,?,?,?,?)",
+                " level_reason, app_version) VALUES (?,?,?,?,?,?,'open',?,?,?,?,?,?)",
                 (job_id, number, site, address, service_level, op, now, now,
-                 _flag(personal_data), _flag(life_or_property), reason),
+                 _flag(personal_data), _flag(life_or_property), reason, version),
             )
             basis: dict[str, bool | str] = {}
             if personal_data is not None:
@@ -525,7 +543,7 @@ _STEP_RE: Final = re.compile(r"^[a-z][a-z0-9-]{0,62}$")
 _SELECT_JOB: Final = (
     "SELECT id, job_number, site_name, site_address, service_level, operator, status,"
     " created_at, updated_at, closed_at, sealed_hash, catalog_version, catalog_refreshed_at,"
-    " personal_data, life_or_property, level_reason FROM jobs "
+    " personal_data, life_or_property, level_reason, app_version FROM jobs "
 )
 
 
@@ -546,6 +564,7 @@ def _job(row: tuple[object, ...] | sqlite3.Row) -> Job:
         personal_data=None if r[13] is None else bool(r[13]),
         life_or_property=None if r[14] is None else bool(r[14]),
         level_reason=None if r[15] is None else str(r[15]),
+        app_version=None if r[16] is None else str(r[16]),
     )
 
 

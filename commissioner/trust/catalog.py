@@ -70,6 +70,7 @@ from tuf.api import exceptions as tuf_exceptions
 from tuf.api.metadata import Metadata, Targets  # type: ignore[attr-defined]
 from tuf.ngclient.updater import Updater
 
+from commissioner import paths
 from commissioner.atomic_file import write_atomic
 from commissioner.protocol.catalog_format import (
     MAX_TARGET_BYTES,
@@ -274,11 +275,12 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
         metadata_dir = staging / "metadata"
         targets_dir = staging / "targets"
         old = gens / state.generation if state and state.generation else None
+        paths.make_private_dir(staging)  # the cache and each generation: 0700
         if old is not None and (old / "metadata").is_dir():
             shutil.copytree(old / "metadata", metadata_dir, symlinks=True)
         else:
-            metadata_dir.mkdir(parents=True)
-        targets_dir.mkdir(parents=True)
+            metadata_dir.mkdir()
+        targets_dir.mkdir()
 
         fetcher = DeadlineFetcher(config.deadline_seconds)  # the deadline starts here
         try:
@@ -359,6 +361,7 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
         new_record = _record_for(new_state, metadata_dir, record,
                                  trust_reset=reset_trust, clock_corrected=clock_corrected)
         try:
+            paths.make_private_tree(cache_dir)  # TUF wrote with the umask's modes
             write_state(cache_dir, new_state)
         except OSError as err:
             raise classify(err, url) from err
@@ -475,7 +478,7 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
         raise _no_catalog()
     gen_metadata = _generations(cache_dir) / state.generation / "metadata"
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    paths.make_private_dir(dest.parent)
     with tempfile.TemporaryDirectory(dir=dest.parent, prefix=".tuf-") as tmp:
         metadata_dir = Path(tmp) / "metadata"
         try:
@@ -505,6 +508,7 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
                                    f"{max_bytes}", HINT_SECURITY)
             partial = Path(tmp) / "download.part"
             updater.download_target(info, filepath=str(partial))
+            paths.make_private_file(partial)
             os.replace(partial, dest)
         except Exception as err:
             raise classify(err, url) from err

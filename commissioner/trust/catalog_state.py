@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from commissioner.atomic_file import write_atomic
+from commissioner.atomic_file import SECRET_MODE, write_atomic
 from commissioner.trust.catalog_errors import HINT_SYNC, CatalogError
 from commissioner.trust.catalog_verify import read_limited
 
@@ -107,4 +107,4 @@ def read_state(cache_dir: Path) -> State | None:
 
 def write_state(cache_dir: Path, state: State) -> None:
     data = (json.dumps(state.to_json(), indent=1, sort_keys=True) + "\n").encode()
-    write_atomic(cache_dir / STATE_FILE, data)
+    write_atomic(cache_dir / STATE_FILE, data, mode=SECRET_MODE)

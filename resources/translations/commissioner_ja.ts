@@ -705,6 +705,27 @@
     </message>
 </context>
 <context>
+    <name>HelpMenu</name>
+    <message>
+        <source>Commissioner %1
+Smart home commissioning for installation crews</source>
+        <translation>コミッショナー %1
+施工担当者のためのスマートホーム設定ツール</translation>
+    </message>
+    <message>
+        <source>About the commissioner</source>
+        <translation>コミッショナーについて</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>ヘルプ(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;About…</source>
+        <translation>このアプリについて(&amp;A)…</translation>
+    </message>
+</context>
+<context>
     <name>JobDialogs</name>
     <message>
         <source>Handles personal data?</source>
