@@ -4,8 +4,9 @@ Challenge, setup-code proof, admin-credential proof and the factory default logi
 persisted rate limiter on wrong credentials. A mixin of :class:`.device.VirtualDevice`.
 
 The limiter's file is written (atomically, with fsync) only when its state changed: a wrong
-credential, a success that resets a non-empty state, or a lockout clamped after the clock went back. A right
-credential on a clean limiter (every admin login of a verification) writes nothing.
+credential, a success that resets a non-empty state, or a lockout clamped after the clock
+went back. A right credential on a clean limiter (every admin login of a verification)
+writes nothing.
 """
 
 from __future__ import annotations
