@@ -194,9 +194,9 @@ def test_bundle_carries_the_followup_log_and_secrets_to_a_second_laptop(
         r = home.cli("job", "export", "--job", home.job, "--to", str(card_b), "--out",
                      str(bundle))
         assert r.returncode == 0, r.stderr
-        r = b.cli("audit", "verify", "--bundle", str(bundle), "--from", str(card_a), "--json")
+        r = b.cli("audit", "verify", "--bundle", str(bundle), "--from", str(card_a))
         assert r.returncode == 0, r.stderr
-        assert json.loads(r.stdout)["followup_entries"] == len(sent)
+        assert f"{len(sent)} follow-up entries linked to the seal" in r.stdout, r.stdout
         r = b.cli("job", "import", str(bundle), "--from", str(card_a), "--json")
         assert r.returncode == 0, r.stderr
         got = b.show()["followup"]
