@@ -200,9 +200,9 @@ def test_bundle_carries_the_followup_log_and_secrets_to_a_second_laptop(
         r = b.cli("job", "import", str(bundle), "--from", str(card_a), "--json")
         assert r.returncode == 0, r.stderr
         got = b.show()["followup"]
-        key = [(s["idx"], s["action"], s["device_id"], s["hash"]) for s in sent]
-        assert [(s["idx"], s["action"], s["device_id"], s["hash"]) for s in got][
-            :len(sent)] == key
+        fields = ("idx", "at", "operator", "action", "device_id", "detail")
+        assert [[s[k] for k in fields] for s in got][:len(sent)] == [
+            [s[k] for k in fields] for s in sent]  # verbatim; the chain: no followup-broken below
         assert got[len(sent)]["action"] == "bundle.imported"
         r = b.cli("audit", "verify", "--job", home.job)
         assert r.returncode == 0, r.stdout + r.stderr
