@@ -1,7 +1,8 @@
 """A handed-over job, opened read-only (issue 12): the sealed record, its documents and its
 history, a "Verify now" action and the verification view, findings grouped by requirement ID
-with pass/fail. Nothing here changes the job; the controller (:mod:`ui.verify_controller`)
-runs the application layer's use cases."""
+with pass/fail. A selected finding's remediation can be started from here; the home is
+verified again after it. The sealed record never changes (visits go to the follow-up log);
+the controller (:mod:`ui.verify_controller`) runs the application layer's use cases."""
 
 from __future__ import annotations
 
@@ -24,10 +25,22 @@ from PySide6.QtWidgets import (
 )
 
 from commissioner.app.jobs import SealedJobView
+from commissioner.app.remediate import Remediation
 from commissioner.app.verify import Verification
 from ui.verify_controller import VerifyController
 
 __all__ = ["SealedJobWindow"]
+
+DEVICE_ROLE = Qt.ItemDataRole.UserRole + 1  # a finding row's device id (UserRole: its code)
+
+
+def action_text(action: str) -> str:
+    return {
+        "firmware": QCoreApplication.translate("SealedJob", "update the firmware"),
+        "reprovision": QCoreApplication.translate("SealedJob", "re-provision the device"),
+        "remove-unknown": QCoreApplication.translate("SealedJob", "remove it from the gateway"),
+        "replace": QCoreApplication.translate("SealedJob", "put the new unit in its place"),
+    }.get(action, action)
 
 
 def severity_text(severity: str) -> str:
@@ -73,6 +86,14 @@ class SealedJobWindow(QDialog):
         self.documents = QListWidget(self)
         self.documents.setObjectName("documentsList")
         self.documents.itemActivated.connect(self._open_document)
+        self.findings.currentItemChanged.connect(lambda *_: self._fill_remedy())
+        self.remedy_note = QLabel(self)
+        self.remedy_note.setObjectName("remedyNote")
+        self.remedy_note.setWordWrap(True)
+        self.remediate_button = QPushButton(self)
+        self.remediate_button.setObjectName("remediateButton")
+        self.remediate_button.clicked.connect(self._remediate)
+        self.remediation: Remediation | None = None
         self.tabs.addTab(self.findings, "")
         self.tabs.addTab(self.history, "")
         self.tabs.addTab(self.documents, "")
@@ -84,8 +105,13 @@ class SealedJobWindow(QDialog):
         layout.addWidget(self.read_only)
         layout.addWidget(self.summary)
         layout.addWidget(self.tabs, 1)
+        fix = QHBoxLayout()
+        fix.addWidget(self.remedy_note, 1)
+        fix.addWidget(self.remediate_button)
+        layout.addLayout(fix)
         controller.loaded.connect(self._on_loaded)
         controller.verified.connect(self._on_verified)
+        controller.remediated.connect(self._on_remediated)
         controller.failed.connect(self._on_failed)
         controller.busy_changed.connect(self._on_busy)
         self.retranslate()
@@ -106,10 +132,16 @@ class SealedJobWindow(QDialog):
                 "resale job.",
             )
         )
+        busy = self.controller.busy_with if self.controller.busy else ""
         self.verify_button.setText(
-            QCoreApplication.translate("SealedJob", "Verify now")
-            if not self.controller.busy
-            else QCoreApplication.translate("SealedJob", "Verifying…")
+            QCoreApplication.translate("SealedJob", "Verifying…")
+            if busy == "verify"
+            else QCoreApplication.translate("SealedJob", "Verify now")
+        )
+        self.remediate_button.setText(
+            QCoreApplication.translate("SealedJob", "Remediating…")
+            if busy == "remediate"
+            else QCoreApplication.translate("SealedJob", "Fix this finding")
         )
         self.tabs.setTabText(0, QCoreApplication.translate("SealedJob", "Verification"))
         self.tabs.setTabText(1, QCoreApplication.translate("SealedJob", "History"))
@@ -136,6 +168,10 @@ class SealedJobWindow(QDialog):
         self.tabs.setCurrentIndex(0)
         self._fill()
 
+    def _on_remediated(self, remediation: object) -> None:
+        assert isinstance(remediation, Remediation)
+        self.remediation = remediation
+
     def _on_failed(self, text: str) -> None:
         self.error = text
         self._fill()
@@ -148,6 +184,7 @@ class SealedJobWindow(QDialog):
         self._fill_header()
         self._fill_findings()
         self._fill_lists()
+        self._fill_remedy()
 
     def _fill_header(self) -> None:
         view = self.view
@@ -212,6 +249,7 @@ class SealedJobWindow(QDialog):
                         ["", severity_text(f.severity), f"{f.code}: {f.message}"]
                     )
                     child.setData(0, Qt.ItemDataRole.UserRole, f.code)
+                    child.setData(0, DEVICE_ROLE, f.device_id)
                     item.addChild(child)
             self.findings.addTopLevelItem(item)
             item.setExpanded(not row["passed"])
@@ -245,6 +283,59 @@ class SealedJobWindow(QDialog):
                     "SealedJob", "No document of this job is on this laptop."
                 )
             )
+
+    # -- remediation ----------------------------------------------------------------------
+    def selected_finding(self) -> tuple[str, str] | None:
+        """(code, device id) of the selected finding row, if it names a device."""
+        item = self.findings.currentItem()
+        if item is None or item.parent() is None:
+            return None
+        code, device = item.data(0, Qt.ItemDataRole.UserRole), item.data(0, DEVICE_ROLE)
+        if not isinstance(code, str) or not isinstance(device, str):
+            return None
+        return code, device
+
+    def select_finding(self, code: str, device_id: str | None = None) -> bool:
+        """Select the first finding row with ``code`` (and ``device_id``)."""
+        for i in range(self.findings.topLevelItemCount()):
+            top = self.findings.topLevelItem(i)
+            for j in range(top.childCount()):
+                child = top.child(j)
+                if child.data(0, Qt.ItemDataRole.UserRole) == code and (
+                        device_id is None or child.data(0, DEVICE_ROLE) == device_id):
+                    self.findings.setCurrentItem(child)
+                    return True
+        return False
+
+    def _fill_remedy(self) -> None:
+        chosen = self.selected_finding()
+        action = None if chosen is None else self.controller.action_for(chosen[0])
+        self.remediate_button.setEnabled(action is not None and not self.controller.busy)
+        done = self.remediation
+        if chosen is None:
+            text = QCoreApplication.translate(
+                "SealedJob", "Select a finding to see how to fix it.")
+            if done is not None:
+                text = QCoreApplication.translate(
+                    "SealedJob", "Done: %1 on %2 (follow-up entry #%3); the home was verified "
+                    "again.").replace("%1", action_text(done.action)).replace(
+                    "%2", done.device_id).replace("%3", str(done.followup_idx))
+        elif action is not None:
+            text = QCoreApplication.translate("SealedJob", "Remediation: %1 on %2.").replace(
+                "%1", action_text(action)).replace("%2", chosen[1])
+        else:
+            advice = self.controller.advice_for(chosen[0])
+            text = QCoreApplication.translate(
+                "SealedJob", "No device action fixes this finding.") + (
+                f" {advice}" if advice else "")
+        self.remedy_note.setText(text)
+
+    def _remediate(self) -> None:
+        chosen = self.selected_finding()
+        if chosen is not None:
+            self.remediation = None
+            self.error = ""
+            self.controller.remediate(*chosen)
 
     def _open_document(self, item: QListWidgetItem) -> None:
         path: Any = item.data(Qt.ItemDataRole.UserRole)

@@ -2,9 +2,10 @@
 
 * :func:`write_card` - the receiving laptop writes its installation card (the private keys
   stay in its OS keyring).
-* :func:`export_job` - a sealed job, its audit log, its handover report and (with a recipient
-  card) the home's credentials encrypted to that card; signed by this installation. Recorded in
-  the job's follow-up log (the sealed log stays sealed).
+* :func:`export_job` - a sealed job, its audit log, its follow-up log (visits after the
+  seal), its handover report and (with a recipient card) the home's credentials, those a
+  remediation created included, encrypted to that card; signed by this installation.
+  Recorded in the job's follow-up log (the sealed log stays sealed).
 * :func:`import_bundle` - every check first (signature, trusted signer, audit chain, seal,
   recipient, decryption); then the job and its secrets are stored in one transaction, the
   secrets under this laptop's own master key. Anything wrong: nothing is stored.
@@ -34,8 +35,10 @@ from commissioner.bundles.crypto import Card, load_card
 from commissioner.bundles.identity import installation
 from commissioner.errors import UserError
 from commissioner.jobs.store_errors import JobStoreError
+from commissioner.jobs.store_followup import FOLLOWUP_SECRET_PREFIX, followup_rows
 
-EXPORTED_SECRET_PREFIXES: Final = ("home-ca.", "commissioner/", "gateway/", "admin/")
+EXPORTED_SECRET_PREFIXES: Final = ("home-ca.", "commissioner/", "gateway/", "admin/",
+                                   FOLLOWUP_SECRET_PREFIX + "admin/")
 
 
 def _read(path: Path, what: str, limit: int) -> bytes:
@@ -94,7 +97,8 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
                     secrets[name] = vault.get(job.id, name)
         report = build_report(collect_facts(store, job.id, catalog=None))
         data = build_bundle(tables=store.job_rows(job.id), own=own, recipient=recipient,
-                            secrets=secrets, handover_report=report)
+                            secrets=secrets, handover_report=report,
+                            followup=followup_rows(store.followup_steps(job.id)))
         try:
             write_atomic(out, data)
         except OSError as err:
@@ -131,8 +135,11 @@ def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
         vault = open_vault(store)
         sealed = [(name, *vault.seal(checked.job_id, name, value))
                   for name, value in sorted(secrets.items())]
+        later = [s for s in sealed if s[0].startswith(FOLLOWUP_SECRET_PREFIX)]
         try:
-            job_id = store.import_sealed_job(checked.tables, sealed)
+            job_id = store.import_sealed_job(
+                checked.tables, [s for s in sealed if s not in later],
+                followup=checked.followup, followup_secrets=later)
         except JobStoreError as err:
             raise BundleError("unreadable", f"the job was not imported: {err}") from None
         store.append_followup(job_id, "bundle.imported", {
@@ -151,6 +158,7 @@ def check_bundle_file(path: Path, *, sender: Path | None = None,
     out: dict[str, Any] = {
         "job_id": checked.job_id, "job_number": checked.job_number,
         "sealed_hash": checked.sealed_hash, "entries": checked.entries,
+        "followup_entries": len(checked.followup),
         "signer": checked.signer.signer_id, "signer_checked": trusted is not None,
         "with_secrets": checked.has_secrets, "recipient": checked.recipient,
     }

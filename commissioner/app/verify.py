@@ -125,17 +125,18 @@ def read_record(ctx: AppContext, job_ref: str, *, with_credentials: bool
         from commissioner.secrets.job_vault import open_vault
 
         vault = open_vault(store)
+        held = set(vault.names(job.id))  # one query, not one per device and name
         admin: dict[str, bytes] = {}
         for d in record.devices:  # a remediation visit's credential replaces the sealed one
             for name in (FOLLOWUP_SECRET_PREFIX + admin_secret_name(d.device_id),
                          admin_secret_name(d.device_id)):
-                if vault.has(job.id, name):
+                if name in held:
                     admin[d.device_id] = vault.get(job.id, name)
                     break
         client = (ClientCredentials(vault.get(job.id, COMMISSIONER_CERT),
                                     vault.get(job.id, COMMISSIONER_KEY))
-                  if vault.has(job.id, COMMISSIONER_CERT) else None)
-        ca = vault.get(job.id, CA_CERT_NAME) if vault.has(job.id, CA_CERT_NAME) else None
+                  if COMMISSIONER_CERT in held else None)
+        ca = vault.get(job.id, CA_CERT_NAME) if CA_CERT_NAME in held else None
         record = JobRecord(record.job, record.devices, record.home_ca_fingerprint,
                            record.owner_epoch, record.audit, record.anchored_seal,
                            record.followup, home_ca_pem=ca, admin_credentials=admin)

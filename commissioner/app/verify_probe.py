@@ -2,16 +2,15 @@
 
 Every question goes through the device-protocol seam (:mod:`commissioner.backends`):
 identify (attested) and an authenticated session with the job's credentials (one connection
-where the family allows it), the factory default login (tried alongside on its own anonymous
-connection; a refusal changes nothing), the
-provisioning read-back, the gateway's allow-list and the personal-data inventory. Nothing is
+where the family allows it), the provisioning read-back, the gateway's allow-list, the
+personal-data inventory and last the factory default login on that same connection (on a
+connection of its own when there is no session; a refusal changes nothing). Nothing is
 written to any device.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -74,53 +73,49 @@ async def probe_device(
     credentials: Credentials | None, expected_fingerprint: str | None, gateway: bool,
     timeout: float,  # noqa: ASYNC109 - per network step
 ) -> DeviceProbe:
-    """Identify and authenticate (one connection where the family allows it) while the
-    factory default login is tried alongside on its own anonymous connection. The default
-    login is tried only on the recorded unit, and its answer counts only once the device has
+    """Identify and authenticate on one connection where the family allows it, read
+    everything on that session, and try the factory default login last on the same
+    connection (one TLS handshake and one attestation check per device). Without a session
+    (no credentials, or the job's credential refused), the default login is tried on a
+    connection of its own. It is tried only on the recorded unit, once the device has
     identified as that unit."""
     probe = DeviceProbe(device_id, address, heard)
     if address is None:
         probe.errors["identify"] = "no address: not heard and none recorded"
         return probe
-    login = asyncio.ensure_future(backend.default_login_works(
-        address, timeout=timeout, expected_fingerprint=expected_fingerprint))
     try:
         opened = await backend.identify_and_open_session(
             address, credentials, timeout=timeout, expected_fingerprint=expected_fingerprint)
     except DeviceProtocolError as err:
-        await _discard(login)
         probe.errors["identify"] = _why(err)
         return probe
-    except BaseException:
-        await _discard(login)
-        raise
     probe.identity = opened.identity
     if expected_fingerprint is not None and opened.identity.fingerprint != expected_fingerprint:
-        await _discard(login)
         return probe  # another unit answers: nothing of this job's may be tried on it
     later: dict[str, str] = {}  # session errors, reported after the default login's
-    try:
-        if opened.session is not None:
-            probe.session_ok = True
-            await _read_session(probe, opened.session, gateway, later)
-        elif credentials is None:
-            later["session"] = "the job's credentials are not on this laptop"
-        else:
-            probe.session_ok = False
-            later["session"] = _why(opened.error) if opened.error is not None else "not opened"
-    except BaseException:
-        await _discard(login)
-        raise
-    try:
-        probe.default_login_works = await login
-    except DeviceProtocolError as err:
-        probe.errors["default-login"] = _why(err)
+    tried = False
+    if opened.session is not None:
+        probe.session_ok = True
+        tried = await _read_session(probe, opened.session, gateway, later)
+    elif credentials is None:
+        later["session"] = "the job's credentials are not on this laptop"
+    else:
+        probe.session_ok = False
+        later["session"] = _why(opened.error) if opened.error is not None else "not opened"
+    if not tried:
+        try:
+            probe.default_login_works = await backend.default_login_works(
+                address, timeout=timeout, expected_fingerprint=expected_fingerprint)
+        except DeviceProtocolError as err:
+            probe.errors["default-login"] = _why(err)
     probe.errors.update(later)
     return probe
 
 
 async def _read_session(probe: DeviceProbe, session: DeviceSession, gateway: bool,
-                        errors: dict[str, str]) -> None:
+                        errors: dict[str, str]) -> bool:
+    """Read everything on the session, then try the default login on it; False when the
+    default login is still to be tried (the family cannot, or the connection broke)."""
     async with session:
         try:
             probe.readback = await session.read_back()
@@ -137,13 +132,11 @@ async def _read_session(probe: DeviceProbe, session: DeviceSession, gateway: boo
             pass
         except DeviceProtocolError as err:
             errors["personal-data"] = _why(err)
-
-
-async def _discard(task: asyncio.Future[bool]) -> None:
-    """Stop a default-login check whose answer no longer counts (and never leak its error)."""
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError, Exception):
-        await task
+        try:
+            probe.default_login_works = await session.default_login_works()
+        except (NotSupportedByFamilyError, DeviceProtocolError):
+            return False
+        return True
 
 
 async def probe_all(

@@ -345,6 +345,13 @@ class DeviceSession(ABC):
         """How much personal data of each kind the device holds (R2-5)."""
         raise NotSupportedByFamilyError(self.family, "reading the personal-data inventory")
 
+    async def default_login_works(self) -> bool:
+        """Try the factory default login on this connection, as the last request of the
+        session (a refusal may end the session's authentication). Families that cannot
+        raise NotSupportedByFamilyError; :meth:`DeviceBackend.default_login_works` then
+        tries it on a connection of its own."""
+        raise NotSupportedByFamilyError(self.family, "the default login on a session")
+
     async def wipe(self) -> WipeReport:
         """Erase personal data, settings, operational certificate, ACL and local
         credentials; keep only the attestation identity and firmware (R2-9)."""

@@ -9,7 +9,10 @@ File (UTF-8 JSON)::
 
 Body: ``job_id``, ``sealed_hash``, ``exported_at``, ``tables`` (every row of the job, as
 :meth:`commissioner.jobs.store.JobStore.job_rows` gives them; the audit log is ``steps``),
-``handover_report`` (the report built from the sealed record, or null) and ``secrets`` (null
+``handover_report`` (the report built from the sealed record, or null), ``followup`` (the
+follow-up log: verification and remediation entries after the seal, chained to it; the
+secrets a remediation created travel under ``followup/`` names with the others) and
+``secrets`` (null
 for a bundle without secrets, else ``recipient`` (the receiving key's fingerprint),
 ``ephemeral``, ``nonce`` and ``ciphertext``: a JSON map of secret name to base64 value,
 encrypted to the recipient's card; the associated data binds the job id, the sealed hash,
@@ -17,7 +20,8 @@ the signer and the recipient).
 
 :func:`check_bundle` refuses, each with its own code: unreadable or truncated files, an
 unknown format, a signature that does not verify (tampered), a signer other than the one the
-caller trusts (foreign), a broken audit chain or seal, a report that cites another seal.
+caller trusts (foreign), a broken audit chain or seal, a follow-up log not linked to the
+seal, a report that cites another seal.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import base64
 import binascii
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
@@ -43,6 +47,8 @@ from commissioner.bundles.crypto import (
 from commissioner.bundles.identity import Installation
 from commissioner.errors import UserError
 from commissioner.jobs import audit
+from commissioner.jobs.models import Step
+from commissioner.jobs.store_followup import verify_followup_chain
 from commissioner.jobs.store_transfer import Row, steps_from_rows
 
 FORMAT: Final = "commissioner-job-bundle"
@@ -72,6 +78,7 @@ class CheckedBundle:
     job_number: str
     sealed_hash: str
     entries: int
+    followup: tuple[Step, ...] = ()
 
     @property
     def tables(self) -> dict[str, list[Row]]:
@@ -101,9 +108,10 @@ def _context(job_id: str, sealed_hash: str, signer: Card, recipient: str) -> byt
 def build_bundle(
     *, tables: Mapping[str, list[Row]], own: Installation, recipient: Card | None,
     secrets: Mapping[str, bytes], handover_report: Mapping[str, Any] | None,
-    now: dt.datetime | None = None,
+    now: dt.datetime | None = None, followup: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
-    """The bundle's bytes. ``recipient`` None: a bundle without secrets (``secrets`` ignored)."""
+    """The bundle's bytes. ``recipient`` None: a bundle without secrets (``secrets`` ignored).
+    ``followup``: the job's follow-up log as rows (:func:`store_followup.followup_rows`)."""
     job = tables["jobs"][0]
     job_id, sealed = str(job["id"]), str(job["sealed_hash"])
     card = own.card()
@@ -122,6 +130,7 @@ def build_bundle(
         "exported_at": (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds"),
         "tables": {k: list(v) for k, v in tables.items()},
         "handover_report": None if handover_report is None else dict(handover_report),
+        "followup": [dict(r) for r in followup],
         "secrets": sealed_part,
     }
     body_bytes = json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8")
@@ -173,6 +182,10 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
         if body.get("job_id") != job_id or body.get("sealed_hash") != sealed:
             raise ValueError("the body names another job")
         steps = steps_from_rows(tables.get("steps", []))
+        followup_part = body.get("followup") or []
+        if not isinstance(followup_part, list):
+            raise ValueError("the follow-up log is not a list")
+        followup = steps_from_rows(followup_part)
     except (KeyError, IndexError, TypeError, ValueError, UserError) as err:
         raise BundleError("unreadable", f"the bundle's job record is malformed ({err})"
                           ) from None
@@ -180,7 +193,12 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
     if not result.ok:
         raise BundleError("audit-broken", f"the job's audit log in the bundle does not verify: "
                           f"{result}")
-    checked = CheckedBundle(card, body, job_id, number, sealed, result.entries)
+    linked = verify_followup_chain(followup, job_id, sealed)
+    if not linked.ok:
+        raise BundleError("audit-broken", "the job's follow-up log in the bundle is not linked "
+                          f"to its seal: {linked}")
+    checked = CheckedBundle(card, body, job_id, number, sealed, result.entries,
+                            tuple(followup))
     report = checked.handover_report
     if report is not None:
         cited = (report.get("audit") or {}).get("sealed_hash") if isinstance(

@@ -97,7 +97,8 @@ def audit_verify_bundle(args: argparse.Namespace) -> int:
     found = bundles.check_bundle_file(args.bundle, sender=args.sender, report=args.report)
     signer = "checked" if found["signer_checked"] else "not checked (pass --from CARD)"
     print(f"Bundle of job {found['job_id']} ({found['job_number']}) intact: signature valid, "
-          f"{found['entries']} audit entries, sealed hash {found['sealed_hash']}; signer "
+          f"{found['entries']} audit entries, {found['followup_entries']} follow-up entries "
+          f"linked to the seal, sealed hash {found['sealed_hash']}; signer "
           f"{found['signer'][:16]}… {signer}"
           + ("; the report's seal matches" if found.get("report_seal_matches") else ""))
     sys.stdout.flush()

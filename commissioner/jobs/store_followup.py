@@ -4,12 +4,16 @@ A closed job's own log never changes. Verification and remediation visits append
 instead; it is hash-chained like the audit log (:mod:`commissioner.jobs.audit`, same entry
 hash) and its first entry's previous hash is the job's *sealed hash*, so it is linked to the
 seal and cannot be moved to another job.
+
+A job bundle carries this log and the follow-up secrets with the job
+(:func:`followup_rows`, :func:`verify_followup_chain` before anything is stored, and
+:func:`insert_followup` inside the import's own transaction).
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Final
 
 from commissioner.jobs import audit
@@ -95,14 +99,57 @@ class FollowupRecords(StoreCore):
             steps = _rows(conn, job.id)
         if job.sealed_hash is None:
             return AuditResult(ok=True, entries=0)
-        prev = job.sealed_hash
-        for pos, step in enumerate(steps):
-            if step.idx != pos or step.prev_hash != prev:
-                return AuditResult(False, pos, f"follow-up entry {pos}: link broken", len(steps))
-            if audit.recompute_hash(step) != step.hash:
-                return AuditResult(False, pos, f"follow-up entry {pos}: edited", len(steps))
-            prev = step.hash
-        return AuditResult(ok=True, entries=len(steps), last_hash=prev)
+        return verify_followup_chain(steps, job.id, job.sealed_hash)
+
+
+def verify_followup_chain(steps: Sequence[Step], job_id: str, sealed_hash: str) -> AuditResult:
+    """Check a follow-up log (in index order): each entry belongs to ``job_id``, the first
+    links to the seal, each next one to the one before, and no entry was edited."""
+    prev = sealed_hash
+    for pos, step in enumerate(steps):
+        if step.job_id != job_id:
+            return AuditResult(False, pos, f"follow-up entry {pos}: belongs to another job",
+                               len(steps))
+        if step.idx != pos or step.prev_hash != prev:
+            return AuditResult(False, pos, f"follow-up entry {pos}: link broken", len(steps))
+        if audit.recompute_hash(step) != step.hash:
+            return AuditResult(False, pos, f"follow-up entry {pos}: edited", len(steps))
+        prev = step.hash
+    return AuditResult(ok=True, entries=len(steps), last_hash=prev)
+
+
+FOLLOWUP_COLUMNS: Final = ("job_id", "idx", "at", "operator", "device_id", "action", "detail",
+                           "prev_hash", "hash")
+
+
+def followup_rows(steps: Sequence[Step]) -> list[dict[str, str | int | None]]:
+    """A follow-up log as bundle rows (the local ``seq`` left out)."""
+    return [{"job_id": s.job_id, "idx": s.idx, "at": s.at, "operator": s.operator,
+             "device_id": s.device_id, "action": s.action, "detail": s.detail_json,
+             "prev_hash": s.prev_hash, "hash": s.hash} for s in steps]
+
+
+def insert_followup(conn: sqlite3.Connection, job_id: str, sealed_hash: str,
+                    steps: Sequence[Step], secrets: Sequence[tuple[str, bytes, bytes]],
+                    created_at: str) -> None:
+    """Store an imported job's follow-up log and secrets on ``conn`` (the import's own
+    transaction; the job is already closed there). The chain is checked again against the
+    seal first; a broken one raises ValueError and the caller rolls everything back."""
+    result = verify_followup_chain(steps, job_id, sealed_hash)
+    if not result.ok:
+        raise ValueError(f"the job's follow-up log does not verify: {result}")
+    for s in steps:
+        conn.execute(
+            "INSERT INTO followup_steps (job_id, idx, at, operator, device_id, action,"
+            " detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)",
+            (job_id, s.idx, s.at, s.operator, s.device_id, s.action, s.detail_json,
+             s.prev_hash, s.hash))
+    for name, nonce, ciphertext in secrets:
+        if not _secret_name(name).startswith(FOLLOWUP_SECRET_PREFIX):
+            raise ValueError(f"a follow-up secret's name starts with {FOLLOWUP_SECRET_PREFIX!r}")
+        conn.execute(
+            "INSERT INTO followup_secrets (job_id, name, nonce, ciphertext, created_at)"
+            " VALUES (?,?,?,?,?)", (job_id, name, nonce, ciphertext, created_at))
 
 
 def _rows(conn: sqlite3.Connection, job_id: str) -> list[Step]:

@@ -1,12 +1,14 @@
-"""Job-store records of job secrets (schema v3): ciphertext only, see commissioner.secrets.vault."""
+"""Job-store records of job secrets (schema v3): ciphertext only, see commissioner.secrets.vault.
+
+A sealed job's secrets live in two tables: those it was sealed with (``secrets``) and those a
+visit after handover created (``followup_secrets``, names under ``followup/``). Listing and
+purging cover both.
+"""
 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    pass
+from typing import Final
 
 from commissioner.jobs.store_core import (
     StoreCore,
@@ -15,6 +17,8 @@ from commissioner.jobs.store_core import (
     normalise_job_id,
 )
 from commissioner.jobs.store_errors import StoreCorruptError
+
+SECRET_TABLES: Final = ("secrets", "followup_secrets")
 
 
 class SecretRecords(StoreCore):
@@ -61,28 +65,34 @@ class SecretRecords(StoreCore):
         return nonce, ciphertext
 
     def secret_names(self, job_id: str, prefix: str = "") -> list[str]:
-        """Names of the job's secrets that start with ``prefix`` (literally), sorted."""
+        """Names of the job's secrets that start with ``prefix`` (literally), sorted; the
+        follow-up secrets (``followup/…``) included."""
         if not isinstance(prefix, str):
             raise ValueError("prefix must be text")
         with self._read() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
             rows = conn.execute(
                 "SELECT name FROM secrets WHERE job_id = ? AND substr(name, 1, ?) = ?"
-                " ORDER BY name",
-                (job.id, len(prefix), prefix),
+                " UNION ALL SELECT name FROM followup_secrets WHERE job_id = ?"
+                " AND substr(name, 1, ?) = ? ORDER BY name",
+                (job.id, len(prefix), prefix, job.id, len(prefix), prefix),
             ).fetchall()
         return [str(r[0]) for r in rows]
 
     def delete_secrets(self, job_id: str, prefix: str) -> int:
         """Delete the job's secrets whose name starts with ``prefix`` ("" = all of them);
         returns how many. Allowed on closed jobs too, so that a finished job's secrets can
-        be purged (SR3-PP-14); the job record and its sealed log stay untouched."""
+        be purged (SR3-PP-14), the follow-up secrets a visit after handover created with
+        them; the job record, its sealed log and its follow-up log stay untouched."""
         if not isinstance(prefix, str):
             raise ValueError("prefix must be text")
+        deleted = 0
         with self._write() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
-            cur = conn.execute(
-                "DELETE FROM secrets WHERE job_id = ? AND substr(name, 1, ?) = ?",
-                (job.id, len(prefix), prefix),
-            )
-            return int(cur.rowcount)
+            for table in SECRET_TABLES:
+                cur = conn.execute(
+                    f"DELETE FROM {table} WHERE job_id = ? AND substr(name, 1, ?) = ?",  # noqa: S608 - one of two names
+                    (job.id, len(prefix), prefix),
+                )
+                deleted += int(cur.rowcount)
+        return deleted

@@ -19,6 +19,7 @@ from commissioner.jobs import audit, store_anchor
 from commissioner.jobs.models import Step
 from commissioner.jobs.store_core import StoreCore, normalise_job_id
 from commissioner.jobs.store_errors import JobStoreError
+from commissioner.jobs.store_followup import insert_followup
 
 Row = dict[str, "str | int | float | None"]
 
@@ -67,9 +68,13 @@ class TransferRecords(StoreCore):
         self,
         tables: Mapping[str, Sequence[Mapping[str, object]]],
         secrets: Sequence[tuple[str, bytes, bytes]] = (),
+        *, followup: Sequence[Step] = (),
+        followup_secrets: Sequence[tuple[str, bytes, bytes]] = (),
     ) -> str:
         """Store a sealed job read from a bundle (rows as :meth:`job_rows` gives them) and its
         secrets (``(name, nonce, ciphertext)`` already encrypted for this store's vault).
+        ``followup`` and ``followup_secrets``: its follow-up log and the secrets a visit after
+        handover created (see :func:`store_followup.insert_followup`).
         Returns the job id. Raises :class:`ImportRefusedError`; nothing is stored then."""
         jobs = tables.get("jobs")
         if not isinstance(jobs, Sequence) or len(jobs) != 1:
@@ -103,6 +108,11 @@ class TransferRecords(StoreCore):
                 "UPDATE jobs SET status = 'closed', closed_at = ?, sealed_hash = ?,"
                 " updated_at = ? WHERE id = ?",
                 (job.get("closed_at"), sealed, job.get("updated_at"), jid))
+            try:
+                insert_followup(conn, jid, sealed, followup, followup_secrets,
+                                str(job["updated_at"]))
+            except (ValueError, sqlite3.IntegrityError) as err:
+                raise ImportRefusedError(str(err)) from None
             self._bump_generation(conn)
             if self._anchor is not None:
                 state = store_anchor.read_meta(conn)

@@ -2,6 +2,11 @@
 
 Challenge, setup-code proof, admin-credential proof and the factory default login, with the
 persisted rate limiter on wrong credentials. A mixin of :class:`.device.VirtualDevice`.
+
+The limiter's file is written (atomically, with fsync) only when its state changed: a wrong
+credential, a success that resets a non-empty state, or a lockout clamped after the clock
+went back. A right credential on a clean limiter (every admin login of a verification)
+writes nothing.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ import asyncio
 import base64
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -90,10 +95,11 @@ class SessionEndpoints:
         return proof, device_nonce, client_nonce
 
     async def _locked_reply(self) -> _Reply | None:
+        before = self._limiter.state()
         retry_after = self._limiter.check(self._wall())
+        await self._persist_limiter(before)  # check() may clear or clamp the lockout
         if retry_after is None:
             return None
-        await self._persist_limiter()  # check() may clamp after a clock change
         return _err(
             429,
             ErrorCode.RATE_LIMITED,
@@ -102,12 +108,13 @@ class SessionEndpoints:
         )
 
     async def _proof_result(self, session: _Session, ok: bool, auth: Auth) -> _Reply:
+        before = self._limiter.state()
         if not ok:
             self._limiter.record_failure(self._wall())
-            await self._persist_limiter()
+            await self._persist_limiter(before)
             return _err(401, ErrorCode.BAD_PROOF, f"the {auth.value} proof is wrong")
         self._limiter.record_success()
-        await self._persist_limiter()
+        await self._persist_limiter(before)
         session.auth = auth
         return _Reply(200, {"authenticated": True})
 
@@ -161,18 +168,23 @@ class SessionEndpoints:
         ok = hmac.compare_digest(user.encode(), DEFAULT_LOGIN_USERNAME.encode()) & (
             hmac.compare_digest(password.encode(), DEFAULT_LOGIN_PASSWORD.encode())
         )
+        before = self._limiter.state()
         if not ok:
             session.auth = None
             self._limiter.record_failure(self._wall())
-            await self._persist_limiter()
+            await self._persist_limiter(before)
             return refused
         self._limiter.record_success()
-        await self._persist_limiter()
+        await self._persist_limiter(before)
         session.auth = Auth.DEFAULT_LOGIN
         return _Reply(200, {"authenticated": True, "account": DEFAULT_LOGIN_USERNAME})
 
-    async def _persist_limiter(self) -> None:
+    async def _persist_limiter(self, before: Mapping[str, float | int]) -> None:
+        """Write the limiter's state if it differs from ``before`` (taken just before the
+        change); an unchanged state is already on disk and is not written again."""
+        if self._limiter.state() == dict(before):
+            return
         async with self._persist_lock:
-            snapshot = self._limiter.state()
+            snapshot = self._limiter.state()  # the newest, should another change have come
             await asyncio.to_thread(save_rate_limiter, self.directory, dict(snapshot))
 

@@ -2273,5 +2273,45 @@ Smart home commissioning for installation crews</source>
         <source>No document of this job is on this laptop.</source>
         <translation>この作業の書類はこのパソコンにありません。</translation>
     </message>
+    <message>
+        <source>update the firmware</source>
+        <translation>ファームウェアを更新</translation>
+    </message>
+    <message>
+        <source>re-provision the device</source>
+        <translation>機器を再設定</translation>
+    </message>
+    <message>
+        <source>remove it from the gateway</source>
+        <translation>ゲートウェイから削除</translation>
+    </message>
+    <message>
+        <source>put the new unit in its place</source>
+        <translation>新しい機器と交換</translation>
+    </message>
+    <message>
+        <source>Remediating…</source>
+        <translation>是正中…</translation>
+    </message>
+    <message>
+        <source>Fix this finding</source>
+        <translation>この指摘を是正</translation>
+    </message>
+    <message>
+        <source>Select a finding to see how to fix it.</source>
+        <translation>指摘を選ぶと是正の方法が表示されます。</translation>
+    </message>
+    <message>
+        <source>Done: %1 on %2 (follow-up entry #%3); the home was verified again.</source>
+        <translation>完了: %2 に対して「%1」を行いました（追跡ログ #%3）。住まいを再検証しました。</translation>
+    </message>
+    <message>
+        <source>Remediation: %1 on %2.</source>
+        <translation>是正: %2 に対して「%1」を行います。</translation>
+    </message>
+    <message>
+        <source>No device action fixes this finding.</source>
+        <translation>この指摘は機器の操作では是正できません。</translation>
+    </message>
 </context>
 </TS>

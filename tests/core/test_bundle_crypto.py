@@ -155,3 +155,54 @@ def test_followup_secrets_only_on_sealed_jobs_and_under_their_prefix(
                        operator="Op")
     with pytest.raises(JobNotSealedError):
         a.put_followup_secret(job.id, "followup/admin/dev-1", b"\0" * 12, b"\1" * 32)
+
+
+def test_bundle_carries_the_followup_log_linked_to_the_seal(
+        stores: tuple[JobStore, JobStore]) -> None:
+    from commissioner.bundles.bundle import BundleError, build_bundle, check_bundle, open_secrets
+    from commissioner.bundles.identity import Installation
+    from commissioner.jobs.store_followup import followup_rows
+
+    a, b = stores
+    jid = _sealed(a)
+    a.append_followup(jid, "verify.completed", {"matches": False}, operator="Op")
+    a.append_followup(jid, "remediate.replaced", {"n": 1}, device_id="dev-1", operator="Op")
+    sender, receiver = Installation(_key(), _key()), Installation(_key(), _key())
+    rows = followup_rows(a.followup_steps(jid))
+
+    def bundle(followup: list[dict[str, object]]) -> bytes:
+        return build_bundle(tables=a.job_rows(jid), own=sender, recipient=receiver.card(),
+                            secrets={"followup/admin/dev-1": b"new admin", "admin/dev-1": b"x"},
+                            handover_report=None, followup=followup)
+
+    checked = check_bundle(bundle(rows), trusted_signer=sender.card())
+    assert [s.action for s in checked.followup] == ["verify.completed", "remediate.replaced"]
+    assert open_secrets(checked, receiver)["followup/admin/dev-1"] == b"new admin"
+    other = _sealed(a, "B-2")
+    a.append_followup(other, "verify.completed", {}, operator="Op")
+    edited = [dict(rows[0], detail='{"matches":true}'), rows[1]]
+    cases = {  # each re-signed by the sender: only the chain check can catch them
+        "edited": (edited, "edited"),
+        "dropped first": (rows[1:], "link broken"),
+        "reordered": (rows[::-1], "link broken"),
+        "another job's": (followup_rows(a.followup_steps(other)), "another job"),
+    }
+    for name, (followup, message) in cases.items():
+        with pytest.raises(BundleError, match=message) as err:
+            check_bundle(bundle(followup), trusted_signer=sender.card())
+        assert err.value.problem == "audit-broken", name
+    # The store re-checks the chain inside the import's transaction: nothing is stored.
+    with pytest.raises(ImportRefusedError, match="follow-up log"):
+        b.import_sealed_job(a.job_rows(jid), followup=tuple(reversed(checked.followup)))
+    assert b.list_jobs() == []
+    with pytest.raises(ImportRefusedError, match="followup/"):
+        b.import_sealed_job(a.job_rows(jid), followup=checked.followup,
+                            followup_secrets=[("admin/dev-1", b"\0" * 12, b"\1" * 32)])
+    assert b.list_jobs() == []
+    assert b.import_sealed_job(a.job_rows(jid), followup=checked.followup, followup_secrets=[
+        ("followup/admin/dev-1", b"\0" * 12, b"\1" * 32)]) == jid
+    assert b.verify_followup(jid).entries == 2
+    assert b.get_secret(jid, "followup/admin/dev-1") == (b"\0" * 12, b"\1" * 32)
+    # Appending goes on from the imported chain.
+    b.append_followup(jid, "bundle.imported", {}, operator="Op")
+    assert b.verify_followup(jid).ok and b.verify_followup(jid).entries == 3

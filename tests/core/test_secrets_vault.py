@@ -213,3 +213,30 @@ def test_master_key_from_the_real_keyring_opens_the_vault(
     with JobStore.open(tmp_path / "k.sqlite3") as s:
         vault = SecretVault(s, MasterKey.load_or_create(username="vault-test"))
         assert vault.get(jid, "home-ca.key") == b"sealed"
+
+
+def test_purge_clears_the_followup_secrets_too(store: JobStore, job_id: str) -> None:
+    vault = SecretVault(store, os.urandom(32))
+    vault.put(job_id, "home-ca.key", b"ca")
+    vault.put(job_id, "admin/aircon-1", b"admin")
+    store.close_job(job_id)
+    name = "followup/admin/aircon-1"
+    store.put_followup_secret(job_id, name, *vault.seal(job_id, name, b"replacement-admin"))
+    store.append_followup(job_id, "remediate.replaced", {"n": 1}, device_id="aircon-1",
+                          operator="Op")
+    assert vault.get(job_id, name) == b"replacement-admin"
+    assert vault.names(job_id) == ["admin/aircon-1", name, "home-ca.key"]
+    assert vault.names(job_id, "followup/") == [name]
+    # A prefix purge reaches the follow-up table too; a full purge clears both tables.
+    assert vault.delete(job_id, "followup/") == 1
+    assert not vault.has(job_id, name)
+    store.put_followup_secret(job_id, name, *vault.seal(job_id, name, b"again"))
+    assert vault.delete(job_id, "") == 3
+    assert vault.names(job_id) == []
+    with pytest.raises(SecretNotFoundError):
+        vault.get(job_id, name)
+    with sqlite3.connect(store.path) as raw:
+        left = raw.execute("SELECT count(*) FROM followup_secrets").fetchone()[0]
+    assert left == 0
+    # The logs stay: the sealed one and the follow-up one still verify.
+    assert store.verify_audit(job_id).ok and store.verify_followup(job_id).entries == 1

@@ -176,3 +176,38 @@ def test_remediation_refuses_what_it_cannot_do(home: Home) -> None:
         r = home.cli("remediate", "--job", home.job, *args, *home.vh)
         assert r.returncode != 0 and message in r.stderr, (args, r.stderr)
         assert "Traceback" not in r.stderr
+
+
+def test_bundle_carries_the_followup_log_and_secrets_to_a_second_laptop(
+        home: Home, tmp_path: Path) -> None:
+    """After the remediations above, the job goes to a second laptop (its own data dir and
+    keyring): the follow-up log arrives chained to the seal, and the replacement unit's admin
+    credential (a follow-up secret) with it, so verification there accepts every device."""
+    ids = [d.device_id for d in home.home.devices]
+    with keyring_fixtures.private_secret_service(tmp_path / "kr-b") as kb:
+        b = Home(home.home, tmp_path / "data-b", kb.bus_address, home.job, tmp_path / "r.json")
+        card_a, card_b, bundle = tmp_path / "a.pem", tmp_path / "b.pem", tmp_path / "j.bundle"
+        assert home.cli("job", "receive-key", "--out", str(card_a)).returncode == 0
+        assert b.cli("job", "receive-key", "--out", str(card_b)).returncode == 0
+        sent = home.show()["followup"]
+        assert any(s["action"] == "remediate.replaced" for s in sent)
+        r = home.cli("job", "export", "--job", home.job, "--to", str(card_b), "--out",
+                     str(bundle))
+        assert r.returncode == 0, r.stderr
+        r = b.cli("audit", "verify", "--bundle", str(bundle), "--from", str(card_a))
+        assert r.returncode == 0, r.stderr
+        assert f"{len(sent)} follow-up entries linked to the seal" in r.stdout, r.stdout
+        r = b.cli("job", "import", str(bundle), "--from", str(card_a), "--json")
+        assert r.returncode == 0, r.stderr
+        got = b.show()["followup"]
+        fields = ("idx", "at", "operator", "action", "device_id", "detail")
+        assert [[s[k] for k in fields] for s in got][:len(sent)] == [
+            [s[k] for k in fields] for s in sent]  # verbatim; the chain: no followup-broken below
+        assert got[len(sent)]["action"] == "bundle.imported"
+        r = b.cli("audit", "verify", "--job", home.job)
+        assert r.returncode == 0, r.stdout + r.stderr
+        result = b.verify()
+        assert result["findings"] and not [
+            f for f in result["findings"] if f["device_id"] in ids and f["severity"] != "info"
+        ], result["findings"]  # the replaced unit accepts the carried credential
+        assert _codes(result) == {"unknown-device"}  # the rogue unit is still on the network

@@ -103,3 +103,64 @@ def test_handed_over_job_opens_read_only_and_verifies(
     view.tabs.setCurrentIndex(1)
     view.grab().save(str(SHOTS / f"sealed-job-history-{lang}.png"))
     view.close()
+
+
+@pytest.mark.parametrize(("lang", "drift", "code", "entry"), [
+    ("ja", "default-login", "default-login-enabled", "remediate.reprovisioned"),
+    ("en", "acl-entry", "acl-differs", "remediate.reprovisioned"),
+])
+def test_a_finding_is_remediated_from_the_verification_view(
+    qtbot: QtBot, qapp: QApplication, bridge: AsyncBridge, language: str,
+    sealed: tuple[HomeFile, Path, str], lang: str, drift: str, code: str, entry: str,
+) -> None:
+    """A drifted device: "Verify now" finds it, the finding's remediation starts from the
+    view, and the verification that follows it shows the home matching again."""
+    del language
+    home, data, job = sealed
+    device = home.devices[0].device_id
+    r = subprocess.run([sys.executable, "-m", "commissioner.cli", "virtual-home", "ctl",
+                        str(home.directory), "drift", drift, device],
+                       capture_output=True, text=True, timeout=60, cwd=REPO)
+    assert r.returncode == 0, r.stderr
+    i18n.install_language(qapp, lang)
+    service = JobService(data / "jobs.sqlite3", data_dir=data, virtual_home=home.directory)
+    window = MainWindow(bridge, mdns_interfaces=["127.0.0.1"], service=service)
+    qtbot.addWidget(window)
+    window.job_files.open_job(job)
+    qtbot.waitUntil(lambda: isinstance(window.job_files.sealed_job_window, SealedJobWindow),
+                    timeout=WAIT_MS)
+    view = window.job_files.sealed_job_window
+    assert isinstance(view, SealedJobWindow)
+    qtbot.waitUntil(lambda: view.view is not None, timeout=WAIT_MS)
+    assert not view.remediate_button.isEnabled()  # nothing selected
+    with qtbot.waitSignal(view.controller.verified, timeout=WAIT_MS):
+        view.verify_button.click()
+    before = view.verification
+    assert before is not None and not before.matches
+    assert {(f.code, f.device_id) for f in before.findings if f.is_difference} == {
+        (code, device)}, [f.code for f in before.findings]
+    assert view.select_finding(code, device)
+    assert view.remediate_button.isEnabled()
+    assert device in view.remedy_note.text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    view.grab().save(str(SHOTS / f"sealed-job-finding-{lang}.png"))
+    with qtbot.waitSignal(view.controller.remediated, timeout=WAIT_MS) as done:
+        view.remediate_button.click()
+        assert not view.verify_button.isEnabled()  # one operation at a time
+    remediation = done.args[0]
+    assert remediation.action == "reprovision" and remediation.device_id == device
+    qtbot.waitUntil(lambda: view.verification is not before, timeout=WAIT_MS)
+    after = view.verification
+    assert after is not None and after.matches, [f.code for f in after.findings]
+    assert view.summary.text() == {"ja": "この住まいは引き渡し時の状態と一致しています",
+                                   "en": "This home matches its state at handover"}[lang]
+    assert f"#{remediation.followup_idx}" in view.remedy_note.text()
+    # The remediation and the verification after it are in the follow-up log.
+    def logged() -> list[str]:
+        return [view.history.item(i).text() for i in range(view.history.count())]
+    qtbot.waitUntil(lambda: any(f"#{remediation.followup_idx} " in h and entry in h
+                                for h in logged()), timeout=WAIT_MS)
+    tail = logged()[-1]
+    assert "verify.completed" in tail, logged()
+    view.grab().save(str(SHOTS / f"sealed-job-remediated-{lang}.png"))
+    view.close()

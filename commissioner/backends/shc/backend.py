@@ -154,6 +154,9 @@ class ShcSession(DeviceSession):
     async def personal_data_inventory(self) -> PersonalDataInventory:
         return await resale_ops.session_inventory(self.wire)
 
+    async def default_login_works(self) -> bool:
+        return await ops.try_default_login(self.wire)
+
     async def wipe(self) -> WipeReport:
         return await resale_ops.wipe(self.wire)
 

@@ -401,10 +401,16 @@ async def default_login_works(
                 "fingerprint-mismatch",
                 "its attestation certificate is not the one recorded; the default login was "
                 "not tried")
-        response = await session.request(
-            "POST", PE.SESSION_LOGIN.value,
-            {"username": DEFAULT_LOGIN_USERNAME, "password": DEFAULT_LOGIN_PASSWORD},
-        )
+        return await try_default_login(session)
+
+
+async def try_default_login(session: DeviceSession) -> bool:
+    """Try the factory default login on an open connection (last: a refusal ends whatever
+    authentication the connection had)."""
+    response = await session.request(
+        "POST", PE.SESSION_LOGIN.value,
+        {"username": DEFAULT_LOGIN_USERNAME, "password": DEFAULT_LOGIN_PASSWORD},
+    )
     return response.status == 200
 
 
