@@ -1,0 +1,672 @@
+"""Messages of the app area (see :mod:`commissioner.messages`)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from commissioner.messages.entry import Message
+
+APP_MESSAGES: Final[dict[str, Message]] = {
+    "file.too-large": Message(
+        "{path} is too large for this kind of file.",
+        "{path} はこの種類のファイルとしては大きすぎます。",
+        "Check that you chose the right file, then try again with it.",
+        "正しいファイルを選んだか確かめてから、そのファイルでやり直してください。",
+    ),
+    "file.cannot-read": Message(
+        "Cannot read {path}: {reason}.",
+        "{path} を読み込めません（{reason}）。",
+        "Check that the file exists and that you may read it, then try again.",
+        "ファイルがあり、読み取り権限があることを確かめてから、やり直してください。",
+    ),
+    "file.cannot-write": Message(
+        "Cannot write {path}: {reason}.",
+        "{path} に書き込めません（{reason}）。",
+        "Choose a folder you may write to with free space, then try again.",
+        "書き込み権限と空き容量のあるフォルダーを選んで、やり直してください。",
+    ),
+    "file.not-json": Message(
+        "{path} is not valid JSON.",
+        "{path} は正しい JSON ではありません。",
+        "Check the file's content, or create it again, then try again.",
+        "ファイルの内容を確かめるか作り直してから、やり直してください。",
+    ),
+    "bundle.job-not-sealed": Message(
+        "Job {job_id} is not handed over yet; only a sealed job can be exported.",
+        "ジョブ {job_id} はまだ引き渡されていません。書き出せるのは封印済みのジョブだけです。",
+        "Hand the home over first (commissioner handover), then export it.",
+        "先に引き渡しを済ませてから（commissioner handover）、書き出してください。",
+    ),
+    "bundle.report-seal-mismatch": Message(
+        "The report {report} cites the seal {cited}…, but the bundle's job is sealed with "
+        "{sealed}….",
+        "報告書 {report} が示す封印 {cited}… は、束のジョブの封印 {sealed}… と一致しません。",
+        "Use the report that was printed for this job, or the bundle that belongs to the report.",
+        "このジョブの報告書か、報告書に対応する束を使ってください。",
+    ),
+    "bundle.import-failed": Message(
+        "The job was not imported: {detail}.",
+        "ジョブは取り込まれませんでした（{detail}）。",
+        "Nothing was stored. Check the bundle file and try again; ask the sender for a "
+        "new bundle if it stays unreadable.",
+        "何も保存されていません。束ファイルを確かめてやり直してくださ"
+        "い。読めないままなら送り主に作り直しを依頼してください。",
+    ),
+    "bundle.report-no-seal": Message(
+        "{report} is not a report with a seal.",
+        "{report} は封印付きの報告書ではありません。",
+        "Give the handover report PDF of the job.",
+        "ジョブの引き渡し報告書の PDF を指定してください。",
+    ),
+    "value.out-of-range": Message(
+        "{option} must be from {low} to {high}.",
+        "{option} は {low} から {high} の範囲で指定してください。",
+        "Give a value in that range and run the command again.",
+        "範囲内の値を指定して、もう一度実行してください。",
+    ),
+    "value.invalid": Message(
+        "The value was not accepted: {detail}.",
+        "値を受け付けられませんでした（{detail}）。",
+        "Correct the value and try again.",
+        "値を直してから、やり直してください。",
+    ),
+    "certify.no-devices": Message(
+        "No device of this job answered the scan.",
+        "このジョブの機器がスキャンに1台も応答しませんでした。",
+        "Check that the devices are powered and on this network, and that the mDNS "
+        "interfaces in the settings are this network's; then run certify again.",
+        "機器の電源が入り、このネットワークにつながっていること、設定"
+        "の mDNS インターフェースがこのネットワークのものである"
+        "ことを確かめてから、certify をもう一度実行してくださ"
+        "い。",
+    ),
+    "commission.certify-first": Message(
+        "Run certify first: {count} device(s) of job {job_id} have not been checked "
+        "against the catalog. Nothing was changed.",
+        "先に certify を実行してください。ジョブ {job_"
+        "id} の機器 {count} 台がまだカタログで確認されて"
+        "いません。何も変更していません。",
+        "Run: commissioner certify --job {job_id}",
+        "実行するコマンド: commissioner certify --job {job_id}",
+    ),
+    "owner.job-sealed": Message(
+        "Job {job_id} ({job_number}) is handed over and sealed; its owner cannot be "
+        "changed in it.",
+        "ジョブ {job_id}（{job_number}）は引き渡"
+        "し済みで封印されているため、所有者を変更できません。",
+        "For a new owner start a resale job (commissioner job new --kind resale "
+        "--from-job {job_id}), then run commissioner wipe.",
+        "新しい所有者には転売ジョブを作成し（commissioner"
+        " job new --kind resale --from-"
+        "job {job_id}）、commissioner wip"
+        "e を実行してください。",
+    ),
+    "catalog.root-too-large": Message(
+        "{path} is too large to be a catalog trust root.",
+        "{path} はカタログのトラストルートとしては大きすぎます。",
+        "Pass --root FILE with the platform's root.json.",
+        "--root FILE でプラットフォームの root.json を指定してください。",
+    ),
+    "catalog.root-unreadable": Message(
+        "Cannot read the catalog trust root {path}: {reason}.",
+        "カタログのトラストルート {path} を読み込めません（{reason}）。",
+        "Pass --root FILE with the platform's root.json.",
+        "--root FILE でプラットフォームの root.json を指定してください。",
+    ),
+    "job.not-found": Message(
+        "There is no job {job} in this job store.",
+        "ジョブ {job} はこのジョブ保管庫にありません。",
+        "List the jobs with commissioner job list and use an id or job number shown there.",
+        "commissioner job list でジョブを一覧し、表示された ID かジョブ番号を指定してください。",
+    ),
+    "store.missing": Message(
+        "There is no job store at {path}.",
+        "{path} にジョブ保管庫がありません。",
+        "Create a job with commissioner job new, or pass --data-dir with the folder that "
+        "holds the store.",
+        "commissioner job new でジョブを作成する"
+        "か、保管庫のあるフォルダーを --data-dir で指定し"
+        "てください。",
+    ),
+    "store.too-new": Message(
+        "The job store was written by a newer version of this app ({detail}).",
+        "ジョブ保管庫はこのアプリより新しい版で書かれています（{detail}）。",
+        "Install the newest commissioner app, then open the store again.",
+        "最新の commissioner アプリを入れてから、もう一度開いてください。",
+    ),
+    "store.locked": Message(
+        "Another commissioner window is using the job store ({detail}).",
+        "別の commissioner のウィンドウがジョブ保管庫を使用中です（{detail}）。",
+        "Close the other commissioner window, then try again.",
+        "もう一方の commissioner のウィンドウを閉じてから、やり直してください。",
+    ),
+    "store.corrupt": Message(
+        "The job store is damaged ({detail}).",
+        "ジョブ保管庫が壊れています（{detail}）。",
+        "Keep the file for analysis and restore the store from a backup.",
+        "調査のためファイルを残し、バックアップから保管庫を戻してください。",
+    ),
+    "store.unusable": Message(
+        "The job store cannot be used ({detail}).",
+        "ジョブ保管庫を使用できません（{detail}）。",
+        "Check the data folder (--data-dir) and its disk, then try again.",
+        "データフォルダー（--data-dir）とそのディスクを確かめてから、やり直してください。",
+    ),
+    "store.cannot-open": Message(
+        "Cannot open the job store {path}: {reason}.",
+        "ジョブ保管庫 {path} を開けません（{reason}）。",
+        "Check that the data folder exists and is writable, then try again.",
+        "データフォルダーがあり書き込めることを確かめてから、やり直してください。",
+    ),
+    "device.not-in-job": Message(
+        "Device {device_id} is not part of this job (or was already taken out).",
+        "機器 {device_id} はこのジョブに含まれていません（または既に取り外し済みです）。",
+        "See the job's devices with commissioner job show, then name one of them; scan "
+        "again if the device is new.",
+        "commissioner job show でジョブの機器を"
+        "確かめ、その中から指定してください。新しい機器ならもう一度ス"
+        "キャンしてください。",
+    ),
+    "device.is-gateway": Message(
+        "{device_id} is the home gateway; it cannot be taken out of the job.",
+        "{device_id} はホームゲートウェイのため、ジョブから外せません。",
+        "A home is handed over with its gateway; if the gateway is faulty, start a new "
+        "job for the home.",
+        "住宅はゲートウェイと一緒に引き渡します。ゲートウェイが故障し"
+        "ているなら、新しいジョブを作成してください。",
+    ),
+    "device.still-advertised": Message(
+        "{device_id} is still advertised on the network, so it was not recorded as removed.",
+        "{device_id} がまだネットワーク上で告知されているため、取り外しを記録しませんでした。",
+        "Unplug or switch off the device and take it out of the home, then record the "
+        "removal again.",
+        "機器の電源を抜くか切って住宅から取り外してから、もう一度取り外しを記録してください。",
+    ),
+    "device.still-answers": Message(
+        "{device_id} still answers at {address}, so it was not recorded as removed.",
+        "{device_id} が {address} でまだ応答するため、取り外しを記録しませんでした。",
+        "Unplug or switch off the device and take it out of the home, then record the "
+        "removal again.",
+        "機器の電源を抜くか切って住宅から取り外してから、もう一度取り外しを記録してください。",
+    ),
+    "reason.required": Message(
+        "A reason is required; it is recorded in the job.",
+        "理由の入力が必要です。理由はジョブに記録されます。",
+        "Say why, for example --reason \"counterfeit, returned to the supplier\".",
+        "理由を入力してください（例: --reason \"偽造品のため仕入先に返品\"）。",
+    ),
+    "replace.same-unit": Message(
+        "The new unit must be another device than {device_id}, which it replaces.",
+        "新しい機器は、置き換える {device_id} とは別の機器でなければなりません。",
+        "Give the new unit's device id, from its box label or a scan.",
+        "新しい機器の ID を、箱のラベルかスキャン結果から指定してください。",
+    ),
+    "replace.new-not-found": Message(
+        "The new unit {new_id} was not found on the network.",
+        "新しい機器 {new_id} がネットワーク上に見つかりません。",
+        "Power the new unit on, connect it to the home network, then try again.",
+        "新しい機器の電源を入れて住宅のネットワークにつないでから、やり直してください。",
+    ),
+    "replace.kind-differs": Message(
+        "The new unit {new_id} is a {new_kind}, but {device_id} is a {old_kind}.",
+        "新しい機器 {new_id} の種類は {new_kind} ですが、{device_id} は {old_kind} です。",
+        "A replacement must be the same kind of device: bring a unit of the same kind.",
+        "置き換えには同じ種類の機器が必要です。同じ種類の機器を用意してください。",
+    ),
+    "replace.new-blocked": Message(
+        "The new unit {new_id} is blocked too ({verdict}): {detail}",
+        "新しい機器 {new_id} も遮断されました（{verdict}）: {detail}",
+        "Use a genuine unit of a model certified for this home's level.",
+        "この住宅のレベルで認証された型番の正規品を使ってください。",
+    ),
+    "device.already-provisioned": Message(
+        "{device_id} is already provisioned with this home's credentials.",
+        "{device_id} はこの住宅の認証情報で既に設定済みです。",
+        "Only a device that was never provisioned can be removed or replaced; to change a "
+        "provisioned one use the remediation commands.",
+        "取り外しや置き換えができるのは未設定の機器だけです。設定済み"
+        "の機器は是正コマンドで対応してください。",
+    ),
+    "replace.new-taken-out": Message(
+        "{new_id} was itself taken out of this job.",
+        "{new_id} はこのジョブから既に取り外された機器です。",
+        "Use a new unit that was never part of this job.",
+        "このジョブに含まれたことのない新しい機器を使ってください。",
+    ),
+    "label.field-invalid": Message(
+        "The {field} must be 1 to {max} printable characters.",
+        "{field} は印字可能な 1〜{max} 文字で入力してください。",
+        "Type it as printed on the box, then try again.",
+        "箱に印字されたとおりに入力して、やり直してください。",
+    ),
+    "label.jcstar-or-box": Message(
+        "Give either a JC-STAR label QR or the box label's model and serial, not both.",
+        "JC-STAR ラベルの QR か、箱ラベルの型番と製造番号のどちらか一方を指定してください。",
+        "Use the label text, or --model and --serial.",
+        "ラベルの文字列か、--model と --serial を指定してください。",
+    ),
+    "label.not-jcstar": Message(
+        "This is not a JC-STAR label: {detail}.",
+        "JC-STAR ラベルではありません（{detail}）。",
+        "Scan the QR code printed on the JC-STAR label.",
+        "JC-STAR ラベルに印刷された QR コードを読み取ってください。",
+    ),
+    "device.not-blocked": Message(
+        "{device_id} was not blocked by the certification check, so it needs no replacement.",
+        "{device_id} は認証確認で遮断されていないため、置き換えは不要です。",
+        "Only devices the check blocked can be replaced; continue with the next step.",
+        "置き換えられるのは遮断された機器だけです。次の手順に進んでください。",
+    ),
+    "firmware.timeouts-out-of-range": Message(
+        "--timeout must be from 0 to 120 s and --reboot-timeout from 0 to 3600 s.",
+        "--timeout は 0〜120 秒、--reboot-timeout は 0〜3600 秒で指定してください。",
+        "Give values in those ranges and run the command again.",
+        "範囲内の値を指定して、もう一度実行してください。",
+    ),
+    "firmware.not-handed-over": Message(
+        "Job {job_id} is not handed over yet.",
+        "ジョブ {job_id} はまだ引き渡されていません。",
+        "Update it within the job: commissioner update --job {job_id}",
+        "ジョブの中で更新してください: commissioner update --job {job_id}",
+    ),
+    "firmware.no-index": Message(
+        "Catalog version {version} carries no firmware index.",
+        "カタログ版 {version} にはファームウェア一覧が含まれていません。",
+        "Sync the catalog from a platform that publishes firmware (commissioner catalog sync).",
+        "ファームウェアを公開しているプラットフォームからカタログを同"
+        "期してください（commissioner catalog s"
+        "ync）。",
+    ),
+    "catalog.no-roots": Message(
+        "The catalog lists no usable manufacturer root.",
+        "カタログに使えるメーカーのルート証明書がありません。",
+        "Run commissioner catalog sync while online.",
+        "オンラインの状態で commissioner catalog sync を実行してください。",
+    ),
+    "catalog.no-roots-detail": Message(
+        "No manufacturer trust roots are available: {detail}",
+        "メーカーのルート証明書がありません: {detail}",
+        "Run commissioner catalog sync while online.",
+        "オンラインの状態で commissioner catalog sync を実行してください。",
+    ),
+    "firmware.no-certified-device": Message(
+        "No certified device to update in this job.",
+        "このジョブには更新できる認証済みの機器がありません。",
+        "Check the devices first: commissioner certify",
+        "先に機器を確認してください: commissioner certify",
+    ),
+    "firmware.image-refused": Message(
+        "A firmware image was refused: {detail}",
+        "ファームウェアのイメージを拒否しました: {detail}",
+        "Sync the catalog again (commissioner catalog sync); if it stays refused, report "
+        "it to the platform operator.",
+        "カタログをもう一度同期してください（commissioner"
+        " catalog sync）。拒否が続く場合はプラットフォー"
+        "ムの運営者に報告してください。",
+    ),
+    "address.not-host-port": Message(
+        "{text} is not ADDRESS:PORT.",
+        "{text} は ADDRESS:PORT の形式ではありません。",
+        "Give it like 127.0.0.1:50123, as the scan shows it.",
+        "スキャン結果のとおり 127.0.0.1:50123 の形式で指定してください。",
+    ),
+    "address.port-range": Message(
+        "Port {port} is out of range.",
+        "ポート {port} は範囲外です。",
+        "Give a port from 1 to 65535, as the scan shows it.",
+        "スキャン結果のとおり 1〜65535 のポートを指定してください。",
+    ),
+    "address.not-ip": Message(
+        "{host} is not an IP address.",
+        "{host} は IP アドレスではありません。",
+        "Use the address the scan shows.",
+        "スキャン結果に表示されたアドレスを使ってください。",
+    ),
+    "identify.not-verified": Message(
+        "{address} was not verified ({reason}): {detail}",
+        "{address} の正当性を確認できませんでした（{reason}）: {detail}",
+        "A device that cannot prove its identity must not be commissioned: take it out "
+        "and use a genuine unit.",
+        "正当性を証明できない機器は設定できません。取り外して正規品を使ってください。",
+    ),
+    "job.not-sealed": Message(
+        "Job {job_id} is not handed over yet.",
+        "ジョブ {job_id} はまだ引き渡されていません。",
+        "Open it for work instead (commissioner job show {job_id}).",
+        "作業用に開いてください（commissioner job show {job_id}）。",
+    ),
+    "level.answers-differ": Message(
+        "The answers call for level {implied}, not level {level}.",
+        "回答から求められるのはレベル {implied} で、レベル {level} ではありません。",
+        "Choose the level the answers call for, or give the reason for a lower one "
+        "(--below-suggestion-reason).",
+        "回答に合うレベルを選ぶか、低いレベルにする理由を入力してくだ"
+        "さい（--below-suggestion-reason）。",
+    ),
+    "level.reason-required": Message(
+        "Job {job_id} calls for level {suggested}; a lower level needs a reason.",
+        "ジョブ {job_id} にはレベル {suggested}"
+        " が求められます。低いレベルにするには理由が必要です。",
+        "Give the reason with --reason.",
+        "--reason で理由を入力してください。",
+    ),
+    "label.none-read": Message(
+        "No label was read.",
+        "ラベルを1枚も読み取れませんでした。",
+        "Scan the label's QR code again, or type the code printed under it.",
+        "ラベルの QR コードをもう一度読み取るか、その下に印字されたコードを入力してください。",
+    ),
+    "label.too-many": Message(
+        "More than {max} labels in one go.",
+        "一度に読み取れるラベルは {max} 枚までです。",
+        "Scan the labels in smaller batches.",
+        "何回かに分けて読み取ってください。",
+    ),
+    "label.line-too-long": Message(
+        "Line {line} is too long for a device label.",
+        "{line} 行目は機器ラベルとしては長すぎます。",
+        "Scan that label again; a scanner may have joined two codes.",
+        "そのラベルを読み取り直してください。2つのコードがつながった可能性があります。",
+    ),
+    "label.bad-matter-code": Message(
+        "This is not a valid Matter setup code: {detail}.",
+        "正しい Matter のセットアップコードではありません（{detail}）。",
+        "Type the 11- or 21-digit code again, or scan the QR code (MT:...).",
+        "11桁または21桁のコードを入力し直すか、QR コード（MT:...）を読み取ってください。",
+    ),
+    "network-file.members": Message(
+        "The network file {path} needs the text members ssid, passphrase and home_id.",
+        "ネットワークファイル {path} には文字列の ssid、passphrase、home_id が必要です。",
+        "Complete the file, then try again.",
+        "ファイルを補ってから、やり直してください。",
+    ),
+    "network-file.invalid": Message(
+        "The network file {path} was refused: {detail}.",
+        "ネットワークファイル {path} を受け付けられません（{detail}）。",
+        "Correct the file, then try again.",
+        "ファイルを直してから、やり直してください。",
+    ),
+    "network.unknown": Message(
+        "The home network configuration is not known on this computer.",
+        "このコンピューターには住宅のネットワーク設定がありません。",
+        "Enter the home's network settings first (command line: --network-file FILE; "
+        "training: --virtual-home DIR).",
+        "先に住宅のネットワーク設定を入力してください（コマンドライン"
+        ": --network-file FILE、訓練: --vi"
+        "rtual-home DIR）。",
+    ),
+    "onboard.no-ble-device": Message(
+        "No factory-new device was found over Bluetooth LE.",
+        "Bluetooth LE で工場出荷状態の機器が見つかりませんでした。",
+        "Start a scan with Bluetooth on, bring the laptop near the devices and wait for them.",
+        "Bluetooth をオンにしてスキャンを始め、機器の近くで待ってください。",
+    ),
+    "ble.transport-invalid": Message(
+        "The Bluetooth transport setting was refused: {detail}.",
+        "Bluetooth の接続設定を受け付けられません（{detail}）。",
+        "Correct the Bluetooth setting, then try again.",
+        "Bluetooth の設定を直してから、やり直してください。",
+    ),
+    "ble.unavailable": Message(
+        "Bluetooth is not available: {detail}.",
+        "Bluetooth を使用できません（{detail}）。",
+        "Turn Bluetooth on (or plug in a Bluetooth adapter) and start the scan again.",
+        "Bluetooth をオンにする（または Bluetooth"
+        " アダプターを挿す）と、もう一度スキャンしてください。",
+    ),
+    "onboard.no-labels": Message(
+        "No device labels are in the job.",
+        "ジョブに機器ラベルがありません。",
+        "Scan the devices' labels into the job (command line: --labels-stdin; training: "
+        "--virtual-home DIR).",
+        "機器のラベルをジョブに読み取ってください（コマンドライン: "
+        "--labels-stdin、訓練: --virtual-h"
+        "ome DIR）。",
+    ),
+    "onboard.no-labelled-ble-device": Message(
+        "No factory-new Bluetooth LE device with a scanned label was found.",
+        "ラベルを読み取った工場出荷状態の Bluetooth LE 機器が見つかりませんでした。",
+        "Scan the label of each device you want to add, then start again near the devices.",
+        "追加する機器のラベルを読み取ってから、機器の近くでもう一度始めてください。",
+    ),
+    "remediate.unknown-finding": Message(
+        "Unknown finding or action {finding}.",
+        "不明な指摘または処置です: {finding}",
+        "Use a finding code that commissioner verify printed, or one of: {actions}",
+        "commissioner verify が表示した指摘コードか、次のいずれかを指定してください: {actions}",
+    ),
+    "remediate.no-device-action": Message(
+        "No device action fixes the finding {finding}.",
+        "指摘 {finding} は機器への処置では直せません。",
+        "{advice}",
+        "{advice}",
+    ),
+    "remediate.no-home-ca": Message(
+        "The job's home CA or access list is not on this laptop.",
+        "このノートPCにはジョブの住宅 CA またはアクセスリストがありません。",
+        "Import the job with its secrets (commissioner job import).",
+        "秘密情報ごとジョブを取り込んでください（commissioner job import）。",
+    ),
+    "remediate.no-credentials": Message(
+        "The job's credentials are not on this laptop.",
+        "このノートPCにはジョブの認証情報がありません。",
+        "Import the job with its secrets (commissioner job import).",
+        "秘密情報ごとジョブを取り込んでください（commissioner job import）。",
+    ),
+    "remediate.failed": Message(
+        "{device_id}: {detail}",
+        "{device_id}: {detail}",
+        "Check the device, then run the remediation again.",
+        "機器を確かめてから、もう一度是正を実行してください。",
+    ),
+    "remediate.no-update-run": Message(
+        "{device_id}: no update was run ({why}).",
+        "{device_id}: 更新は実行されませんでした（{why}）。",
+        "Check that the device is on the network and listed in the firmware index, then "
+        "run the remediation again.",
+        "機器がネットワーク上にありファームウェア一覧に載っていること"
+        "を確かめてから、もう一度実行してください。",
+    ),
+    "remediate.update-ended": Message(
+        "{device_id}: the update ended {outcome}: {detail}",
+        "{device_id}: 更新の結果は {outcome} でした: {detail}",
+        "Check the device's power and network, then run the remediation again.",
+        "機器の電源とネットワークを確かめてから、もう一度実行してください。",
+    ),
+    "remediate.no-address": Message(
+        "{device_id} has no known address.",
+        "{device_id} のアドレスが分かりません。",
+        "Run commissioner verify first so the device is heard.",
+        "先に commissioner verify を実行して機器を検出してください。",
+    ),
+    "remediate.not-job-device": Message(
+        "{device_id} is not a device of job {job_id}.",
+        "{device_id} はジョブ {job_id} の機器ではありません。",
+        "Name a device of the job (see commissioner verify).",
+        "ジョブの機器を指定してください（commissioner verify を参照）。",
+    ),
+    "remediate.no-gateway": Message(
+        "The job has no gateway.",
+        "このジョブにはゲートウェイがありません。",
+        "Start a new job for the home with its gateway.",
+        "ゲートウェイを含めて新しいジョブを作成してください。",
+    ),
+    "remediate.gateway-new-job": Message(
+        "A gateway is re-provisioned or replaced only by a new job.",
+        "ゲートウェイの再設定や交換は新しいジョブでのみ行えます。",
+        "Start a resale or new job for the home.",
+        "住宅の転売ジョブか新しいジョブを作成してください。",
+    ),
+    "remediate.no-device-credential": Message(
+        "The job holds no credential for {device_id}.",
+        "ジョブに {device_id} の認証情報がありません。",
+        "Import the job with its secrets (commissioner job import).",
+        "秘密情報ごとジョブを取り込んでください（commissioner job import）。",
+    ),
+    "remediate.known-device": Message(
+        "{device_id} is a device of the job, not an unknown one.",
+        "{device_id} はジョブの機器で、不明な機器ではありません。",
+        "To take it out of the home, replace it or start a new job.",
+        "住宅から外すには、置き換えるか新しいジョブを作成してください。",
+    ),
+    "remediate.already-in-job": Message(
+        "{device_id} is already a device of the job.",
+        "{device_id} は既にジョブの機器です。",
+        "Give the id of the new unit that is not in the job yet.",
+        "まだジョブに含まれていない新しい機器の ID を指定してください。",
+    ),
+    "remediate.same-unit": Message(
+        "{device_id} is still the recorded unit: there is nothing to replace.",
+        "{device_id} は記録どおりの機器のため、置き換えるものがありません。",
+        "Re-provision it instead.",
+        "代わりに再設定してください。",
+    ),
+    "remediate.new-unit-uncertified": Message(
+        "The new unit cannot join the job: {detail}",
+        "新しい機器はジョブに加えられません: {detail}",
+        "Use a genuine unit of a certified model.",
+        "認証済み型番の正規品を使ってください。",
+    ),
+    "remediate.no-box-label": Message(
+        "There is no box label for {device_id}.",
+        "{device_id} の箱ラベルがありません。",
+        "Give the folder of label files with --labels DIR.",
+        "--labels DIR でラベルファイルのフォルダーを指定してください。",
+    ),
+    "remediate.needs-catalog": Message(
+        "Remediation needs the signed catalog: {detail}",
+        "是正には署名付きカタログが必要です: {detail}",
+        "Run commissioner catalog sync while online.",
+        "オンラインの状態で commissioner catalog sync を実行してください。",
+    ),
+    "remediate.readback-differs": Message(
+        "{device_id} read back differently: {detail}",
+        "{device_id} の読み戻し結果が一致しません: {detail}",
+        "Run the remediation again; if it still differs, replace the device.",
+        "もう一度是正を実行してください。それでも一致しなければ機器を交換してください。",
+    ),
+    "remediate.credential-refused": Message(
+        "{device_id}: the job's credential was not accepted ({detail}).",
+        "{device_id}: ジョブの認証情報が受け付けられませんでした（{detail}）。",
+        "The device does not hold this job's credentials: check that it belongs to this "
+        "home, or reset and re-provision it.",
+        "機器がこのジョブの認証情報を持っていません。この住宅の機器か"
+        "確かめるか、初期化して設定し直してください。",
+    ),
+    "remediate.unreachable": Message(
+        "{device_id} could not be reached: {detail}",
+        "{device_id} に接続できませんでした: {detail}",
+        "Check that the device is powered and on the network, then run the remediation again.",
+        "機器の電源が入りネットワークにつながっていることを確かめてか"
+        "ら、もう一度実行してください。",
+    ),
+    "remediate.allow-list-differs": Message(
+        "The gateway's allow-list read back differently.",
+        "ゲートウェイの許可リストの読み戻し結果が一致しません。",
+        "Run the remediation again; if it still differs, start a new job for the gateway.",
+        "もう一度是正を実行してください。それでも一致しなければゲート"
+        "ウェイ用に新しいジョブを作成してください。",
+    ),
+    "remediate.gateway-auth-failed": Message(
+        "The gateway does not authenticate {device_id}: {detail}",
+        "ゲートウェイが {device_id} を認証できません: {detail}",
+        "Re-provision the device (commissioner remediate), then verify again.",
+        "機器を再設定してから（commissioner remediate）、もう一度検証してください。",
+    ),
+    "remediate.unit-not-genuine": Message(
+        "The unit at {address} did not prove a genuine identity: {detail}",
+        "{address} の機器は正規品であることを証明できませんでした: {detail}",
+        "Only a genuine, attested device can take a place in the job: use another unit.",
+        "ジョブに加えられるのは証明された正規品だけです。別の機器を使ってください。",
+    ),
+    "resale.needs-site": Message(
+        "A resale without a previous job needs --site-name, --site-address and --level.",
+        "前のジョブがない転売には --site-name、--site-address、--level が必要です。",
+        "Give the three options, then try again.",
+        "3つのオプションを指定して、やり直してください。",
+    ),
+    "resale.previous-not-sealed": Message(
+        "Job {job_id} ({job_number}) is not handed over yet.",
+        "ジョブ {job_id}（{job_number}）はまだ引き渡されていません。",
+        "A resale starts from a sealed job: finish that job first.",
+        "転売は封印済みのジョブから始めます。先にそのジョブを完了してください。",
+    ),
+    "resale.audit-broken": Message(
+        "The audit log of job {job_id} does not verify: {detail}",
+        "ジョブ {job_id} の監査ログを検証できません: {detail}",
+        "Import the job again from its bundle.",
+        "束からジョブをもう一度取り込んでください。",
+    ),
+    "scan.echonet-unavailable": Message(
+        "Cannot search for ECHONET Lite equipment: {detail}",
+        "ECHONET Lite 機器を探索できません: {detail}",
+        "Check echonet_interfaces in settings.toml.",
+        "settings.toml の echonet_interfaces を確かめてください。",
+    ),
+    "training.no-ble": Message(
+        "This virtual home has no Bluetooth LE devices.",
+        "この仮想住宅には Bluetooth LE 機器がありません。",
+        "Start it with a Bluetooth LE scenario, for example --scenario ble-10.",
+        "Bluetooth LE のシナリオで起動してください（例: --scenario ble-10）。",
+    ),
+    "training.auto-labels-field": Message(
+        "Reading box labels without a scan is a training option.",
+        "ラベルを読み取らずに箱ラベルを読み込むのは訓練用の機能です。",
+        "On a real site scan, type or photograph each label.",
+        "実際の現場では、各ラベルを読み取るか、入力するか、撮影してください。",
+    ),
+    "training.roots-unreadable": Message(
+        "Cannot read the virtual home's trust roots {path}: {reason}",
+        "仮想住宅のルート証明書 {path} を読み込めません: {reason}",
+        "Start the virtual home again (commissioner virtual-home --state-dir DIR).",
+        "仮想住宅を起動し直してください（commissioner virtual-home --state-dir DIR）。",
+    ),
+    "training.no-home": Message(
+        "There is no training home at {path}.",
+        "{path} に訓練用の住宅がありません。",
+        "Is the virtual home running? Start it again (commissioner virtual-home --state-dir DIR).",
+        "仮想住宅が動いているか確かめ、起動し直してください（comm"
+        "issioner virtual-home --state-"
+        "dir DIR）。",
+    ),
+    "training.home-unreadable": Message(
+        "Cannot read {path}: {reason}",
+        "{path} を読み込めません: {reason}",
+        "Start the virtual home again (commissioner virtual-home --state-dir DIR).",
+        "仮想住宅を起動し直してください（commissioner virtual-home --state-dir DIR）。",
+    ),
+    "verify.options-out-of-range": Message(
+        "The timeout, scan time or concurrency is out of range.",
+        "タイムアウト、スキャン時間、または並列数が範囲外です。",
+        "See commissioner verify --help for the ranges, then run it again.",
+        "commissioner verify --help で範囲を確かめてから、もう一度実行してください。",
+    ),
+    "verify.not-sealed": Message(
+        "Job {job_id} is not handed over yet: there is no sealed record to verify against.",
+        "ジョブ {job_id} はまだ引き渡されていないため、検証"
+        "の基準となる封印済みの記録がありません。",
+        "Finish the job and hand it over, then verify.",
+        "ジョブを完了して引き渡してから、検証してください。",
+    ),
+    "verify.needs-catalog": Message(
+        "Verification needs the signed catalog: {detail}",
+        "検証には署名付きカタログが必要です: {detail}",
+        "Run commissioner catalog sync while online.",
+        "オンラインの状態で commissioner catalog sync を実行してください。",
+    ),
+    "wipe.not-resale": Message(
+        "Job {job_id} is not a resale job.",
+        "ジョブ {job_id} は転売ジョブではありません。",
+        "Start one with commissioner job new --kind resale --from-job OLD.",
+        "commissioner job new --kind resale --from-job OLD で作成してください。",
+    ),
+    "commission.nothing-checked": Message(
+        "Run certify first: job {job_id} has no devices checked against the catalog "
+        "(count {count}). Nothing was changed.",
+        "先に certify を実行してください。ジョブ {job_"
+        "id} にはカタログで確認済みの機器がありません（{coun"
+        "t} 台）。何も変更していません。",
+        "Run: commissioner certify --job {job_id}",
+        "実行するコマンド: commissioner certify --job {job_id}",
+    ),
+}
