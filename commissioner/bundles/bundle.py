@@ -56,9 +56,10 @@ BundleProblem = Literal["unreadable", "tampered", "foreign-signer", "wrong-recip
 class BundleError(UserError):
     """A bundle is refused; ``problem`` says why (nothing was stored)."""
 
-    def __init__(self, problem: BundleProblem, message: str, *, hint: str | None = None
-                 ) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, problem: BundleProblem, message: str | None = None, *,
+                 hint: str | None = None, code: str | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, hint=hint, code=code, params=params)
         self.problem = problem
 
 

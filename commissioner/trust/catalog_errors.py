@@ -4,6 +4,7 @@ hints shown with them, and which reasons allow the offline cache."""
 from __future__ import annotations
 
 import http.client
+from collections.abc import Mapping
 from typing import Final
 
 import urllib3
@@ -62,11 +63,12 @@ class CatalogError(UserError):
     CLI exit codes: 3 security failure (including a lost or edited cache), 4 platform
     unreachable, 5 no usable offline catalog, 1 other (including clock-behind)."""
 
-    def __init__(self, reason_code: str, message: str, hint: str | None = None) -> None:
-        code = 3 if reason_code in SECURITY_REASONS else _EXIT_CODES.get(reason_code, 1)
-        super().__init__(message, hint=hint, exit_code=code)
+    def __init__(self, reason_code: str, message: str | None = None, hint: str | None = None,
+                 *, code: str | None = None, params: Mapping[str, object] | None = None) -> None:
+        exit_code = 3 if reason_code in SECURITY_REASONS else _EXIT_CODES.get(reason_code, 1)
+        super().__init__(message, hint=hint, exit_code=exit_code, code=code, params=params)
         self.reason_code = reason_code
-        self.message = message
+        self.message = str(self)
 
     @property
     def is_network(self) -> bool:
