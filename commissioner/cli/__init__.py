@@ -23,7 +23,9 @@ from typing import Final
 from commissioner import __version__
 from commissioner.cli.common import common_parser
 from commissioner.cli.registry import Registrar
+from commissioner.cli.wording import error_lines, say, set_language
 from commissioner.errors import UserError
+from commissioner.messages import LANGUAGES
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Commission a smart home safely (CCDS smart home guideline 2023).",
     )
     parser.add_argument("--version", action="version", version=f"commissioner {__version__}")
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=None,
+        help="language of messages (default: COMMISSIONER_LANG, else the locale: ja_JP is "
+        "Japanese, anything else English)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_parser()
     for register in _registrars():
@@ -66,6 +73,7 @@ def plugin_registrars() -> list[Registrar]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_language(args.lang)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -73,12 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = handler(args)
     except UserError as err:
-        print(f"commissioner: error: {err}", file=sys.stderr)
-        if err.hint:
-            print(f"commissioner: hint: {err.hint}", file=sys.stderr)
+        for line in error_lines(err):
+            print(line, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("commissioner: interrupted", file=sys.stderr)
+        print(f"commissioner: {say('cli.interrupted')}", file=sys.stderr)
         return 130
     return code
 

@@ -211,10 +211,10 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
 
 def _device_label(args: argparse.Namespace) -> int:
     if args.image is not None or args.stdin:
-        raise UserError("--device takes the label text or --model and --serial")
+        raise UserError(code="cli.device-label-form")
     boxed = args.model is not None or args.serial is not None
     if boxed and (args.model is None or args.serial is None or args.payload is not None):
-        raise UserError("a box label needs both --model and --serial (and no PAYLOAD)")
+        raise UserError(code="cli.box-label-needs-both")
     r = asyncio.run(device_labels.add_device_label(
         context_from_args(args), args.job, args.device,
         qr=None if boxed else args.payload, model=args.model, serial=args.serial))
@@ -238,10 +238,9 @@ def _label_add(args: argparse.Namespace) -> int:
     if args.device is not None:
         return _device_label(args)
     if args.payload is None and args.image is None and not args.stdin:
-        raise UserError("give the label text, --image FILE or --stdin")
+        raise UserError(code="cli.label-source")
     if args.payload is not None and device_labels.is_jcstar(args.payload):
-        raise UserError("a JC-STAR label is evidence for one device",
-                        hint="say which with --device ID")
+        raise UserError(code="cli.jcstar-needs-device")
     read = _read_labels(args)
     source: labels.LabelSource = (
         "image" if args.image is not None else "scanned" if args.stdin else "typed")

@@ -95,7 +95,7 @@ def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
 
 def _report(args: argparse.Namespace) -> int:
     if args.json_out is None and args.pdf_out is None:
-        raise UserError("say what to write", hint="add --json FILE and/or --pdf FILE")
+        raise UserError(code="cli.write-what")
     ctx = context_from_args(args)
     catalog = load_catalog(args, required=False)
     if args.json_out is not None:

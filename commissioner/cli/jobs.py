@@ -114,12 +114,11 @@ def _job_new(args: argparse.Namespace) -> int:
             print(f"Next: commissioner wipe --job {job.id}")
         return 0
     if args.from_job is not None:
-        raise UserError("--from-job needs --kind resale")
+        raise UserError(code="cli.from-job-needs-resale")
     if not args.site_name or not args.site_address or args.level is None:
-        raise UserError("job new needs --site-name, --site-address and --level")
+        raise UserError(code="cli.job-new-needs-site")
     if args.personal_data is None or args.life_or_property is None:
-        raise UserError("job new needs the answers --personal-data yes|no and "
-                        "--life-or-property yes|no (they decide the service level)")
+        raise UserError(code="cli.job-new-needs-answers")
     job = jobs.create_job(
         context_from_args(args), job_number=args.job_number, site_name=args.site_name,
         site_address=args.site_address, service_level=args.level, operator=args.operator,
