@@ -99,49 +99,39 @@ def classify(err: BaseException, url: str) -> CatalogError:
         return err
     if isinstance(err, DeadlineExceededError):
         return CatalogError(
-            "unreachable", f"the catalog server {url} is too slow: the sync did not finish "
-            f"within its {err.deadline_seconds:g} s deadline", HINT_NETWORK)
+            "unreachable",
+            code="catalog.sync-too-slow",
+            params={"url": url, "seconds": f"{err.deadline_seconds:g}"})
     if isinstance(err, e.SlowRetrievalError):
-        return CatalogError(
-            "unreachable", f"the catalog server {url} is too slow or unreachable (no data "
-            f"within the read timeout)", HINT_NETWORK)
+        return CatalogError("unreachable", code="catalog.sync-slow", params={"url": url})
     if isinstance(err, e.DownloadLengthMismatchError):
-        return CatalogError(
-            "oversized", f"the catalog server sent more data than the signed metadata allows "
-            f"({err})", HINT_SECURITY)
+        return CatalogError("oversized", code="catalog.sync-too-much", params={"detail": err})
     if isinstance(err, e.DownloadHTTPError):
         return CatalogError(
-            "unreachable", f"the catalog server {url} answered HTTP {err.status_code}",
-            "Check the platform URL and try again later. " + HINT_NETWORK)
+            "unreachable",
+            code="catalog.sync-http",
+            params={"url": url, "status": err.status_code})
     if isinstance(err, e.DownloadError | urllib3.exceptions.HTTPError
                   | http.client.HTTPException | ConnectionError | TimeoutError):
         return CatalogError(
-            "unreachable", f"the catalog server {url} cannot be reached or the connection "
-            f"was cut ({_cause(err)})", HINT_NETWORK)
+            "unreachable",
+            code="catalog.sync-unreachable",
+            params={"url": url, "detail": _cause(err)})
     if isinstance(err, e.UnsignedMetadataError):
-        return CatalogError(
-            "bad-signature", f"catalog metadata is not signed by the trusted keys ({err})",
-            HINT_SECURITY)
+        return CatalogError("bad-signature", code="catalog.sync-unsigned", params={"detail": err})
     if isinstance(err, e.BadVersionNumberError):
-        return CatalogError(
-            "rollback", f"the catalog server offered older metadata than this computer already "
-            f"trusts (rollback) ({err})", HINT_SECURITY)
+        return CatalogError("rollback", code="catalog.metadata-rollback", params={"detail": err})
     if isinstance(err, e.ExpiredMetadataError):
-        return CatalogError(
-            "expired", f"the catalog server offered expired metadata (freeze: the platform's "
-            f"signed metadata is out of date) ({err})", HINT_SECURITY)
+        return CatalogError("expired", code="catalog.sync-expired", params={"detail": err})
     if isinstance(err, e.LengthOrHashMismatchError):
-        return CatalogError(
-            "tampered", f"a catalog file does not match its signed hash/length ({err})",
-            HINT_SECURITY)
+        return CatalogError("tampered", code="catalog.sync-tampered", params={"detail": err})
     if isinstance(err, e.RepositoryError):
         return CatalogError(
-            "invalid-metadata", f"catalog metadata failed verification ({err})", HINT_SECURITY)
+            "invalid-metadata", code="catalog.sync-invalid", params={"detail": err})
     if isinstance(err, CatalogDataError):
         return CatalogError(
-            "invalid-catalog", f"the signed catalog content is malformed: {err}", HINT_SECURITY)
+            "invalid-catalog", code="catalog.sync-malformed", params={"detail": err})
     if isinstance(err, OSError):
-        return CatalogError(
-            "io-error", f"cannot write the catalog cache: {err}",
-            "Check free disk space and permissions of the data folder.")
-    return CatalogError("invalid-metadata", f"catalog update failed: {err!r}", HINT_SECURITY)
+        return CatalogError("io-error", code="catalog.state-unwritable", params={"detail": err})
+    return CatalogError(
+        "invalid-metadata", code="catalog.sync-failed", params={"detail": repr(err)})
