@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from commissioner.messages.catalog_app import APP_MESSAGES
+from commissioner.messages.catalog_cli import CLI_MESSAGES
 from commissioner.messages.catalog_core import CORE_MESSAGES
 from commissioner.messages.catalog_features import FEATURE_MESSAGES
 from commissioner.messages.entry import Message
@@ -47,7 +48,8 @@ def _merge(*tables: Mapping[str, Message]) -> dict[str, Message]:
     return merged
 
 
-CATALOG: Final[Mapping[str, Message]] = _merge(APP_MESSAGES, CORE_MESSAGES, FEATURE_MESSAGES)
+CATALOG: Final[Mapping[str, Message]] = _merge(
+    APP_MESSAGES, CLI_MESSAGES, CORE_MESSAGES, FEATURE_MESSAGES)
 
 
 @dataclass(frozen=True)

@@ -669,4 +669,10 @@ APP_MESSAGES: Final[dict[str, Message]] = {
         "Run: commissioner certify --job {job_id}",
         "実行するコマンド: commissioner certify --job {job_id}",
     ),
+    "label.line-invalid": Message(
+        "Line {line} is not a valid label: {detail}",
+        "{line} 行目は正しいラベルではありません: {detail}",
+        "Scan or type that label again.",
+        "そのラベルを読み取るか入力し直してください。",
+    ),
 }

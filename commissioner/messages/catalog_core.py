@@ -461,6 +461,6 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
         "No PDF renderer is available.",
         "PDF を作成する機能がありません。",
         "Install the GUI extra (pip install 'commissioner[gui]') to write PDFs.",
-        "PDF を書き出すには GUI の追加機能を入れてください（pip install 'commissioner[gui]'）。",
+        "PDF を書き出すには GUI 版の追加機能（commissioner[gui]）を入れてください。",
     ),
 }

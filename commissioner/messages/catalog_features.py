@@ -82,7 +82,7 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     ),
     "catalog.root-not-root": Message(
         "The trust root is not root metadata.",
-        "トラストルートが root メタデータではありません。",
+        "トラストルートがルートのメタデータではありません。",
         "Reinstall the commissioner or pass the correct --root FILE.",
         "commissioner を入れ直すか、正しい --root FILE を指定してください。",
     ),
