@@ -10,6 +10,7 @@ from typing import Any, Final, Literal
 from commissioner.app.context import AppContext, find_job, open_job
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, JobLabel
+from commissioner.messages import Text
 from commissioner.protocol.label import Label
 from commissioner.protocol.matter_payload import (
     MatterPayload,
@@ -68,7 +69,9 @@ def parse_lines(lines: Iterable[str]) -> list[Label]:
         try:
             out.append(parse_payload(line))
         except LabelInputError as err:
-            raise LabelInputError(f"line {n}: {err}", hint=err.hint) from None
+            raise LabelInputError(code="label.line-invalid", params={
+                "line": n, "detail": Text(err.code, err.params) if err.code else str(err)
+            }) from None
     if not out:
         raise LabelInputError(code="label.none-read")
     return out
