@@ -12,10 +12,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commissioner.errors import UserError
 
 DEFAULT_MDNS_INTERFACES = ("127.0.0.1",)
+DEFAULT_TIME_ZONE = "Asia/Tokyo"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,16 @@ class Settings:
     extra: dict[str, object] = field(default_factory=dict)
     # ECHONET Lite (UDP 3610, IPv4 multicast): None = the IPv4 addresses of mdns_interfaces.
     echonet_interfaces: tuple[str, ...] | None = None
+    # The site's time zone (IANA name): times shown to people are in it.
+    time_zone: str = DEFAULT_TIME_ZONE
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def validate_interfaces(values: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -82,14 +94,19 @@ def load_settings(path: Path) -> Settings:
         raise UserError(
             code="settings.bad-value",
             params={"path": path, "key": "echonet_interfaces", "expected": "[IPv4, ...]"})
+    zone = raw.get("time_zone", DEFAULT_TIME_ZONE)
+    if not isinstance(zone, str) or not _known_zone(zone):
+        raise UserError(code="settings.bad-value",
+                        params={"path": path, "key": "time_zone", "expected": "Asia/Tokyo"})
     known = {"mdns_interfaces", "catalog_url", "catalog_grace_days", "provisioning_concurrency",
-             "echonet_interfaces"}
+             "echonet_interfaces", "time_zone"}
     return Settings(
         mdns_interfaces=validate_interfaces(interfaces),
         catalog_url=catalog_url,
         catalog_grace_days=grace,
         provisioning_concurrency=concurrency,
         extra={k: v for k, v in raw.items() if k not in known},
+        time_zone=zone,
         echonet_interfaces=None if echonet is None else (
             () if not echonet else validate_interfaces(echonet)),
     )
