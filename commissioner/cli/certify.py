@@ -32,6 +32,7 @@ from typing import Final
 from commissioner.app import device_changes, device_labels, devices, labels
 from commissioner.app.certify import certify
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.cli.wording import fix_line, local_time, say, term, verdict_lines
 from commissioner.errors import UserError
 from commissioner.protocol.label import Label
 from commissioner.trust.gate import DEFAULT_CONCURRENCY
@@ -165,36 +166,27 @@ def _certify(args: argparse.Namespace) -> int:
             out.append(item)
         print_json(out)
     else:
-        print(
-            f"Job {job.id}: {len(verdicts)} devices checked against catalog version "
-            f"{catalog.version} (refreshed {catalog.refreshed_at:%Y-%m-%d %H:%M} UTC), "
-            f"service level {'★' * job.service_level}"
-        )
+        print(say("cli.certify.header", job_id=job.id, count=len(verdicts),
+                  version=catalog.version, stars="★" * job.service_level,
+                  refreshed=local_time(catalog.refreshed_at, ctx.settings.time_zone)))
         for v in verdicts:
-            mark = "OK     " if not v.blocked else "BLOCKED"
-            serial = f" sn {v.serial}" if v.serial else ""
-            print(
-                f"  {mark} {v.device_id:<24} {v.verdict.value:<22} {v.manufacturer} "
-                f"{v.model}{serial}"
-            )
-            print(f"          {v.reason}")
+            mark = say("cli.certify.blocked" if v.blocked else "cli.certify.ok")
+            serial = " " + say("cli.certify.serial", serial=v.serial) if v.serial else ""
+            print(f"  {mark:<7} {v.device_id:<24} {term('verdict', v.verdict.value):<22} "
+                  f"{v.manufacturer} {v.model}{serial}")
+            for line in verdict_lines(v):
+                print(f"          {line}")
         if outcome.blocked:
-            print(
-                f"{len(outcome.blocked)} device(s) blocked: they cannot be commissioned. "
-                "Take each out of the home, then record it: `commissioner device remove "
-                "--job ID DEVICE_ID --reason TEXT`, or, with a new genuine unit in its place, "
-                "`commissioner device replace --job ID DEVICE_ID --with NEW_ID --reason TEXT`. "
-                "There is no override."
-            )
+            print(say("cli.certify.blocked-summary", count=len(outcome.blocked)))
+            print(say("cli.next", text=fix_line("cli.certify.blocked-summary")))
         basis = outcome.level
         if basis is not None and basis.needs_reason:
-            print(
-                f"Service level {'★' * basis.level} is below the "
-                f"{'★' * basis.suggested_level} suggested by the devices found "
-                f"({', '.join(basis.suggested_by)}); handover stays blocked until you raise it "
-                f"or record why: `commissioner job set-level --job {job.id} --level "
-                f"{basis.level} --reason TEXT`."
-            )
+            params: dict[str, object] = {
+                "level": "★" * basis.level, "suggested": "★" * basis.suggested_level,
+                "kinds": ", ".join(term("kind", k) for k in basis.suggested_by),
+                "job_id": job.id, "level_number": basis.level}
+            print(say("cli.certify.level-below", **params))
+            print(say("cli.next", text=fix_line("cli.certify.level-below", **params)))
     return EXIT_BLOCKED if outcome.blocked else 0
 
 

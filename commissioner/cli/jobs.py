@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import sys
 from pathlib import Path
 
 from commissioner.app import jobs
 from commissioner.cli import bundles as bundles_cli
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.cli.wording import fix_line, local_time, say, term
 from commissioner.errors import UserError
 
 
@@ -110,8 +112,9 @@ def _job_new(args: argparse.Namespace) -> int:
         else:
             source = (f"previous job {link.from_job} (sealed {link.sealed_hash})"
                       if link.from_job else "discovery (no previous record)")
-            print(f"Opened resale job {job.id} (job number {job.job_number}) from {source}")
-            print(f"Next: commissioner wipe --job {job.id}")
+            print(say("cli.job.opened-resale", job_id=job.id, job_number=job.job_number,
+                      source=source))
+            print(say("cli.next", text=fix_line("cli.job.opened-resale", job_id=job.id)))
         return 0
     if args.from_job is not None:
         raise UserError(code="cli.from-job-needs-resale")
@@ -128,7 +131,7 @@ def _job_new(args: argparse.Namespace) -> int:
     if args.json:
         print_json(dataclasses.asdict(job))
     else:
-        print(f"Opened job {job.id} (job number {job.job_number}, {job.stars})")
+        print(say("cli.job.opened", job_id=job.id, job_number=job.job_number, stars=job.stars))
     return 0
 
 
@@ -151,7 +154,7 @@ def _job_list(args: argparse.Namespace) -> int:
         print_json([dataclasses.asdict(j) for j in found])
         return 0
     if not found:
-        print("No jobs.")
+        print(say("cli.job.none"))
         return 0
     for j in found:
         print(f"{j.id}  {j.job_number:<16}  {j.stars:<3}  {j.status:<6}  "
@@ -159,12 +162,9 @@ def _job_list(args: argparse.Namespace) -> int:
     return 0
 
 
-_SOURCE_TEXT = {"advertisement": "as advertised (not asked)",
-                "device": "as the device said when asked", "record": "from the job record"}
-
-
 def _job_show(args: argparse.Namespace) -> int:
-    details = jobs.job_details(context_from_args(args), args.job)
+    ctx = context_from_args(args)
+    details = jobs.job_details(ctx, args.job)
     job, devices = details.job, details.devices
     if args.json:
         data = dataclasses.asdict(job)
@@ -179,50 +179,63 @@ def _job_show(args: argparse.Namespace) -> int:
                              "detail": s.detail} for s in details.followup]
         print_json(data)
         return 0
-    print(f"Job {job.id}  ({job.status})")
-    print(f"  Job number:    {job.job_number}")
-    print(f"  Site:          {job.site_name}")
-    print(f"  Address:       {job.site_address}")
-    print(f"  Service level: {job.stars} (level {job.service_level})")
+    print(say("cli.job.title", job_id=job.id, status=term("job-status", job.status)))
+    print(say("cli.job.number", value=job.job_number))
+    print(say("cli.job.site", value=job.site_name))
+    print(say("cli.job.address", value=job.site_address))
+    print(say("cli.job.level", stars=job.stars, level=job.service_level))
     basis = details.level_basis
     if basis is not None:
-        print(f"  Level basis:   personal data {_answer(basis.personal_data)}, life or "
-              f"property {_answer(basis.life_or_property)}; suggested "
-              f"{'★' * basis.suggested_level}"
-              + (f" ({', '.join(basis.suggested_by)})" if basis.suggested_by else ""))
+        kinds = ", ".join(term("kind", k) for k in basis.suggested_by)
+        print(say("cli.job.basis", personal=_answer(basis.personal_data),
+                  life=_answer(basis.life_or_property), suggested="★" * basis.suggested_level,
+                  kinds=f" ({kinds})" if kinds else ""))
         if basis.reason:
-            print(f"  Level reason:  {basis.reason}")
+            print(say("cli.job.level-reason", value=basis.reason))
         if basis.needs_reason:
-            print("  Level finding: below the suggested level with no reason; "
-                  f"run: commissioner job set-level --job {job.id} --level "
-                  f"{basis.suggested_level}, or give --reason")
-    print(f"  Operator:      {job.operator}")
-    print(f"  Created:       {job.created_at}")
+            print(say("cli.job.level-finding"))
+            print("  " + say("cli.next", text=fix_line(
+                "cli.job.level-finding", job_id=job.id, suggested=basis.suggested_level)))
+    zone = ctx.settings.time_zone
+    print(say("cli.job.operator", value=job.operator))
+    print(say("cli.job.created", value=_when(job.created_at, zone)))
     if job.catalog_version is not None:
-        print(f"  Catalog:       version {job.catalog_version}, "
-              f"refreshed {job.catalog_refreshed_at}")
+        print(say("cli.job.catalog", version=job.catalog_version,
+                  refreshed=_when(job.catalog_refreshed_at, zone)))
     if job.closed_at is not None:
-        print(f"  Closed:        {job.closed_at}")
-        print(f"  Sealed hash:   {job.sealed_hash}")
-    print(f"  Log entries:   {details.steps}")
-    print(f"  Devices:       {len(devices)}")
+        print(say("cli.job.closed", value=_when(job.closed_at, zone)))
+        print(say("cli.job.sealed", value=job.sealed_hash))
+    print(say("cli.job.steps", value=details.steps))
+    print(say("cli.job.devices", value=len(devices)))
     for d in devices:
         where = f"{d.address}:{d.port}" if d.address and d.port else (d.address or "-")
-        print(f"    {d.device_id:<24} {d.kind:<16} {d.manufacturer} {d.model} "
-              f"fw {d.firmware}  {d.status}  {where}")
+        print(f"    {d.device_id:<24} {term('kind', d.kind):<16} {d.manufacturer} {d.model} "
+              f"fw {d.firmware}  {term('device-status', d.status)}  {where}")
         st = details.states.get(d.device_id)
         if st is not None:
-            print(f"      state {st.state or '-'}: {_SOURCE_TEXT[st.source]} ({st.how}, "
-                  f"{st.at or 'time unknown'})")
+            print(say("cli.job.device-state", state=term("state", st.state or "-"),
+                      source=term("state-source", st.source),
+                      how=term("state-how", st.how.replace(" ", "-")),
+                      at=_when(st.at, zone) if st.at else say("cli.job.time-unknown")))
     if details.followup:
-        print(f"  After handover: {len(details.followup)} follow-up entries")
+        print(say("cli.job.followup", count=len(details.followup)))
         for s in details.followup:
             print(f"    #{s.idx} {s.at} {s.action} {s.device_id or ''}".rstrip())
     return 0
 
 
 def _answer(value: bool | None) -> str:
-    return "not asked" if value is None else ("yes" if value else "no")
+    return say("answer.unknown" if value is None else "answer.yes" if value else "answer.no")
+
+
+def _when(stamp: str | None, zone: str) -> str:
+    """A recorded ISO time in the site's time zone (as recorded when it cannot be read)."""
+    if not stamp:
+        return "-"
+    try:
+        return local_time(dt.datetime.fromisoformat(stamp), zone)
+    except ValueError:
+        return stamp
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

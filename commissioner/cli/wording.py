@@ -7,9 +7,10 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commissioner.errors import UserError
-from commissioner.messages import Language, language_from_env, render
+from commissioner.messages import CATALOG, Language, language_from_env, render, render_fix
+from commissioner.trust.gate import DeviceVerdict
 
-__all__ = ["error_lines", "language", "local_time", "say", "set_language"]
+__all__ = ["error_lines", "fix_line", "language", "local_time", "say", "set_language", "term"]
 
 _chosen: list[Language] = []
 
@@ -49,3 +50,30 @@ def local_time(moment: dt.datetime, zone: str) -> str:
         moment = moment.replace(tzinfo=dt.UTC)
     local = moment.astimezone(tz)
     return f"{local:%Y-%m-%d %H:%M} {local.tzname() or zone}"
+
+
+def term(group: str, value: str) -> str:
+    """A word of a closed set (a device kind, a verdict, a state) in the run's language; a
+    value the catalog does not know is shown as it is."""
+    code = f"{group}.{value}"
+    return say(code) if code in CATALOG else value
+
+
+def fix_line(code: str, **params: object) -> str | None:
+    """What to do next for ``code`` in the run's language, if the catalog says anything."""
+    return render_fix(code, params, language())
+
+
+def verdict_lines(verdict: DeviceVerdict) -> list[str]:
+    """Why the gate decided as it did, and what to do next, in the run's language. English
+    keeps the gate's own detailed sentence; other languages use the catalog's wording."""
+    if language() == "en":
+        return [verdict.reason]
+    code = f"verdict-reason.{verdict.verdict.value}"
+    params = {"device_id": verdict.device_id, "manufacturer": verdict.manufacturer,
+              "model": verdict.model, "reason_code": verdict.reason_code}
+    lines = [say(code, **params)]
+    fix = fix_line(code, **params)
+    if fix:
+        lines.append(say("cli.next", text=fix))
+    return lines
