@@ -210,7 +210,8 @@ def _job_show(args: argparse.Namespace) -> int:
     for d in devices:
         where = f"{d.address}:{d.port}" if d.address and d.port else (d.address or "-")
         print(f"    {d.device_id:<24} {term('kind', d.kind):<16} {d.manufacturer} {d.model} "
-              f"fw {d.firmware}  {term('device-status', d.status)}  {where}")
+              f"{say('cli.job.firmware', version=d.firmware)}  "
+              f"{term('device-status', d.status)}  {where}")
         st = details.states.get(d.device_id)
         if st is not None:
             print(say("cli.job.device-state", state=term("state", st.state or "-"),

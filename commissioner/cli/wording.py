@@ -70,8 +70,9 @@ def verdict_lines(verdict: DeviceVerdict) -> list[str]:
     if language() == "en":
         return [verdict.reason]
     code = f"verdict-reason.{verdict.verdict.value}"
+    note = verdict.reason_code if verdict.reason_code not in ("", verdict.verdict.value) else ""
     params = {"device_id": verdict.device_id, "manufacturer": verdict.manufacturer,
-              "model": verdict.model, "reason_code": verdict.reason_code}
+              "model": verdict.model, "code_note": f"（{note}）" if note else ""}
     lines = [say(code, **params)]
     fix = fix_line(code, **params)
     if fix:

@@ -146,15 +146,15 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
         "",
     ),
     "verdict-reason.certified": Message(
-        "{manufacturer} {model} is a certified model for this home's level ({reason_code}).",
-        "{manufacturer} {model} はこの住宅のレベルで認証された型番です（{reason_code}）。",
+        "{manufacturer} {model} is a certified model for this home's level{code_note}.",
+        "{manufacturer} {model} はこの住宅のレベルで認証された型番です{code_note}。",
         "",
         "",
     ),
     "verdict-reason.not-certified": Message(
-        "{manufacturer} {model} is not a certified model ({reason_code}), so it must not "
-        "be handed over.",
-        "{manufacturer} {model} は認証された型番ではありません（{reason_code}）。引き渡せません。",
+        "{manufacturer} {model} is not a certified model{code_note}, so it must not be "
+        "handed over.",
+        "{manufacturer} {model} は認証された型番ではありません{code_note}。引き渡せません。",
         "Take it out of the home and record it (commissioner device remove), or put a "
         "certified model in its place (commissioner device replace --with NEW_ID).",
         "住宅から取り外して記録する（commissioner dev"
@@ -163,10 +163,10 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
         "-with NEW_ID）。",
     ),
     "verdict-reason.level-too-low": Message(
-        "{manufacturer} {model} is certified below this home's service level ({reason_code}).",
+        "{manufacturer} {model} is certified below this home's service level{code_note}.",
         "{manufacturer} {model} の認証レベルは"
-        "この住宅のサービスレベルより低いものです（{reason_c"
-        "ode}）。",
+        "この住宅のサービスレベルより低いものです{code_note"
+        "}。",
         "Replace it with a model certified for this level (commissioner device replace "
         "--with NEW_ID).",
         "このレベルで認証された型番に置き換えてください（commis"
@@ -174,16 +174,16 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
         "EW_ID）。",
     ),
     "verdict-reason.certification-expired": Message(
-        "The certification of {manufacturer} {model} has expired ({reason_code}).",
-        "{manufacturer} {model} の認証は期限切れです（{reason_code}）。",
+        "The certification of {manufacturer} {model} has expired{code_note}.",
+        "{manufacturer} {model} の認証は期限切れです{code_note}。",
         "Replace it with a currently certified model (commissioner device replace --with NEW_ID).",
         "現在認証されている型番に置き換えてください（commissi"
         "oner device replace --with NEW"
         "_ID）。",
     ),
     "verdict-reason.revoked": Message(
-        "The certification of {manufacturer} {model} was revoked ({reason_code}).",
-        "{manufacturer} {model} の認証は取り消されています（{reason_code}）。",
+        "The certification of {manufacturer} {model} was revoked{code_note}.",
+        "{manufacturer} {model} の認証は取り消されています{code_note}。",
         "Take it out of the home and replace it with a certified model (commissioner "
         "device replace --with NEW_ID).",
         "住宅から取り外し、認証済みの型番に置き換えてください（com"
@@ -192,10 +192,10 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     ),
     "verdict-reason.unknown-manufacturer": Message(
         "The manufacturer of {device_id} ({manufacturer}) has no attestation root in the "
-        "catalog, so the device cannot be trusted ({reason_code}).",
+        "catalog, so the device cannot be trusted{code_note}.",
         "{device_id} のメーカー（{manufacture"
         "r}）はカタログに証明用のルートがないため、機器を信頼できま"
-        "せん（{reason_code}）。",
+        "せん{code_note}。",
         "Take it out of the home, or replace it with a certified model (commissioner "
         "device replace --with NEW_ID).",
         "住宅から取り外すか、認証済みの型番に置き換えてください（co"
@@ -204,10 +204,10 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     ),
     "verdict-reason.counterfeit": Message(
         "{device_id} claims to be {manufacturer} {model} but cannot prove it: suspected "
-        "counterfeit ({reason_code}).",
+        "counterfeit{code_note}.",
         "{device_id} は {manufacturer} {"
         "model} を名乗っていますが証明できません。偽造の疑いが"
-        "あります（{reason_code}）。",
+        "あります{code_note}。",
         "Do not connect it: take it out of the home, return it to the supplier and put a "
         "genuine unit in its place (commissioner device replace --with NEW_ID).",
         "接続しないでください。住宅から取り外して仕入先に返品し、正規"
@@ -215,19 +215,16 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
         "e replace --with NEW_ID）。",
     ),
     "verdict-reason.identity-mismatch": Message(
-        "{device_id} reports another identity than its label or advertisement ({reason_code}).",
-        "{device_id} が示す識別情報が、ラベルまたは告知と一致しません（{reason_code}）。",
+        "{device_id} reports another identity than its label or advertisement{code_note}.",
+        "{device_id} が示す識別情報が、ラベルまたは告知と一致しません{code_note}。",
         "Check that the label belongs to this unit and scan it again; if it still "
         "differs, replace the unit.",
         "ラベルがこの機器のものか確かめて読み取り直してください。それ"
         "でも一致しなければ機器を交換してください。",
     ),
     "verdict-reason.model-matched-not-attested": Message(
-        "{manufacturer} {model} matches a listed model but cannot prove its identity "
-        "({reason_code}).",
-        "{manufacturer} {model} は一覧の型番と"
-        "一致しますが、識別情報を証明できません（{reason_co"
-        "de}）。",
+        "{manufacturer} {model} matches a listed model but cannot prove its identity{code_note}.",
+        "{manufacturer} {model} は一覧の型番と一致しますが、識別情報を証明できません{code_note}。",
         "Record its box label (commissioner label add --device {device_id} --model MODEL "
         "--serial SERIAL), then certify again.",
         "箱ラベルを記録してから（commissioner label"
@@ -236,8 +233,8 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
         "度 certify を実行してください。",
     ),
     "verdict-reason.unreachable": Message(
-        "{device_id} could not be checked: it did not answer ({reason_code}).",
-        "{device_id} を確認できませんでした。応答がありません（{reason_code}）。",
+        "{device_id} could not be checked: it did not answer{code_note}.",
+        "{device_id} を確認できませんでした。応答がありません{code_note}。",
         "Make sure it is powered and on this network, then run certify again.",
         "電源が入りこのネットワークにつながっていることを確かめてから"
         "、もう一度 certify を実行してください。",
@@ -540,6 +537,12 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     "state-how.provisioning-record": Message(
         "provisioning record",
         "設定の記録",
+        "",
+        "",
+    ),
+    "cli.job.firmware": Message(
+        "fw {version}",
+        "ファームウェア {version}",
         "",
         "",
     ),
