@@ -48,8 +48,8 @@ def _allowed(token: str, extra: frozenset[str]) -> bool:
         return True
     if "/" in bare or "." in bare or ":" in bare:  # paths, file names, addresses, URLs
         return True
-    # machine codes and ids
-    return re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)+", bare) is not None
+    # machine codes, ids and serial numbers
+    return re.fullmatch(r"[a-z0-9]+(?:[-_][a-z0-9]+)+|[A-Z0-9]+(?:-[A-Z0-9]+)+", bare) is not None
 
 
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
