@@ -35,7 +35,7 @@ PROPER_NAMES = frozenset({
 def _allowed(token: str, extra: frozenset[str]) -> bool:
     if token.startswith("--") or "[" in token:  # options, package extras
         return True
-    bare = token.strip(".:'/-_")
+    bare = token.strip(".:'/-_[]")
     if not bare:
         return True
     if bare in extra or bare in COMMAND_WORDS or bare in ACRONYMS or bare in PROPER_NAMES:
@@ -45,6 +45,8 @@ def _allowed(token: str, extra: frozenset[str]) -> bool:
     if re.fullmatch(r"[0-9a-fA-F]{6,}…?", bare):  # hashes
         return True
     if bare.startswith("-") or token.startswith("--"):  # options
+        return True
+    if re.fullmatch(r"[A-Z][A-Za-z]+Error", bare):  # a technical exception name
         return True
     if "/" in bare or "." in bare or ":" in bare:  # paths, file names, addresses, URLs
         return True

@@ -68,6 +68,7 @@ FailureKind = Literal[
     "provisioning",
     "firmware",
     "resale",
+    "refused",  # a coded refusal of the core: its own message says the cause and next step
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 
@@ -321,7 +322,8 @@ def _failure_of(err: UserError) -> Failure:
     for cls, kind in kinds:
         if isinstance(err, cls):
             return Failure.of(kind, err)
-    return Failure.of("store", err)
+    coded = err.code is not None and not err.code.startswith("store.")
+    return Failure.of("refused" if coded else "store", err)
 
 
 __all__ = [

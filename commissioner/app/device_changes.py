@@ -31,6 +31,7 @@ from commissioner.discovery.scan import scan
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, JobDevice
 from commissioner.jobs.store import JobStore
+from commissioner.messages import Text, verdict_reason
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.trust.gate import DeviceVerdict, GateTarget, certify_home
 from commissioner.trust.label_records import refresh_labels
@@ -207,6 +208,9 @@ async def replace_device(
     if verdict.blocked:
         raise NewUnitError(
             code="replace.new-blocked",
-            params={"new_id": new_device_id, "verdict": verdict.verdict.value,
-                    "detail": verdict.reason})
+            params={"new_id": new_device_id, "verdict": Text(f"verdict.{verdict.verdict.value}"),
+                    "detail": verdict_reason(
+                        verdict.verdict.value, device_id=new_device_id,
+                        manufacturer=verdict.manufacturer, model=verdict.model,
+                        reason_code=verdict.reason_code)})
     return DeviceReplaced(device_id, new_device_id, why, verdict, gate)

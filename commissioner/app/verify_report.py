@@ -90,6 +90,5 @@ def write_reports(v: Verification, *, json_out: Path | None, pdf_out: Path | Non
             return render_pdf(report_document(v, lang), pdf_out)
     except OSError as err:
         raise UserError(
-            code="file.cannot-write",
-            params={"path": "report", "reason": err.strerror or err}) from None
+            code="verify.report-unwritable", params={"reason": err.strerror or err}) from None
     return None

@@ -7,7 +7,14 @@ import datetime as dt
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commissioner.errors import UserError
-from commissioner.messages import CATALOG, Language, language_from_env, render, render_fix
+from commissioner.messages import (
+    CATALOG,
+    Language,
+    language_from_env,
+    render,
+    render_fix,
+    verdict_reason,
+)
 from commissioner.trust.gate import DeviceVerdict
 
 __all__ = ["error_lines", "fix_line", "language", "local_time", "say", "set_language", "term"]
@@ -69,10 +76,10 @@ def verdict_lines(verdict: DeviceVerdict) -> list[str]:
     keeps the gate's own detailed sentence; other languages use the catalog's wording."""
     if language() == "en":
         return [verdict.reason]
-    code = f"verdict-reason.{verdict.verdict.value}"
-    note = verdict.reason_code if verdict.reason_code not in ("", verdict.verdict.value) else ""
-    params = {"device_id": verdict.device_id, "manufacturer": verdict.manufacturer,
-              "model": verdict.model, "code_note": f"（{note}）" if note else ""}
+    text = verdict_reason(verdict.verdict.value, device_id=verdict.device_id,
+                          manufacturer=verdict.manufacturer, model=verdict.model,
+                          reason_code=verdict.reason_code)
+    code, params = text.code, dict(text.params)
     lines = [say(code, **params)]
     fix = fix_line(code, **params)
     if fix:

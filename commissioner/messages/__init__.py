@@ -32,6 +32,7 @@ __all__ = [
     "parameter_names",
     "render",
     "render_fix",
+    "verdict_reason",
 ]
 
 Language = Literal["en", "ja"]
@@ -113,3 +114,13 @@ def language_from_env(environ: Mapping[str, str] | None = None) -> Language:
         if value:
             return "ja" if value.lower().startswith("ja") else "en"
     return "en"
+
+
+def verdict_reason(verdict: str, *, device_id: str, manufacturer: str, model: str,
+                   reason_code: str = "") -> Text:
+    """Why the certified-model gate decided ``verdict`` for a device, with the next step
+    (``verdict-reason.<verdict>``); a reason code other than the verdict is noted as is."""
+    note = f" [{reason_code}]" if reason_code and reason_code != verdict else ""
+    return Text(f"verdict-reason.{verdict}", {
+        "device_id": device_id, "manufacturer": manufacturer, "model": model,
+        "code_note": note})

@@ -675,4 +675,10 @@ APP_MESSAGES: Final[dict[str, Message]] = {
         "Scan or type that label again.",
         "そのラベルを読み取るか入力し直してください。",
     ),
+    "verify.report-unwritable": Message(
+        "Cannot write the verification report: {reason}.",
+        "検証の報告書を書き込めません（{reason}）。",
+        "Choose a folder you may write to with free space, then try again.",
+        "書き込み権限と空き容量のあるフォルダーを選んで、やり直してください。",
+    ),
 }
