@@ -223,9 +223,10 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
         "。元の鍵がないと既存のジョブの秘密情報を復号できません。",
     ),
     "keyring.no-backend": Message(
-        "No usable OS keyring backend was found; the commissioner will not keep its "
-        "master key in plaintext.",
-        "使える OS のキーリングが見つかりません。マスター鍵を平文で保存することはありません。",
+        "No usable OS keyring backend was found (the keyring chain is empty); the "
+        "commissioner will not keep its master key in plaintext.",
+        "使える OS のキーリングが見つかりません（キーリングの構成"
+        "が空です）。マスター鍵を平文で保存することはありません。",
         "Start the desktop's Secret Service keyring (for example gnome-keyring), then run "
         "the command again.",
         "デスクトップの Secret Service のキーリング（"
