@@ -19,6 +19,7 @@ from typing import Final, Literal
 from commissioner.messages.catalog_app import APP_MESSAGES
 from commissioner.messages.catalog_cli import CLI_MESSAGES
 from commissioner.messages.catalog_core import CORE_MESSAGES
+from commissioner.messages.catalog_documents import DOCUMENT_MESSAGES
 from commissioner.messages.catalog_features import FEATURE_MESSAGES
 from commissioner.messages.entry import Message
 
@@ -50,7 +51,7 @@ def _merge(*tables: Mapping[str, Message]) -> dict[str, Message]:
 
 
 CATALOG: Final[Mapping[str, Message]] = _merge(
-    APP_MESSAGES, CLI_MESSAGES, CORE_MESSAGES, FEATURE_MESSAGES)
+    APP_MESSAGES, CLI_MESSAGES, CORE_MESSAGES, DOCUMENT_MESSAGES, FEATURE_MESSAGES)
 
 
 @dataclass(frozen=True)
