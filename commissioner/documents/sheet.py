@@ -112,7 +112,7 @@ def device_rows(facts: HandoverFacts, t: Texts) -> list[SheetRow]:
         else:
             settings = f'<span class="sub">{t.html("sheet.no_policy")}</span>'
         model = f"<b>{v(g.model, SHORT_LIMIT)}</b><br>{v(g.manufacturer)}"
-        if g.product:
+        if g.product and language != "ja":  # the catalog's product names are English
             model += f'<br><span class="sub">{v(g.product)}</span>'
         policy = g.devices[0].policy
         until = policy.update_support_until if policy is not None else None
