@@ -23,7 +23,7 @@ ACRONYMS = frozenset({
     "SERIAL", "OLD", "N", "CA", "QR", "PDF", "JSON", "HTTP", "TLS", "HEMS", "USB", "IP", "IPv4",
     "URL", "BLE", "LE", "PEM", "SHC1", "MT", "UTC", "JST", "JC-STAR", "ECHONET", "Lite",
     "Bluetooth", "Matter", "mDNS", "PNG", "JPEG", "ACL", "TUF", "OS", "PAYLOAD", "FINDING",
-    "DEVICE", "ACTION", "NAME", "PATH", "S", "OK", "PC", "GUI",
+    "DEVICE", "ACTION", "NAME", "PATH", "S", "OK", "PC", "GUI", "CCDS",
 })
 
 # Qt/platform names of things (never translated in Japanese UIs either).

@@ -41,11 +41,13 @@ def _text(pdf: Path) -> str:
 
 def _data_words(facts: HandoverFacts) -> list[str]:
     """Names that are data: what the devices, the catalog and the job record say."""
-    words = [facts.job.site_name, facts.job.site_address, facts.job.operator,
+    words = [facts.job.id, facts.job.site_name, facts.job.site_address, facts.job.operator,
              facts.job.job_number]
     for d in facts.devices:
         words += [str(getattr(d, k, "") or "") for k in (
             "manufacturer", "model_number", "product_name", "serial", "device_id")]
+        if d.provisioning is not None:
+            words += list(d.provisioning.acl)  # role names the device holds
     return words
 
 
