@@ -21,6 +21,7 @@ from commissioner.messages.catalog_cli import CLI_MESSAGES
 from commissioner.messages.catalog_core import CORE_MESSAGES
 from commissioner.messages.catalog_documents import DOCUMENT_MESSAGES
 from commissioner.messages.catalog_features import FEATURE_MESSAGES
+from commissioner.messages.catalog_remedy import REMEDY_MESSAGES
 from commissioner.messages.entry import Message
 
 __all__ = [
@@ -51,7 +52,8 @@ def _merge(*tables: Mapping[str, Message]) -> dict[str, Message]:
 
 
 CATALOG: Final[Mapping[str, Message]] = _merge(
-    APP_MESSAGES, CLI_MESSAGES, CORE_MESSAGES, DOCUMENT_MESSAGES, FEATURE_MESSAGES)
+    APP_MESSAGES, CLI_MESSAGES, CORE_MESSAGES, DOCUMENT_MESSAGES, FEATURE_MESSAGES,
+    REMEDY_MESSAGES)
 
 
 @dataclass(frozen=True)
