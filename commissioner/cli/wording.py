@@ -4,12 +4,14 @@ locale) and used for every coded message and summary line it prints."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commissioner.errors import UserError
 from commissioner.messages import (
     CATALOG,
     Language,
+    Text,
     language_from_env,
     render,
     render_fix,
@@ -17,7 +19,16 @@ from commissioner.messages import (
 )
 from commissioner.trust.gate import DeviceVerdict
 
-__all__ = ["error_lines", "fix_line", "language", "local_time", "say", "set_language", "term"]
+__all__ = [
+    "blocker_lines",
+    "error_lines",
+    "fix_line",
+    "language",
+    "local_time",
+    "say",
+    "set_language",
+    "term",
+]
 
 _chosen: list[Language] = []
 
@@ -82,6 +93,22 @@ def verdict_lines(verdict: DeviceVerdict) -> list[str]:
     code, params = text.code, dict(text.params)
     lines = [say(code, **params)]
     fix = fix_line(code, **params)
+    if fix:
+        lines.append(say("cli.next", text=fix))
+    return lines
+
+
+def blocker_lines(code: str, message: str, params: Mapping[str, object]) -> list[str]:
+    """One reason a job cannot be handed over, with what to do, in the run's language.
+    English keeps the core's own detailed sentence."""
+    if language() == "en" or f"blocker.{code}" not in CATALOG:
+        return [message]
+    shown = dict(params)
+    verdict = shown.get("verdict")
+    if isinstance(verdict, str) and f"verdict.{verdict}" in CATALOG:
+        shown["verdict"] = Text(f"verdict.{verdict}")
+    lines = [say(f"blocker.{code}", **shown)]
+    fix = fix_line(f"blocker.{code}", **shown)
     if fix:
         lines.append(say("cli.next", text=fix))
     return lines

@@ -217,4 +217,131 @@ DOCUMENT_MESSAGES: Final[dict[str, Message]] = {
         "",
         "",
     ),
+    "blocker.job-closed": Message(
+        "The job is already closed.",
+        "このジョブは既に完了しています。",
+        "Start a new job for new work.",
+        "新しい作業には新しいジョブを作成してください。",
+    ),
+    "blocker.no-devices": Message(
+        "The job has no devices.",
+        "ジョブに機器がありません。",
+        "Scan and certify them first (commissioner certify --job ID).",
+        "先に機器をスキャンして確認してください（commissioner certify --job ID）。",
+    ),
+    "blocker.not-certified": Message(
+        "{device} ({model}) has not been checked by the certified-model gate.",
+        "{device}（{model}）はまだ認証済み型番の確認を受けていません。",
+        "Run commissioner certify --job ID.",
+        "commissioner certify --job ID を実行してください。",
+    ),
+    "blocker.blocked": Message(
+        "{device} ({model}) is blocked: {verdict}.",
+        "{device}（{model}）は遮断されています: {verdict}。",
+        "Take it out of the home and record it (commissioner device remove), or put a "
+        "genuine certified unit in its place (commissioner device replace --with NEW_ID).",
+        "住宅から取り外して記録する（commissioner dev"
+        "ice remove）か、認証済みの正規品に置き換えてくださ"
+        "い（commissioner device replace "
+        "--with NEW_ID）。",
+    ),
+    "blocker.unprovisioned": Message(
+        "{device} ({model}) is not provisioned.",
+        "{device}（{model}）は設定されていません。",
+        "Run commissioner commission --job ID for the devices still to be set up, then "
+        "try the handover again.",
+        "未設定の機器に commissioner commissio"
+        "n --job ID を実行してから、もう一度引き渡してくだ"
+        "さい。",
+    ),
+    "blocker.gateway-auth-failed": Message(
+        "{device} ({model}) was not authenticated by the gateway (allow-list).",
+        "{device}（{model}）はゲートウェイ（許可リスト）に認証されていません。",
+        "Run commissioner commission --job ID for the devices still to be set up, then "
+        "try the handover again.",
+        "未設定の機器に commissioner commissio"
+        "n --job ID を実行してから、もう一度引き渡してくだ"
+        "さい。",
+    ),
+    "blocker.firmware-unknown": Message(
+        "{device}: no record that it runs the latest firmware.",
+        "{device}: 最新のファームウェアで動作している記録がありません。",
+        "Update the firmware (commissioner update --job ID), then try the handover again.",
+        "ファームウェアを更新してから（commissioner up"
+        "date --job ID）、もう一度引き渡してください。",
+    ),
+    "blocker.firmware-outdated": Message(
+        "{device} does not run the latest firmware.",
+        "{device} は最新のファームウェアではありません。",
+        "Update the firmware (commissioner update --job ID), then try the handover again.",
+        "ファームウェアを更新してから（commissioner up"
+        "date --job ID）、もう一度引き渡してください。",
+    ),
+    "blocker.firmware-vulnerable": Message(
+        "{device} runs firmware {current}, which is known to be vulnerable.",
+        "{device} のファームウェア {current} には既知の脆弱性があります。",
+        "Update the firmware (commissioner update --job ID), then try the handover again.",
+        "ファームウェアを更新してから（commissioner up"
+        "date --job ID）、もう一度引き渡してください。",
+    ),
+    "blocker.level-below-suggestion": Message(
+        "The job's level {level} is below the level {suggested} the devices found suggest.",
+        "ジョブのレベル {level} は、見つかった機器から推奨さ"
+        "れるレベル {suggested} より低いものです。",
+        "Record the reason (commissioner job set-level --reason TEXT) or raise the level.",
+        "理由を記録する（commissioner job set-level --reason TEXT）か、レベルを上げてください。",
+    ),
+    "blocker.no-invitation": Message(
+        "No owner invitation has been issued for the home (the sheet needs its QR code).",
+        "住宅の所有者招待が発行されていません（説明書に QR コードが必要です）。",
+        "Run commissioner commission --job ID for the devices still to be set up, then "
+        "try the handover again.",
+        "未設定の機器に commissioner commissio"
+        "n --job ID を実行してから、もう一度引き渡してくだ"
+        "さい。",
+    ),
+    "blocker.audit-broken": Message(
+        "The audit log does not verify.",
+        "監査ログを検証できません。",
+        "Restore the job store from a backup, or import the job again from its bundle.",
+        "バックアップからジョブ保管庫を戻すか、束からジョブを取り込み直してください。",
+    ),
+    "blocker.personal-data-present": Message(
+        "{device} still holds personal data of the previous owner.",
+        "{device} に前の所有者の個人データが残っています。",
+        "Wipe it (commissioner wipe --job ID), then try again.",
+        "消去してから（commissioner wipe --job ID）、やり直してください。",
+    ),
+    "blocker.wipe-unverified": Message(
+        "{device}: the wipe has not been verified.",
+        "{device}: 消去の確認ができていません。",
+        "Run the wipe again (commissioner wipe --job ID), then try again.",
+        "もう一度消去を実行してから（commissioner wipe --job ID）、やり直してください。",
+    ),
+    "blocker.no-catalog": Message(
+        "No verified catalog is available for the sheet's settings policy.",
+        "説明書の設定方針に使う検証済みのカタログがありません。",
+        "Run commissioner catalog sync while online.",
+        "オンラインの状態で commissioner catalog sync を実行してください。",
+    ),
+    "blocker.support-missing": Message(
+        "The owner's sheet needs the support desk ({keys}).",
+        "所有者向けの説明書にはサポート窓口（{keys}）が必要です。",
+        "Set them in the [support] table of settings.toml.",
+        "settings.toml の [support] に設定してください。",
+    ),
+    "blocker.invitation-expired": Message(
+        "The owner invitation has expired.",
+        "所有者招待の期限が切れています。",
+        "Issue a new one (commissioner owner reissue --job ID), then print again.",
+        "新しい招待を発行してから（commissioner owne"
+        "r reissue --job ID）、もう一度印刷してくだ"
+        "さい。",
+    ),
+    "cli.handover.not-ready": Message(
+        "job {job_id} cannot be handed over yet:",
+        "ジョブ {job_id} はまだ引き渡せません:",
+        "",
+        "",
+    ),
 }
