@@ -60,7 +60,9 @@ def create_job(ctx: AppContext, *, job_number: str, site_name: str, site_address
         implied = answers_level(personal_data, life_or_property)
         if service_level < implied and reason is None:
             raise UserError(
-                code="level.answers-differ", params={"implied": implied, "level": service_level})
+                code="level.answers-differ", params={
+                    "implied": implied, "level": service_level, "implied_stars": "★" * implied,
+                    "level_stars": "★" * service_level})
     with ctx.store(create=True) as store:
         try:
             return store.create_job(job_number=job_number, site_name=site_name,
@@ -91,7 +93,8 @@ def set_service_level(ctx: AppContext, ref: str, *, level: int, reason: str | No
         if level < basis.suggested_level and reason is None and job.level_reason is None:
             raise UserError(
                 code="level.reason-required",
-                params={"job_id": job.id, "suggested": basis.suggested_level})
+                params={"job_id": job.id, "suggested": basis.suggested_level,
+                        "stars": "★" * basis.suggested_level})
         try:
             changed = store.set_service_level(job.id, level, reason=reason, operator=operator)
         except ValueError as err:

@@ -261,17 +261,21 @@ APP_MESSAGES: Final[dict[str, Message]] = {
         "作業用に開いてください（commissioner job show {job_id}）。",
     ),
     "level.answers-differ": Message(
-        "The answers call for level {implied}, not level {level}.",
-        "回答から求められるのはレベル {implied} で、レベル {level} ではありません。",
+        "The answers call for {implied_stars} (level {implied}), not {level_stars} (level "
+        "{level}).",
+        "回答から求められるのは {implied_stars}（レベ"
+        "ル {implied}）で、{level_stars}（レベ"
+        "ル {level}）ではありません。",
         "Choose the level the answers call for, or give the reason for a lower one "
         "(--below-suggestion-reason).",
         "回答に合うレベルを選ぶか、低いレベルにする理由を入力してくだ"
         "さい（--below-suggestion-reason）。",
     ),
     "level.reason-required": Message(
-        "Job {job_id} calls for level {suggested}; a lower level needs a reason.",
-        "ジョブ {job_id} にはレベル {suggested}"
-        " が求められます。低いレベルにするには理由が必要です。",
+        "Job {job_id} calls for {stars} (level {suggested}); a lower level needs a reason.",
+        "ジョブ {job_id} には {stars}（レベル {s"
+        "uggested}）が求められます。低いレベルにするには理由"
+        "が必要です。",
         "Give the reason with --reason.",
         "--reason で理由を入力してください。",
     ),
