@@ -35,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"commissioner {__version__}")
     parser.add_argument(
-        "--lang", choices=LANGUAGES, default=None,
+        "--lang", dest="cli_language", choices=LANGUAGES, default=None,
         help="language of messages (default: COMMISSIONER_LANG, else the locale: ja_JP is "
         "Japanese, anything else English)",
     )
@@ -73,7 +73,7 @@ def plugin_registrars() -> list[Registrar]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    set_language(args.lang)
+    set_language(getattr(args, "cli_language", None))
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
