@@ -28,6 +28,7 @@ ACRONYMS = frozenset({
 
 # Qt/platform names of things (never translated in Japanese UIs either).
 PROPER_NAMES = frozenset({
+    "Windows", "macOS", "Linux", "GNOME", "Keyring", "KWallet", "PYTHON_KEYRING_BACKEND", "keyrings.alt",
     "Secret", "Service", "gnome-keyring",
 })
 
@@ -57,4 +58,5 @@ def _allowed(token: str, extra: frozenset[str]) -> bool:
 def english_words(text: str, allowed: Iterable[str] = ()) -> list[str]:
     """The words of ``text`` that are English and not allowed as they are."""
     extra = frozenset(w for phrase in allowed for w in WORD.findall(phrase))
+    text = re.sub(r"\[[A-Za-z0-9_.#-]+\]", " ", text)  # [codes] and [tables] as they are
     return [t for t in WORD.findall(text) if not _allowed(t, extra)]

@@ -208,11 +208,19 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
     "keyring.backend-unfit": Message(
         "The OS keyring backend cannot hold the master key: {detail}",
         "OS のキーリングはマスター鍵を保管できません: {detail}",
-        "Use the desktop's Secret Service keyring (for example gnome-keyring); the "
-        "commissioner never keeps its key in plaintext.",
-        "デスクトップの Secret Service のキーリング（"
-        "例: gnome-keyring）を使ってください。マスター"
-        "鍵を平文で保存することはありません。",
+        "Use the operating system's own keyring: on Windows the Credential Manager and on "
+        "macOS the login Keychain (both work out of the box); on Linux a Secret Service "
+        "such as GNOME Keyring or KWallet in an unlocked desktop session. Remove "
+        "'keyrings.alt' if it is installed, and unset PYTHON_KEYRING_BACKEND / the "
+        "keyring config file if they select a file backend.",
+        "OS 標準のキーリングを使ってください。Windows は資"
+        "格情報マネージャー、macOS はログインキーチェーン（どち"
+        "らも設定不要）、Linux はロック解除したデスクトップの "
+        "Secret Service（GNOME Keyring、K"
+        "Wallet など）です。keyrings.alt が入って"
+        "いれば削除し、ファイル型を選ぶ PYTHON_KEYRING"
+        "_BACKEND やキーリングの設定ファイルを解除してくださ"
+        "い。",
     ),
     "keyring.foreign-master-key": Message(
         "The keyring entry {item} is not a commissioner master key; it was left untouched.",
@@ -227,20 +235,36 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
         "commissioner will not keep its master key in plaintext.",
         "使える OS のキーリングが見つかりません（キーリングの構成"
         "が空です）。マスター鍵を平文で保存することはありません。",
-        "Start the desktop's Secret Service keyring (for example gnome-keyring), then run "
-        "the command again.",
-        "デスクトップの Secret Service のキーリング（"
-        "例: gnome-keyring）を起動してから、もう一度実"
-        "行してください。",
+        "Use the operating system's own keyring: on Windows the Credential Manager and on "
+        "macOS the login Keychain (both work out of the box); on Linux a Secret Service "
+        "such as GNOME Keyring or KWallet in an unlocked desktop session. Remove "
+        "'keyrings.alt' if it is installed, and unset PYTHON_KEYRING_BACKEND / the "
+        "keyring config file if they select a file backend.",
+        "OS 標準のキーリングを使ってください。Windows は資"
+        "格情報マネージャー、macOS はログインキーチェーン（どち"
+        "らも設定不要）、Linux はロック解除したデスクトップの "
+        "Secret Service（GNOME Keyring、K"
+        "Wallet など）です。keyrings.alt が入って"
+        "いれば削除し、ファイル型を選ぶ PYTHON_KEYRING"
+        "_BACKEND やキーリングの設定ファイルを解除してくださ"
+        "い。",
     ),
     "keyring.chain-unfit": Message(
         "The keyring chain cannot hold the master key: {detail}",
         "キーリングの構成ではマスター鍵を保管できません: {detail}",
-        "Use the desktop's Secret Service keyring (for example gnome-keyring); the "
-        "commissioner never keeps its key in plaintext.",
-        "デスクトップの Secret Service のキーリング（"
-        "例: gnome-keyring）を使ってください。マスター"
-        "鍵を平文で保存することはありません。",
+        "Use the operating system's own keyring: on Windows the Credential Manager and on "
+        "macOS the login Keychain (both work out of the box); on Linux a Secret Service "
+        "such as GNOME Keyring or KWallet in an unlocked desktop session. Remove "
+        "'keyrings.alt' if it is installed, and unset PYTHON_KEYRING_BACKEND / the "
+        "keyring config file if they select a file backend.",
+        "OS 標準のキーリングを使ってください。Windows は資"
+        "格情報マネージャー、macOS はログインキーチェーン（どち"
+        "らも設定不要）、Linux はロック解除したデスクトップの "
+        "Secret Service（GNOME Keyring、K"
+        "Wallet など）です。keyrings.alt が入って"
+        "いれば削除し、ファイル型を選ぶ PYTHON_KEYRING"
+        "_BACKEND やキーリングの設定ファイルを解除してくださ"
+        "い。",
     ),
     "cli.check-what": Message(
         "Say what to check.",
