@@ -114,8 +114,8 @@ APP_MESSAGES: Final[dict[str, Message]] = {
         "--root FILE でプラットフォームの root.json を指定してください。",
     ),
     "job.not-found": Message(
-        "There is no job {job} in this job store.",
-        "ジョブ {job} はこのジョブ保管庫にありません。",
+        "There is no job with id or job number '{job}' in this job store.",
+        "ID またはジョブ番号が {job} のジョブは、このジョブ保管庫にありません。",
         "List the jobs with commissioner job list and use an id or job number shown there.",
         "commissioner job list でジョブを一覧し、表示された ID かジョブ番号を指定してください。",
     ),

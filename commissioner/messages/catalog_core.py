@@ -14,7 +14,7 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
         "",
     ),
     "cli.hint-prefix": Message(
-        "next step",
+        "hint",
         "次の手順",
         "",
         "",

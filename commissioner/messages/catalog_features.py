@@ -20,8 +20,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "certified-model list cannot be used.",
         "カタログの最終更新は {days} 日前です（上限 {lim"
         "it} 日）。古い認証済み型番の一覧は使えません。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
@@ -29,8 +29,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.cache-inconsistent": Message(
         "The cached catalog is inconsistent ({detail}).",
         "保存済みのカタログが整合していません（{detail}）。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
@@ -38,8 +38,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.cache-unusable": Message(
         "The cached catalog cannot be used ({detail}).",
         "保存済みのカタログを使えません（{detail}）。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
@@ -53,8 +53,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.rollback": Message(
         "Catalog version {version} is older than the cached version {cached}.",
         "カタログ版 {version} は保存済みの版 {cached} より古いものです。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -66,8 +66,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "({detail}).",
         "カタログのサーバーが、このコンピューターが既に信頼した版より"
         "古いメタデータを提示しました（{detail}）。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -95,8 +95,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.missing-target": Message(
         "The signed catalog has no {name}.",
         "署名付きカタログに {name} がありません。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -106,8 +106,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.oversized": Message(
         "{name} is {size} bytes, over the limit of {limit}.",
         "{name} は {size} バイトで、上限 {limit} を超えています。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -117,8 +117,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.expired": Message(
         "The cached {name} metadata expired on {expires}.",
         "保存済みの {name} メタデータは {expires} に期限切れになりました。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
@@ -126,8 +126,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.grace-expired-metadata": Message(
         "The cached {name} metadata expired more than {days} days ago.",
         "保存済みの {name} メタデータは期限切れから {days} 日を超えています。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
@@ -137,8 +137,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "be used either ({offline}).",
         "カタログのプラットフォームに接続できず（{online}）、"
         "オフラインのカタログも使えません（{offline}）。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
@@ -184,8 +184,9 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "{seconds} s deadline.",
         "カタログのサーバー {url} の応答が遅すぎます。同期が期"
         "限の {seconds} 秒以内に終わりませんでした。",
-        "Check the internet connection and try again. The last good catalog was kept and "
-        "is used while it is within its offline grace period.",
+        "Check the internet connection and try again. The last good catalog was kept; "
+        "until a sync succeeds, the last verified catalog is used while it is within its "
+        "offline grace period.",
         "インターネット接続を確かめてやり直してください。正常だった最"
         "後のカタログは残してあり、オフラインの猶予期間内はそれを使い"
         "ます。",
@@ -193,8 +194,9 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-slow": Message(
         "The catalog server {url} is too slow or unreachable.",
         "カタログのサーバー {url} の応答が遅いか、接続できません。",
-        "Check the internet connection and try again. The last good catalog was kept and "
-        "is used while it is within its offline grace period.",
+        "Check the internet connection and try again. The last good catalog was kept; "
+        "until a sync succeeds, the last verified catalog is used while it is within its "
+        "offline grace period.",
         "インターネット接続を確かめてやり直してください。正常だった最"
         "後のカタログは残してあり、オフラインの猶予期間内はそれを使い"
         "ます。",
@@ -202,8 +204,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-too-much": Message(
         "The catalog server sent more data than the signed metadata allows ({detail}).",
         "カタログのサーバーが、署名付きメタデータの許す量を超えるデータを送りました（{detail}）。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -214,8 +216,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "The catalog server {url} answered HTTP {status}.",
         "カタログのサーバー {url} が HTTP {status} を返しました。",
         "Check the platform URL and try again later. Check the internet connection and "
-        "try again. The last good catalog was kept and is used while it is within its "
-        "offline grace period.",
+        "try again. The last good catalog was kept; until a sync succeeds, the last "
+        "verified catalog is used while it is within its offline grace period.",
         "プラットフォームの URL を確かめて、時間をおいてやり直し"
         "てください。インターネット接続を確かめてやり直してください。"
         "正常だった最後のカタログは残してあり、オフラインの猶予期間内"
@@ -224,8 +226,9 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-unreachable": Message(
         "The catalog server {url} cannot be reached or the connection was cut ({detail}).",
         "カタログのサーバー {url} に接続できないか、通信が切れました（{detail}）。",
-        "Check the internet connection and try again. The last good catalog was kept and "
-        "is used while it is within its offline grace period.",
+        "Check the internet connection and try again. The last good catalog was kept; "
+        "until a sync succeeds, the last verified catalog is used while it is within its "
+        "offline grace period.",
         "インターネット接続を確かめてやり直してください。正常だった最"
         "後のカタログは残してあり、オフラインの猶予期間内はそれを使い"
         "ます。",
@@ -233,8 +236,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-unsigned": Message(
         "The catalog metadata is not signed by the trusted keys ({detail}).",
         "カタログのメタデータが信頼された鍵で署名されていません（{detail}）。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -244,8 +247,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-expired": Message(
         "The catalog server offered expired metadata ({detail}).",
         "カタログのサーバーが期限切れのメタデータを提示しました（{detail}）。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -255,8 +258,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-tampered": Message(
         "A catalog file does not match its signed hash or length ({detail}).",
         "カタログのファイルが署名されたハッシュまたは長さと一致しません（{detail}）。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -266,8 +269,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-invalid": Message(
         "The catalog metadata failed verification ({detail}).",
         "カタログのメタデータの検証に失敗しました（{detail}）。",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -277,8 +280,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-malformed": Message(
         "The signed catalog content is malformed: {detail}",
         "署名付きカタログの内容の形式が正しくありません: {detail}",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -288,8 +291,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.sync-failed": Message(
         "The catalog update failed: {detail}",
         "カタログの更新に失敗しました: {detail}",
-        "Do not continue with this catalog: the catalog server may be compromised or the "
-        "connection tampered with. Report it to the platform operator; the last good "
+        "Do not continue with this catalog. The catalog server may be compromised or the "
+        "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
         "このカタログでは作業を続けないでください。カタログのサーバー"
         "が侵害されたか、通信が改ざんされた可能性があります。プラット"
@@ -311,19 +314,19 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.none-downloaded": Message(
         "No catalog has been downloaded on this computer yet.",
         "このコンピューターにはまだカタログがダウンロードされていません。",
-        "Connect to the internet and run commissioner catalog sync, or preload the "
-        "catalog in the office.",
+        "Connect to the internet and run `commissioner catalog sync`, or preload the "
+        "catalog in the office",
         "インターネットに接続して commissioner cata"
         "log sync を実行するか、事務所でカタログを事前に読み"
         "込んでください。",
     ),
     "catalog.cache-lost": Message(
-        "The catalog cache was lost: {detail}",
+        "catalog cache lost or edited: {detail}",
         "カタログの保存内容が失われています: {detail}",
         "If you know why (for example the data folder was restored from a backup), "
-        "re-trust the platform with commissioner catalog sync --reset-trust while online; "
-        "the reset is recorded. Otherwise report it: someone may have edited this "
-        "computer's catalog cache.",
+        "re-trust the platform from the built-in trust root with `commissioner catalog "
+        "sync --reset-trust` while online; the reset is recorded. Otherwise report it: "
+        "someone may have edited this computer's catalog cache.",
         "理由が分かっている場合（例: データフォルダーをバックアップ"
         "から戻した）は、オンラインで commissioner ca"
         "talog sync --reset-trust を実行して"
@@ -332,12 +335,12 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "す。",
     ),
     "catalog.cache-edited": Message(
-        "The catalog cache was edited: {detail}",
+        "catalog cache lost or edited: {detail}",
         "カタログの保存内容が書き換えられています: {detail}",
         "If you know why (for example the data folder was restored from a backup), "
-        "re-trust the platform with commissioner catalog sync --reset-trust while online; "
-        "the reset is recorded. Otherwise report it: someone may have edited this "
-        "computer's catalog cache.",
+        "re-trust the platform from the built-in trust root with `commissioner catalog "
+        "sync --reset-trust` while online; the reset is recorded. Otherwise report it: "
+        "someone may have edited this computer's catalog cache.",
         "理由が分かっている場合（例: データフォルダーをバックアップ"
         "から戻した）は、オンラインで commissioner ca"
         "talog sync --reset-trust を実行して"
