@@ -312,7 +312,7 @@ def test_cli_reports_user_errors(tmp_path: Path) -> None:
     assert r.returncode == 2  # argparse: invalid choice
     r = _cli(tmp_path, "job", "show", "nope")
     assert r.returncode == 1 and "no job with id or job number 'nope'" in r.stderr
-    assert "hint: list the jobs" in r.stderr
+    assert "hint: list the jobs" in r.stderr.lower()
 
 
 def test_cli_refuses_a_newer_store(tmp_path: Path) -> None:
