@@ -113,7 +113,7 @@ def test_english_stays_the_default_outside_a_japanese_locale(
     monkeypatch.setenv("LANG", "C.UTF-8")
     code, text = run(capsys, home, tmp_path / "data", "job", "show", "nope")
     assert code == 1
-    assert "There is no job store at" in text and "next step: Create a job" in text
+    assert "There is no job store at" in text and "hint: Create a job" in text
     capsys.readouterr()
     assert main(["--lang", "ja", "job", "show", "nope", "--data-dir",
                  str(tmp_path / "data")]) == 1

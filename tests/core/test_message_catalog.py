@@ -93,7 +93,7 @@ def test_every_code_raised_is_in_the_catalog() -> None:
 
 def test_a_coded_error_renders_in_both_languages_with_values_as_they_are() -> None:
     err = UserError(code="job.not-found", params={"job": "J-2024-007"})
-    assert str(err) == "There is no job J-2024-007 in this job store."
+    assert str(err) == "There is no job with id or job number 'J-2024-007' in this job store."
     message, fix = err.localized("ja")
     assert "J-2024-007" in message and "ジョブ" in message
     assert fix is not None and "commissioner job list" in fix
