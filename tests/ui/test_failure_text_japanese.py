@@ -58,4 +58,5 @@ def test_english_window_shows_the_english_details(qapp: QApplication) -> None:
             code="job.not-found", params={"job": "J-9"})))
     finally:
         i18n.install_language(qapp, i18n.DEFAULT_LANGUAGE)
-    assert "There is no job J-9" in text and "commissioner job list" in text
+    assert "There is no job with id or job number 'J-9'" in text
+    assert "commissioner job list" in text
