@@ -28,7 +28,8 @@ ACRONYMS = frozenset({
 
 # Qt/platform names of things (never translated in Japanese UIs either).
 PROPER_NAMES = frozenset({
-    "Windows", "macOS", "Linux", "GNOME", "Keyring", "KWallet", "PYTHON_KEYRING_BACKEND", "keyrings.alt",
+    "Windows", "macOS", "Linux", "GNOME", "Keyring", "KWallet", "PYTHON_KEYRING_BACKEND",
+    "keyrings.alt",
     "Secret", "Service", "gnome-keyring",
 })
 
