@@ -81,13 +81,14 @@ APP_MESSAGES: Final[dict[str, Message]] = {
         "い。",
     ),
     "commission.certify-first": Message(
-        "Run certify first: {count} device(s) of job {job_id} have not been checked "
-        "against the catalog. Nothing was changed.",
-        "先に certify を実行してください。ジョブ {job_"
-        "id} の機器 {count} 台がまだカタログで確認されて"
-        "いません。何も変更していません。",
-        "Run: commissioner certify --job {job_id}",
-        "実行するコマンド: commissioner certify --job {job_id}",
+        "run certify first: {count} device(s) of job {job_id} have not been checked "
+        "against the catalog (commissioner certify --job {job_id}); nothing was changed",
+        "先に certify を実行してください: ジョブ {job_id}"
+        " の機器 {count} 台がまだカタログで確認されていませ"
+        "ん（commissioner certify --job {job_id}"
+        "）。何も変更していません。",
+        "",
+        "",
     ),
     "owner.job-sealed": Message(
         "Job {job_id} ({job_number}) is handed over and sealed; its owner cannot be "
@@ -273,9 +274,8 @@ APP_MESSAGES: Final[dict[str, Message]] = {
     ),
     "level.reason-required": Message(
         "Job {job_id} calls for {stars} (level {suggested}); a lower level needs a reason.",
-        "ジョブ {job_id} には {stars}（レベル {s"
-        "uggested}）が求められます。低いレベルにするには理由"
-        "が必要です。",
+        "ジョブ {job_id} には {stars}（レベル {suggested}"
+        "）が求められます。低いレベルにするには理由が必要です。",
         "Give the reason with --reason.",
         "--reason で理由を入力してください。",
     ),
@@ -440,13 +440,14 @@ APP_MESSAGES: Final[dict[str, Message]] = {
         "commissioner job new --kind resale --from-job OLD で作成してください。",
     ),
     "commission.nothing-checked": Message(
-        "Run certify first: job {job_id} has no devices checked against the catalog "
-        "(count {count}). Nothing was changed.",
-        "先に certify を実行してください。ジョブ {job_"
-        "id} にはカタログで確認済みの機器がありません（{coun"
-        "t} 台）。何も変更していません。",
-        "Run: commissioner certify --job {job_id}",
-        "実行するコマンド: commissioner certify --job {job_id}",
+        "run certify first: job {job_id} has no devices checked against the catalog, "
+        "{count} so far (commissioner certify --job {job_id}); nothing was changed",
+        "先に certify を実行してください: ジョブ {job_id}"
+        " にはカタログで確認済みの機器がありません（{count} "
+        "台、commissioner certify --job {job_id}"
+        "）。何も変更していません。",
+        "",
+        "",
     ),
     "label.line-invalid": Message(
         "Line {line} is not a valid label: {detail}",

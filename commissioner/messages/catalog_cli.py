@@ -165,8 +165,8 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     "verdict-reason.level-too-low": Message(
         "{manufacturer} {model} is certified below this home's service level{code_note}.",
         "{manufacturer} {model} の認証レベルは"
-        "この住宅のサービスレベルより低いものです{code_note"
-        "}。",
+        "この住宅のサービスレベルより低いものです{code_note}"
+        "。",
         "Replace it with a model certified for this level (commissioner device replace "
         "--with NEW_ID).",
         "このレベルで認証された型番に置き換えてください（commis"
@@ -193,9 +193,9 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     "verdict-reason.unknown-manufacturer": Message(
         "The manufacturer of {device_id} ({manufacturer}) has no attestation root in the "
         "catalog, so the device cannot be trusted{code_note}.",
-        "{device_id} のメーカー（{manufacture"
-        "r}）はカタログに証明用のルートがないため、機器を信頼できま"
-        "せん{code_note}。",
+        "{device_id} のメーカー（{manufacturer}"
+        "）はカタログに証明用のルートがないため、機器を信頼できません"
+        "{code_note}。",
         "Take it out of the home, or replace it with a certified model (commissioner "
         "device replace --with NEW_ID).",
         "住宅から取り外すか、認証済みの型番に置き換えてください（co"
@@ -205,9 +205,9 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     "verdict-reason.counterfeit": Message(
         "{device_id} claims to be {manufacturer} {model} but cannot prove it: suspected "
         "counterfeit{code_note}.",
-        "{device_id} は {manufacturer} {"
-        "model} を名乗っていますが証明できません。偽造の疑いが"
-        "あります{code_note}。",
+        "{device_id} は {manufacturer} {model}"
+        " を名乗っていますが証明できません。偽造の疑いがあります{code_note}"
+        "。",
         "Do not connect it: take it out of the home, return it to the supplier and put a "
         "genuine unit in its place (commissioner device replace --with NEW_ID).",
         "接続しないでください。住宅から取り外して仕入先に返品し、正規"
@@ -294,9 +294,9 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     "cli.certify.level-below": Message(
         "Service level {level} is below the {suggested} suggested by the devices found "
         "({kinds}); handover stays blocked until you raise it or record why.",
-        "サービスレベル {level} は、見つかった機器（{kin"
-        "ds}）から推奨される {suggested} より低いため"
-        "、上げるか理由を記録するまで引き渡しできません。",
+        "サービスレベル {level} は、見つかった機器（{kinds}"
+        "）から推奨される {suggested} より低いため、上げ"
+        "るか理由を記録するまで引き渡しできません。",
         "Run: commissioner job set-level --job {job_id} --level {level_number} --reason TEXT",
         "実行するコマンド: commissioner job set"
         "-level --job {job_id} --level "
@@ -515,10 +515,10 @@ CLI_MESSAGES: Final[dict[str, Message]] = {
     "cli.commission.summary": Message(
         "Job {job_id}: {provisioned} provisioned, {failed} failed, {blocked} blocked "
         "({seconds} s, concurrency {concurrency}); home CA {ca}…, owner epoch {epoch}",
-        "ジョブ {job_id}: 設定完了 {provisione"
-        "d} 台、失敗 {failed} 台、遮断 {blocked"
-        "} 台（{seconds} 秒、並列 {concurrenc"
-        "y}）。住宅 CA {ca}…、所有者の世代 {epoch}",
+        "ジョブ {job_id}: 設定完了 {provisioned}"
+        " 台、失敗 {failed} 台、遮断 {blocked} "
+        "台（{seconds} 秒、並列 {concurrency}"
+        "）。住宅 CA {ca}…、所有者の世代 {epoch}",
         "",
         "",
     ),

@@ -350,9 +350,8 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
     "job.busy": Message(
         "Job {job_id} is busy: another run ({purpose}, {holder}) has been changing it "
         "since {since}.",
-        "ジョブ {job_id} は使用中です。別の実行（{purp"
-        "ose}、{holder}）が {since} から変更して"
-        "います。",
+        "ジョブ {job_id} は使用中です。別の実行（{purpose}"
+        "、{holder}）が {since} から変更しています。",
         "Wait until that run ends (or stop it), then run the command again; only one run "
         "may change a job at a time.",
         "その実行が終わるまで待つか止めてから、もう一度実行してくださ"
@@ -397,8 +396,8 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
         "The job store {path} has vanished: this computer's keyring records a store there "
         "(id {store_id}, generation {generation}).",
         "ジョブ保管庫 {path} が見つかりません。このコンピュー"
-        "ターのキーリングには、そこにある保管庫（ID {store_"
-        "id}、世代 {generation}）が記録されています。",
+        "ターのキーリングには、そこにある保管庫（ID {store_id}"
+        "、世代 {generation}）が記録されています。",
         "Do not create new jobs here; restore the job store from a backup (or find the "
         "disk it was on).",
         "ここで新しいジョブを作らず、バックアップから保管庫を戻す（ま"
@@ -428,9 +427,9 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
     "store.older-copy": Message(
         "The job store {path} is an older copy: generation {found}, but the keyring has "
         "seen generation {seen}; later work would be lost.",
-        "ジョブ保管庫 {path} は古い複製です（世代 {foun"
-        "d}、キーリングの記録は世代 {seen}）。このままでは後"
-        "の作業が失われます。",
+        "ジョブ保管庫 {path} は古い複製です（世代 {found}"
+        "、キーリングの記録は世代 {seen}）。このままでは後の作"
+        "業が失われます。",
         "Restore the newest copy of the job store.",
         "最新の保管庫を戻してください。",
     ),
@@ -464,9 +463,9 @@ CORE_MESSAGES: Final[dict[str, Message]] = {
     "sheet.not-ready": Message(
         "The home is not ready for handover ({count} open item(s): {blockers}), so the "
         "owner's sheet cannot be printed.",
-        "住宅は引き渡しの準備ができていないため（未完了 {count"
-        "} 件: {blockers}）、所有者向けの説明書を印刷で"
-        "きません。",
+        "住宅は引き渡しの準備ができていないため（未完了 {count}"
+        " 件: {blockers}）、所有者向けの説明書を印刷でき"
+        "ません。",
         "Clear each open item (see commissioner job show), then print again; or print a "
         "marked draft.",
         "未完了の項目を解消してから（commissioner job"

@@ -17,8 +17,7 @@ DOCUMENT_MESSAGES: Final[dict[str, Message]] = {
         "handles personal data: {personal}; affects life or property: {life}; the answers "
         "call for level {level}",
         "個人データの取り扱い: {personal}、生命・財産への"
-        "影響: {life}。回答から求められるレベルは {leve"
-        "l}",
+        "影響: {life}。回答から求められるレベルは {level}",
         "",
         "",
     ),

@@ -18,8 +18,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
     "catalog.grace-expired": Message(
         "The catalog was last refreshed {days} days ago (limit {limit}); an outdated "
         "certified-model list cannot be used.",
-        "カタログの最終更新は {days} 日前です（上限 {lim"
-        "it} 日）。古い認証済み型番の一覧は使えません。",
+        "カタログの最終更新は {days} 日前です（上限 {limit}"
+        " 日）。古い認証済み型番の一覧は使えません。",
         "Connect to the internet and run `commissioner catalog sync`, or preload the "
         "catalog in the office",
         "インターネットに接続して commissioner cata"
