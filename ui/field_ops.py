@@ -85,13 +85,13 @@ async def _guarded(
         ctx = await asyncio.to_thread(context_for, service, mdns_interfaces)
         return await work(ctx)
     except KeyringRefusedError as err:
-        return Failure("keyring", str(err), err.hint)
+        return Failure.of("keyring", err)
     except NoDevicesError as err:
-        return Failure("no-devices", str(err), err.hint)
+        return Failure.of("no-devices", err)
     except CatalogError as err:
-        return Failure("catalog", err.message, err.hint, err.reason_code)
+        return Failure.of("catalog", err, err.reason_code)
     except UserError as err:
-        return Failure(kind, str(err), err.hint)
+        return Failure.of(kind, err)
     except (JobStoreError, OSError, ValueError) as err:
         return Failure(kind, f"{type(err).__name__}: {err}")
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal, TypeVar
 
+from PySide6.QtCore import QCoreApplication
+
 from commissioner.app import devices as app_devices
 from commissioner.app import jobs as app_jobs
 from commissioner.app import labels as app_labels
@@ -44,11 +46,13 @@ from commissioner.jobs.store import (
     JobStore,
     JobStoreError,
 )
+from commissioner.messages import Language, render, render_fix
 from commissioner.protocol.label import encode_label
 from commissioner.trust.catalog import CatalogConfig, CatalogError
 from commissioner.trust.gate import DeviceVerdict
 from commissioner.trust.labels import LabelInputError
 from commissioner.trust.spoofing import SpoofingAttempt
+from ui.i18n import current_language
 
 T = TypeVar("T")
 
@@ -68,6 +72,7 @@ FailureKind = Literal[
     "firmware",
     "resale",
     "device-change",
+    "refused",  # a coded refusal of the core: its own message says the cause and next step
 ]
 DEFAULT_GATE_TIMEOUT: Final = 5.0
 
@@ -80,9 +85,28 @@ class Failure:
     message: str
     hint: str | None = None
     code: str | None = None  # e.g. the CatalogError reason code ("grace-expired")
+    message_code: str | None = None  # the core's message code, rendered in the UI language
+    params: Mapping[str, object] | None = None
 
-    def describe(self) -> str:
-        return f"{self.message}\n{self.hint}" if self.hint else self.message
+    @classmethod
+    def of(cls, kind: FailureKind, err: UserError, code: str | None = None,
+           hint: str | None = None) -> Failure:
+        """A refusal of the core, keeping its message code for the UI language."""
+        return cls(kind, str(err), hint or err.hint, code, err.code, err.params)
+
+    def describe(self, language: str | None = None) -> str:
+        """The message and what to do, in ``language`` (default: the UI's language)."""
+        message, hint = self.message, self.hint
+        if self.message_code is not None:
+            lang: Language = "ja" if (language or _ui_language()) == "ja" else "en"
+            message = render(self.message_code, self.params, lang)
+            hint = render_fix(self.message_code, self.params, lang)
+        return f"{message}\n{hint}" if hint else message
+
+
+def _ui_language() -> str:
+    app = QCoreApplication.instance()
+    return current_language(app) if app is not None else "en"
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +169,7 @@ class JobService:
         try:
             return await asyncio.to_thread(fn)
         except CatalogError as err:
-            return Failure("catalog", err.message, err.hint, err.reason_code)
+            return Failure.of("catalog", err, err.reason_code)
         except JobNotFoundError as err:
             return Failure("not-found", str(err))
         except JobClosedError as err:
@@ -255,7 +279,7 @@ class JobService:
             outcome = await app_certify(self.context, job_id, heard=list(devices),
                                         timeout=self.gate_timeout, contested=contested)
         except CatalogError as err:
-            return Failure("catalog", err.message, err.hint, err.reason_code)
+            return Failure.of("catalog", err, err.reason_code)
         except UserError as err:
             return _failure_of(err)
         except (JobStoreError, schema.SchemaError, OSError) as err:
@@ -285,7 +309,7 @@ class JobService:
         try:
             label = app_labels.parse_payload(payload)
         except LabelInputError as err:
-            return Failure("label", str(err), err.hint)
+            return Failure.of("label", err)
         result = await self._run(
             lambda: app_labels.add_scanned_labels(self.context, job_id, [label],
                                                   require_vault=False, source=source)
@@ -312,9 +336,9 @@ def _failure_of(err: UserError) -> Failure:
     )
     for cls, kind in kinds:
         if isinstance(err, cls):
-            hint = "scan for devices first" if kind == "not-in-job" else err.hint
-            return Failure(kind, str(err), hint)
-    return Failure("store", str(err), err.hint)
+            return Failure.of(kind, err)
+    coded = err.code is not None and not err.code.startswith("store.")
+    return Failure.of("refused" if coded else "store", err)
 
 
 __all__ = [

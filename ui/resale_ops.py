@@ -58,9 +58,9 @@ async def _guarded(service: JobService, work: Callable[[AppContext], Awaitable[T
         ctx = await asyncio.to_thread(context_for, service)
         return await work(ctx)
     except BundleError as err:
-        return Failure("resale", str(err), err.hint, err.problem)
+        return Failure.of("resale", err, err.problem)
     except UserError as err:
-        return Failure("resale", str(err), err.hint)
+        return Failure.of("resale", err)
     except (JobStoreError, OSError, ValueError) as err:
         return Failure("resale", f"{type(err).__name__}: {err}")
 

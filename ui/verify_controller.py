@@ -33,7 +33,7 @@ async def _guarded(kind: FailureKind, coro: Coroutine[Any, Any, object]) -> obje
     try:
         return await coro
     except UserError as err:
-        return Failure(kind, str(err), err.hint)
+        return Failure.of(kind, err)
 
 
 class VerifyController(QObject):

@@ -46,9 +46,11 @@ def _read(path: Path, what: str, limit: int) -> bytes:
         with Path(path).open("rb") as fp:
             data = fp.read(limit + 1)
     except OSError as err:
-        raise UserError(f"cannot read {what} {path}: {err.strerror or err}") from None
+        raise UserError(
+            code="file.cannot-read",
+            params={"path": path, "reason": err.strerror or err}) from None
     if len(data) > limit:
-        raise UserError(f"{path} is too large to be {what}")
+        raise UserError(code="file.too-large", params={"path": path})
     return data
 
 
@@ -61,7 +63,9 @@ def write_card(out: Path) -> Card:
     try:
         write_atomic(out, card.pem())
     except OSError as err:
-        raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+        raise UserError(
+            code="file.cannot-write",
+            params={"path": out, "reason": err.strerror or err}) from None
     return card
 
 
@@ -87,8 +91,7 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
     with ctx.store() as store:
         job = find_job(store, job_ref)
         if not job.is_closed:
-            raise UserError(f"job {job.id} is not handed over yet; only a sealed job can be "
-                            "exported", hint="hand the home over first (`commissioner handover`)")
+            raise UserError(code="bundle.job-not-sealed", params={"job_id": job.id})
         secrets: dict[str, bytes] = {}
         if recipient is not None:
             vault = open_vault(store)
@@ -102,7 +105,9 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
         try:
             write_atomic(out, data)
         except OSError as err:
-            raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+            raise UserError(
+                code="file.cannot-write",
+                params={"path": out, "reason": err.strerror or err}) from None
         digest = hashlib.sha256(data).hexdigest()
         store.append_followup(job.id, "bundle.exported", {
             "sha256": digest, "credentials_included": recipient is not None,
@@ -141,7 +146,8 @@ def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
                 checked.tables, [s for s in sealed if s not in later],
                 followup=checked.followup, followup_secrets=later)
         except JobStoreError as err:
-            raise BundleError("unreadable", f"the job was not imported: {err}") from None
+            raise BundleError(
+                "unreadable", code="bundle.import-failed", params={"detail": err}) from None
         store.append_followup(job_id, "bundle.imported", {
             "sha256": hashlib.sha256(data).hexdigest(), "signer": checked.signer.signer_id,
             "credential_count": len(secrets)}, operator=operator)
@@ -168,11 +174,15 @@ def check_bundle_file(path: Path, *, sender: Path | None = None,
             cited = body["audit"]["sealed_hash"] if "audit" in body else body["job"][
                 "sealed_hash"]
         except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError):
-            raise BundleError("report-mismatch", f"{report} is not a report with a seal"
-                              ) from None
+            raise BundleError(
+                "report-mismatch",
+                code="bundle.report-no-seal",
+                params={"report": report}) from None
         if cited != checked.sealed_hash:
-            raise BundleError("report-mismatch", f"the report {report} cites the seal "
-                              f"{str(cited)[:16]}…, the bundle's job is sealed with "
-                              f"{checked.sealed_hash[:16]}…")
+            raise BundleError(
+                "report-mismatch",
+                code="bundle.report-seal-mismatch",
+                params={"report": report, "cited": str(cited)[:16],
+                        "sealed": checked.sealed_hash[:16]})
         out["report_seal_matches"] = True
     return out

@@ -125,11 +125,14 @@ async def certify(
     A catalog that is missing, fails a security check or is past its offline grace period
     raises :class:`commissioner.trust.catalog.CatalogError` and nothing is recorded."""
     if not 0 < timeout <= 120:
-        raise UserError("the per-device timeout must be between 0 and 120 seconds")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--timeout", "low": 0, "high": 120})
     if not 0 < scan_timeout <= 600:
-        raise UserError("the scan time must be between 0 and 600 seconds")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--scan-timeout", "low": 0, "high": 600})
     if not 1 <= concurrency <= 256:
-        raise UserError("the concurrency must be between 1 and 256")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 256})
     def opened() -> Job:
         with ctx.store() as store:
             return open_job(store, job_ref)
@@ -162,11 +165,7 @@ async def certify(
             fresh = store.set_job_catalog(fresh.id, catalog.version, catalog.refreshed_at)
             devices = store.devices(fresh.id)
             if not devices:
-                raise UserError(
-                    "no devices were found for this job",
-                    hint="check that the devices are powered and on this network "
-                    "(mDNS interfaces in the settings)",
-                )
+                raise UserError(code="certify.no-devices")
             targets = [GateTarget.from_record(heard_by_id[d.device_id])
                        if d.device_id in heard_by_id else target_of(d) for d in devices]
             return fresh, targets, label_facts(store, fresh.id)

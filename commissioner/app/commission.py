@@ -85,10 +85,9 @@ def require_certified(store: JobStore, job_id: str) -> None:
     unchecked = [g.device_id for g in gate if g.verdict is None]
     if not gate or unchecked:
         count = len(unchecked) if gate else 0
-        what = f"{count} device(s) of this job have not been checked" if count else \
-            "this job has no checked devices"
-        raise NotCertifiedError(f"run certify first: {what} (commissioner certify --job "
-                                f"{job_id})")
+        raise NotCertifiedError(
+            code="commission.certify-first" if count else "commission.nothing-checked",
+            params={"job_id": job_id, "count": count})
 
 
 class _Prepared:
@@ -143,9 +142,11 @@ async def commission(
     ``concurrency`` defaults to the settings' ``provisioning_concurrency``."""
     chosen = concurrency or ctx.settings.provisioning_concurrency
     if not 1 <= chosen <= 64:
-        raise UserError("--concurrency must be from 1 to 64")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 64})
     if not 0 < timeout <= 120:
-        raise UserError("--timeout must be between 0 and 120 seconds")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--timeout", "low": 0, "high": 120})
     run = await asyncio.to_thread(_prepare, ctx, job_key, labels_dir, catalog_url,
                                   catalog_root, read_labels=True)
     try:
@@ -184,11 +185,8 @@ async def reissue_owner(
             job = find_job(store, job_key)
             if job.is_closed:
                 raise UserError(
-                    f"job {job.id} ({job.job_number}) is handed over and sealed; its owner "
-                    "cannot be changed in it",
-                    hint="for a new owner start a resale job: commissioner job new --kind "
-                    f"resale --from-job {job.id} --job-number N --operator NAME, then "
-                    "commissioner wipe")
+                    code="owner.job-sealed",
+                    params={"job_id": job.id, "job_number": job.job_number})
             vault = open_job_vault(store)
             trust = manufacturer_trust(ctx, url=catalog_url, root=catalog_root)
             return _Prepared(store, job.id, vault, trust, -1)

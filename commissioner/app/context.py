@@ -79,25 +79,20 @@ class AppContext:
                     raise
                 return JobStore.open(path, create=create)
         except FileNotFoundError:
-            raise NoStoreError(
-                f"no job store at {path}",
-                hint="create a job with `commissioner job new`, or pass --data-dir",
-            ) from None
+            raise NoStoreError(code="store.missing", params={"path": path}) from None
         except StoreLostError:
             raise
         except schema.SchemaTooNewError as err:
-            raise UserError(str(err), hint="install the newest commissioner app") from None
+            raise UserError(code="store.too-new", params={"detail": err}) from None
         except StoreLockedError as err:
-            raise UserError(str(err), hint="close the other commissioner window and retry"
-                            ) from None
+            raise UserError(code="store.locked", params={"detail": err}) from None
         except (StoreCorruptError, schema.SchemaError) as err:
-            raise UserError(
-                str(err), hint="keep the file for analysis and restore the store from a backup"
-            ) from None
+            raise UserError(code="store.corrupt", params={"detail": err}) from None
         except JobStoreError as err:
-            raise UserError(str(err)) from None
+            raise UserError(code="store.unusable", params={"detail": err}) from None
         except OSError as err:
-            raise UserError(f"cannot open the job store {path}: {err}") from None
+            raise UserError(
+                code="store.cannot-open", params={"path": path, "reason": err}) from None
 
     @contextlib.contextmanager
     def store(self, *, create: bool = False) -> Iterator[JobStore]:
@@ -139,10 +134,11 @@ def _read_root(path: Path) -> bytes:
             data = handle.read(MAX_ROOT_FILE_BYTES + 1)
     except OSError as err:
         raise CatalogError(
-            "bad-trust-root", f"cannot read the catalog trust root {path}: {err}",
-            "Pass --root FILE with the platform's root.json.") from None
+            "bad-trust-root",
+            code="catalog.root-unreadable",
+            params={"path": path, "reason": err}) from None
     if len(data) > MAX_ROOT_FILE_BYTES:
-        raise CatalogError("bad-trust-root", f"{path} is too large to be a root.json")
+        raise CatalogError("bad-trust-root", code="catalog.root-too-large", params={"path": path})
     return data
 
 
@@ -175,8 +171,8 @@ def find_job(store: JobStore, key: str) -> Job:
     """The job with this id or job number."""
     try:
         return store.find_job(key)
-    except JobNotFoundError as err:
-        raise UnknownJobError(str(err), hint=LIST_HINT) from None
+    except JobNotFoundError:
+        raise UnknownJobError(code="job.not-found", params={"job": key}) from None
 
 
 def open_job(store: JobStore, key: str) -> Job:

@@ -31,6 +31,7 @@ from commissioner.discovery.scan import scan
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, JobDevice
 from commissioner.jobs.store import JobStore
+from commissioner.messages import Text, verdict_reason
 from commissioner.protocol.errors import DeviceProtocolError
 from commissioner.trust.gate import DeviceVerdict, GateTarget, certify_home
 from commissioner.trust.label_records import refresh_labels
@@ -72,17 +73,13 @@ class DeviceReplaced:
 def _retirable(store: JobStore, job_id: str, device_id: str) -> JobDevice:
     device = next((d for d in store.devices(job_id) if d.device_id == device_id), None)
     if device is None:
-        raise NotReplaceableError(
-            f"device {device_id} is not part of this job (or was already taken out)",
-            hint="see the job's devices: commissioner job show")
+        raise NotReplaceableError(code="device.not-in-job", params={"device_id": device_id})
     if device.role == "gateway" or device.kind == "gateway":
-        raise NotReplaceableError(f"{device_id} is the home gateway; it cannot be taken out",
-                                  hint="a home is handed over with its gateway")
+        raise NotReplaceableError(code="device.is-gateway", params={"device_id": device_id})
     for p in store.provisioning_devices(job_id):
         if p.device_id == device_id and p.status == "provisioned":
             raise NotReplaceableError(
-                f"{device_id} is already provisioned with this home's credentials",
-                hint="only a device that was never provisioned can be removed or replaced")
+                code="device.already-provisioned", params={"device_id": device_id})
     return device
 
 
@@ -108,19 +105,17 @@ async def _confirm_gone(ctx: AppContext, device: JobDevice, heard: dict[str, Dev
                         timeout: float) -> None:  # noqa: ASYNC109
     if device.device_id in heard:
         raise StillPresentError(
-            f"{device.device_id} is still advertised on the network",
-            hint="unplug it (or switch it off) and take it out, then try again")
+            code="device.still-advertised", params={"device_id": device.device_id})
     if await _answers_as(ctx, device, timeout):
         raise StillPresentError(
-            f"{device.device_id} still answers at {device.address}:{device.port}",
-            hint="unplug it (or switch it off) and take it out, then try again")
+            code="device.still-answers",
+            params={"device_id": device.device_id, "address": f"{device.address}:{device.port}"})
 
 
 def _reason(reason: str) -> str:
     text = reason.strip()
     if not text:
-        raise ReasonRequiredError("a reason is required", hint="say why, e.g. --reason "
-                                  "\"counterfeit, returned to the supplier\"")
+        raise ReasonRequiredError(code="reason.required")
     return text
 
 
@@ -158,8 +153,7 @@ async def replace_device(
     """Put the new unit ``new_device_id`` in the place of ``device_id`` (see the module)."""
     why = _reason(reason)
     if new_device_id == device_id:
-        raise NewUnitError("the new unit must be another device than the one it replaces",
-                           hint="give the new unit's device id (on its box label or in a scan)")
+        raise NewUnitError(code="replace.same-unit", params={"device_id": device_id})
 
     def prepare() -> JobDevice:
         with ctx.store() as store:
@@ -168,7 +162,7 @@ async def replace_device(
             if any(d.device_id == new_device_id
                    for d in store.devices(job.id, include_retired=True)
                    if d.retired):
-                raise NewUnitError(f"{new_device_id} was itself taken out of this job")
+                raise NewUnitError(code="replace.new-taken-out", params={"new_id": new_device_id})
             return old
 
     old = await asyncio.to_thread(prepare)
@@ -177,14 +171,12 @@ async def replace_device(
     ours = ctx.site.own_device_ids()
     record = heard.get(new_device_id)
     if record is None or (ours is not None and new_device_id not in ours):
-        raise NewUnitError(
-            f"the new unit {new_device_id} was not found on the network",
-            hint="power it on, connect it to the home network and try again")
+        raise NewUnitError(code="replace.new-not-found", params={"new_id": new_device_id})
     if record.latest.kind != old.kind:
         raise NewUnitError(
-            f"the new unit {new_device_id} is a {record.latest.kind}, but {device_id} is a "
-            f"{old.kind}",
-            hint="a replacement must be the same kind of device")
+            code="replace.kind-differs",
+            params={"new_id": new_device_id, "new_kind": record.latest.kind,
+                    "device_id": device_id, "old_kind": old.kind})
 
     def level() -> int:
         with ctx.store() as store:
@@ -215,7 +207,10 @@ async def replace_device(
     gate = await asyncio.to_thread(link)
     if verdict.blocked:
         raise NewUnitError(
-            f"the new unit {new_device_id} is blocked too ({verdict.verdict.value}): "
-            f"{verdict.reason}",
-            hint="use a genuine unit of a model certified for this home's level")
+            code="replace.new-blocked",
+            params={"new_id": new_device_id, "verdict": Text(f"verdict.{verdict.verdict.value}"),
+                    "detail": verdict_reason(
+                        verdict.verdict.value, device_id=new_device_id,
+                        manufacturer=verdict.manufacturer, model=verdict.model,
+                        reason_code=verdict.reason_code)})
     return DeviceReplaced(device_id, new_device_id, why, verdict, gate)

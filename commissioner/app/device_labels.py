@@ -44,7 +44,7 @@ def is_jcstar(text: str) -> bool:
 def _field(value: str, what: str) -> str:
     text = value.strip()
     if not text or len(text) > MAX_FIELD or not text.isprintable():
-        raise UserError(f"the {what} must be 1 to {MAX_FIELD} printable characters")
+        raise UserError(code="label.field-invalid", params={"field": what, "max": MAX_FIELD})
     return text
 
 
@@ -57,14 +57,14 @@ async def add_device_label(
     import asyncio
 
     if (qr is None) == (model is None and serial is None):
-        raise UserError("give either a JC-STAR label QR or the box label's model and serial")
+        raise UserError(code="label.jcstar-or-box")
     label = None
     if qr is not None:
         try:
             label = parse_jcstar_qr(qr.strip())
         except (DeviceProtocolError, ValueError) as err:
-            raise UserError(f"not a JC-STAR label: {getattr(err, 'message', err)}",
-                            hint="scan the QR code printed on the JC-STAR label") from None
+            raise UserError(
+                code="label.not-jcstar", params={"detail": getattr(err, "message", err)}) from None
     catalog = None
     if label is not None:
         catalog = await asyncio.to_thread(ctx.catalog, online=False)
@@ -75,8 +75,7 @@ async def add_device_label(
             devices = {d.device_id: d for d in store.devices(job.id)}
             device = devices.get(device_id)
             if device is None:
-                raise UserError(f"job {job.id} has no device {device_id[:64]!r}",
-                                hint="pick one of the job's devices (commissioner job show)")
+                raise UserError(code="device.not-in-job", params={"device_id": device_id[:64]})
             gate = {g.device_id: g for g in store.gate_states(job.id)}.get(device_id)
             known_model = (gate.attested_model if gate is not None else None) or device.model
             if label is not None and catalog is not None:

@@ -25,14 +25,12 @@ def mark_to_replace(
         job = open_job(store, job_ref)
         try:
             state = store.mark_to_replace(job.id, device_id, reason)
-        except DeviceNotInJobError as err:
-            raise NotInJobError(str(err), hint="see `commissioner job show`") from None
-        except DeviceNotBlockedError as err:
+        except DeviceNotInJobError:
+            raise NotInJobError(
+                code="device.not-in-job", params={"device_id": device_id}) from None
+        except DeviceNotBlockedError:
             raise NotBlockedError(
-                str(err),
-                hint="only devices the gate blocked can be replaced; "
-                "a certified device needs no replacement",
-            ) from None
+                code="device.not-blocked", params={"device_id": device_id}) from None
         except ValueError as err:
-            raise UserError(str(err)) from None
+            raise UserError(code="value.invalid", params={"detail": err}) from None
         return state, tuple(store.gate_states(job.id))

@@ -68,7 +68,9 @@ def _render(document: RenderableDocument, out: Path) -> RenderStats:
     try:
         return render_pdf(document, out)
     except OSError as err:
-        raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+        raise UserError(
+            code="file.cannot-write",
+            params={"path": out, "reason": err.strerror or err}) from None
 
 
 def owner_sheet(
@@ -101,7 +103,9 @@ def report_json(
             try:
                 write_report(report, path)
             except OSError as err:
-                raise UserError(f"cannot write {path}: {err.strerror or err}") from None
+                raise UserError(
+                    code="file.cannot-write",
+                    params={"path": path, "reason": err.strerror or err}) from None
         record_document_action(
             store, job.id, "export", kind="report", file_format="json",
             sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),

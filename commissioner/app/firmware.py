@@ -198,33 +198,31 @@ async def update_firmware(
     written to it (the caller records the run in the follow-up log) and ``access`` may give
     the credentials a visit after handover holds."""
     if not 1 <= concurrency <= 64:
-        raise UserError("--concurrency must be between 1 and 64")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 64})
     if not 0 < timeout <= 120 or not 0 < reboot_timeout <= 3600:
-        raise UserError("--timeout must be 0..120 s and --reboot-timeout 0..3600 s")
+        raise UserError(code="firmware.timeouts-out-of-range")
     config = await asyncio.to_thread(ctx.catalog_config, url=catalog_url, root=catalog_root)
     store = await asyncio.to_thread(ctx.open_store)
     writes: list[asyncio.Task[None]] = []  # results being written (see ``finished``)
     try:
         job = await asyncio.to_thread(find_job if sealed else open_job, store, job_key)
         if sealed and not job.is_closed:
-            raise UserError(f"job {job.id} is not handed over yet",
-                            hint=f"update it within the job: commissioner update --job {job.id}")
+            raise UserError(code="firmware.not-handed-over", params={"job_id": job.id})
         # One run per job: the lease is given back when the store closes.
         await asyncio.to_thread(store.acquire_job_lock, job.id, "update")
         catalog = await asyncio.to_thread(
             ctx.catalog, online=not offline, url=catalog_url, root=catalog_root)
         index = catalog.firmware
         if index is None:
-            raise UserError(f"catalog version {catalog.version} carries no firmware index",
-                            hint="sync the catalog from a platform that publishes firmware")
+            raise UserError(code="firmware.no-index", params={"version": catalog.version})
         trust = trust_store_for(catalog)
         if trust is None:
-            raise UserError("the catalog lists no usable manufacturer root")
+            raise UserError(code="catalog.no-roots")
         endpoints, unaddressed = await asyncio.to_thread(
             _targets, store, job.id, ctx.site, addresses, device_ids)
         if not endpoints and not unaddressed:
-            raise NoDevicesError("no certified device to update in this job",
-                                 hint="check the devices first (`commissioner certify`)")
+            raise NoDevicesError(code="firmware.no-certified-device")
         ids = [e.device_id for e in endpoints]
         box_labels = await asyncio.to_thread(ctx.site.box_labels, ids)
         vault = await asyncio.to_thread(open_job_vault, store)
@@ -292,12 +290,13 @@ async def preload_firmware(
         config = ctx.catalog_config(url=catalog_url, root=catalog_root)
         catalog = ctx.catalog(online=not offline, url=catalog_url, root=catalog_root)
         if catalog.firmware is None:
-            raise UserError(f"catalog version {catalog.version} carries no firmware index")
+            raise UserError(code="firmware.no-index", params={"version": catalog.version})
         try:
             return preload(FirmwareCache(ctx.firmware_cache_dir), config, catalog.firmware,
                            None if models is None else list(models))
         except FirmwareImageError as err:
-            raise UserError(err.message) from None
+            raise UserError(
+                code="firmware.image-refused", params={"detail": err.message}) from None
 
     return await asyncio.to_thread(run)
 

@@ -17,16 +17,15 @@ def parse_endpoint(text: str) -> tuple[str, int]:
     """``ADDRESS:PORT`` (``[v6]:PORT`` too) with a literal IP address."""
     host, sep, port_text = text.rpartition(":")
     if not sep or not host or not port_text.isdigit():
-        raise UserError(f"{text!r} is not ADDRESS:PORT", hint="for example 127.0.0.1:50123")
+        raise UserError(code="address.not-host-port", params={"text": text})
     host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
     try:
         ipaddress.ip_address(host)
     except ValueError:
-        raise UserError(f"{host!r} is not an IP address", hint="use the address scan shows"
-                        ) from None
+        raise UserError(code="address.not-ip", params={"host": host}) from None
     port = int(port_text)
     if not 0 < port < 65536:
-        raise UserError(f"port {port} is out of range")
+        raise UserError(code="address.port-range", params={"port": port})
     return host, port
 
 
@@ -35,8 +34,7 @@ async def manufacturer_roots(ctx: AppContext) -> TrustStore:
     try:
         return await asyncio.to_thread(manufacturer_trust, ctx)
     except CatalogError as err:
-        raise UserError("no manufacturer trust roots are available: " + err.message,
-                        hint="run `commissioner catalog sync` while online") from None
+        raise UserError(code="catalog.no-roots-detail", params={"detail": err.message}) from None
 
 
 async def identify_endpoint(
@@ -50,6 +48,6 @@ async def identify_endpoint(
                                                  advertised_model=model, timeout=timeout)
     except DeviceProtocolError as exc:
         raise UserError(
-            f"{host}:{port} was not verified ({exc.reason}): {exc.message}",
-            hint="a device that cannot prove its identity must not be commissioned",
-        ) from None
+            code="identify.not-verified",
+            params={"address": f"{host}:{port}", "reason": exc.reason,
+                    "detail": exc.message}) from None

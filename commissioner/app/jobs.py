@@ -60,10 +60,9 @@ def create_job(ctx: AppContext, *, job_number: str, site_name: str, site_address
         implied = answers_level(personal_data, life_or_property)
         if service_level < implied and reason is None:
             raise UserError(
-                f"the answers call for {'★' * implied} (level {implied}), not "
-                f"{'★' * service_level}",
-                hint="choose the level the answers call for, or give the reason for a lower "
-                     "one (--below-suggestion-reason)")
+                code="level.answers-differ", params={
+                    "implied": implied, "level": service_level, "implied_stars": "★" * implied,
+                    "level_stars": "★" * service_level})
     with ctx.store(create=True) as store:
         try:
             return store.create_job(job_number=job_number, site_name=site_name,
@@ -71,7 +70,7 @@ def create_job(ctx: AppContext, *, job_number: str, site_name: str, site_address
                                     operator=operator, personal_data=personal_data,
                                     life_or_property=life_or_property, level_reason=reason)
         except ValueError as err:
-            raise UserError(str(err), hint="correct the value and try again") from None
+            raise UserError(code="value.invalid", params={"detail": err}) from None
 
 
 def level_basis_of(ctx: AppContext, ref: str) -> LevelBasis:
@@ -93,13 +92,13 @@ def set_service_level(ctx: AppContext, ref: str, *, level: int, reason: str | No
         basis = level_basis(job, kinds)
         if level < basis.suggested_level and reason is None and job.level_reason is None:
             raise UserError(
-                f"job {job.id} calls for {'★' * basis.suggested_level} "
-                f"(level {basis.suggested_level}); a lower level needs a reason",
-                hint="give the reason with --reason")
+                code="level.reason-required",
+                params={"job_id": job.id, "suggested": basis.suggested_level,
+                        "stars": "★" * basis.suggested_level})
         try:
             changed = store.set_service_level(job.id, level, reason=reason, operator=operator)
         except ValueError as err:
-            raise UserError(str(err), hint="correct the value and try again") from None
+            raise UserError(code="value.invalid", params={"detail": err}) from None
         return level_basis(changed, kinds)
 
 
@@ -161,7 +160,9 @@ def export_audit(ctx: AppContext, ref: str, out: Path | IO[str]) -> tuple[Job, i
         with atomic_writer(out, mode=0o600, make_parents=False) as handle:
             handle.write(buffer.getvalue().encode("utf-8"))
     except OSError as err:
-        raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+        raise UserError(
+            code="file.cannot-write",
+            params={"path": out, "reason": err.strerror or err}) from None
     return job, count
 
 
@@ -183,8 +184,7 @@ def sealed_job(ctx: AppContext, ref: str) -> SealedJobView:
     details = job_details(ctx, ref)
     job = details.job
     if not job.is_closed:
-        raise UserError(f"job {job.id} is not handed over yet",
-                        hint="open it for work instead")
+        raise UserError(code="job.not-sealed", params={"job_id": job.id})
     with ctx.store() as store:
         steps = tuple(store.steps(job.id))
         audit_ok = store.verify_audit(job.id).ok and store.verify_followup(job.id).ok

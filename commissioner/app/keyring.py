@@ -56,4 +56,5 @@ def open_job_vault(store: JobStore) -> SecretVault:
     except KeyringRefusedError:
         raise
     except UserError as err:
-        raise KeyringRefusedError(str(err), hint=err.hint, exit_code=err.exit_code) from None
+        raise KeyringRefusedError(str(err), hint=err.hint, exit_code=err.exit_code,
+                                  code=err.code, params=err.params) from None

@@ -10,6 +10,7 @@ from typing import Any, Final, Literal
 from commissioner.app.context import AppContext, find_job, open_job
 from commissioner.errors import UserError
 from commissioner.jobs.models import DeviceGateState, JobLabel
+from commissioner.messages import Text
 from commissioner.protocol.label import Label
 from commissioner.protocol.matter_payload import (
     MatterPayload,
@@ -60,17 +61,19 @@ def parse_lines(lines: Iterable[str]) -> list[Label]:
     out: list[Label] = []
     for n, line in enumerate(lines, start=1):
         if n > MAX_SCANNED_LABELS:
-            raise LabelInputError(f"more than {MAX_SCANNED_LABELS} labels in one go")
+            raise LabelInputError(code="label.too-many", params={"max": MAX_SCANNED_LABELS})
         if not line.strip():
             continue
         if len(line) > MAX_LABEL_CHARS + 64:
-            raise LabelInputError(f"line {n} is too long for a device label")
+            raise LabelInputError(code="label.line-too-long", params={"line": n})
         try:
             out.append(parse_payload(line))
         except LabelInputError as err:
-            raise LabelInputError(f"line {n}: {err}", hint=err.hint) from None
+            raise LabelInputError(code="label.line-invalid", params={
+                "line": n, "detail": Text(err.code, err.params) if err.code else str(err)
+            }) from None
     if not out:
-        raise LabelInputError("no label was read")
+        raise LabelInputError(code="label.none-read")
     return out
 
 
@@ -111,6 +114,4 @@ def decode_matter(text: str) -> MatterPayload:
         return decode_matter_payload(text)
     except MatterPayloadError as err:
         raise LabelInputError(
-            f"not a valid Matter setup code: {err.message}",
-            hint="type the 11- or 21-digit code again, or scan the QR code (MT:...)",
-        ) from None
+            code="label.bad-matter-code", params={"detail": err.message}) from None

@@ -94,7 +94,7 @@ def _adapter(site: Site, explicit: str | None) -> BleAdapter:
     try:
         return BleAdapter(ble_transport_spec(site, explicit))
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(code="ble.transport-invalid", params={"detail": exc}) from None
 
 
 async def open_ble(
@@ -107,10 +107,7 @@ async def open_ble(
     try:
         await adapter.open()
     except (BleakError, OSError) as err:
-        raise UserError(
-            f"Bluetooth is not available: {err}",
-            hint="turn Bluetooth on (or plug in a Bluetooth adapter) and start the scan again",
-        ) from None
+        raise UserError(code="ble.unavailable", params={"detail": err}) from None
     return BleTransport(adapter, lost_after=lost_after)
 
 
@@ -128,24 +125,25 @@ def read_network_file(path: Path) -> NetworkConfig:
         with Path(path).open("rb") as handle:
             data = handle.read(MAX_NETWORK_FILE + 1)
     except OSError as exc:
-        raise UserError(f"cannot read the network file {path}: {exc.strerror or exc}"
-                        ) from None
+        raise UserError(
+            code="file.cannot-read",
+            params={"path": path, "reason": exc.strerror or exc}) from None
     if len(data) > MAX_NETWORK_FILE:
-        raise UserError(f"the network file {path} is too large")
+        raise UserError(code="file.too-large", params={"path": path})
     try:
         raw = json.loads(data)
     except (ValueError, RecursionError):
-        raise UserError(f"bad network file: {path} is not valid JSON") from None
+        raise UserError(code="file.not-json", params={"path": path}) from None
     if not isinstance(raw, dict) or not all(
         isinstance(raw.get(k), str) for k in ("ssid", "passphrase", "home_id")
     ):
-        raise UserError(f"bad network file: {path}: needs string members ssid, passphrase, "
-                        "home_id")
+        raise UserError(code="network-file.members", params={"path": path})
     config = NetworkConfig(raw["ssid"], raw["passphrase"], raw["home_id"])
     try:
         config.validate()
     except ValueError as exc:
-        raise UserError(f"bad network file: {exc}") from None
+        raise UserError(
+            code="network-file.invalid", params={"path": path, "detail": exc}) from None
     return config
 
 
@@ -155,11 +153,7 @@ def network_for(ctx: AppContext, given: NetworkConfig | None = None) -> NetworkC
         return given
     found = ctx.site.network_config()
     if found is None:
-        raise UserError(
-            "the home network configuration is not known on this computer",
-            hint="enter the home's network settings first (command line: --network-file FILE; "
-            "training: --virtual-home DIR)",
-        )
+        raise UserError(code="network.unknown")
     return found
 
 
@@ -246,8 +240,7 @@ async def onboard(
     from commissioner.ble.workflow import onboard_seen, wait_for_lan
 
     if not device_ids:
-        raise NoDevicesError("no factory device was found over Bluetooth LE",
-                             hint="start a scan with Bluetooth on and wait for the devices")
+        raise NoDevicesError(code="onboard.no-ble-device")
     net = await asyncio.to_thread(network_for, ctx, network)
     store: JobStore | None = None
     try:
@@ -258,9 +251,7 @@ async def onboard(
         wanted = list(device_ids)
         known = await asyncio.to_thread(_labels, ctx, store, job_id, wanted, labels)
         if not known:
-            raise UserError("no device labels",
-                            hint="scan the devices' labels into the job (command line: "
-                            "--labels-stdin; training: --virtual-home DIR)")
+            raise UserError(code="onboard.no-labels")
 
         def progress(p: OnboardingProgress) -> None:
             if p.step is not OnboardingStep.FAILED:  # the result says why
@@ -303,11 +294,13 @@ async def onboard_job(
     from commissioner.discovery.mdns import MdnsTransport
 
     if not 1 <= concurrency <= 32:
-        raise UserError("--concurrency must be 1..32")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 32})
     for name, value in (("scan-timeout", scan_timeout), ("connect-timeout", connect_timeout),
                         ("join-wait", join_wait)):
         if not 0 < value <= 600:
-            raise UserError(f"--{name} must be between 0 and 600 seconds")
+            raise UserError(
+                code="value.out-of-range", params={"option": f"--{name}", "low": 0, "high": 600})
 
     def check() -> tuple[str, NetworkConfig]:
         with ctx.store() as store:
@@ -326,7 +319,7 @@ async def onboard_job(
                 labels if labels else await asyncio.to_thread(_job_labels, ctx, job_id, seen))
             wanted = [i for i in seen if i in known]
             if not wanted:
-                raise NoDevicesError("no factory BLE device with a known label was found")
+                raise NoDevicesError(code="onboard.no-labelled-ble-device")
             labels = known
         else:
             wanted = list(device_ids)

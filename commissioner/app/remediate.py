@@ -113,17 +113,18 @@ def action_for(finding_or_action: str) -> str:
         return action
     hint = NO_ACTION.get(finding_or_action)
     if hint is not None:
-        raise UserError(f"no device action fixes the finding {finding_or_action!r}", hint=hint)
-    raise UserError(f"unknown finding or action {finding_or_action[:48]!r}",
-                    hint="one of the finding codes `commissioner verify` printed, or one of: "
-                    + ", ".join(ACTIONS))
+        raise UserError(
+            code="remediate.no-device-action",
+            params={"finding": finding_or_action, "advice": hint})
+    raise UserError(
+        code="remediate.unknown-finding",
+        params={"finding": finding_or_action[:48], "actions": ", ".join(ACTIONS)})
 
 
 def _acl(record: JobRecord) -> AclIntent:
     if record.home_ca_pem is None or record.home_ca_fingerprint is None or \
             record.owner_epoch is None:
-        raise UserError("the job's home CA or ACL is not on this laptop",
-                        hint="import the job with its secrets (`commissioner job import`)")
+        raise UserError(code="remediate.no-home-ca")
     return AclIntent(record.home_ca_pem.decode("ascii"), record.home_ca_fingerprint,
                      record.owner_epoch)
 
@@ -147,15 +148,15 @@ class _Visit:
     def address(self, device_id: str, recorded: tuple[str, int] | None) -> DeviceAddress:
         found = _address(device_id, {}, self.ctx.site.endpoints(), recorded)
         if found is None:
-            raise UserError(f"{device_id} has no known address",
-                            hint="run `commissioner verify` first so it is heard")
+            raise UserError(code="remediate.no-address", params={"device_id": device_id})
         return found
 
     def device(self, device_id: str) -> RecordedDevice:
         rec = self.record.device(device_id)
         if rec is None:
-            raise UserError(f"{device_id} is not a device of job {self.job_id}",
-                            hint="name a device of the job (see `commissioner verify`)")
+            raise UserError(
+                code="remediate.not-job-device",
+                params={"device_id": device_id, "job_id": self.job_id})
         return rec
 
     def unit(self, device_id: str, label: Label | None = None) -> UnitCredentials:
@@ -164,7 +165,7 @@ class _Visit:
     async def gateway(self, change: Any, authenticate: str | None = None) -> dict[str, Any]:
         gw = self.record.gateway
         if gw is None:
-            raise UserError("the job has no gateway")
+            raise UserError(code="remediate.no-gateway")
         return await fix_gateway_entry(
             self.backend, self.address(gw.device_id, gw.address), self.unit(gw.device_id),
             gw.attestation_fingerprint, change, self.timeout, authenticate)
@@ -175,12 +176,10 @@ class _Visit:
         rec = self.device(device_id)
         acl = _acl(self.record)
         if rec.role == "gateway":
-            raise UserError("the gateway is re-provisioned by a new job",
-                            hint="start a resale or new job for the home")
+            raise UserError(code="remediate.gateway-new-job")
         admin = self.creds.admin.get(device_id)
         if admin is None or rec.operational_fingerprint is None:
-            raise UserError(f"the job holds no credential for {device_id}",
-                            hint="import the job with its secrets")
+            raise UserError(code="remediate.no-device-credential", params={"device_id": device_id})
         address = self.address(device_id, rec.address)
         state = (await identify_unit(self.backend, address, self.timeout)).commissioning_state
         detail: dict[str, Any] = {}
@@ -206,8 +205,7 @@ class _Visit:
 
     async def remove_unknown(self, device_id: str) -> tuple[str, dict[str, Any]]:
         if self.record.device(device_id) is not None:
-            raise UserError(f"{device_id} is a device of the job, not an unknown one",
-                            hint="to take it out of the home, replace it or start a new job")
+            raise UserError(code="remediate.known-device", params={"device_id": device_id})
         seen: list[bool] = []
 
         def without(entries: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -225,25 +223,24 @@ class _Visit:
 
         old = self.device(device_id)
         if old.role == "gateway":
-            raise UserError("a gateway is replaced by a new job",
-                            hint="start a new job for the home")
+            raise UserError(code="remediate.gateway-new-job")
         new_id = new_id or device_id
         if new_id != device_id and self.record.device(new_id) is not None:
-            raise UserError(f"{new_id} is already a device of the job")
+            raise UserError(code="remediate.already-in-job", params={"device_id": new_id})
         acl = _acl(self.record)
         address = self.address(new_id, old.address if new_id == device_id else None)
         ident = await identify_unit(self.backend, address, self.timeout)
         if ident.fingerprint == old.attestation_fingerprint:
-            raise UserError(f"{device_id} is still the recorded unit: there is nothing to "
-                            "replace", hint="re-provision it instead")
+            raise UserError(code="remediate.same-unit", params={"device_id": device_id})
         if ident.kind != old.kind or ident.role != "device":
-            raise UserError(f"the new unit is a {ident.kind}, the old one a {old.kind}",
-                            hint="a replacement must be a device of the same kind")
+            raise UserError(
+                code="replace.kind-differs",
+                params={"new_id": ident.device_id, "new_kind": ident.kind, "device_id": device_id,
+                        "old_kind": old.kind})
         verdict, reason = judge_model(ident, self.catalog, self.record.job.service_level,
                                       _today())
         if verdict is not Verdict.CERTIFIED:
-            raise UserError(f"the new unit cannot join the job: {reason}",
-                            hint="use a certified model")
+            raise UserError(code="remediate.new-unit-uncertified", params={"detail": reason})
         label = self._label(new_id)
         admin = secrets.token_bytes(32)
         self._keep_admin(new_id, admin)  # stored before it is ever sent
@@ -276,8 +273,7 @@ class _Visit:
     def _label(self, device_id: str) -> Label:
         label = self.labels.get(device_id)
         if label is None:
-            raise UserError(f"no box label for {device_id}",
-                            hint="give the folder of label files with --labels DIR")
+            raise UserError(code="remediate.no-box-label", params={"device_id": device_id})
         return label
 
     def _ca(self) -> HomeCA:
@@ -337,21 +333,20 @@ async def remediate(
     in the follow-up log and verify the home again."""
     action = action_for(finding)
     if not 0 < timeout <= 120:
-        raise UserError("--timeout must be between 0 and 120 seconds")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--timeout", "low": 0, "high": 120})
     record, creds = await asyncio.to_thread(read_record, ctx, job_ref, with_credentials=True)
     assert creds is not None
     job = record.job
     who = operator or job.operator
     if creds.client is None:
-        raise UserError("the job's credentials are not on this laptop",
-                        hint="import the job with its secrets (`commissioner job import`)")
+        raise UserError(code="remediate.no-credentials")
     from commissioner.trust.catalog import CatalogError
 
     try:
         catalog = await asyncio.to_thread(ctx.catalog, online=online)
     except CatalogError as err:
-        raise UserError(f"remediation needs the signed catalog: {err.message}",
-                        hint="run `commissioner catalog sync` while online") from None
+        raise UserError(code="remediate.needs-catalog", params={"detail": err.message}) from None
     labels = await asyncio.to_thread(_labels, ctx, labels_dir, new_device_id or device_id)
     backend = backend_for(manufacturer_trust(ctx, catalog=catalog))
     visit = _Visit(ctx, record, creds, backend, catalog, who, timeout, labels)
@@ -403,19 +398,23 @@ async def _firmware(ctx: AppContext, visit: _Visit, device_id: str, online: bool
     run = await update_firmware(ctx, visit.job_id, device_ids=[device_id], offline=not online,
                                 timeout=timeout, sealed=True, access=creds)
     if not run.results and run.failures:
-        raise RemediationFailedError(f"{device_id}: {run.failures[0][1]}")
+        raise RemediationFailedError(
+            code="remediate.failed", params={"device_id": device_id, "detail": run.failures[0][1]})
     result = next((r for r in run.results if r.device_id == device_id), None)
     plan = next((p for p in run.plan if p.device_id == device_id), None)
     if result is None:
         why = plan.action.value if plan is not None else "not reached"
-        raise RemediationFailedError(f"{device_id}: no update was run ({why})")
+        raise RemediationFailedError(
+            code="remediate.no-update-run", params={"device_id": device_id, "why": why})
     detail = {"outcome": result.outcome.value, "from_version": result.from_version,
               "to_version": result.to_version, "running_version": result.running_version,
               "image_sha256": result.image_sha256, "reason": result.reason,
               "catalog_version": run.catalog_version}
     if result.outcome.value not in ("updated", "current"):
-        raise RemediationFailedError(f"{device_id}: the update ended {result.outcome.value}: "
-                                     f"{result.reason}")
+        raise RemediationFailedError(
+            code="remediate.update-ended",
+            params={"device_id": device_id, "outcome": result.outcome.value,
+                    "detail": result.reason})
     return FIRMWARE_ACTION, detail
 
 

@@ -64,11 +64,13 @@ async def _session(backend: DeviceBackend, address: DeviceAddress, creds: Creden
         return await backend.open_session(address, creds, timeout=timeout,
                                           expected_fingerprint=fp, check_identity=True)
     except NoCredentialError as err:
-        raise RemediationFailedError(f"{address.device_id}: {err}") from None
+        raise RemediationFailedError(
+            code="remediate.credential-refused",
+            params={"device_id": address.device_id, "detail": err}) from None
     except DeviceProtocolError as err:
-        raise RemediationFailedError(f"{address.device_id} could not be reached: {_why(err)}",
-                                     hint="check the device is powered and on the network, "
-                                     "then run the remediation again") from None
+        raise RemediationFailedError(
+            code="remediate.unreachable",
+            params={"device_id": address.device_id, "detail": _why(err)}) from None
 
 
 async def provision_unit(session: DeviceSession, device_id: str, admin: bytes, ca: HomeCA,
@@ -99,8 +101,9 @@ async def confirm(backend: DeviceBackend, address: DeviceAddress, creds: Credent
     if await backend.default_login_works(address, timeout=timeout):
         diffs.append("the factory default login still works")
     if diffs:
-        raise RemediationFailedError(f"{address.device_id} read back differently: "
-                                     + "; ".join(diffs))
+        raise RemediationFailedError(
+            code="remediate.readback-differs",
+            params={"device_id": address.device_id, "detail": "; ".join(diffs)})
     return {"state": rb.state, "default_login_enabled": rb.default_login_enabled,
             "operational_fingerprint": rb.operational_fingerprint,
             "home_ca_fingerprint": rb.home_ca_fingerprint,
@@ -136,7 +139,7 @@ async def fix_gateway_entry(
             await session.set_allow_list(wanted)
         after = [dict(e) for e in await session.read_allow_list()]
         if sorted(after, key=_key) != sorted(wanted, key=_key):
-            raise RemediationFailedError("the gateway's allow-list read back differently")
+            raise RemediationFailedError(code="remediate.allow-list-differs")
         auth: tuple[bool, str] | None = None
         if authenticate is not None:
             auth = await session.gateway_authenticate(authenticate)
@@ -146,7 +149,8 @@ async def fix_gateway_entry(
         out["authenticated"], out["auth_reason"] = auth
         if not auth[0]:
             raise RemediationFailedError(
-                f"the gateway does not authenticate {authenticate}: {auth[1]}")
+                code="remediate.gateway-auth-failed",
+                params={"device_id": authenticate, "detail": auth[1]})
     return out
 
 
@@ -160,6 +164,5 @@ async def identify_unit(backend: DeviceBackend, address: DeviceAddress,
         return await backend.identify(address, timeout=timeout)
     except DeviceProtocolError as err:
         raise RemediationFailedError(
-            f"the unit at {address.host}:{address.port} did not prove a genuine identity: "
-            f"{_why(err)}", hint="only a genuine, attested device can take a place in the "
-            "job") from None
+            code="remediate.unit-not-genuine",
+            params={"address": f"{address.host}:{address.port}", "detail": _why(err)}) from None

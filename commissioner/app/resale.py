@@ -86,19 +86,18 @@ def create_resale_job(
             previous = find_job(store, from_job)
             if not previous.is_closed or previous.sealed_hash is None:
                 raise UserError(
-                    f"job {previous.id} ({previous.job_number}) is not handed over yet",
-                    hint="a resale starts from a sealed job; finish that job first")
+                    code="resale.previous-not-sealed",
+                    params={"job_id": previous.id, "job_number": previous.job_number})
             check = store.verify_audit(previous.id)
             if not check.ok:
-                raise UserError(f"the audit log of job {previous.id} does not verify: "
-                                f"{check.problem}",
-                                hint="import the job again from its bundle")
+                raise UserError(
+                    code="resale.audit-broken",
+                    params={"job_id": previous.id, "detail": check.problem})
         name = site_name or (previous.site_name if previous else None)
         address = site_address or (previous.site_address if previous else None)
         level = service_level or (previous.service_level if previous else None)
         if not name or not address or level is None:
-            raise UserError("a resale without a previous job needs --site-name, "
-                            "--site-address and --level")
+            raise UserError(code="resale.needs-site")
         try:
             # The basis of the level (R2-1/R3-2) carries over with the home's service.
             same = previous is not None and previous.service_level == level
@@ -110,7 +109,7 @@ def create_resale_job(
                                    level_reason=previous.level_reason if same and previous
                                    else None)
         except ValueError as err:
-            raise UserError(str(err), hint="correct the value and try again") from None
+            raise UserError(code="value.invalid", params={"detail": err}) from None
         link = ResaleLink(
             from_job=previous.id if previous else None,
             from_job_number=previous.job_number if previous else None,

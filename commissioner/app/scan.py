@@ -28,8 +28,7 @@ async def site_scan(ctx: AppContext, timeout: float, *,  # noqa: ASYNC109 - the 
         return await scan(ctx.mdns_interfaces, timeout, expect=expect,
                           extra_transports=[*echonet_transports(ctx), *extra])
     except DeviceProtocolError as err:
-        raise UserError(f"cannot search for ECHONET Lite equipment: {err.message}",
-                        hint="check echonet_interfaces in settings.toml") from None
+        raise UserError(code="scan.echonet-unavailable", params={"detail": err.message}) from None
 
 
 async def scan_site(
@@ -42,7 +41,8 @@ async def scan_site(
 ) -> ScanResult:
     """Browse the site's interfaces for ``timeout`` seconds (stop early at ``expect``)."""
     if not 0 < timeout <= 600:
-        raise UserError("the scan time must be between 0 and 600 seconds")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--timeout", "low": 0, "high": 600})
     if not ble:
         return await site_scan(ctx, timeout, expect=expect,
                                extra=[MatterTransport(ctx.mdns_interfaces)])

@@ -267,18 +267,18 @@ class TrainingSite(Site):
         if not isinstance(raw, dict) or not all(
             isinstance(raw.get(k), str) for k in ("ssid", "passphrase", "home_id")
         ):
-            raise UserError(f"{path}: needs string members ssid, passphrase, home_id")
+            raise UserError(code="network-file.members", params={"path": path})
         config = NetworkConfig(raw["ssid"], raw["passphrase"], raw["home_id"])
         try:
             config.validate()
         except ValueError as err:
-            raise UserError(f"bad network file {path}: {err}") from None
+            raise UserError(
+                code="network-file.invalid", params={"path": path, "detail": err}) from None
         return config
 
     def ble_transport(self) -> str | None:
         if self._home.ble is None:
-            raise UserError("this virtual home has no BLE devices",
-                            hint="start it with a BLE scenario, e.g. --scenario ble-10")
+            raise UserError(code="training.no-ble")
         return self._home.ble.transport
 
     def trust_roots_pem(self) -> bytes | None:
@@ -286,7 +286,8 @@ class TrainingSite(Site):
         try:
             return path.read_bytes()
         except OSError as exc:
-            raise UserError(f"cannot read the virtual home's trust roots {path}: {exc}") from None
+            raise UserError(
+                code="training.roots-unreadable", params={"path": path, "reason": exc}) from None
 
     async def locate(self, device_id: str) -> tuple[str, int] | None:
         import asyncio
@@ -303,13 +304,15 @@ def _small_json(path: Path, what: str) -> object:
         with path.open("rb") as handle:
             data = handle.read(MAX_SMALL_FILE + 1)
     except OSError as exc:
-        raise UserError(f"cannot read the {what} {path}: {exc.strerror or exc}") from None
+        raise UserError(
+            code="file.cannot-read",
+            params={"path": path, "reason": exc.strerror or exc}) from None
     if len(data) > MAX_SMALL_FILE:
-        raise UserError(f"the {what} {path} is too large")
+        raise UserError(code="file.too-large", params={"path": path})
     try:
         return json.loads(data)
     except (ValueError, RecursionError):
-        raise UserError(f"the {what} {path} is not valid JSON") from None
+        raise UserError(code="file.not-json", params={"path": path}) from None
 
 
 def read_label_file(path: Path) -> Label | None:
@@ -350,7 +353,6 @@ def make_site(virtual_home: Path | None, *, read_box_labels: bool = False) -> Si
     reads every box label without a scan), or the field site (which never does)."""
     if virtual_home is None:
         if read_box_labels:
-            raise UserError("reading box labels without a scan is a training option",
-                            hint="on a real site scan, type or photograph each label")
+            raise UserError(code="training.auto-labels-field")
         return FieldSite()
     return TrainingSite(virtual_home, read_box_labels=read_box_labels)

@@ -216,10 +216,11 @@ def read_training_home(directory: Path) -> TrainingHome:
         with path.open("rb") as handle:
             data = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
-        raise TrainingHomeError(f"no training home at {directory} ({HOME_FILE} not found)",
-                                hint="is the virtual home running? " + HINT) from None
+        raise TrainingHomeError(code="training.no-home", params={"path": directory}) from None
     except OSError as exc:
-        raise TrainingHomeError(f"cannot read {path}: {exc.strerror or exc}", hint=HINT) from None
+        raise TrainingHomeError(
+            code="training.home-unreadable",
+            params={"path": path, "reason": exc.strerror or exc}) from None
     if len(data) > MAX_BYTES:
         raise r.fail("file", f"larger than {MAX_BYTES // 1024} KiB")
     try:

@@ -30,6 +30,5 @@ def manufacturer_trust(
     chosen = catalog if catalog is not None else ctx.catalog(online=False, url=url, root=root)
     trust = trust_store_for(chosen)
     if trust is None:
-        raise UserError("the catalog lists no usable manufacturer root",
-                        hint="run `commissioner catalog sync` while online")
+        raise UserError(code="catalog.no-roots")
     return trust

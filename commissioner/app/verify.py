@@ -109,9 +109,7 @@ def read_record(ctx: AppContext, job_ref: str, *, with_credentials: bool
     with ctx.store() as store:
         job = find_job(store, job_ref)
         if not job.is_closed:
-            raise JobNotHandedOverError(
-                f"job {job.id} is not handed over yet: there is no sealed record to verify "
-                "against", hint="finish the job and hand it over, then verify")
+            raise JobNotHandedOverError(code="verify.not-sealed", params={"job_id": job.id})
         record = load_record(store, job)
         if not with_credentials:
             return record, None
@@ -159,7 +157,7 @@ async def verify_job(
 ) -> Verification:
     """Verify a handed-over home, read-only; record the outcome in the follow-up log."""
     if not 0 < timeout <= 120 or not 0 < scan_timeout <= 600 or not 1 <= concurrency <= 512:
-        raise UserError("timeout, scan time or concurrency out of range")
+        raise UserError(code="verify.options-out-of-range")
     started = dt.datetime.now(dt.UTC)
     t0 = time.perf_counter()
     record, creds = await asyncio.to_thread(read_record, ctx, job_ref, with_credentials=True)
@@ -172,8 +170,7 @@ async def verify_job(
         try:
             catalog = await asyncio.to_thread(ctx.catalog, online=online)
         except CatalogError as err:
-            raise UserError(f"verification needs the signed catalog: {err.message}",
-                            hint="run `commissioner catalog sync` while online") from None
+            raise UserError(code="verify.needs-catalog", params={"detail": err.message}) from None
     trust = manufacturer_trust(ctx, catalog=catalog)
     if heard is None:
         result = await scan(ctx.mdns_interfaces, scan_timeout, expect=ctx.site.expected_count())

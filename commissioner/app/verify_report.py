@@ -89,6 +89,6 @@ def write_reports(v: Verification, *, json_out: Path | None, pdf_out: Path | Non
         if pdf_out is not None:
             return render_pdf(report_document(v, lang), pdf_out)
     except OSError as err:
-        raise UserError(f"cannot write the verification report: {err.strerror or err}"
-                        ) from None
+        raise UserError(
+            code="verify.report-unwritable", params={"reason": err.strerror or err}) from None
     return None

@@ -292,15 +292,14 @@ async def wipe_job(
     """Wipe and verify the devices of a resale job (all, or ``device_ids``), at most
     ``concurrency`` at once."""
     if not 1 <= concurrency <= 64:
-        raise UserError("the wipe's concurrency must be from 1 to 64")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 64})
     store = ctx.open_store()
     try:
         job = open_job(store, job_ref)
         link = resale_link(store, job.id)
         if link is None:
-            raise UserError(f"job {job.id} is not a resale job",
-                            hint="start one with `commissioner job new --kind resale "
-                            "--from-job OLD`")
+            raise UserError(code="wipe.not-resale", params={"job_id": job.id})
         lock = store.job_lock(job.id, "wipe")
         lock.__enter__()
     except BaseException:

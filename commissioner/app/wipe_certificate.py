@@ -57,7 +57,9 @@ def wipe_certificate(ctx: AppContext, job_ref: str, *,
             try:
                 write_atomic(json_out, text.encode("utf-8"), mode=0o600)
             except OSError as err:
-                raise UserError(f"cannot write {json_out}: {err.strerror or err}") from None
+                raise UserError(
+                    code="file.cannot-write",
+                    params={"path": json_out, "reason": err.strerror or err}) from None
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if not job.is_closed:
             store.append_step(job.id, "document.export", {
@@ -71,4 +73,6 @@ def certificate_pdf(cert: WipeCertificate, out: Path, *, language: str = "ja") -
     try:
         return render_pdf(cert.document(language), out)
     except OSError as err:
-        raise UserError(f"cannot write {out}: {err.strerror or err}") from None
+        raise UserError(
+            code="file.cannot-write",
+            params={"path": out, "reason": err.strerror or err}) from None

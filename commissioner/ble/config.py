@@ -20,7 +20,7 @@ def make_adapter(transport: str | None) -> BleAdapter:
     try:
         return BleAdapter(transport)
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(code="ble.transport-invalid", params={"detail": exc}) from None
 
 
 async def scan_with_ble(
@@ -39,10 +39,7 @@ async def scan_with_ble(
     try:
         await adapter.open()
     except (BleakError, OSError) as exc:
-        raise UserError(
-            f"Bluetooth is not available: {exc}",
-            hint="on the virtual home use --virtual-home DIR (its emulated controller)",
-        ) from None
+        raise UserError(code="ble.unavailable-training", params={"detail": exc}) from None
     try:
         return await scan(
             interfaces, timeout, expect=expect, settle=settle,

@@ -62,9 +62,10 @@ BundleProblem = Literal["unreadable", "tampered", "foreign-signer", "wrong-recip
 class BundleError(UserError):
     """A bundle is refused; ``problem`` says why (nothing was stored)."""
 
-    def __init__(self, problem: BundleProblem, message: str, *, hint: str | None = None
-                 ) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, problem: BundleProblem, message: str | None = None, *,
+                 hint: str | None = None, code: str | None = None,
+                 params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, hint=hint, code=code, params=params)
         self.problem = problem
 
 
@@ -157,23 +158,24 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
     if not isinstance(outer, dict) or outer.get("format") != FORMAT:
         raise _unreadable("it is not marked as a commissioner job bundle")
     if outer.get("version") != VERSION:
-        raise BundleError("unreadable", f"bundle version {outer.get('version')!r} is not "
-                          "supported", hint="install the newest commissioner app")
+        raise BundleError(
+            "unreadable",
+            code="bundle.version-unsupported",
+            params={"version": outer.get("version")})
     try:
         card = load_card(str(outer.get("signer", "")).encode("ascii"), "the bundle's signer")
         body_bytes = base64.b64decode(str(outer.get("body", "")), validate=True)
         signature = base64.b64decode(str(outer.get("signature", "")), validate=True)
     except (BundleCryptoError, binascii.Error, UnicodeEncodeError) as err:
-        raise BundleError("tampered", f"the bundle's signature block is damaged ({err})"
-                          ) from None
+        raise BundleError(
+            "tampered", code="bundle.signature-damaged", params={"detail": err}) from None
     if not signature_ok(card, body_bytes, signature):
-        raise BundleError("tampered", "the bundle's signature does not match its content: it "
-                          "was altered after export", hint="do not use this file")
+        raise BundleError("tampered", code="bundle.tampered")
     if trusted_signer is not None and card.signer_id != trusted_signer.signer_id:
         raise BundleError(
-            "foreign-signer", f"the bundle is signed by installation {card.signer_id[:16]}…, "
-            f"not by the expected {trusted_signer.signer_id[:16]}…",
-            hint="ask the sender for their card (`commissioner job receive-key`) and check it")
+            "foreign-signer",
+            code="bundle.foreign-signer",
+            params={"signer": card.signer_id[:16], "expected": trusted_signer.signer_id[:16]})
     try:
         body = json.loads(body_bytes.decode("utf-8"))
         tables = body["tables"]
@@ -187,16 +189,15 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
             raise ValueError("the follow-up log is not a list")
         followup = steps_from_rows(followup_part)
     except (KeyError, IndexError, TypeError, ValueError, UserError) as err:
-        raise BundleError("unreadable", f"the bundle's job record is malformed ({err})"
-                          ) from None
+        raise BundleError(
+            "unreadable", code="bundle.job-malformed", params={"detail": err}) from None
     result = audit.verify_chain(steps, job_id, sealed_hash=sealed)
     if not result.ok:
-        raise BundleError("audit-broken", f"the job's audit log in the bundle does not verify: "
-                          f"{result}")
+        raise BundleError("audit-broken", code="bundle.audit-broken", params={"detail": result})
     linked = verify_followup_chain(followup, job_id, sealed)
     if not linked.ok:
-        raise BundleError("audit-broken", "the job's follow-up log in the bundle is not linked "
-                          f"to its seal: {linked}")
+        raise BundleError("audit-broken", code="bundle.followup-unlinked",
+                          params={"detail": linked})
     checked = CheckedBundle(card, body, job_id, number, sealed, result.entries,
                             tuple(followup))
     report = checked.handover_report
@@ -204,8 +205,10 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
         cited = (report.get("audit") or {}).get("sealed_hash") if isinstance(
             report.get("audit"), dict) else None
         if cited != sealed:
-            raise BundleError("report-mismatch", "the handover report in the bundle cites "
-                              f"another seal ({str(cited)[:16]}…) than the job's")
+            raise BundleError(
+                "report-mismatch",
+                code="bundle.report-other-seal",
+                params={"cited": str(cited)[:16]})
     return checked
 
 
@@ -213,13 +216,13 @@ def open_secrets(checked: CheckedBundle, own: Installation) -> dict[str, bytes]:
     """Decrypt the bundle's secrets with this installation's receiving key."""
     part = checked.body.get("secrets")
     if not isinstance(part, dict):
-        raise BundleError("no-secrets", "the bundle holds no secrets")
+        raise BundleError("no-secrets", code="bundle.no-secrets")
     mine = own.card()
     if part.get("recipient") != mine.recipient_id:
         raise BundleError(
-            "wrong-recipient", "the bundle's secrets are encrypted to another installation "
-            f"({str(part.get('recipient'))[:16]}…), not to this one ({mine.recipient_id[:16]}…)",
-            hint="send the sender this laptop's card (`commissioner job receive-key --out F`)")
+            "wrong-recipient",
+            code="bundle.wrong-recipient",
+            params={"recipient": str(part.get("recipient"))[:16], "mine": mine.recipient_id[:16]})
     try:
         sealed = Sealed(base64.b64decode(str(part["ephemeral"]), validate=True),
                         base64.b64decode(str(part["nonce"]), validate=True),
@@ -228,6 +231,8 @@ def open_secrets(checked: CheckedBundle, own: Installation) -> dict[str, bytes]:
         plain = json.loads(decrypt_with(own.receiving, sealed, ctx))
         return {str(k): base64.b64decode(str(v), validate=True) for k, v in plain.items()}
     except BundleCryptoError as err:
-        raise BundleError("tampered", str(err)) from None
+        raise BundleError(
+            "tampered", code="bundle.secrets-refused", params={"detail": err}) from None
     except (KeyError, binascii.Error, ValueError, AttributeError) as err:
-        raise BundleError("tampered", f"the bundle's secrets are malformed ({err})") from None
+        raise BundleError(
+            "tampered", code="bundle.secrets-malformed", params={"detail": err}) from None

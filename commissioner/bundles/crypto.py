@@ -107,29 +107,25 @@ def make_card(signing: ec.EllipticCurvePrivateKey, receiving: ec.EllipticCurvePu
 def load_card(data: bytes, where: str) -> Card:
     """Parse and check a card (two P-256 certificates, the second signed by the first)."""
     if len(data) > MAX_CARD_BYTES:
-        raise BundleCryptoError(f"{where} is too large to be an installation card")
+        raise BundleCryptoError(code="card.too-large", params={"path": where})
     try:
         certs = x509.load_pem_x509_certificates(data)
     except ValueError:
-        raise BundleCryptoError(f"{where} is not an installation card (no PEM certificates)",
-                                hint="create one with `commissioner job receive-key --out FILE`"
-                                ) from None
+        raise BundleCryptoError(code="card.no-pem", params={"path": where}) from None
     if len(certs) != 2:
-        raise BundleCryptoError(f"{where} is not an installation card (it must hold two "
-                                "certificates)")
+        raise BundleCryptoError(code="card.not-two-certs", params={"path": where})
     card = Card(certs[0], certs[1])
     for c in certs:
         key = c.public_key()
         if not isinstance(key, ec.EllipticCurvePublicKey) or key.curve.name != "secp256r1":
-            raise BundleCryptoError(f"{where}: the card's keys must be P-256")
+            raise BundleCryptoError(code="card.not-p256", params={"path": where})
     try:
         card.signing_key.verify(card.signing.signature, card.signing.tbs_certificate_bytes,
                                 ec.ECDSA(hashes.SHA256()))
         card.signing_key.verify(card.receiving.signature, card.receiving.tbs_certificate_bytes,
                                 ec.ECDSA(hashes.SHA256()))
     except InvalidSignature:
-        raise BundleCryptoError(f"{where}: the card's certificates do not belong together"
-                                ) from None
+        raise BundleCryptoError(code="card.mismatched", params={"path": where}) from None
     return card
 
 
@@ -171,13 +167,13 @@ def decrypt_with(own: ec.EllipticCurvePrivateKey, sealed: Sealed, context: bytes
     try:
         eph = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), sealed.ephemeral)
     except ValueError:
-        raise BundleCryptoError("the bundle's secrets are damaged (bad ephemeral key)") from None
+        raise BundleCryptoError(
+            code="bundle.secrets-damaged", params={"detail": "ephemeral key"}) from None
     shared = own.exchange(ec.ECDH(), eph)
     key = _derive(shared, sealed.ephemeral, _point(own.public_key()), context)
     if len(sealed.nonce) != NONCE_BYTES:
-        raise BundleCryptoError("the bundle's secrets are damaged (bad nonce)")
+        raise BundleCryptoError(code="bundle.secrets-damaged", params={"detail": "nonce"})
     try:
         return AESGCM(key).decrypt(sealed.nonce, sealed.ciphertext, context)
     except InvalidTag:
-        raise BundleCryptoError("the bundle's secrets do not decrypt (altered, or encrypted "
-                                "to another key)") from None
+        raise BundleCryptoError(code="bundle.secrets-no-decrypt") from None

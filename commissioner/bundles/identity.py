@@ -54,15 +54,14 @@ def _load_or_create(backend: keyring.backend.KeyringBackend, item: str
         _set(backend, MASTER_KEY_SERVICE, item, base64.b64encode(der).decode("ascii"))
         stored = _get(backend, MASTER_KEY_SERVICE, item)
         if stored is None:
-            raise UserError("the OS keyring accepted the installation key but does not return it")
+            raise UserError(code="keyring.key-not-returned")
     try:
         loaded = serialization.load_der_private_key(base64.b64decode(stored, validate=True),
                                                     password=None)
     except (binascii.Error, ValueError):
         loaded = None
     if not isinstance(loaded, ec.EllipticCurvePrivateKey):
-        raise UserError(f"the keyring item {item!r} is not a commissioner installation key; it "
-                        "was left untouched", hint="restore it from the keyring's backup")
+        raise UserError(code="keyring.foreign-installation-key", params={"item": item})
     return loaded
 
 

@@ -23,7 +23,9 @@ from typing import Final
 from commissioner.cli.common import common_parser
 from commissioner.cli.exit_codes import INTERRUPTED, USAGE, help_epilog
 from commissioner.cli.registry import Registrar
+from commissioner.cli.wording import error_lines, say, set_language
 from commissioner.errors import UserError
+from commissioner.messages import LANGUAGES
 from commissioner.version import app_version
 
 
@@ -35,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"commissioner {app_version()}")
+    parser.add_argument(
+        "--lang", dest="cli_language", choices=LANGUAGES, default=None,
+        help="language of messages (default: COMMISSIONER_LANG, else the locale: ja_JP is "
+        "Japanese, anything else English)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_parser()
     for register in _registrars():
@@ -69,6 +76,7 @@ def plugin_registrars() -> list[Registrar]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    set_language(getattr(args, "cli_language", None))
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
@@ -76,12 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = handler(args)
     except UserError as err:
-        print(f"commissioner: error: {err}", file=sys.stderr)
-        if err.hint:
-            print(f"commissioner: hint: {err.hint}", file=sys.stderr)
+        for line in error_lines(err):
+            print(line, file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("commissioner: interrupted", file=sys.stderr)
+        print(f"commissioner: {say('cli.interrupted')}", file=sys.stderr)
         return INTERRUPTED
     return code
 

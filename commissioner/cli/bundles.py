@@ -93,7 +93,7 @@ def _import(args: argparse.Namespace) -> int:
 
 def audit_verify_bundle(args: argparse.Namespace) -> int:
     if args.bundle is None:
-        raise UserError("say what to check", hint="pass --job ID or --bundle FILE")
+        raise UserError(code="cli.check-what")
     found = bundles.check_bundle_file(args.bundle, sender=args.sender, report=args.report)
     signer = "checked" if found["signer_checked"] else "not checked (pass --from CARD)"
     print(f"Bundle of job {found['job_id']} ({found['job_number']}) intact: signature valid, "

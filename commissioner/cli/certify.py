@@ -32,6 +32,7 @@ from typing import Final
 from commissioner.app import device_changes, device_labels, devices, labels
 from commissioner.app.certify import certify
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.cli.wording import fix_line, local_time, say, term, verdict_lines
 from commissioner.errors import UserError
 from commissioner.protocol.label import Label
 from commissioner.trust.gate import DEFAULT_CONCURRENCY
@@ -168,41 +169,32 @@ def _certify(args: argparse.Namespace) -> int:
             print(f"commissioner: warning: spoofing attempt: {a.source} at {a.endpoint} claims "
                   f"device id {a.device_id} but cannot prove it", file=sys.stderr)
     else:
-        print(
-            f"Job {job.id}: {len(verdicts)} devices checked against catalog version "
-            f"{catalog.version} (refreshed {catalog.refreshed_at:%Y-%m-%d %H:%M} UTC), "
-            f"service level {'★' * job.service_level}"
-        )
+        print(say("cli.certify.header", job_id=job.id, count=len(verdicts),
+                  version=catalog.version, stars="★" * job.service_level,
+                  refreshed=local_time(catalog.refreshed_at, ctx.settings.time_zone)))
         for v in verdicts:
-            mark = "OK     " if not v.blocked else "BLOCKED"
-            serial = f" sn {v.serial}" if v.serial else ""
-            print(
-                f"  {mark} {v.device_id:<24} {v.verdict.value:<22} {v.manufacturer} "
-                f"{v.model}{serial}"
-            )
-            print(f"          {v.reason}")
+            mark = say("cli.certify.blocked" if v.blocked else "cli.certify.ok")
+            serial = " " + say("cli.certify.serial", serial=v.serial) if v.serial else ""
+            print(f"  {mark:<7} {v.device_id:<24} {term('verdict', v.verdict.value):<22} "
+                  f"{v.manufacturer} {v.model}{serial}")
+            for line in verdict_lines(v):
+                print(f"          {line}")
         for a in outcome.spoofing:
-            print(f"  SPOOFING ATTEMPT: {a.source} at {a.endpoint} claims device id "
-                  f"{a.device_id} but cannot prove it ({a.reason_code}); the genuine device "
-                  f"answers as {a.genuine_source} and was the one checked. Find the equipment "
-                  f"at {a.endpoint} and take it off the network.")
+            spoof = {"source": a.source, "endpoint": a.endpoint, "device_id": a.device_id,
+                     "reason": a.reason_code, "genuine": a.genuine_source}
+            print("  " + say("cli.certify.spoofing", **spoof))
+            print("          " + (fix_line("cli.certify.spoofing", **spoof) or ""))
         if outcome.blocked:
-            print(
-                f"{len(outcome.blocked)} device(s) blocked: they cannot be commissioned. "
-                "Take each out of the home, then record it: `commissioner device remove "
-                "--job ID DEVICE_ID --reason TEXT`, or, with a new genuine unit in its place, "
-                "`commissioner device replace --job ID DEVICE_ID --with NEW_ID --reason TEXT`. "
-                "There is no override."
-            )
+            print(say("cli.certify.blocked-summary", count=len(outcome.blocked)))
+            print(say("cli.next", text=fix_line("cli.certify.blocked-summary")))
         basis = outcome.level
         if basis is not None and basis.needs_reason:
-            print(
-                f"Service level {'★' * basis.level} is below the "
-                f"{'★' * basis.suggested_level} suggested by the devices found "
-                f"({', '.join(basis.suggested_by)}); handover stays blocked until you raise it "
-                f"or record why: `commissioner job set-level --job {job.id} --level "
-                f"{basis.level} --reason TEXT`."
-            )
+            params: dict[str, object] = {
+                "level": "★" * basis.level, "suggested": "★" * basis.suggested_level,
+                "kinds": ", ".join(term("kind", k) for k in basis.suggested_by),
+                "job_id": job.id, "level_number": basis.level}
+            print(say("cli.certify.level-below", **params))
+            print(say("cli.next", text=fix_line("cli.certify.level-below", **params)))
     return EXIT_BLOCKED if outcome.blocked else 0
 
 
@@ -219,10 +211,10 @@ def _read_labels(args: argparse.Namespace) -> list[Label]:
 
 def _device_label(args: argparse.Namespace) -> int:
     if args.image is not None or args.stdin:
-        raise UserError("--device takes the label text or --model and --serial")
+        raise UserError(code="cli.device-label-form")
     boxed = args.model is not None or args.serial is not None
     if boxed and (args.model is None or args.serial is None or args.payload is not None):
-        raise UserError("a box label needs both --model and --serial (and no PAYLOAD)")
+        raise UserError(code="cli.box-label-needs-both")
     r = asyncio.run(device_labels.add_device_label(
         context_from_args(args), args.job, args.device,
         qr=None if boxed else args.payload, model=args.model, serial=args.serial))
@@ -246,10 +238,9 @@ def _label_add(args: argparse.Namespace) -> int:
     if args.device is not None:
         return _device_label(args)
     if args.payload is None and args.image is None and not args.stdin:
-        raise UserError("give the label text, --image FILE or --stdin")
+        raise UserError(code="cli.label-source")
     if args.payload is not None and device_labels.is_jcstar(args.payload):
-        raise UserError("a JC-STAR label is evidence for one device",
-                        hint="say which with --device ID")
+        raise UserError(code="cli.jcstar-needs-device")
     read = _read_labels(args)
     source: labels.LabelSource = (
         "image" if args.image is not None else "scanned" if args.stdin else "typed")

@@ -35,6 +35,7 @@ from commissioner.app.commission import commission, reissue_owner
 from commissioner.app.events import Event
 from commissioner.cli import exit_codes
 from commissioner.cli.common import context_from_args
+from commissioner.cli.wording import say
 from commissioner.provisioning.run import ProgressEvent, RunSummary
 
 EXIT_FAILED: Final = exit_codes.FAILED
@@ -87,8 +88,8 @@ def register(
 def _printer(stream: TextIO) -> Callable[[Event], None]:
     def show(event: Event) -> None:
         if event.stage == "note" and event.code == "labels-remembered":
-            print(f"{event.params['count']} label(s) read from {event.params['source']}",
-                  file=stream, flush=True)
+            print(say("cli.commission.labels-read", count=event.params["count"],
+                      source=event.params["source"]), file=stream, flush=True)
         elif isinstance(event.detail, ProgressEvent):
             e = event.detail
             text = f"[{e.finished}/{e.total}] {e.device_id:<24} {e.step:<18} " \
@@ -122,10 +123,11 @@ def blocked_note(summary: RunSummary, *, skip_blocked: bool) -> str | None:
 
 
 def _print_summary(summary: RunSummary) -> None:
-    print(f"Job {summary.job_id}: {summary.count('provisioned')} provisioned, "
-          f"{summary.count('failed')} failed, {summary.count('blocked')} blocked "
-          f"({summary.elapsed_s:.1f} s, concurrency {summary.concurrency}); home CA "
-          f"{summary.home_ca_fingerprint[:16]}…, owner epoch {summary.owner_epoch}")
+    print(say("cli.commission.summary", job_id=summary.job_id,
+              provisioned=summary.count("provisioned"), failed=summary.count("failed"),
+              blocked=summary.count("blocked"), seconds=f"{summary.elapsed_s:.1f}",
+              concurrency=summary.concurrency, ca=summary.home_ca_fingerprint[:16],
+              epoch=summary.owner_epoch))
     for o in summary.outcomes:
         auth = {True: "gateway-auth ok", False: "gateway-auth REFUSED", None: ""}[
             o.gateway_authenticated
@@ -136,7 +138,7 @@ def _print_summary(summary: RunSummary) -> None:
             if o.action:
                 print(f"              → {o.action}")
     if summary.owner_invitation_id:
-        print(f"Owner invitation {summary.owner_invitation_id} is ready for the guidance sheet.")
+        print(say("cli.commission.invitation", invitation_id=summary.owner_invitation_id))
 
 
 def _commission(args: argparse.Namespace) -> int:

@@ -23,6 +23,7 @@ from commissioner.app.documents import guidance_sheet_pdf, report_json, report_p
 from commissioner.app.events import Event
 from commissioner.app.handover import hand_over, offline_catalog
 from commissioner.cli.common import context_from_args
+from commissioner.cli.wording import blocker_lines, language, say
 from commissioner.documents.strings import DEFAULT_LANGUAGE, LANGUAGES
 from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
@@ -95,7 +96,7 @@ def load_catalog(args: argparse.Namespace, *, required: bool) -> Catalog | None:
 
 def _report(args: argparse.Namespace) -> int:
     if args.json_out is None and args.pdf_out is None:
-        raise UserError("say what to write", hint="add --json FILE and/or --pdf FILE")
+        raise UserError(code="cli.write-what")
     ctx = context_from_args(args)
     catalog = load_catalog(args, required=False)
     if args.json_out is not None:
@@ -120,10 +121,13 @@ def _handover(args: argparse.Namespace) -> int:
                             report_path=args.report))
     job = outcome.job
     if not outcome.closed:
-        print(f"commissioner: job {job.id} cannot be handed over yet:", file=sys.stderr)
+        print(f"commissioner: {say('cli.handover.not-ready', job_id=job.id)}", file=sys.stderr)
         for blocker in outcome.blockers:
             where = f"{blocker.device_id}: " if blocker.device_id else ""
-            print(f"  - {where}{blocker.message}", file=sys.stderr)
+            first, *rest = blocker_lines(blocker.code, blocker.message, blocker.params)
+            print(f"  - {where if language() == 'en' else ''}{first}", file=sys.stderr)
+            for line in rest:
+                print(f"    {line}", file=sys.stderr)
         return EXIT_NOT_READY
     print(f"Job {job.id} is closed; audit log sealed with {outcome.sealed_hash}.")
     print(f"Handover report: {args.report}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from commissioner.app import jobs
 from commissioner.app.job_steps import read_job_steps
 from commissioner.cli import bundles as bundles_cli
 from commissioner.cli.common import context_from_args, print_json
+from commissioner.cli.wording import fix_line, local_time, say, term
 from commissioner.errors import UserError
 
 
@@ -111,16 +113,16 @@ def _job_new(args: argparse.Namespace) -> int:
         else:
             source = (f"previous job {link.from_job} (sealed {link.sealed_hash})"
                       if link.from_job else "discovery (no previous record)")
-            print(f"Opened resale job {job.id} (job number {job.job_number}) from {source}")
-            print(f"Next: commissioner wipe --job {job.id}")
+            print(say("cli.job.opened-resale", job_id=job.id, job_number=job.job_number,
+                      source=source))
+            print(say("cli.next", text=fix_line("cli.job.opened-resale", job_id=job.id)))
         return 0
     if args.from_job is not None:
-        raise UserError("--from-job needs --kind resale")
+        raise UserError(code="cli.from-job-needs-resale")
     if not args.site_name or not args.site_address or args.level is None:
-        raise UserError("job new needs --site-name, --site-address and --level")
+        raise UserError(code="cli.job-new-needs-site")
     if args.personal_data is None or args.life_or_property is None:
-        raise UserError("job new needs the answers --personal-data yes|no and "
-                        "--life-or-property yes|no (they decide the service level)")
+        raise UserError(code="cli.job-new-needs-answers")
     job = jobs.create_job(
         context_from_args(args), job_number=args.job_number, site_name=args.site_name,
         site_address=args.site_address, service_level=args.level, operator=args.operator,
@@ -130,7 +132,7 @@ def _job_new(args: argparse.Namespace) -> int:
     if args.json:
         print_json(dataclasses.asdict(job))
     else:
-        print(f"Opened job {job.id} (job number {job.job_number}, {job.stars})")
+        print(say("cli.job.opened", job_id=job.id, job_number=job.job_number, stars=job.stars))
     return 0
 
 
@@ -153,16 +155,12 @@ def _job_list(args: argparse.Namespace) -> int:
         print_json([dataclasses.asdict(j) for j in found])
         return 0
     if not found:
-        print("No jobs.")
+        print(say("cli.job.none"))
         return 0
     for j in found:
         print(f"{j.id}  {j.job_number:<16}  {j.stars:<3}  {j.status:<6}  "
               f"{j.created_at[:10]}  {j.site_name}")
     return 0
-
-
-_SOURCE_TEXT = {"advertisement": "as advertised (not asked)",
-                "device": "as the device said when asked", "record": "from the job record"}
 
 
 def _job_show(args: argparse.Namespace) -> int:
@@ -187,56 +185,73 @@ def _job_show(args: argparse.Namespace) -> int:
                              "detail": s.detail} for s in details.followup]
         print_json(data)
         return 0
-    print(f"Job {job.id}  ({job.status})")
-    print(f"  Job number:    {job.job_number}")
-    print(f"  Site:          {job.site_name}")
-    print(f"  Address:       {job.site_address}")
-    print(f"  Service level: {job.stars} (level {job.service_level})")
+    print(say("cli.job.title", job_id=job.id, status=term("job-status", job.status)))
+    print(say("cli.job.number", value=job.job_number))
+    print(say("cli.job.site", value=job.site_name))
+    print(say("cli.job.address", value=job.site_address))
+    print(say("cli.job.level", stars=job.stars, level=job.service_level))
     basis = details.level_basis
     if basis is not None:
-        print(f"  Level basis:   personal data {_answer(basis.personal_data)}, life or "
-              f"property {_answer(basis.life_or_property)}; suggested "
-              f"{'★' * basis.suggested_level}"
-              + (f" ({', '.join(basis.suggested_by)})" if basis.suggested_by else ""))
+        kinds = ", ".join(term("kind", k) for k in basis.suggested_by)
+        print(say("cli.job.basis", personal=_answer(basis.personal_data),
+                  life=_answer(basis.life_or_property), suggested="★" * basis.suggested_level,
+                  kinds=f" ({kinds})" if kinds else ""))
         if basis.reason:
-            print(f"  Level reason:  {basis.reason}")
+            print(say("cli.job.level-reason", value=basis.reason))
         if basis.needs_reason:
-            print("  Level finding: below the suggested level with no reason; "
-                  f"run: commissioner job set-level --job {job.id} --level "
-                  f"{basis.suggested_level}, or give --reason")
-    print(f"  Operator:      {job.operator}")
-    print(f"  Created:       {job.created_at}")
+            print(say("cli.job.level-finding"))
+            print("  " + say("cli.next", text=fix_line(
+                "cli.job.level-finding", job_id=job.id, suggested=basis.suggested_level)))
+    zone = ctx.settings.time_zone
+    print(say("cli.job.operator", value=job.operator))
+    print(say("cli.job.created", value=_when(job.created_at, zone)))
     if job.catalog_version is not None:
-        print(f"  Catalog:       version {job.catalog_version}, "
-              f"refreshed {job.catalog_refreshed_at}")
+        print(say("cli.job.catalog", version=job.catalog_version,
+                  refreshed=_when(job.catalog_refreshed_at, zone)))
     if job.closed_at is not None:
-        print(f"  Closed:        {job.closed_at}")
-        print(f"  Sealed hash:   {job.sealed_hash}")
-    print(f"  Log entries:   {details.steps}")
-    print(f"  Devices:       {len(devices)}")
+        print(say("cli.job.closed", value=_when(job.closed_at, zone)))
+        print(say("cli.job.sealed", value=job.sealed_hash))
+    print(say("cli.job.steps", value=details.steps))
+    print(say("cli.job.devices", value=len(devices)))
     for d in devices:
         where = f"{d.address}:{d.port}" if d.address and d.port else (d.address or "-")
-        print(f"    {d.device_id:<24} {d.kind:<16} {d.manufacturer} {d.model} "
-              f"fw {d.firmware}  {d.status}  {where}")
+        print(f"    {d.device_id:<24} {term('kind', d.kind):<16} {d.manufacturer} {d.model} "
+              f"{say('cli.job.firmware', version=d.firmware)}  "
+              f"{term('device-status', d.status)}  {where}")
         st = details.states.get(d.device_id)
         if st is not None:
-            print(f"      state {st.state or '-'}: {_SOURCE_TEXT[st.source]} ({st.how}, "
-                  f"{st.at or 'time unknown'})")
-    print("  Steps:")
+            print(say("cli.job.device-state", state=term("state", st.state or "-"),
+                      source=term("state-source", st.source),
+                      how=term("state-how", st.how.replace(" ", "-")),
+                      at=_when(st.at, zone) if st.at else say("cli.job.time-unknown")))
+    print("  " + say("cli.job.step-list"))
     for n, js in enumerate(steps.steps, start=1):
-        todo = ", ".join(f"{b.action} {b.device_id or ''}".strip() for b in js.blockers[:5])
-        print(f"    {n}. {js.name:<10} {js.state:<10} {js.done}/{js.total}"
-              + (f"  -> {todo}" if todo else f"  -> {js.action}" if js is steps.current
+        todo = ", ".join(f"{term('step-action', b.action)} {b.device_id or ''}".strip()
+                         for b in js.blockers[:5])
+        action = term("step-action", js.action)
+        print(f"    {n}. {term('step', js.name):<10} {term('step-state', js.state):<10} "
+              f"{js.done}/{js.total}"
+              + (f"  -> {todo}" if todo else f"  -> {action}" if js is steps.current
                  else ""))
     if details.followup:
-        print(f"  After handover: {len(details.followup)} follow-up entries")
+        print(say("cli.job.followup", count=len(details.followup)))
         for s in details.followup:
             print(f"    #{s.idx} {s.at} {s.action} {s.device_id or ''}".rstrip())
     return 0
 
 
 def _answer(value: bool | None) -> str:
-    return "not asked" if value is None else ("yes" if value else "no")
+    return say("answer.unknown" if value is None else "answer.yes" if value else "answer.no")
+
+
+def _when(stamp: str | None, zone: str) -> str:
+    """A recorded ISO time in the site's time zone (as recorded when it cannot be read)."""
+    if not stamp:
+        return "-"
+    try:
+        return local_time(dt.datetime.fromisoformat(stamp), zone)
+    except ValueError:
+        return stamp
 
 
 def _audit_verify(args: argparse.Namespace) -> int:

@@ -83,10 +83,11 @@ def _stdin_labels() -> dict[str, Label]:
         try:
             label = decode_label(line)
         except MalformedLabelError as exc:
-            raise UserError(f"label on line {n}: {exc}") from None
+            raise UserError(
+                code="cli.stdin-label-invalid", params={"line": n, "detail": exc}) from None
         labels[label.device_id] = label
     if not labels:
-        raise UserError("no device labels on stdin", hint="one SHC1 label text per line")
+        raise UserError(code="cli.no-stdin-labels")
     return labels
 
 

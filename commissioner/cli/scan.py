@@ -9,6 +9,7 @@ import sys
 
 from commissioner.app.scan import record_scan, scan_site
 from commissioner.cli.common import context_from_args
+from commissioner.cli.wording import say, term
 from commissioner.discovery.scan import ScanResult, sighting_to_json
 
 
@@ -28,11 +29,9 @@ def _scan(args: argparse.Namespace) -> int:
     result = asyncio.run(scan_site(ctx, timeout=args.timeout, expect=args.expect, ble=args.ble,
                                    ble_transport=args.ble_transport))
     for entry in result.malformed:
-        print(
-            f"commissioner: malformed advertisement from {entry.source} ({entry.transport}): "
-            f"{entry.reason}",
-            file=sys.stderr,
-        )
+        print("commissioner: " + say("cli.scan.malformed", source=entry.source,
+                                     transport=entry.transport, reason=entry.reason),
+              file=sys.stderr)
     if args.job:
         record_scan(ctx, args.job, result)
     if args.json:
@@ -46,11 +45,13 @@ def _scan(args: argparse.Namespace) -> int:
 
 def _print_table(result: ScanResult) -> None:
     rows = [sighting_to_json(r) for r in result.devices]
-    print(f"{len(rows)} device(s), {len(result.malformed)} malformed, {result.elapsed:.2f} s")
+    print(say("cli.scan.summary", count=len(rows), malformed=len(result.malformed),
+              seconds=f"{result.elapsed:.2f}"))
     for row in rows:
         print(
-            f"{row['id']:<28} {row['kind']:<16} {row['manufacturer']:<22} {row['model']:<14} "
-            f"{row['firmware']:<9} {row['state']:<13} {row['address']}"
+            f"{row['id']:<28} {term('kind', str(row['kind'])):<16} {row['manufacturer']:<22} "
+            f"{row['model']:<14} {row['firmware']:<9} {term('state', str(row['state'])):<13} "
+            f"{row['address']}"
             + (f":{row['port']}" if row["port"] is not None else "")
             + (f" [{row['transport']} rssi {row['rssi']}]" if row["rssi"] is not None else "")
         )

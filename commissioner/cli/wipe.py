@@ -58,7 +58,9 @@ def _say(event: Event) -> None:
 
 def _wipe(args: argparse.Namespace) -> int:
     if not 0 < args.reset_timeout <= 3600:
-        raise UserError("--reset-timeout must be 0..3600 seconds")
+        raise UserError(
+            code="value.out-of-range",
+            params={"option": "--reset-timeout", "low": 0, "high": 3600})
     ctx = context_from_args(args)
     outcome = asyncio.run(wipe_job(ctx, args.job, sink=_say, timeout=args.timeout,
                                    reset_timeout=args.reset_timeout, device_ids=args.device))

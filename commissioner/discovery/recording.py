@@ -10,7 +10,6 @@ from commissioner.discovery.events import DeviceRecord
 from commissioner.errors import UserError
 from commissioner.jobs.models import JSON, JobDevice
 from commissioner.jobs.store import JobStore
-from commissioner.jobs.store_errors import sealed_job_hint
 
 
 def job_device(record: DeviceRecord, *, at: str, status: str = "seen") -> JobDevice:
@@ -68,8 +67,7 @@ def record_devices(
     at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     job = store.find_job(job_ref)
     if job.is_closed:
-        raise UserError(f"job {job.id} ({job.job_number}) was handed over and is sealed; it "
-                        "cannot change", hint=sealed_job_hint(job.id))
+        raise UserError(code="job.sealed", params={"job_id": job.id, "job_number": job.job_number})
     known = {d.device_id for d in store.devices(job.id)}
     new = 0
     for record in devices:

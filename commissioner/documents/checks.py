@@ -14,6 +14,8 @@ from typing import Any, Final, Literal
 from commissioner.documents.facts import DeviceFacts, HandoverFacts
 from commissioner.jobs.models import Step
 from commissioner.jobs.service_level import level_basis
+from commissioner.messages import Language, Text, render
+from commissioner.trust.gate import Verdict
 
 __all__ = [
     "REQUIREMENTS",
@@ -150,9 +152,35 @@ class Evidence:
     text: str
     steps: tuple[int, ...] = ()
     devices: tuple[str, ...] = ()
+    ja: str | None = None  # the same evidence in Japanese (coded evidence only)
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "steps": list(self.steps), "devices": list(self.devices)}
+        out: dict[str, Any] = {"text": self.text, "steps": list(self.steps),
+                               "devices": list(self.devices)}
+        if self.ja is not None:
+            out["text_ja"] = self.ja
+        return out
+
+
+def _ev(code: str, params: Mapping[str, object], steps: tuple[int, ...] = (),
+        devices: tuple[str, ...] = ()) -> Evidence:
+    """Evidence worded by the message catalog, in both languages."""
+    return Evidence(render(code, params, "en"), steps, devices, render(code, params, "ja"))
+
+
+class _Joined(Text):
+    """Several coded words joined with the language's separator."""
+
+    def render(self, language: Language = "en") -> str:
+        return ("、" if language == "ja" else ", ").join(
+            render(str(p), None, language) for p in self.params.values())
+
+
+def _joined(texts: Iterable[Text]) -> Text:
+    return _Joined("", {str(i): t.code for i, t in enumerate(texts)})
+
+
+VERDICT_WORDS: Final = frozenset(v.value for v in Verdict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,32 +231,33 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
     ev: list[Evidence] = []
     if req.id == "R2-1":
         opened = _last(facts.steps, "job.open")
-        ev.append(Evidence(f"service level {job.service_level} ({job.stars}) recorded when the "
-                           "job was opened", (opened.idx,) if opened else ()))
+        ev.append(_ev("evidence.level-recorded", {"level": job.service_level, "stars": job.stars},
+                  (opened.idx,) if opened else ()))
         basis = level_basis(job, (f.device.kind for f in facts.devices))
         if job.personal_data is not None:
-            ev.append(Evidence(
-                f"handles personal data: {'yes' if job.personal_data else 'no'}; affects life "
-                f"or property: {'yes' if job.life_or_property else 'no'}; the answers call for "
-                f"level {basis.answers_level}"))
+            ev.append(_ev(
+                "evidence.level-answers", {
+                    "personal": Text("answer.yes" if job.personal_data else "answer.no"),
+                    "life": Text("answer.yes" if job.life_or_property else "answer.no"),
+                    "level": basis.answers_level}))
         if basis.suggested_by:
-            ev.append(Evidence(f"devices found suggest level {basis.suggested_level}: "
-                               + ", ".join(basis.suggested_by)))
+            ev.append(_ev("evidence.level-suggested", {
+                "level": basis.suggested_level,
+                "kinds": _joined(Text(f"kind.{k}") for k in basis.suggested_by)}))
         changed = _last(facts.steps, "job.level")
         if job.level_reason:
-            ev.append(Evidence(f"reason for a level below the suggestion: {job.level_reason}",
+            ev.append(_ev("evidence.level-reason", {"reason": job.level_reason},
                                (changed.idx,) if changed else ()))
         if basis.needs_reason:
             return "fail", ev
         return ("pass" if job.service_level in (2, 3) else "fail"), ev
     if req.id in ("R2-2", "R3-3"):
         if not devs and not allowed:
-            return "fail", [Evidence("no devices recorded in the job")]
+            return "fail", [_ev("evidence.no-devices", {})]
         vsteps = _verdict_steps(facts)
         if allowed:
-            ev.append(Evidence(
-                f"{len(allowed)} equipment identified without attestation (model matched, "
-                "identity not attested), allowed by the catalog's policy at this level",
+            ev.append(_ev(
+                "evidence.unattested-allowed", {"count": len(allowed)},
                 tuple(sorted(vsteps[i] for i in _ids(allowed) if i in vsteps)), _ids(allowed)))
         bad = [f for f in devs if f.gate.verdict != "certified" or f.gate.blocked]
         if req.id == "R3-3":
@@ -237,85 +266,85 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
         good = [f for f in devs if f not in bad]
         cat = job.catalog_version or (str(facts.catalog_version) if facts.catalog_version else None)
         if good:
-            ev.append(Evidence(
-                f"{len(good)} device(s) attested and certified against catalog version "
-                f"{cat or 'unknown'}",
+            ev.append(_ev(
+                "evidence.certified", {"count": len(good), "version": cat or "-"},
                 tuple(sorted(vsteps[i] for i in _ids(good) if i in vsteps)),
                 _ids(good)))
         for f in bad:
             what = f.gate.verdict or "not checked"
-            ev.append(Evidence(f"{f.device.device_id} ({f.model_number}): {what}"
-                               + (f" - {f.gate.verdict_reason}" if f.gate.verdict_reason else ""),
+            ev.append(_ev("evidence.blocked", {
+                "device_id": f.device.device_id, "model": f.model_number,
+                "verdict": Text(f"verdict.{what}") if what in VERDICT_WORDS else what},
                                tuple(vsteps[i] for i in (f.device.device_id,) if i in vsteps),
                                (f.device.device_id,)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-3":
         if not devs:
-            return "fail", [Evidence("no devices recorded in the job")]
+            return "fail", [_ev("evidence.no-devices", {})]
         ok = [f for f in devs if f.provisioning is not None and f.provisioning.provisioned
               and f.provisioning.default_credential_disabled is not False
               and f.provisioning.admin_credential_set is not False]
         bad = [f for f in devs if f not in ok]
         if ok:
-            ev.append(Evidence(
-                f"{len(ok)} device(s): unique admin credential set, default credential disabled, "
-                "ACL written and read back",
+            ev.append(_ev(
+                "evidence.provisioned", {"count": len(ok)},
                 tuple(sorted({i for f in ok for i in f.provisioning.evidence})),  # type: ignore[union-attr]
                 _ids(ok)))
         for f in bad:
-            why = (f.provisioning.readback_detail or "read-back did not match"
-                   if f.provisioning is not None else "no provisioning record")
-            ev.append(Evidence(f"{f.device.device_id}: {why}",
+            why: Text | str = (f.provisioning.readback_detail or Text("evidence.readback-differs")
+                               if f.provisioning is not None else Text("evidence.no-provisioning"))
+            ev.append(_ev("evidence.device-detail",
+                          {"device_id": f.device.device_id, "detail": why},
                                f.provisioning.evidence if f.provisioning else (),
                                (f.device.device_id,)))
         return ("fail" if bad else "pass"), ev
     if req.id == "SR2-H-2":
         members = [f for f in devs if not f.is_gateway]
         if not members:
-            return "not-checked", [Evidence("no devices besides the gateway")]
+            return "not-checked", [_ev("evidence.gateway-only", {})]
         known = [f for f in members if f.provisioning is not None
                  and f.provisioning.gateway_authenticated is not None]
         if not known:
-            return "not-checked", [Evidence("no record of the gateway authenticating the devices")]
+            return "not-checked", [_ev("evidence.no-gateway-auth", {})]
         bad = [f for f in members if f.provisioning is None
                or f.provisioning.gateway_authenticated is not True]
         listed = [f for f in members if f not in bad]
         if listed:
-            ev.append(Evidence(f"{len(listed)} device(s) on the gateway's allow-list and "
-                               "authenticated by it",
+            ev.append(_ev("evidence.allow-listed", {"count": len(listed)},
                                tuple(sorted({i for f in listed for i in f.provisioning.evidence})),  # type: ignore[union-attr]
                                _ids(listed)))
         if bad:
-            ev.append(Evidence("not authenticated by the gateway", (), _ids(bad)))
+            ev.append(_ev("evidence.not-authenticated", {}, (), _ids(bad)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-6":
         sheets = [s for s in facts.steps
                   if s.action in (SHEET_ACTION, "document.reprint") and not s.detail.get("draft")]
         sheet = sheets[-1] if sheets else None
         if sheet is None:
-            return "not-checked", [Evidence("the guidance sheet has not been produced yet")]
+            return "not-checked", [_ev("evidence.no-sheet", {})]
         d = sheet.detail
         if d.get("complete") is not True:
-            return "fail", [Evidence(
-                "the guidance sheet lacks required content (support desk, owner app, the "
-                "model's policy or the takeover code)", (sheet.idx,))]
-        return "pass", [Evidence(
-            f"guidance sheet produced ({d.get('language')}, sha256 {d.get('sha256')}) listing "
-            "the settings the owner must not change", (sheet.idx,))]
+            return "fail", [_ev(
+                "evidence.sheet-incomplete", {}, (sheet.idx,))]
+        return "pass", [_ev(
+            "evidence.sheet-produced", {"language": d.get("language"), "sha256": d.get("sha256")},
+            (sheet.idx,))]
     if req.id == "R2-7":
         if not devs:
-            return "fail", [Evidence("no devices recorded in the job")]
+            return "fail", [_ev("evidence.no-devices", {})]
         latest = [f for f in devs if f.firmware is not None and f.firmware.is_latest]
         bad = [f for f in devs if f not in latest]
         if latest:
-            ev.append(Evidence(f"{len(latest)} device(s) on the latest firmware",
+            ev.append(_ev("evidence.firmware-latest", {"count": len(latest)},
                                tuple(sorted({i for f in latest for i in f.firmware.evidence})),  # type: ignore[union-attr]
                                _ids(latest)))
         for f in bad:
             fw = f.firmware
-            why = ("no firmware record" if fw is None or fw.is_latest is None
-                   else f"runs {fw.current}, latest is {fw.latest}")
-            ev.append(Evidence(f"{f.device.device_id}: {why}", fw.evidence if fw else (),
+            fw_why = (Text("evidence.no-firmware-record") if fw is None or fw.is_latest is None
+                      else Text("evidence.firmware-behind", {"current": fw.current,
+                                                              "latest": fw.latest}))
+            ev.append(_ev("evidence.device-detail", {"device_id": f.device.device_id,
+                                                     "detail": fw_why}, fw.evidence if fw else (),
                                (f.device.device_id,)))
         return ("fail" if bad else "pass"), ev
     if req.id == "R2-8":
@@ -323,20 +352,20 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
         status: Status = "pass"
         if job.catalog_version is None:
             status = "fail"
-            ev.append(Evidence("no catalog version recorded for the job"))
+            ev.append(_ev("evidence.no-catalog", {}))
         else:
-            ev.append(Evidence(f"catalog version {job.catalog_version} recorded",
+            ev.append(_ev("evidence.catalog", {"version": job.catalog_version},
                                (cat_step.idx,) if cat_step else ()))
         missing = [f for f in devs if f.firmware is None or f.firmware.current is None]
         updated = [f for f in devs if f.firmware is not None and f.firmware.updates]
         if updated:
             ups = [u for f in updated if f.firmware is not None for u in f.firmware.updates]
-            ev.append(Evidence(
-                f"{len(ups)} firmware update(s) recorded with versions, image hash, operator "
-                "and time", tuple(sorted(u.step for u in ups if u.step >= 0)), _ids(updated)))
+            ev.append(_ev(
+                "evidence.firmware-updates", {"count": len(ups)},
+                tuple(sorted(u.step for u in ups if u.step >= 0)), _ids(updated)))
         if missing:
             status = "fail"
-            ev.append(Evidence("no firmware version record", (), _ids(missing)))
+            ev.append(_ev("evidence.no-firmware", {}, (), _ids(missing)))
         if not devs:
             status = "fail"
         return status, ev
@@ -344,24 +373,24 @@ def _eval(req: Requirement, facts: HandoverFacts) -> tuple[Status, list[Evidence
         checked = [f for f in devs if f.firmware is not None and f.firmware.vulnerable is not None]
         vulnerable = [f for f in checked if f.firmware.vulnerable]  # type: ignore[union-attr]
         if vulnerable:
-            return "fail", [Evidence("runs a version known to be vulnerable", (),
+            return "fail", [_ev("evidence.vulnerable", {}, (),
                                      _ids(vulnerable))]
         if not devs or len(checked) < len(devs):
             unchecked = [f for f in devs if f not in checked]
-            return "not-checked", [Evidence("no vulnerability status recorded", (),
+            return "not-checked", [_ev("evidence.no-vulnerability-status", {}, (),
                                             _ids(unchecked))]
-        return "pass", [Evidence(f"{len(checked)} device(s) checked against the catalog's "
-                                 "known-vulnerable versions", (), _ids(checked))]
+        return "pass", [_ev("evidence.vulnerability-checked", {"count": len(checked)},
+                               (), _ids(checked))]
     if req.id == "R3-5":
         a = facts.audit
         if not a.ok:
-            return "fail", [Evidence(f"audit log broken: {a.problem}",
+            return "fail", [_ev("evidence.audit-broken", {"detail": a.problem},
                                      (a.first_bad_idx,) if a.first_bad_idx is not None else ())]
         if job.is_closed:
-            return "pass", [Evidence(f"{a.entries} hash-chained entries verified; sealed with "
-                                     f"hash {job.sealed_hash}", (a.entries - 1,))]
-        return "pass", [Evidence(f"{a.entries} hash-chained entries verified (not sealed yet: "
-                                 "the job is open)")]
+            return "pass", [_ev("evidence.audit-sealed",
+                                {"count": a.entries, "hash": job.sealed_hash},
+                               (a.entries - 1,))]
+        return "pass", [_ev("evidence.audit-open", {"count": a.entries})]
     raise AssertionError(req.id)
 
 

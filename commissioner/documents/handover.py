@@ -115,8 +115,9 @@ def handover_blockers(
 class SheetRefusedError(UserError):
     """The owner's sheet cannot be printed for this job now (``blockers`` says why)."""
 
-    def __init__(self, message: str, hint: str, found: list[Blocker]) -> None:
-        super().__init__(message, hint=hint)
+    def __init__(self, message: str | None, hint: str | None, found: list[Blocker], *,
+                 code: str | None = None, params: Mapping[str, object] | None = None) -> None:
+        super().__init__(message, hint=hint, code=code, params=params)
         self.blockers = tuple(found)
 
 
@@ -162,14 +163,12 @@ def prepare_sheet(
         draft = bool(found)
         if draft and not allow_draft:
             raise SheetRefusedError(
-                "the home is not ready for handover, so the owner's sheet cannot be printed",
-                "; ".join(b.message for b in found[:5]), found)
+                None, None, found, code="sheet.not-ready",
+                params={"count": len(found), "blockers": ", ".join(b.code for b in found[:5])})
     if not draft and facts.invitation is not None and facts.invitation.is_expired(now):
         raise SheetRefusedError(
-            "the owner invitation has expired and cannot be printed",
-            "issue a new owner invitation (commissioner owner reissue --job ID, or the GUI's "
-            "handover page), then print again",
-            [Blocker("invitation-expired", "the owner invitation has expired")])
+            None, None, [Blocker("invitation-expired", "the owner invitation has expired")],
+            code="sheet.invitation-expired", params={"job_id": job_id})
     sheet = build_sheet(facts, language=language, support=support, owner_app=owner_app,
                         draft=draft)
     if record:

@@ -73,8 +73,8 @@ _renderer: PdfRenderer | None = None
 
 
 class RendererUnavailableError(UserError):
-    def __init__(self) -> None:
-        super().__init__("no PDF renderer is available", hint=GUI_EXTRA_HINT)
+    def __init__(self, *, code: str = "documents.no-renderer") -> None:
+        super().__init__(code=code)
 
 
 def set_pdf_renderer(renderer: PdfRenderer | None) -> None:
@@ -85,7 +85,7 @@ def set_pdf_renderer(renderer: PdfRenderer | None) -> None:
 
 def pdf_renderer() -> PdfRenderer:
     if _renderer is None:
-        raise RendererUnavailableError()
+        raise RendererUnavailableError(code="documents.no-renderer")
     return _renderer
 
 

@@ -29,6 +29,7 @@ from commissioner.documents.render import RenderableDocument
 from commissioner.documents.strings import DEFAULT_LANGUAGE, Texts
 from commissioner.documents.text import LONG_LIMIT, SHORT_LIMIT
 from commissioner.jobs.service_level import level_basis
+from commissioner.messages import CATALOG, Language, render, verdict_reason
 from commissioner.version import app_version
 
 __all__ = [
@@ -301,7 +302,7 @@ def report_document(
     for r in report["requirements"]:
         level = "★" * int(r["level"])
         ev = "<br>".join(
-            v(e["text"], LONG_LIMIT)
+            v(e.get("text_ja") or e["text"] if t.language == "ja" else e["text"], LONG_LIMIT)
             + (f' <span class="sub">[#{", #".join(str(i) for i in e["steps"][:8])}'
                f'{" …" if len(e["steps"]) > 8 else ""}]</span>' if e["steps"] else "")
             for e in r["evidence"]
@@ -340,13 +341,20 @@ def report_document(
                   f'{" · S/N " + v(d["serial"], SHORT_LIMIT) if d["serial"] else ""}</span>')
         verdict = c["verdict"] or "—"
         vcss = "pass" if verdict == "certified" and not c["blocked"] else "fail"
-        cert = (f'<span class="{vcss}">{v(verdict, SHORT_LIMIT)}</span>'
+        lang: Language = "ja" if t.language == "ja" else "en"
+        shown = render(f"verdict.{verdict}", None, lang) if f"verdict.{verdict}" in CATALOG \
+            else verdict
+        cert = (f'<span class="{vcss}">{v(shown, SHORT_LIMIT)}</span>'
                 + (f" ★{'★' * (int(c['certified_level']) - 1)}" if c["certified_level"] else "")
-                + (f'<br><span class="sub">{v(c["scheme"], SHORT_LIMIT)} · catalog '
-                   f'{v(c["catalog_version"], SHORT_LIMIT)}</span>'
+                + (f'<br><span class="sub">{v(c["scheme"], SHORT_LIMIT)} · '
+                   + v(render("report.catalog-version", {"version": c["catalog_version"]}, lang),
+                       SHORT_LIMIT) + "</span>"
                    if c["catalog_version"] else ""))
         if c["blocked"] and c["reason"]:
-            cert += f'<br><span class="small">{v(c["reason"], LONG_LIMIT)}</span>'
+            reason = c["reason"] if lang == "en" else verdict_reason(
+                verdict, device_id=d["device_id"], manufacturer=d["manufacturer"],
+                model=d["model"], reason_code=c.get("reason_code") or "").render(lang)
+            cert += f'<br><span class="small">{v(reason, LONG_LIMIT)}</span>'
         before = fw["before"] or "—"
         after = fw["after"] or "—"
         firmware = f"{v(before, SHORT_LIMIT)} → <b>{v(after, SHORT_LIMIT)}</b>"

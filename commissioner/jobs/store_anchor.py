@@ -67,10 +67,7 @@ def load(anchor: StoreAnchor, path: Path) -> AnchoredStore | None:
         data = json.loads(text)
         return AnchoredStore(str(data["store_id"]), int(data["generation"]))
     except (ValueError, KeyError, TypeError):
-        raise StoreLostError(
-            f"the record of the job store {path} kept in the OS keyring is unreadable; "
-            "the store cannot be checked"
-        ) from None
+        raise StoreLostError(code="store.anchor-unreadable", params={"path": path}) from None
 
 
 def save(anchor: StoreAnchor, path: Path, state: AnchoredStore) -> None:
@@ -90,30 +87,25 @@ def check_before_open(
         size = None
     if size is None and anchored is not None:
         raise StoreLostError(
-            f"the job store {path} has vanished: this computer's keyring records a store "
-            f"there (id {anchored.store_id}, generation {anchored.generation})"
-        )
+            code="store.vanished",
+            params={"path": path, "store_id": anchored.store_id, "generation": anchored.generation})
     if size == 0 and (anchored is not None or not create):
-        raise StoreLostError(
-            f"the job store {path} is empty (0 bytes): it was truncated and its jobs are lost"
-        )
+        raise StoreLostError(code="store.truncated", params={"path": path})
 
 
 def read_meta(conn: sqlite3.Connection) -> AnchoredStore:
     row = conn.execute("SELECT store_id, generation FROM store_meta WHERE one = 1").fetchone()
     if row is None:
-        raise StoreLostError("the job store has no identity record (store_meta is empty)")
+        raise StoreLostError(code="store.no-identity")
     return AnchoredStore(str(row[0]), int(row[1]))
 
 
 def check_after_open(path: Path, found: AnchoredStore, anchored: AnchoredStore) -> None:
     if found.store_id != anchored.store_id:
         raise StoreLostError(
-            f"the job store {path} was replaced: it is store {found.store_id}, but this "
-            f"computer's keyring records store {anchored.store_id} there"
-        )
+            code="store.replaced",
+            params={"path": path, "found": found.store_id, "expected": anchored.store_id})
     if found.generation < anchored.generation:
         raise StoreLostError(
-            f"the job store {path} is an older copy: generation {found.generation}, but the "
-            f"keyring has seen generation {anchored.generation}; later work would be lost"
-        )
+            code="store.older-copy",
+            params={"path": path, "found": found.generation, "seen": anchored.generation})

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
 
@@ -67,13 +68,10 @@ class DeviceNotBlockedError(JobStoreError):
 class JobBusyError(JobStoreError, UserError):
     """Another live run holds the job's lock (one writer per job)."""
 
-    def __init__(self, message: str, *, holder_purpose: str, holder_pid: int,
-                 holder_host: str, since: str) -> None:
-        UserError.__init__(
-            self, message,
-            hint="wait until that run ends (or stop it), then run the command again; "
-            "only one run may change a job at a time",
-        )
+    def __init__(self, message: str | None = None, *, holder_purpose: str, holder_pid: int,
+                 holder_host: str, since: str, code: str = "job.busy",
+                 params: Mapping[str, object] | None = None) -> None:
+        UserError.__init__(self, message, code=code, params=params)
         self.holder_purpose = holder_purpose
         self.holder_pid = holder_pid
         self.holder_host = holder_host
@@ -83,36 +81,25 @@ class JobBusyError(JobStoreError, UserError):
 class StoreFullError(JobStoreError, UserError):
     """The disk holding the job store is full; the write was rolled back."""
 
-    def __init__(self, message: str) -> None:
-        UserError.__init__(
-            self, message,
-            hint="free space on the disk that holds the job store (or move the data folder "
-            "with --data-dir), then run the same command again: it resumes where it stopped",
-        )
+    def __init__(self, message: str | None = None, *, code: str = "store.full",
+                 params: Mapping[str, object] | None = None) -> None:
+        UserError.__init__(self, message, code=code, params=params)
 
 
 class StoreReadOnlyError(JobStoreError, UserError):
     """The job store's file or its disk cannot be written; the write was rolled back."""
 
-    def __init__(self, message: str) -> None:
-        UserError.__init__(
-            self, message,
-            hint="make the data folder writable again (a write-protected or read-only mounted "
-            "disk, or missing permissions), then run the same command again: it resumes "
-            "where it stopped",
-        )
+    def __init__(self, message: str | None = None, *, code: str = "store.read-only",
+                 params: Mapping[str, object] | None = None) -> None:
+        UserError.__init__(self, message, code=code, params=params)
 
 
 class StoreLostError(JobStoreError, UserError):
     """The job store vanished, was truncated, rolled back or replaced by another file."""
 
-    def __init__(self, message: str) -> None:
-        UserError.__init__(
-            self, message,
-            hint="do not create new jobs here; restore the job store from a backup (or find "
-            "the disk it was on). The OS keyring remembers which store belongs here, so a "
-            "new empty store is never accepted silently",
-        )
+    def __init__(self, message: str | None = None, *, code: str = "store.lost",
+                 params: Mapping[str, object] | None = None) -> None:
+        UserError.__init__(self, message, code=code, params=params)
 
 # --- storage faults ------------------------------------------------------------------------
 
@@ -136,17 +123,11 @@ def _disk_state(path: Path) -> str | None:
 
 
 def _full(path: Path) -> StoreFullError:
-    return StoreFullError(
-        f"the disk holding the job store {path} is full; nothing was recorded by the step "
-        "that failed"
-    )
+    return StoreFullError(code="store.full", params={"path": path})
 
 
 def _read_only(path: Path) -> StoreReadOnlyError:
-    return StoreReadOnlyError(
-        f"the job store {path} cannot be written (read-only disk or file); nothing was "
-        "recorded by the step that failed"
-    )
+    return StoreReadOnlyError(code="store.read-only", params={"path": path})
 
 
 def _storage_fault(err: sqlite3.Error, path: Path) -> JobStoreError | None:

@@ -89,11 +89,13 @@ class JobLocks(StoreCore):
                     who = ("this process" if holder.pid == me.pid and holder.host == me.host
                            else f"process {holder.pid} on {holder.host}")
                     raise JobBusyError(
-                        f"job {job_id} is busy: another run ({row[0]}, {who}) has been "
-                        f"changing it since {row[5]}",
-                        holder_purpose=str(row[0]), holder_pid=holder.pid,
-                        holder_host=holder.host, since=str(row[5]),
-                    )
+                        code="job.busy",
+                        params={"job_id": job_id, "purpose": row[0], "holder": who,
+                                "since": row[5]},
+                        holder_purpose=str(row[0]),
+                        holder_pid=holder.pid,
+                        holder_host=holder.host,
+                        since=str(row[5]))
                 took_over = holder
             conn.execute(
                 "INSERT OR REPLACE INTO job_locks (job_id, token, purpose, pid, started, host,"

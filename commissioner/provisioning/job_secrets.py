@@ -130,10 +130,7 @@ def owner_invitation_payload(store: JobStore, vault: SecretVault, job_id: str) -
     no active invitation (commission the home first)."""
     inv = active_invitation(store, job_id)
     if inv is None:
-        raise UserError(
-            "this job has no active owner invitation",
-            hint="commission the home first (commissioner commission --job ID)",
-        )
+        raise UserError(code="owner.no-invitation")
     return encode_invitation_qr(load_invitation(vault, job_id, inv))
 
 

@@ -51,8 +51,7 @@ async def revoke_and_reissue_owner(
                and set(DEVICE_STEPS) <= run.done_steps(t.device_id)]
     gateways = [t for t in members if t.role == "gateway"]
     if not gateways:
-        raise UserError("the job's gateway is not provisioned",
-                        hint="commission the home first (commissioner commission --job ID)")
+        raise UserError(code="owner.gateway-not-provisioned")
     gw = gateways[0]
     store.provision_intent(job.id, gw.device_id, f"revoke-{new_epoch}",
                            {"new_epoch": new_epoch})
@@ -86,10 +85,9 @@ async def revoke_and_reissue_owner(
     await asyncio.gather(*(bump(t) for t in members))
     if failures:
         raise UserError(
-            f"the owner epoch could not be raised on {len(failures)} device(s): "
-            + ", ".join(sorted(failures)),
-            hint=f"make them reachable and run `commissioner owner reissue --job {job.id}` again",
-        )
+            code="owner.epoch-failed",
+            params={"count": len(failures), "devices": ", ".join(sorted(failures)),
+                    "job_id": job.id})
     store.revoke_owner_invitations(job.id, below_epoch=new_epoch)
     run.epoch = new_epoch
     run.acl = acl

@@ -34,7 +34,6 @@ from __future__ import annotations
 from commissioner.backends import TrustStore
 from commissioner.errors import UserError
 from commissioner.jobs.store import JobStore
-from commissioner.jobs.store_errors import sealed_job_hint
 from commissioner.provisioning.engine import ProvisioningRun
 from commissioner.provisioning.job_secrets import (
     COMMISSIONER_CERT,
@@ -108,14 +107,13 @@ async def commission_home(
     """
     opts = options or RunOptions()
     if not 1 <= opts.concurrency <= 64:
-        raise UserError("the provisioning concurrency must be from 1 to 64")
+        raise UserError(
+            code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 64})
     job = store.find_job(job_id)
     if job.is_closed:
-        raise UserError(f"job {job.id} ({job.job_number}) was handed over and is sealed; it "
-                        "cannot change", hint=sealed_job_hint(job.id))
+        raise UserError(code="job.sealed", params={"job_id": job.id, "job_number": job.job_number})
     if not store.gate_states(job.id):
-        raise UserError(f"job {job.id} has no devices",
-                        hint="scan and certify the home first (commissioner certify)")
+        raise UserError(code="job.no-devices", params={"job_id": job.id})
     with store.job_lock(job.id, "commission"):
         return await ProvisioningRun(store, vault, job, trust, opts).run()
 

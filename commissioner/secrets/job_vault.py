@@ -23,11 +23,6 @@ def open_vault(
         try:
             backend = keyring.get_keyring()
         except Exception as exc:  # noqa: BLE001 - a configured backend that cannot start
-            raise UserError(
-                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
-                hint="Unlock the OS keyring (log in to the desktop session) and check that its "
-                "service is running (on Linux: a Secret Service such as gnome-keyring on the "
-                "session D-Bus); then run the command again.",
-            ) from None
+            raise UserError(code="keyring.locked", params={"detail": type(exc).__name__}) from None
     check_keyring_backend(backend)
     return SecretVault(store, MasterKey.load_or_create(backend=backend))

@@ -106,11 +106,7 @@ def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None)
     if isinstance(chosen, chainer.ChainerBackend):
         members = _chain_members(chosen)
         if not members:
-            raise KeyringRefusedError(
-                "no usable OS keyring backend was found (the keyring chain is empty); the "
-                "commissioner will not keep its master key in plaintext",
-                hint=_HINT_BACKEND,
-            )
+            raise KeyringRefusedError(code="keyring.no-backend")
         first = _problem(members[0])
         if first is not None:
             usable = [m for m in members if _usable(m)]
@@ -119,17 +115,12 @@ def check_keyring_backend(backend: keyring.backend.KeyringBackend | None = None)
                 else f"it would write to {_describe(members[0])} first"
             )
             raise KeyringRefusedError(
-                f"the keyring chain cannot hold the master key: {detail} ({first})",
-                hint=_HINT_BACKEND,
-            )
+                code="keyring.chain-unfit", params={"detail": f"{detail} ({first})"})
         names = ", ".join(_describe(m) for m in members)
         return f"keyring chain ({names}); writes go to {_describe(members[0])}"
     problem = _problem(chosen)
     if problem is not None:
-        raise KeyringRefusedError(
-            f"the OS keyring backend cannot hold the master key: {problem}",
-            hint=_HINT_BACKEND,
-        )
+        raise KeyringRefusedError(code="keyring.backend-unfit", params={"detail": problem})
     return f"{_describe(chosen)} (priority {_priority(chosen):g})"
 
 
@@ -194,9 +185,5 @@ def _decode(stored: str, service: str, username: str) -> bytes:
         key = b""
     if len(key) != MASTER_KEY_BYTES:
         raise UserError(
-            f"the keyring entry {service!r} / {username!r} is not a commissioner master key "
-            "(it is not 32 bytes of base64); it was left untouched",
-            hint="If it was changed by hand, restore it from the keyring's backup; without "
-            "the original key the secrets of existing jobs cannot be decrypted.",
-        )
+            code="keyring.foreign-master-key", params={"item": f"{service} / {username}"})
     return key

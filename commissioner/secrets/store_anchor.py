@@ -38,9 +38,7 @@ class KeyringStoreAnchor:
             self._backend = keyring.get_keyring() if backend is None else backend
         except Exception as exc:  # noqa: BLE001 - a backend that cannot even start
             raise KeyringRefusedError(
-                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
-                hint="unlock the desktop keyring (sign in to the desktop session) and retry",
-            ) from None
+                code="keyring.locked", params={"detail": type(exc).__name__}) from None
         check_keyring_backend(self._backend)
         self._service = service
 

@@ -72,6 +72,7 @@ from tuf.ngclient.updater import Updater
 
 from commissioner import paths
 from commissioner.atomic_file import write_atomic
+from commissioner.messages import Text
 from commissioner.protocol.catalog_format import (
     MAX_TARGET_BYTES,
     OPTIONAL_TARGET_NAMES,
@@ -83,9 +84,6 @@ from commissioner.protocol.catalog_format import (
 from commissioner.trust import catalog_anchor as anchoring
 from commissioner.trust.catalog_anchor import Anchored, CatalogAnchor, keyring_anchor
 from commissioner.trust.catalog_errors import (
-    HINT_CLOCK,
-    HINT_SECURITY,
-    HINT_SYNC,
     NETWORK_REASONS,
     OFFLINE_REASONS,
     SECURITY_REASONS,
@@ -227,10 +225,9 @@ def _record_for(state: State, metadata_dir: Path, previous: Anchored | None, *,
 def _clock_behind(local: dt.datetime, seen: dt.datetime, role: str) -> CatalogError:
     return CatalogError(
         "clock-behind",
-        f"this computer's clock ({local:%Y-%m-%d %H:%M} UTC) is behind the latest time this "
-        f"computer has already seen ({seen:%Y-%m-%d %H:%M} UTC): the clock was set ahead "
-        f"before, or has been set back. The platform's {role} metadata is valid by the clock "
-        "but not by that time, so the catalog cannot be accepted.", HINT_CLOCK)
+        code="catalog.clock-behind",
+        params={"local": f"{local:%Y-%m-%d %H:%M} UTC", "seen": f"{seen:%Y-%m-%d %H:%M} UTC",
+                "role": role})
 
 
 def _trusted_roles(updater: Updater) -> dict[str, Any]:
@@ -248,9 +245,7 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
     (recorded). ``clock_corrected``: the operator has set the clock right after a
     ``clock-behind`` error; judge expiry by it and lower the highest time seen (recorded)."""
     if not config.url:
-        raise CatalogError(
-            "no-url", "no catalog URL is configured",
-            "Pass --url, set catalog_url in settings.toml, or use --virtual-home DIR.")
+        raise CatalogError("no-url", code="catalog.no-url")
     url = config.url.rstrip("/")
     cache_dir = Path(config.cache_dir)
     anchor = _anchor(config)
@@ -294,8 +289,7 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
             )
         except (tuf_exceptions.RepositoryError, ValueError) as err:
             raise CatalogError(
-                "bad-trust-root", f"the built-in catalog trust root is invalid ({err})",
-                "Reinstall the commissioner or pass the correct --root FILE.") from None
+                "bad-trust-root", code="catalog.root-invalid", params={"detail": err}) from None
         # ngclient judges expiry by the local clock (a freeze by that clock is the server's);
         # then everything is judged by the highest time seen too (see the module docstring).
         trusted_set = getattr(updater, "_trusted_set", None)
@@ -317,11 +311,12 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
                     continue
                 if info is None:
                     raise CatalogError(
-                        "missing-target", f"the signed catalog has no {name}", HINT_SECURITY)
+                        "missing-target", code="catalog.missing-target", params={"name": name})
                 if info.length > MAX_TARGET_BYTES:
                     raise CatalogError(
-                        "oversized", f"{name} is {info.length} bytes, limit {MAX_TARGET_BYTES}",
-                        HINT_SECURITY)
+                        "oversized",
+                        code="catalog.oversized",
+                        params={"name": name, "size": info.length, "limit": MAX_TARGET_BYTES})
                 dest = targets_dir / name
                 previous = old / "targets" / name if old is not None else None
                 if previous is not None and updater.find_cached_target(info, str(previous)):
@@ -343,8 +338,9 @@ def sync(config: CatalogConfig, *, now: dt.datetime | None = None,
         if not reset_trust and latest and latest.version is not None \
                 and latest.version > version:
             raise CatalogError(
-                "rollback", f"catalog version {version} is older than the cached version "
-                f"{latest.version}", HINT_SECURITY)
+                "rollback",
+                code="catalog.rollback",
+                params={"version": version, "cached": latest.version})
         highest = max(reference, local_now)
         if not clock_corrected and not reset_trust and latest and latest.highest_time_seen \
                 and latest.highest_time_seen > highest:
@@ -396,8 +392,7 @@ def _read_state_tolerant(cache_dir: Path) -> State | None:
 
 
 def _no_catalog() -> CatalogError:
-    return CatalogError(
-        "no-catalog", "no catalog has been downloaded on this computer yet", HINT_SYNC)
+    return CatalogError("no-catalog", code="catalog.none-downloaded")
 
 
 def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:
@@ -415,8 +410,7 @@ def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Ca
             write_state(cache_dir, state)
         except OSError as err:
             raise CatalogError(
-                "io-error", f"cannot update the catalog cache state: {err}",
-                "Check free disk space and permissions of the data folder.") from None
+                "io-error", code="catalog.state-unwritable", params={"detail": err}) from None
     if record is not None and caught_up is None and effective > record.highest_time_seen:
         anchoring.save(anchor, cache_dir, replace(record, highest_time_seen=effective))
 
@@ -425,9 +419,8 @@ def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Ca
     if age > grace:
         raise CatalogError(
             "grace-expired",
-            f"the catalog was last refreshed {age.days} days ago (limit {config.grace_days}); "
-            "an outdated certified-model list cannot be used",
-            HINT_SYNC)
+            code="catalog.grace-expired",
+            params={"days": age.days, "limit": config.grace_days})
 
     gen_dir = _generations(cache_dir) / generation
     try:
@@ -437,17 +430,17 @@ def load_offline(config: CatalogConfig, *, now: dt.datetime | None = None) -> Ca
     except CatalogError:
         raise
     except CatalogDataError as err:
-        raise CatalogError("cache-corrupt", f"cached catalog content is malformed: {err}",
-                           HINT_SYNC) from None
+        raise CatalogError(
+            "cache-corrupt", code="catalog.cache-unusable", params={"detail": err}) from None
     except (tuf_exceptions.RepositoryError, OSError, ValueError, KeyError, TypeError) as err:
         raise CatalogError(
-            "cache-corrupt", f"the cached catalog failed verification ({err})", HINT_SYNC
-        ) from None
+            "cache-corrupt", code="catalog.cache-unusable", params={"detail": err}) from None
     version = int(targets_md.signed.version)
     if state.version is not None and state.version != version:
         raise CatalogError(
-            "cache-corrupt", f"cache state says version {state.version}, metadata says {version}",
-            HINT_SYNC)
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": f"state {state.version} / metadata {version}"})
     if record is None or caught_up is not None:  # verified: anchor it (first use / catch up)
         anchoring.save(anchor, cache_dir, _record_for(state, gen_dir / "metadata", record))
     return content.to_catalog(
@@ -469,8 +462,7 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
     Raises CatalogError (``no-catalog``, ``missing-target``, ``oversized``, ``tampered``,
     ``unreachable``, ``cache-lost``...)."""
     if not config.url:
-        raise CatalogError("no-url", "no catalog URL is configured to download from",
-                           "Sync the catalog online (or preload firmware in the office).")
+        raise CatalogError("no-url", code="catalog.no-download-url")
     url = config.url.rstrip("/")
     cache_dir = Path(config.cache_dir)
     state, record, _caught_up = _checked_state(cache_dir, _anchor(config))
@@ -484,8 +476,8 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
         try:
             shutil.copytree(gen_metadata, metadata_dir, symlinks=True)
         except OSError as err:
-            raise CatalogError("cache-corrupt", f"cannot read the catalog cache: {err}",
-                               HINT_SYNC) from None
+            raise CatalogError(
+                "cache-corrupt", code="catalog.cache-unusable", params={"detail": err}) from None
         try:
             updater = Updater(
                 metadata_dir=str(metadata_dir), metadata_base_url=f"{url}/metadata/",
@@ -501,11 +493,13 @@ def download_target(config: CatalogConfig, name: str, dest: Path, max_bytes: int
                 r: int(s.version) for r, s in _trusted_roles(updater).items()})
             info = updater.get_targetinfo(name)
             if info is None:
-                raise CatalogError("missing-target", f"the signed catalog has no {name}",
-                                   HINT_SECURITY)
+                raise CatalogError(
+                    "missing-target", code="catalog.missing-target", params={"name": name})
             if info.length > max_bytes:
-                raise CatalogError("oversized", f"{name} is {info.length} bytes, limit "
-                                   f"{max_bytes}", HINT_SECURITY)
+                raise CatalogError(
+                    "oversized",
+                    code="catalog.oversized",
+                    params={"name": name, "size": info.length, "limit": max_bytes})
             partial = Path(tmp) / "download.part"
             updater.download_target(info, filepath=str(partial))
             paths.make_private_file(partial)
@@ -536,10 +530,14 @@ def get_catalog(
             return load_offline(config, now=now)
         except CatalogError as offline_err:
             raise CatalogError(
-                offline_err.reason_code,
-                f"{err.message}; and offline: {offline_err.message}",
-                offline_err.hint,
+                offline_err.reason_code, code="catalog.online-and-offline",
+                params={"online": _coded(err), "offline": _coded(offline_err)},
             ) from offline_err
+
+
+def _coded(err: CatalogError) -> Text | str:
+    """The error as a coded text a face renders in its language (its English without one)."""
+    return Text(err.code, err.params) if err.code else err.message
 
 
 async def async_sync(config: CatalogConfig, *, now: dt.datetime | None = None) -> Catalog:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Protocol
 
-from commissioner.trust.catalog_errors import HINT_RESET_TRUST, HINT_SECURITY, CatalogError
+from commissioner.trust.catalog_errors import CatalogError
 
 __all__ = [
     "ROLES",
@@ -101,11 +101,11 @@ class Anchored:
 
 
 def lost(message: str) -> CatalogError:
-    return CatalogError("cache-lost", f"{_LABEL}: {message}", HINT_RESET_TRUST)
+    return CatalogError("cache-lost", code="catalog.cache-lost", params={"detail": message})
 
 
 def edited(message: str) -> CatalogError:
-    return CatalogError("cache-edited", f"{_LABEL}: {message}", HINT_RESET_TRUST)
+    return CatalogError("cache-edited", code="catalog.cache-edited", params={"detail": message})
 
 
 def load(anchor: CatalogAnchor, cache_dir: Path) -> Anchored | None:
@@ -213,6 +213,4 @@ def check_floor(record: Anchored | None, versions: dict[str, int]) -> None:
     older = [r for r in ROLES if versions.get(r, 0) < record.versions[r]]
     if older:
         detail = ", ".join(f"{r} {versions.get(r)} < {record.versions[r]}" for r in older)
-        raise CatalogError(
-            "rollback", "the catalog server offered older metadata than this computer has "
-            f"already trusted (rollback: {detail})", HINT_SECURITY)
+        raise CatalogError("rollback", code="catalog.metadata-rollback", params={"detail": detail})

@@ -4,6 +4,7 @@ hints shown with them, and which reasons allow the offline cache."""
 from __future__ import annotations
 
 import http.client
+from collections.abc import Mapping
 from typing import Final
 
 import urllib3
@@ -62,11 +63,12 @@ class CatalogError(UserError):
     CLI exit codes: 3 security failure (including a lost or edited cache), 4 platform
     unreachable, 5 no usable offline catalog, 1 other (including clock-behind)."""
 
-    def __init__(self, reason_code: str, message: str, hint: str | None = None) -> None:
-        code = 3 if reason_code in SECURITY_REASONS else _EXIT_CODES.get(reason_code, 1)
-        super().__init__(message, hint=hint, exit_code=code)
+    def __init__(self, reason_code: str, message: str | None = None, hint: str | None = None,
+                 *, code: str | None = None, params: Mapping[str, object] | None = None) -> None:
+        exit_code = 3 if reason_code in SECURITY_REASONS else _EXIT_CODES.get(reason_code, 1)
+        super().__init__(message, hint=hint, exit_code=exit_code, code=code, params=params)
         self.reason_code = reason_code
-        self.message = message
+        self.message = str(self)
 
     @property
     def is_network(self) -> bool:
@@ -97,49 +99,39 @@ def classify(err: BaseException, url: str) -> CatalogError:
         return err
     if isinstance(err, DeadlineExceededError):
         return CatalogError(
-            "unreachable", f"the catalog server {url} is too slow: the sync did not finish "
-            f"within its {err.deadline_seconds:g} s deadline", HINT_NETWORK)
+            "unreachable",
+            code="catalog.sync-too-slow",
+            params={"url": url, "seconds": f"{err.deadline_seconds:g}"})
     if isinstance(err, e.SlowRetrievalError):
-        return CatalogError(
-            "unreachable", f"the catalog server {url} is too slow or unreachable (no data "
-            f"within the read timeout)", HINT_NETWORK)
+        return CatalogError("unreachable", code="catalog.sync-slow", params={"url": url})
     if isinstance(err, e.DownloadLengthMismatchError):
-        return CatalogError(
-            "oversized", f"the catalog server sent more data than the signed metadata allows "
-            f"({err})", HINT_SECURITY)
+        return CatalogError("oversized", code="catalog.sync-too-much", params={"detail": err})
     if isinstance(err, e.DownloadHTTPError):
         return CatalogError(
-            "unreachable", f"the catalog server {url} answered HTTP {err.status_code}",
-            "Check the platform URL and try again later. " + HINT_NETWORK)
+            "unreachable",
+            code="catalog.sync-http",
+            params={"url": url, "status": err.status_code})
     if isinstance(err, e.DownloadError | urllib3.exceptions.HTTPError
                   | http.client.HTTPException | ConnectionError | TimeoutError):
         return CatalogError(
-            "unreachable", f"the catalog server {url} cannot be reached or the connection "
-            f"was cut ({_cause(err)})", HINT_NETWORK)
+            "unreachable",
+            code="catalog.sync-unreachable",
+            params={"url": url, "detail": _cause(err)})
     if isinstance(err, e.UnsignedMetadataError):
-        return CatalogError(
-            "bad-signature", f"catalog metadata is not signed by the trusted keys ({err})",
-            HINT_SECURITY)
+        return CatalogError("bad-signature", code="catalog.sync-unsigned", params={"detail": err})
     if isinstance(err, e.BadVersionNumberError):
-        return CatalogError(
-            "rollback", f"the catalog server offered older metadata than this computer already "
-            f"trusts (rollback) ({err})", HINT_SECURITY)
+        return CatalogError("rollback", code="catalog.metadata-rollback", params={"detail": err})
     if isinstance(err, e.ExpiredMetadataError):
-        return CatalogError(
-            "expired", f"the catalog server offered expired metadata (freeze: the platform's "
-            f"signed metadata is out of date) ({err})", HINT_SECURITY)
+        return CatalogError("expired", code="catalog.sync-expired", params={"detail": err})
     if isinstance(err, e.LengthOrHashMismatchError):
-        return CatalogError(
-            "tampered", f"a catalog file does not match its signed hash/length ({err})",
-            HINT_SECURITY)
+        return CatalogError("tampered", code="catalog.sync-tampered", params={"detail": err})
     if isinstance(err, e.RepositoryError):
         return CatalogError(
-            "invalid-metadata", f"catalog metadata failed verification ({err})", HINT_SECURITY)
+            "invalid-metadata", code="catalog.sync-invalid", params={"detail": err})
     if isinstance(err, CatalogDataError):
         return CatalogError(
-            "invalid-catalog", f"the signed catalog content is malformed: {err}", HINT_SECURITY)
+            "invalid-catalog", code="catalog.sync-malformed", params={"detail": err})
     if isinstance(err, OSError):
-        return CatalogError(
-            "io-error", f"cannot write the catalog cache: {err}",
-            "Check free disk space and permissions of the data folder.")
-    return CatalogError("invalid-metadata", f"catalog update failed: {err!r}", HINT_SECURITY)
+        return CatalogError("io-error", code="catalog.state-unwritable", params={"detail": err})
+    return CatalogError(
+        "invalid-metadata", code="catalog.sync-failed", params={"detail": repr(err)})

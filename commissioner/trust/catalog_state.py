@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from commissioner.atomic_file import SECRET_MODE, write_atomic
-from commissioner.trust.catalog_errors import HINT_SYNC, CatalogError
+from commissioner.trust.catalog_errors import CatalogError
 from commissioner.trust.catalog_verify import read_limited
 
 __all__ = ["STATE_FILE", "State", "aware", "read_state", "utcnow", "write_state"]
@@ -73,7 +73,8 @@ def read_state(cache_dir: Path) -> State | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise CatalogError("cache-corrupt", f"cannot read {path}: {err}", HINT_SYNC) from None
+        raise CatalogError(
+            "cache-corrupt", code="catalog.cache-unusable", params={"detail": err}) from None
     try:
         doc = json.loads(raw)
         if not isinstance(doc, dict) or doc.get("format") != STATE_FORMAT:
@@ -101,8 +102,7 @@ def read_state(cache_dir: Path) -> State | None:
         )
     except (ValueError, TypeError) as err:
         raise CatalogError(
-            "cache-corrupt", f"the catalog cache state {path} is unreadable ({err})", HINT_SYNC
-        ) from None
+            "cache-corrupt", code="catalog.cache-unusable", params={"detail": err}) from None
 
 
 def write_state(cache_dir: Path, state: State) -> None:

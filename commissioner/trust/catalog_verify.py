@@ -22,7 +22,7 @@ from commissioner.protocol.catalog_format import (
     OPTIONAL_TARGET_NAMES,
     TARGET_NAMES,
 )
-from commissioner.trust.catalog_errors import HINT_SYNC, CatalogError
+from commissioner.trust.catalog_errors import CatalogError
 
 __all__ = ["read_limited", "verify_cached"]
 
@@ -38,8 +38,9 @@ def read_limited(path: Path, limit: int) -> bytes:
         data = fh.read(limit + 1)
     if len(data) > limit:
         raise CatalogError(
-            "cache-corrupt", f"cached file {path.name} is larger than {limit} bytes", HINT_SYNC
-        )
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": f"{path.name} > {limit}"})
     return data
 
 
@@ -56,10 +57,9 @@ def verify_cached(
         root_md: Metadata[Root] = Metadata.from_bytes(trusted_root)
     except tuf_exceptions.RepositoryError as err:
         raise CatalogError(
-            "bad-trust-root", f"the built-in catalog trust root is invalid ({err})",
-            "Reinstall the commissioner or pass the correct --root FILE.") from None
+            "bad-trust-root", code="catalog.root-invalid", params={"detail": err}) from None
     if root_md.signed.type != "root":
-        raise CatalogError("bad-trust-root", "the trust root is not root metadata")
+        raise CatalogError("bad-trust-root", code="catalog.root-not-root")
     root_md.signed.verify_delegate("root", root_md.signed_bytes, root_md.signatures)
 
     # Chain newer cached roots: each signed by the previous root and by itself.
@@ -69,8 +69,8 @@ def verify_cached(
             break
         new_md: Metadata[Root] = Metadata.from_bytes(read_limited(nxt, MAX_ROOT_BYTES))
         if new_md.signed.type != "root" or new_md.signed.version != root_md.signed.version + 1:
-            raise CatalogError("cache-corrupt", f"{nxt.name} has the wrong type or version",
-                               HINT_SYNC)
+            raise CatalogError(
+                "cache-corrupt", code="catalog.cache-inconsistent", params={"detail": nxt.name})
         root_md.signed.verify_delegate("root", new_md.signed_bytes, new_md.signatures)
         new_md.signed.verify_delegate("root", new_md.signed_bytes, new_md.signatures)
         root_md = new_md
@@ -79,7 +79,10 @@ def verify_cached(
     ts_md: Metadata[Timestamp] = Metadata.from_bytes(
         read_limited(metadata_dir / "timestamp.json", MAX_TIMESTAMP_BYTES))
     if ts_md.signed.type != "timestamp":
-        raise CatalogError("cache-corrupt", "timestamp.json is not timestamp metadata", HINT_SYNC)
+        raise CatalogError(
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": "timestamp.json"})
     root.verify_delegate("timestamp", ts_md.signed_bytes, ts_md.signatures)
 
     snap_meta = ts_md.signed.snapshot_meta
@@ -87,40 +90,50 @@ def verify_cached(
     snap_meta.verify_length_and_hashes(snap_bytes)
     snap_md: Metadata[Snapshot] = Metadata.from_bytes(snap_bytes)
     if snap_md.signed.type != "snapshot" or snap_md.signed.version != snap_meta.version:
-        raise CatalogError("cache-corrupt", "snapshot.json does not match timestamp.json",
-                           HINT_SYNC)
+        raise CatalogError(
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": "snapshot.json / timestamp.json"})
     root.verify_delegate("snapshot", snap_md.signed_bytes, snap_md.signatures)
 
     targets_meta = snap_md.signed.meta.get("targets.json")
     if targets_meta is None:
-        raise CatalogError("cache-corrupt", "snapshot does not list targets.json", HINT_SYNC)
+        raise CatalogError(
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": "snapshot.json / targets.json"})
     targets_bytes = read_limited(metadata_dir / "targets.json", MAX_TARGETS_BYTES)
     targets_meta.verify_length_and_hashes(targets_bytes)
     targets_md: Metadata[Targets] = Metadata.from_bytes(targets_bytes)
     if targets_md.signed.type != "targets" or targets_md.signed.version != targets_meta.version:
-        raise CatalogError("cache-corrupt", "targets.json does not match snapshot.json",
-                           HINT_SYNC)
+        raise CatalogError(
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": "targets.json / snapshot.json"})
     root.verify_delegate("targets", targets_md.signed_bytes, targets_md.signatures)
 
     # Expiry, offline policy (see module docstring).
     if refreshed_at > ts_md.signed.expires:
         raise CatalogError(
-            "cache-corrupt", "the recorded refresh time is after the cached timestamp expired",
-            HINT_SYNC)
+            "cache-corrupt",
+            code="catalog.cache-inconsistent",
+            params={"detail": "timestamp.json"})
     strict: tuple[tuple[str, Root | Targets], ...] = (
         ("root", root), ("targets", targets_md.signed))
     for name, signed in strict:
         if signed.is_expired(effective):
             raise CatalogError(
-                "expired", f"the cached {name} metadata expired on "
-                f"{signed.expires:%Y-%m-%d %H:%M} UTC", HINT_SYNC)
+                "expired",
+                code="catalog.expired",
+                params={"name": name, "expires": f"{signed.expires:%Y-%m-%d %H:%M} UTC"})
     fresh: tuple[tuple[str, Timestamp | Snapshot], ...] = (
         ("timestamp", ts_md.signed), ("snapshot", snap_md.signed))
     for name, fresh_md in fresh:
         if fresh_md.is_expired(effective) and effective - fresh_md.expires > grace:
             raise CatalogError(
-                "grace-expired", f"the cached {name} metadata expired more than "
-                f"{grace.days} days ago", HINT_SYNC)
+                "grace-expired",
+                code="catalog.grace-expired-metadata",
+                params={"name": name, "days": grace.days})
 
     files: dict[str, bytes] = {}
     for name in (*TARGET_NAMES, *OPTIONAL_TARGET_NAMES):
@@ -128,7 +141,8 @@ def verify_cached(
         if info is None and name in OPTIONAL_TARGET_NAMES:
             continue
         if info is None:
-            raise CatalogError("cache-corrupt", f"the cached catalog has no {name}", HINT_SYNC)
+            raise CatalogError(
+                "cache-corrupt", code="catalog.cache-inconsistent", params={"detail": name})
         data = read_limited(gen_dir / "targets" / name, min(info.length, MAX_TARGET_BYTES))
         info.verify_length_and_hashes(data)
         files[name] = data

@@ -67,10 +67,7 @@ def parse_payload(text: str) -> Label:
             return matter_label(text)
         return decode_label(text)
     except MalformedLabelError as err:
-        raise LabelInputError(
-            f"not a valid device label: {err.message}",
-            hint="scan the QR code on the device or its box again",
-        ) from None
+        raise LabelInputError(code="label.invalid", params={"detail": err.message}) from None
 
 
 def read_label_image(path: Path) -> list[Label]:
@@ -79,31 +76,39 @@ def read_label_image(path: Path) -> list[Label]:
         import zxingcpp
         from PIL import Image, UnidentifiedImageError
     except ImportError as err:  # pragma: no cover - both are dependencies
-        raise LabelInputError(f"label images cannot be read here ({err.name} missing)") from None
+        raise LabelInputError(
+            code="label.image-unsupported", params={"module": err.name}) from None
     path = Path(path)
     try:
         size = path.stat().st_size
     except OSError as err:
-        raise LabelInputError(f"cannot read {path}: {err.strerror or err}") from None
+        raise LabelInputError(
+            code="file.cannot-read",
+            params={"path": path, "reason": err.strerror or err}) from None
     if size > MAX_IMAGE_BYTES:
-        raise LabelInputError(f"{path} is too large for a label image ({size} bytes)")
+        raise LabelInputError(
+            code="label.image-too-large", params={"path": path, "size": f"{size} B"})
     try:
         with Image.open(path) as img:
             width, height = img.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise LabelInputError(f"{path} is too large for a label image ({width}x{height})")
+                raise LabelInputError(
+                    code="label.image-too-large",
+                    params={"path": path, "size": f"{width}x{height}"})
             img.load()
             gray = img.convert("L")
     except LabelInputError:
         raise
     except (OSError, UnidentifiedImageError, ValueError, Image.DecompressionBombError) as err:
-        raise LabelInputError(f"{path} is not a readable image ({err})") from None
+        raise LabelInputError(
+            code="label.image-unreadable", params={"path": path, "detail": err}) from None
     try:
         codes = zxingcpp.read_barcodes(
             gray, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
         )
     except Exception as err:  # noqa: BLE001 - a decoder failure must not crash the app
-        raise LabelInputError(f"cannot decode {path}: {err}") from None
+        raise LabelInputError(
+            code="label.image-undecodable", params={"path": path, "detail": err}) from None
     labels: list[Label] = []
     problems: list[str] = []
     for code in list(codes)[:MAX_QR_CODES]:
@@ -116,11 +121,8 @@ def read_label_image(path: Path) -> list[Label]:
         except MalformedLabelError as err:
             problems.append(err.message)
     if not labels:
-        detail = f" ({problems[0]})" if problems else ""
         raise LabelInputError(
-            f"no device label QR code found in {path}{detail}",
-            hint="photograph the label straight on and in focus, or type the payload",
-        )
+            code="label.no-qr", params={"path": path, "detail": problems[0] if problems else "-"})
     return labels
 
 

@@ -312,7 +312,7 @@ def test_cli_reports_user_errors(tmp_path: Path) -> None:
     assert r.returncode == 2  # argparse: invalid choice
     r = _cli(tmp_path, "job", "show", "nope")
     assert r.returncode == 1 and "no job with id or job number 'nope'" in r.stderr
-    assert "hint: list the jobs" in r.stderr
+    assert "hint: list the jobs" in r.stderr.lower()
 
 
 def test_cli_refuses_a_newer_store(tmp_path: Path) -> None:
@@ -354,4 +354,4 @@ def test_cli_audit_export(tmp_path: Path) -> None:
     assert r.returncode == 0 and r.stdout == out.read_text(encoding="utf-8")
     r = _cli(tmp_path, "audit", "export", "--job", job.id, "--out",
              str(tmp_path / "missing" / "a.jsonl"))
-    assert r.returncode == 1 and "cannot write" in r.stderr
+    assert r.returncode == 1 and "cannot write" in r.stderr.lower()

@@ -109,5 +109,5 @@ def test_a_report_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> Non
 
     target = tmp_path / "missing-dir" / "sub" / "report.json"
     (tmp_path / "missing-dir").write_text("a file, not a folder")
-    with pytest.raises(UserError, match="cannot write the verification report"):
+    with pytest.raises(UserError, match=r"(?i)cannot write the verification report"):
         write_reports(_verification([]), json_out=target, pdf_out=None)
