@@ -33,7 +33,7 @@ from PySide6.QtGui import (
     QPdfWriter,
     QTextDocument,
 )
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 
 from commissioner.atomic_file import write_atomic
 from commissioner.documents.render import RenderableDocument, RenderStats
@@ -73,7 +73,9 @@ _family: str | None = None
 def ensure_gui_application() -> QGuiApplication:
     """The running Qt application, or a new headless one for command-line rendering.
 
-    Without a display (a server, CI, a CLI over SSH) Qt's offscreen platform is used."""
+    Without a display (a server, CI, a CLI over SSH) Qt's offscreen platform is used. A full
+    QApplication is made, so windows can still be opened later in the same process (a
+    QGuiApplication there would make every later widget abort the process)."""
     app = QGuiApplication.instance()
     if app is not None:
         return app  # type: ignore[return-value]
@@ -84,7 +86,7 @@ def ensure_gui_application() -> QGuiApplication:
         and not os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    return QGuiApplication(sys.argv[:1] or ["commissioner"])
+    return QApplication(sys.argv[:1] or ["commissioner"])
 
 
 def document_font_family() -> str:
