@@ -83,8 +83,8 @@ class AppContext:
                 f"no job store at {path}",
                 hint="create a job with `commissioner job new`, or pass --data-dir",
             ) from None
-        except StoreLostError:
-            raise
+        except (StoreLostError, UserError):
+            raise  # already says what to do (full or read-only disk, a lost store, a busy job)
         except schema.SchemaTooNewError as err:
             raise UserError(str(err), hint="install the newest commissioner app") from None
         except StoreLockedError as err:
