@@ -10,7 +10,9 @@ campaign adds one summary line, printed at the end of the run."""
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -53,3 +55,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("campaign summary")
         for line in _LINES:
             terminalreporter.write_line(line)
+
+
+_CORE = str(Path(__file__).resolve().parents[1] / "core")
+if _CORE not in sys.path:
+    sys.path.append(_CORE)  # the provisioning and catalog helpers of the core tests
