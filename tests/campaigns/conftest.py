@@ -60,3 +60,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 _CORE = str(Path(__file__).resolve().parents[1] / "core")
 if _CORE not in sys.path:
     sys.path.append(_CORE)  # the provisioning and catalog helpers of the core tests
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A campaign runs for as long as its trials need (bounded at 6 h), not the default run's
+    per-test timeout."""
+    here = Path(__file__).resolve().parent
+    for item in items:
+        if here in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.timeout(6 * 3600))
