@@ -90,9 +90,10 @@ def reconcile(
                 job_id, device_id=item.device_id, model=unrecorded.model,
                 from_version=unrecorded.version, to_version=item.current or "0.0.0",
                 result="updated",
-                reason="confirmed on a later run: the device runs a newer version than the "
-                       "job recorded; the run that installed it could not write its result "
-                       "(verified over its attested connection)",
+                reason="found on a later run: the device runs a newer version than the job "
+                       "recorded and no update result was on record (a run that could not "
+                       "write its result, or an update made outside this job); verified over "
+                       "its attested connection",
                 image_sha256=item.image_sha256 or "0" * 64, catalog_version=catalog_version,
                 detail={"late_confirmation": True, "unrecorded": True},
             ))
