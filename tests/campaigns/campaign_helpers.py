@@ -28,7 +28,7 @@ LATEST = {"device": "1.3.0", "gateway": "2.2.0"}
 @contextmanager
 def small_home(state: Path, devices: int = 3) -> Iterator[HomeFile]:
     with running_virtual_home(state, scenario="standard", devices=devices, env=FW_ENV,
-                              ready_timeout=60) as home:
+                              ready_timeout=120) as home:
         yield home
 
 

@@ -65,7 +65,8 @@ def _check(seen: dict[str, dict[str, object]]) -> None:
 def test_full_then_read_only_disk_during_commission(
     tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession
 ) -> None:
-    with running_virtual_home(tmp_path / "home", scenario="standard", devices=1) as home:
+    with running_virtual_home(tmp_path / "home", scenario="standard", devices=1,
+                              ready_timeout=120) as home:
         seen = _run(tmp_path, "commission", home.directory)
     _check(seen)
     devices = seen["devices"]["devices"]
@@ -78,7 +79,7 @@ def test_full_then_read_only_disk_during_update(
 ) -> None:
     env = {"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2", "COMMISSIONER_VH_FIRMWARE_BYTES": "262144"}
     with running_virtual_home(tmp_path / "home", scenario="standard", devices=1,
-                              env=env) as home:
+                              env=env, ready_timeout=120) as home:
         seen = _run(tmp_path, "update", home.directory)
     _check(seen)
     assert seen["final-store"]["history"] == 2, seen
