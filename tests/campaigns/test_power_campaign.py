@@ -68,8 +68,9 @@ def test_power_cut_during_update(operation: str, trials: int, tmp_path: Path,
         codes.append(code)
         failures += [f"trial {n}: {p}" for p in problems]
     bad = len({f.split(":")[0] for f in failures})
+    bricked = sum(1 for f in failures if f.endswith("runs None"))
     summary(f"power cuts during {operation}: {trials} trials (seed {seed}); interrupted runs "
             f"exited {sorted(set(codes))}; {trials - bad}/{trials} finished on the latest "
-            f"firmware with every check passing, 0 bricked if all passed "
+            f"firmware with every check passing; {bricked} device(s) bricked "
             f"({time.monotonic() - started:.0f} s)")
     assert not failures, "\n".join(failures[:30])
