@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
-import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -148,10 +147,3 @@ def firmware_problems(home: HomeFile, data: Path, job: str) -> list[str]:
             problems.append(f"{device_id}: {updated[device_id]} 'updated' history rows")
     return problems
 
-
-def wait_until(predicate: object, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if callable(predicate) and predicate():
-            return
-        time.sleep(0.2)

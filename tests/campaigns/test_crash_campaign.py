@@ -54,9 +54,8 @@ def _trial(operation: str, state: Path, env: dict[str, str], rng: random.Random
             home, data, job, all_set=False)]
         ch.run_ok(args, env)
         problems += ch.record_problems(data, job)
-        if operation != "update":
-            problems += ch.credential_problems(home, data, job, all_set=True)
-        else:
+        problems += ch.credential_problems(home, data, job, all_set=True)
+        if operation != "commission":
             problems += ch.firmware_problems(home, data, job)
         if operation == "handover":
             with JobStore.open(ph.store_path(data), create=False) as store:
