@@ -143,7 +143,7 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
         raise _unreadable("it is larger than a bundle can be")
     try:
         outer = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise _unreadable(f"{type(err).__name__} at byte {getattr(err, 'pos', 0)}") from None
     if not isinstance(outer, dict) or outer.get("format") != FORMAT:
         raise _unreadable("it is not marked as a commissioner job bundle")
@@ -173,7 +173,7 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
         if body.get("job_id") != job_id or body.get("sealed_hash") != sealed:
             raise ValueError("the body names another job")
         steps = steps_from_rows(tables.get("steps", []))
-    except (KeyError, IndexError, TypeError, ValueError, UserError) as err:
+    except (KeyError, IndexError, TypeError, ValueError, UserError, RecursionError) as err:
         raise BundleError("unreadable", f"the bundle's job record is malformed ({err})"
                           ) from None
     result = audit.verify_chain(steps, job_id, sealed_hash=sealed)
