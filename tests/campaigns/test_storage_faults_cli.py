@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import keyring_fixtures
@@ -50,6 +51,15 @@ def _clear_error(seen: dict[str, object], words: tuple[str, ...]) -> None:
         assert word in err, (word, err)
 
 
+def _summary(mode: str, seen: dict[str, dict[str, object]]) -> str:
+    stores = [seen[c] for c in ("full-store", "ro-store", "final-store")]
+    partial = sum(len(str(st["partial"])) > 2 for st in stores)
+    return (f"storage faults during {mode}: disk full -> exit {seen['full']['rc']}, read-only "
+            f"-> exit {seen['read-only']['rc']}, resume -> exit {seen['resumed']['rc']}; audit "
+            f"verifies {all(st['audit'] for st in stores)}, stores with partial records "
+            f"{partial}, devices {seen['devices']['devices']}")
+
+
 def _check(seen: dict[str, dict[str, object]]) -> None:
     _clear_error(seen["full"], ("full", "free space", "resumes"))
     _clear_error(seen["read-only"], ("read-only", "writable"))
@@ -63,11 +73,13 @@ def _check(seen: dict[str, dict[str, object]]) -> None:
 
 
 def test_full_then_read_only_disk_during_commission(
-    tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession
+    tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession,
+    summary: Callable[[str], None],
 ) -> None:
     with running_virtual_home(tmp_path / "home", scenario="standard", devices=1,
                               ready_timeout=120) as home:
         seen = _run(tmp_path, "commission", home.directory)
+    summary(_summary("commission", seen))
     _check(seen)
     devices = seen["devices"]["devices"]
     assert isinstance(devices, dict) and len(devices) == 2
@@ -75,12 +87,14 @@ def test_full_then_read_only_disk_during_commission(
 
 
 def test_full_then_read_only_disk_during_update(
-    tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession
+    tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession,
+    summary: Callable[[str], None],
 ) -> None:
     env = {"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2", "COMMISSIONER_VH_FIRMWARE_BYTES": "262144"}
     with running_virtual_home(tmp_path / "home", scenario="standard", devices=1,
                               env=env, ready_timeout=120) as home:
         seen = _run(tmp_path, "update", home.directory)
+    summary(_summary("update", seen))
     _check(seen)
     assert seen["final-store"]["history"] == 2, seen
     devices = seen["devices"]["devices"]
