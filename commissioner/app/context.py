@@ -80,8 +80,8 @@ class AppContext:
                 return JobStore.open(path, create=create)
         except FileNotFoundError:
             raise NoStoreError(code="store.missing", params={"path": path}) from None
-        except StoreLostError:
-            raise
+        except (StoreLostError, UserError):
+            raise  # already says what to do (full or read-only disk, a lost store, a busy job)
         except schema.SchemaTooNewError as err:
             raise UserError(code="store.too-new", params={"detail": err}) from None
         except StoreLockedError as err:

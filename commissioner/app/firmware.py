@@ -28,6 +28,7 @@ import contextlib
 import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Final
 
@@ -255,8 +256,10 @@ async def update_firmware(
 
         items = await plan_home(endpoints, index, trust, timeout=timeout, on_item=planned)
         if not sealed:
+            before = await asyncio.to_thread(store.firmware_statuses, job.id)
             await asyncio.to_thread(record_plan, store, job.id, items)
-            await asyncio.to_thread(reconcile, store, job.id, items, version)
+            await asyncio.to_thread(partial(reconcile, before=before), store, job.id, items,
+                                    version)
         async with device_locator(ctx) as locate:
             results = await update_home(
                 items, provider, trust, access, concurrency=concurrency, options=options,

@@ -153,7 +153,7 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
         raise _unreadable("it is larger than a bundle can be")
     try:
         outer = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise _unreadable(f"{type(err).__name__} at byte {getattr(err, 'pos', 0)}") from None
     if not isinstance(outer, dict) or outer.get("format") != FORMAT:
         raise _unreadable("it is not marked as a commissioner job bundle")
@@ -188,7 +188,7 @@ def check_bundle(data: bytes, *, trusted_signer: Card | None) -> CheckedBundle:
         if not isinstance(followup_part, list):
             raise ValueError("the follow-up log is not a list")
         followup = steps_from_rows(followup_part)
-    except (KeyError, IndexError, TypeError, ValueError, UserError) as err:
+    except (KeyError, IndexError, TypeError, ValueError, UserError, RecursionError) as err:
         raise BundleError(
             "unreadable", code="bundle.job-malformed", params={"detail": err}) from None
     result = audit.verify_chain(steps, job_id, sealed_hash=sealed)

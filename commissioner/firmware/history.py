@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from commissioner.firmware.plan import PlanAction, PlanItem
 from commissioner.firmware.push import Outcome, UpdateResult
-from commissioner.jobs.firmware_models import FirmwareHistoryEntry
+from commissioner.jobs.firmware_models import FirmwareHistoryEntry, FirmwareStatus
 from commissioner.jobs.store import DeviceNotInJobError, JobStore
 from commissioner.protocol.firmware_index import FirmwareIndex
 from commissioner.protocol.firmware_manifest import parse_version
@@ -67,16 +67,37 @@ def record_result(
 
 
 def reconcile(
-    store: JobStore, job_id: str, items: Sequence[PlanItem], catalog_version: int
+    store: JobStore, job_id: str, items: Sequence[PlanItem], catalog_version: int,
+    *, before: Sequence[FirmwareStatus] = (),
 ) -> list[FirmwareHistoryEntry]:
     """Confirm updates left pending by a reboot timeout: the device now runs the version the
-    timed-out attempt installed (read over its attested connection by the plan)."""
+    timed-out attempt installed (read over its attested connection by the plan).
+
+    ``before``: the statuses recorded before this run's plan. A device found running a newer
+    version than recorded there, with no history row for it, was updated by a run that could
+    not write its result (a full or read-only disk, a killed process): the update is
+    recorded now, so the history never loses it."""
     last: dict[str, FirmwareHistoryEntry] = {}
     for row in store.firmware_history(job_id):
         last[row.device_id] = row
     out: list[FirmwareHistoryEntry] = []
+    previous = {s.device_id: s for s in before}
     for item in items:
         entry = last.get(item.device_id)
+        unrecorded = _unrecorded_update(item, previous.get(item.device_id), entry)
+        if unrecorded is not None:
+            out.append(store.record_firmware_update(
+                job_id, device_id=item.device_id, model=unrecorded.model,
+                from_version=unrecorded.version, to_version=item.current or "0.0.0",
+                result="updated",
+                reason="found on a later run: the device runs a newer version than the job "
+                       "recorded and no update result was on record (a run that could not "
+                       "write its result, or an update made outside this job); verified over "
+                       "its attested connection",
+                image_sha256=item.image_sha256 or "0" * 64, catalog_version=catalog_version,
+                detail={"late_confirmation": True, "unrecorded": True},
+            ))
+            continue
         if entry is None or entry.result != "timeout" or item.current != entry.to_version:
             continue
         out.append(store.record_firmware_update(
@@ -88,6 +109,23 @@ def reconcile(
             detail={"late_confirmation": True},
         ))
     return out
+
+
+def _unrecorded_update(item: PlanItem, previous: FirmwareStatus | None,
+                       entry: FirmwareHistoryEntry | None) -> FirmwareStatus | None:
+    """``previous`` if ``item`` shows an update the history does not hold, else None."""
+    if previous is None or item.current is None or previous.model != item.model:
+        return None
+    try:
+        newer = parse_version(item.current) > parse_version(previous.version)
+    except ValueError:
+        return None
+    if not newer:
+        return None
+    if entry is not None and entry.to_version == item.current and entry.result in (
+            "updated", "timeout"):
+        return None  # recorded (a timeout is confirmed by the branch below)
+    return previous
 
 
 def firmware_blockers(

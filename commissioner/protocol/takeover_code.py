@@ -110,9 +110,10 @@ def takeover_code(token: bytes, invitation_id: str) -> str:
 def parse_code(text: object) -> str:
     """The 12 digits of a typed code (spaces and hyphens anywhere are ignored). Raises
     :class:`TakeoverCodeError` for anything else, or when the check digit does not match."""
-    if not isinstance(text, str) or not _TYPED_RE.fullmatch(text.strip()):
+    typed = text.strip() if isinstance(text, str) else ""
+    if not _TYPED_RE.fullmatch(typed):
         raise TakeoverCodeError("malformed", "a takeover code is 13 digits")
-    digits = re.sub(r"[ \-]", "", text)
+    digits = re.sub(r"[ \-]", "", typed)
     if len(digits) != CODE_DIGITS + 1:
         raise TakeoverCodeError("malformed", "a takeover code is 13 digits")
     if _verhoeff(digits, with_check=True) != 0:

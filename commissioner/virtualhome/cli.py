@@ -34,6 +34,8 @@ from commissioner.virtualhome.echonet_home import describe_echonet
 from commissioner.virtualhome.home import run_virtual_home
 from commissioner.virtualhome.homefile import HOME_FILE, HomeFile
 from commissioner.virtualhome.lies import LIES
+from commissioner.virtualhome.lossy_link import LossyLink
+from commissioner.virtualhome.lossy_link import run_view as run_lossy_view
 from commissioner.virtualhome.publish_cli import add_publish_catalog
 from commissioner.virtualhome.scenario import MAX_DEVICES, available_scenarios
 
@@ -137,6 +139,17 @@ def register(
     wipe_fault.add_argument("device_id", metavar="DEVICE_ID")
     wipe_fault.add_argument("fault_name", metavar="NAME", choices=["retain-recording", "clear"])
     wipe_fault.set_defaults(handler=_ctl)
+    lossy = ctl_sub.add_parser(
+        "lossy-link", help="serve a view of the home (OUT_DIR) reached over a lossy, slow link")
+    lossy.add_argument("out_dir", type=Path, metavar="OUT_DIR")
+    lossy.add_argument("--loss", type=float, default=0.1, metavar="P",
+                       help="share of chunks stalled for a retransmission (default 0.1)")
+    lossy.add_argument("--delay", type=float, default=0.2, metavar="S",
+                       help="delay of every chunk, each way (default 0.2 s)")
+    lossy.add_argument("--reset", type=float, default=0.0, metavar="P",
+                       help="share of connections reset midway (default 0)")
+    lossy.add_argument("--seed", type=int, metavar="N", help="replay one pattern of faults")
+    lossy.set_defaults(handler=_lossy_link)
     add_publish_catalog(sub)
 
 
@@ -170,6 +183,24 @@ def _run(args: argparse.Namespace) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def _lossy_link(args: argparse.Namespace) -> int:
+    try:
+        link = LossyLink(loss=args.loss, delay=args.delay, reset=args.reset, seed=args.seed)
+    except ValueError as err:
+        raise UserError(str(err)) from None
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve_until_signal(args.ctl_dir, args.out_dir, link))
+    return 0
+
+
+async def _serve_until_signal(home_dir: Path, out_dir: Path, link: LossyLink) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    await run_lossy_view(home_dir, out_dir, link, stop)
 
 
 def _ctl(args: argparse.Namespace) -> int:
