@@ -75,6 +75,7 @@ class ExportOutcome:
 def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
                operator: str | None = None) -> ExportOutcome:
     """Write the bundle of a sealed job; ``to`` None exports it without secrets."""
+    ctx.require("bundle.export")
     from commissioner.documents.facts import collect_facts
     from commissioner.documents.report import build_report
     from commissioner.secrets.job_vault import open_vault
@@ -105,6 +106,10 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
             "recipient": None if recipient is None else recipient.recipient_id,
             "signer": own.card().signer_id, "credential_count": len(secrets),
         }, operator=operator or job.operator)
+    if recipient is not None:
+        from commissioner.app.purge import purge_after_export, purge_job_secrets
+        if purge_after_export(ctx) and secrets:
+            purge_job_secrets(ctx, job.id)
     return ExportOutcome(job.id, out, digest, recipient is not None, len(secrets),
                          None if recipient is None else recipient.recipient_id)
 
@@ -121,6 +126,7 @@ class ImportOutcome:
 def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
                   operator: str = "support") -> ImportOutcome:
     """Check the bundle completely, then store the job and its secrets (or nothing)."""
+    ctx.require("bundle.import")
     from commissioner.secrets.job_vault import open_vault
 
     trusted = read_card(sender)
@@ -131,6 +137,7 @@ def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
         vault = open_vault(store)
         sealed = [(name, *vault.seal(checked.job_id, name, value))
                   for name, value in sorted(secrets.items())]
+        sealed += vault.job_key_rows(checked.job_id)
         try:
             job_id = store.import_sealed_job(checked.tables, sealed)
         except JobStoreError as err:

@@ -111,6 +111,7 @@ async def certify(
 
     A catalog that is missing, fails a security check or is past its offline grace period
     raises :class:`commissioner.trust.catalog.CatalogError` and nothing is recorded."""
+    ctx.require("certify")
     if not 0 < timeout <= 120:
         raise UserError("the per-device timeout must be between 0 and 120 seconds")
     if not 0 < scan_timeout <= 600:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from commissioner import paths
+from commissioner.app.signin import release_of, require, session_from_token, trainee
 from commissioner.app.site import Site, make_site
 from commissioner.errors import UserError
 from commissioner.jobs import schema
@@ -26,6 +27,8 @@ from commissioner.jobs.store import (
     StoreLostError,
 )
 from commissioner.jobs.store_errors import sealed_job_hint
+from commissioner.operators.sessions import SessionError
+from commissioner.operators.signed_in import SignedIn
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.secrets.keyring_guard import KeyringRefusedError
 from commissioner.secrets.store_anchor import open_anchored_store
@@ -58,6 +61,32 @@ class AppContext:
     # The GUI still shows jobs when the OS keyring is refused (it says so and disables every
     # action that needs secrets); the CLI refuses to open the store without its anchor.
     allow_unanchored: bool = False
+    # The operator the face signed in (the GUI's sign-in window). None: the CLI session token,
+    # else the training site's trainee, else nobody (see commissioner.app.signin).
+    operator: SignedIn | None = None
+    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    # -- who is signed in (the one seam every use case asks) ---------------------------------
+    def signed_in(self) -> SignedIn | None:
+        """The signed-in operator (SessionError: a session token that is no longer valid)."""
+        if self.operator is not None:
+            return self.operator
+        if "who" not in self._cache:
+            who = session_from_token(self.data_dir)
+            self._cache["who"] = trainee() if who is None and self.site.training else who
+        found: SignedIn | None = self._cache["who"]
+        return found
+
+    def require(self, workflow: str) -> SignedIn:
+        """The signed-in operator if their roles start ``workflow`` (one check per use case,
+        so the CLI and the GUI refuse alike)."""
+        return require(self.signed_in(), workflow)
+
+    def _acting(self) -> SignedIn | None:
+        try:
+            return self.signed_in()
+        except (SessionError, UserError):
+            return None
 
     @property
     def store_path(self) -> Path:
@@ -70,6 +99,13 @@ class AppContext:
     # -- the job store ---------------------------------------------------------------------
     def open_store(self, *, create: bool = False) -> JobStore:
         """The job store, opened with errors a person can act on (close it when done)."""
+        store = self._open_store(create=create)
+        who = self._acting()
+        store.acting_operator = None if who is None else who.audit_name
+        store.release_source = lambda: release_of(who)
+        return store
+
+    def _open_store(self, *, create: bool) -> JobStore:
         path = self.store_path
         try:
             try:

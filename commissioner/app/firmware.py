@@ -197,6 +197,7 @@ async def update_firmware(
     ``sealed``: a remediation on a handed-over job - the job must be sealed, nothing is
     written to it (the caller records the run in the follow-up log) and ``access`` may give
     the credentials a visit after handover holds."""
+    ctx.require("remediate" if sealed else "firmware")
     if not 1 <= concurrency <= 64:
         raise UserError("--concurrency must be between 1 and 64")
     if not 0 < timeout <= 120 or not 0 < reboot_timeout <= 3600:
@@ -287,6 +288,7 @@ async def preload_firmware(
 ) -> list[VerifiedImage]:
     """Download and verify the latest image of ``models`` (None: every model of the catalog)
     into the firmware cache, for sites without internet."""
+    ctx.require("firmware")
 
     def run() -> list[VerifiedImage]:
         config = ctx.catalog_config(url=catalog_url, root=catalog_root)

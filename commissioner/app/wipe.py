@@ -291,6 +291,7 @@ async def wipe_job(
 ) -> WipeOutcome:
     """Wipe and verify the devices of a resale job (all, or ``device_ids``), at most
     ``concurrency`` at once."""
+    ctx.require("wipe")
     if not 1 <= concurrency <= 64:
         raise UserError("the wipe's concurrency must be from 1 to 64")
     store = ctx.open_store()

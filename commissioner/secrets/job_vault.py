@@ -1,5 +1,6 @@
 """Open the job-secret vault: the master key from the OS keyring, after refusing keyring
-backends that would keep it in a plain file or nowhere."""
+backends that would keep it in a plain file or nowhere, and the release key of the operator
+signed in on this store handle (``store.release_source``, set by the application layer)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import keyring.backend
 from commissioner.errors import UserError
 from commissioner.jobs.store import JobStore
 from commissioner.secrets.keyring_guard import MasterKey, check_keyring_backend
-from commissioner.secrets.vault import SecretVault
+from commissioner.secrets.vault import ReleaseKey, SecretVault
 
 __all__ = ["open_vault"]
 
@@ -30,4 +31,8 @@ def open_vault(
                 "session D-Bus); then run the command again.",
             ) from None
     check_keyring_backend(backend)
-    return SecretVault(store, MasterKey.load_or_create(backend=backend))
+    source = store.release_source
+    release = source() if source is not None else None
+    return SecretVault(store, MasterKey.load_or_create(backend=backend),
+                       release if isinstance(release, ReleaseKey) else None,
+                       require_release=source is not None)
