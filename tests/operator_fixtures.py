@@ -1,9 +1,10 @@
 """Signed-in operators for tests, made the way an administrator makes them (no back door).
 
-``sign_in_here(data_dir)`` creates the first administrator of the data folder (if there is
-none), adds an operator with the given roles, lets them choose their password and signs them in
-with ``commissioner login`` semantics: the session token lands in ``<data dir>/session.token``,
-where every later command (in this process or a CLI subprocess on the same keyring) finds it.
+``sign_in_here(accounts_dir)`` creates the first administrator of the installation whose
+data folder is ``accounts_dir`` (if there is none), adds an operator with the given roles, lets
+them choose their password and signs them in with ``commissioner login`` semantics: the session
+token lands in ``<accounts_dir>/session.token``, where every later command (in this process or
+a CLI subprocess on the same keyring and data folder) finds it.
 Password hashing runs with a low scrypt cost here (``fast_kdf``) to keep the suite quick; the
 product's cost is measured in tests/benchmarks/test_signin_kdf_bench.py.
 """
@@ -36,7 +37,7 @@ def fast_kdf() -> Iterator[None]:
 
 
 def admin_context(data_dir: Path) -> AppContext:
-    ctx = make_context(data_dir=data_dir)
+    ctx = make_context(data_dir=data_dir, accounts_dir=data_dir)
     with fast_kdf():
         if operators.needs_first_administrator(ctx):
             who = operators.create_administrator(ctx, username=ADMIN, display_name="管理者",
@@ -60,5 +61,5 @@ def sign_in_here(data_dir: Path, roles: str = "installer,technician,support",
     """An operator with ``roles``, signed in with a session token in ``data_dir``."""
     who = add(data_dir, user, roles)
     with fast_kdf():
-        operators.login(make_context(data_dir=data_dir), user, PASSWORD)
+        operators.login(make_context(data_dir=data_dir, accounts_dir=data_dir), user, PASSWORD)
     return who

@@ -18,9 +18,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from commissioner.app.context import AppContext, find_job
+from commissioner.app.purge import (
+    EXPORTED_SECRET_PREFIXES,
+    purge_after_export,
+    purge_job_secrets,
+)
 from commissioner.atomic_file import write_atomic
 from commissioner.bundles.bundle import (
     MAX_BUNDLE_BYTES,
@@ -34,8 +39,6 @@ from commissioner.bundles.crypto import Card, load_card
 from commissioner.bundles.identity import installation
 from commissioner.errors import UserError
 from commissioner.jobs.store_errors import JobStoreError
-
-EXPORTED_SECRET_PREFIXES: Final = ("home-ca.", "commissioner/", "gateway/", "admin/")
 
 
 def _read(path: Path, what: str, limit: int) -> bytes:
@@ -106,10 +109,8 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
             "recipient": None if recipient is None else recipient.recipient_id,
             "signer": own.card().signer_id, "credential_count": len(secrets),
         }, operator=operator or job.operator)
-    if recipient is not None:
-        from commissioner.app.purge import purge_after_export, purge_job_secrets
-        if purge_after_export(ctx) and secrets:
-            purge_job_secrets(ctx, job.id)
+    if recipient is not None and secrets and purge_after_export(ctx):
+        purge_job_secrets(ctx, job.id)
     return ExportOutcome(job.id, out, digest, recipient is not None, len(secrets),
                          None if recipient is None else recipient.recipient_id)
 

@@ -7,6 +7,7 @@ to the use cases. Nothing here parses command lines or touches widgets.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,9 @@ class AppContext:
     # The operator the face signed in (the GUI's sign-in window). None: the CLI session token,
     # else the training site's trainee, else nobody (see commissioner.app.signin).
     operator: SignedIn | None = None
+    # Where the installation's operator accounts and the CLI session token live: the per-user
+    # data folder, whatever --data-dir says (accounts belong to the laptop, not a job store).
+    accounts_dir: Path = field(default_factory=lambda: default_accounts_dir())
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     # -- who is signed in (the one seam every use case asks) ---------------------------------
@@ -72,7 +76,7 @@ class AppContext:
         if self.operator is not None:
             return self.operator
         if "who" not in self._cache:
-            who = session_from_token(self.data_dir)
+            who = session_from_token(self.accounts_dir)
             self._cache["who"] = trainee() if who is None and self.site.training else who
         found: SignedIn | None = self._cache["who"]
         return found
@@ -190,6 +194,7 @@ def make_context(
     site: Site | None = None,
     allow_unanchored: bool = False,
     read_box_labels: bool = False,
+    accounts_dir: Path | None = None,
 ) -> AppContext:
     """The context for a run: data folder (default: per-user), settings, site, interfaces.
 
@@ -204,7 +209,19 @@ def make_context(
         site=chosen_site,
         mdns_interfaces=chosen_site.mdns_interfaces(settings, mdns_interfaces),
         allow_unanchored=allow_unanchored,
+        accounts_dir=Path(accounts_dir) if accounts_dir is not None else default_accounts_dir(),
     )
+
+
+ACCOUNTS_ENV: Final = "COMMISSIONER_ACCOUNTS_DIR"
+
+
+def default_accounts_dir() -> Path:
+    """The installation's accounts folder: $COMMISSIONER_ACCOUNTS_DIR, else the per-user data
+    folder. (Pointing it elsewhere gains nothing: a store the keyring does not know is
+    refused.)"""
+    chosen = os.environ.get(ACCOUNTS_ENV, "").strip()
+    return Path(chosen) if chosen else paths.data_dir()
 
 
 def find_job(store: JobStore, key: str) -> Job:

@@ -34,8 +34,8 @@ from commissioner.secrets.vault import ReleaseKey
 
 __all__ = [
     "OperatorView", "SignInError", "add_operator", "change_password", "create_administrator",
-    "list_operators", "login", "logout", "needs_first_administrator", "reset_password",
-    "set_disabled", "sign_in",
+    "list_operators", "login", "logout", "must_change_password", "needs_first_administrator",
+    "reset_password", "set_disabled", "sign_in",
 ]
 
 
@@ -56,7 +56,7 @@ class OperatorView:
 
 def _store(ctx: AppContext) -> tuple[OperatorStore, OsKeyring]:
     ring = OsKeyring()
-    return OperatorStore(ctx.data_dir, ring), ring
+    return OperatorStore(ctx.accounts_dir, ring), ring
 
 
 def _bad(err: ValueError) -> UserError:
@@ -232,6 +232,13 @@ def change_password(ctx: AppContext, username: str, old_password: str,
     return sign_in(ctx, username, new_password)
 
 
+def must_change_password(ctx: AppContext, username: str) -> bool:
+    """Must the account choose its own password before working (set by an administrator)?"""
+    store, _ = _store(ctx)
+    op = store.load().operators.get(username)
+    return op is not None and op.must_change
+
+
 def list_operators(ctx: AppContext) -> list[OperatorView]:
     ctx.require("operators")
     store, _ = _store(ctx)
@@ -260,14 +267,14 @@ def login(ctx: AppContext, username: str, password: str, *,
                              utc_now() + timedelta(hours=hours))
     token = sessions.issue(session_key(ring), claims,
                            None if who.release is None else who.release.key)
-    path = out if out is not None else token_path(ctx.data_dir)
+    path = out if out is not None else token_path(ctx.accounts_dir)
     sessions.write_token_file(path, token)
     return who, path
 
 
 def logout(ctx: AppContext) -> bool:
     """Remove this data folder's session token (True: there was one)."""
-    path = token_path(ctx.data_dir)
+    path = token_path(ctx.accounts_dir)
     try:
         path.unlink()
     except FileNotFoundError:

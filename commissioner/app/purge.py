@@ -14,7 +14,7 @@ is removed. With no such secrets the job's key goes too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from commissioner.app.context import AppContext, find_job
 from commissioner.errors import UserError
@@ -22,7 +22,9 @@ from commissioner.secrets.vault import JOB_KEY_PREFIX, PURGED_ACTION
 
 __all__ = ["PurgeOutcome", "purge_after_export", "purge_job_secrets"]
 
-EXPORT_ACTION = "bundle.exported"
+EXPORT_ACTION: Final = "bundle.exported"
+# What a job bundle carries to the support organisation (commissioner.app.bundles).
+EXPORTED_SECRET_PREFIXES: Final = ("home-ca.", "commissioner/", "gateway/", "admin/")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +43,6 @@ def purge_after_export(ctx: AppContext) -> bool:
 
 def purge_job_secrets(ctx: AppContext, job_ref: str) -> PurgeOutcome:
     """Remove a closed job's escrowed secrets; refuses without an escrow."""
-    from commissioner.app.bundles import EXPORTED_SECRET_PREFIXES
-
     ctx.require("job.purge")
     with ctx.store() as store:
         job = find_job(store, job_ref)

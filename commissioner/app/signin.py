@@ -1,11 +1,12 @@
 """Who the current run acts for: the session behind :meth:`AppContext.signed_in`.
 
 In order: the operator the face signed in (the GUI's sign-in window); else a CLI session token
-(``COMMISSIONER_SESSION``: the token or its file; else ``<data dir>/session.token`` written by
-``commissioner login``); else, at a training site only, the trainee (roles installer, resale
-technician and support, never administrator; named ``trainee (training)`` in every audit entry,
-and its jobs' secrets sealed under the training release key, which opens no field job). A field
-site without a session has nobody signed in: every workflow then refuses.
+(``COMMISSIONER_SESSION``: the token or its file; else ``session.token`` in the installation's
+data folder, written by ``commissioner login``); else, at a training site only, the trainee
+(roles installer, resale technician and support, never administrator; named
+``trainee (training)`` in every audit entry, and its jobs' secrets sealed under the training
+release key, which opens no field job). A field site without a session has nobody signed in:
+every workflow then refuses.
 """
 
 from __future__ import annotations
@@ -31,22 +32,22 @@ class SignInRequiredError(UserError):
     """Nobody is signed in, or the signed-in operator's roles do not start this workflow."""
 
 
-def token_path(data_dir: Path) -> Path:
-    return Path(data_dir) / TOKEN_FILE
+def token_path(accounts_dir: Path) -> Path:
+    return Path(accounts_dir) / TOKEN_FILE
 
 
-def session_from_token(data_dir: Path) -> SignedIn | None:
+def session_from_token(accounts_dir: Path) -> SignedIn | None:
     """The operator of the CLI session token, checked against the operator store."""
     value = os.environ.get(SESSION_ENV, "").strip()
     if not value:
-        path = token_path(data_dir)
+        path = token_path(accounts_dir)
         if not path.exists():
             return None
         value = str(path)
     token = token_from(value)
     ring = OsKeyring()
     claims, release = read(session_key(ring), token, utc_now())
-    state = OperatorStore(data_dir, ring).load()
+    state = OperatorStore(accounts_dir, ring).load()
     op = state.operators.get(claims.username)
     if state.store_id != claims.store_id or op is None:
         raise SessionError("the session token belongs to another operator store",

@@ -48,15 +48,22 @@ class OsKeyring:
                 hint="unlock the desktop keyring (sign in to the desktop session) and retry",
             ) from None
         check_keyring_backend(self._backend)
+        self._seen: dict[str, str | None] = {}  # one use case reads each item once
+        self._master: bytes | None = None
 
     def read(self, name: str) -> str | None:
-        return _get(self._backend, MASTER_KEY_SERVICE, name)
+        if name not in self._seen:
+            self._seen[name] = _get(self._backend, MASTER_KEY_SERVICE, name)
+        return self._seen[name]
 
     def write(self, name: str, value: str) -> None:
         _set(self._backend, MASTER_KEY_SERVICE, name, value)
+        self._seen[name] = value
 
     def master_key(self) -> bytes:
-        return MasterKey.load_or_create(backend=self._backend)
+        if self._master is None:
+            self._master = MasterKey.load_or_create(backend=self._backend)
+        return self._master
 
 
 def store_item(path: Path) -> str:

@@ -38,7 +38,11 @@ Session = keyring_fixtures.SecretServiceSession
 
 
 @pytest.fixture(autouse=True)
-def _fast() -> object:
+def _fast(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
+    # this test's installation: accounts, session token and job store all in tmp_path
+    monkeypatch.setenv("COMMISSIONER_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COMMISSIONER_ACCOUNTS_DIR", str(tmp_path))
+    monkeypatch.delenv("COMMISSIONER_SESSION", raising=False)
     with of.fast_kdf():
         yield None
 
@@ -172,7 +176,7 @@ def test_a_tampered_operator_store_is_refused(tmp_path: Path, secret_service: Se
         path.write_bytes(old)  # an older, validly sealed copy
     else:
         other = tmp_path / "other"
-        of.add(other, "inst", "installer")
+        of.add(other, "inst", "installer")  # another installation's valid store
         path.write_bytes((other / op_store.FILE_NAME).read_bytes())
     with pytest.raises(OperatorStoreError, match=r"altered|older copy|replaced"):
         operators.sign_in(make_context(data_dir=tmp_path), "inst", of.PASSWORD)
