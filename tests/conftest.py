@@ -71,9 +71,9 @@ def _sign_in_test_operator(accounts_dir: Path) -> None:
     administrator adds the operator ``tester`` (installer, resale technician and support; not
     administrator), who chooses a password and signs in; the session token sits in the run's
     accounts folder, which every test and CLI subprocess shares. Nothing in the product is
-    bypassed. A test on its own keyring (``secret_service``) gets an empty accounts folder
-    instead: the trainee at a training site, nobody in the field (such a test signs in itself,
-    see operator_fixtures.sign_in_here)."""
+    bypassed. The private keyring of keyring_fixtures gets the same installation items, so the
+    operator is signed in there too. A test that wants nobody signed in points
+    COMMISSIONER_ACCOUNTS_DIR elsewhere (tests/core/test_operators.py)."""
     from operator_fixtures import sign_in_here
 
     from commissioner.errors import UserError
@@ -82,11 +82,3 @@ def _sign_in_test_operator(accounts_dir: Path) -> None:
     with contextlib.suppress(UserError):
         sign_in_here(accounts_dir)
 
-
-@pytest.fixture(autouse=True)
-def _accounts_on_the_test_keyring(
-    _private_app_dirs: None, request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    if "secret_service" in request.fixturenames:
-        monkeypatch.setenv(ACCOUNTS_ENV, str(tmp_path_factory.mktemp("accounts")))

@@ -5,8 +5,8 @@ One scrypt run per sign-in gives 64 bytes: the first half is compared with the s
 of the account's *key slot* (the release key, see :mod:`commissioner.secrets.vault`). So the
 release key needs both the operator's password and the OS keyring.
 
-Cost: ``N = 2**15, r = 8, p = 1`` (32 MiB); about 0.35 s per hash on the reference laptop
-(tests/core/test_operators.py measures it). Each record keeps its own parameters.
+Cost: ``N = 2**16, r = 8, p = 1`` (64 MiB); about 0.3 s of CPU per hash on the reference laptop
+(tests/benchmarks/test_signin_kdf_bench.py measures it). Each record keeps its own parameters.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-SCRYPT_N: Final = 2**15
+SCRYPT_N: Final = 2**16
 SCRYPT_R: Final = 8
 SCRYPT_P: Final = 1
 MIN_PASSWORD: Final = 10
