@@ -91,7 +91,7 @@ def test_an_open_job_is_not_purged_and_support_only_roles_apply(
         purge_job_secrets(installer, job_id)
     with of.fast_kdf():
         tech = of.add(tmp_path, "tech", "technician")
-    with pytest.raises(SignInRequiredError, match="tech may not start job.purge"):
+    with pytest.raises(SignInRequiredError, match=r"tech may not start job\.purge"):
         purge_job_secrets(replace(installer, operator=tech), job_id)
 
 
