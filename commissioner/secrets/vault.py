@@ -60,6 +60,9 @@ class SecretSealedError(SecretError, UserError):
 class SecretPurgedError(SecretNotFoundError, UserError):
     """The job's secrets were purged from this laptop after they were escrowed."""
 
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        UserError.__init__(self, message, hint=hint)
+
     def __str__(self) -> str:
         return UserError.__str__(self)
 
