@@ -243,8 +243,10 @@ class OperatorsDialog(QDialog):
 
 def install_account_menu(window: QMainWindow, context: Callable[[], AppContext]) -> None:
     """An Account menu: who is signed in, and Operators… (administrators only)."""
-    ctx = context()
-    who = ctx.signed_in()
+    try:
+        who = context().signed_in()
+    except UserError:
+        who = None
     menu = window.menuBar().addMenu(_t("Account"))
     name = "-" if who is None else who.audit_name
     menu.addAction(_t("Signed in: {name}").format(name=name)).setEnabled(False)

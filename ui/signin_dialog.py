@@ -200,7 +200,12 @@ def sign_in_for(ctx: AppContext, parent: QWidget | None = None) -> AppContext | 
             return ctx
     except UserError:
         pass  # an expired or refused session: sign in again
-    dialog = SignInDialog(ctx, parent)
+    try:
+        dialog = SignInDialog(ctx, parent)
+    except UserError:
+        # No usable keyring: nobody can sign in; the window shows jobs read-only and says why
+        # (its keyring check), and every workflow refuses.
+        return ctx
     if dialog.exec() != QDialog.DialogCode.Accepted or dialog.signed_in is None:
         return None
     return replace(ctx, operator=dialog.signed_in)
