@@ -18,6 +18,8 @@ from pathlib import Path
 
 from commissioner.app import operators
 from commissioner.app.context import AppContext, make_context
+from commissioner.app.signin import release_of
+from commissioner.jobs.store import JobStore
 from commissioner.operators import passwords
 from commissioner.operators.signed_in import SignedIn
 
@@ -63,3 +65,13 @@ def sign_in_here(data_dir: Path, roles: str = "installer,technician,support",
     with fast_kdf():
         operators.login(make_context(data_dir=data_dir, accounts_dir=data_dir), user, PASSWORD)
     return who
+
+
+def as_signed_in(store: JobStore) -> JobStore:
+    """A store handle opened directly (a storage-level test) that acts for the run's signed-in
+    operator, as the application layer's handles do: its entries name the account and the
+    vault is given the operator's release key (so the secrets of jobs the CLI made open)."""
+    who = make_context(data_dir=store.path.parent).signed_in()
+    store.acting_operator = None if who is None else who.audit_name
+    store.release_source = lambda: release_of(who)
+    return store
