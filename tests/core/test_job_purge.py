@@ -12,7 +12,7 @@ import keyring_fixtures
 import operator_fixtures as of
 import pytest
 
-from commissioner.app.bundles import export_job, write_card
+from commissioner.app.bundles import export_job, import_bundle, write_card
 from commissioner.app.context import AppContext, make_context
 from commissioner.app.jobs import create_job
 from commissioner.app.purge import purge_job_secrets
@@ -20,7 +20,7 @@ from commissioner.app.signin import SignInRequiredError
 from commissioner.cli import main
 from commissioner.errors import UserError
 from commissioner.secrets.job_vault import open_vault
-from commissioner.secrets.vault import SecretPurgedError
+from commissioner.secrets.vault import SecretPurgedError, SecretSealedError
 
 _secret_service_daemons = keyring_fixtures._secret_service_daemons
 secret_service = keyring_fixtures.secret_service
@@ -116,3 +116,25 @@ def test_the_setting_purges_right_after_an_escrow_export(
         assert store.secret_names(job_id) == []
         assert [s.action for s in store.followup_steps(job_id)][-2:] == [
             "bundle.exported", "secrets.purged"]
+
+
+def test_an_imported_job_gets_its_own_key_released_to_support(
+    installer: AppContext, tmp_path: Path
+) -> None:
+    job_id = _closed_job(installer)
+    card = tmp_path / "support.card"
+    write_card(card)
+    export_job(installer, job_id, out=tmp_path / "escrow.bundle", to=card)
+    with of.fast_kdf():
+        support = of.add(tmp_path, "supp", "support")
+    desk = replace(make_context(data_dir=tmp_path / "desk"), operator=support)
+    done = import_bundle(desk, tmp_path / "escrow.bundle", sender=card)
+    assert done.secrets == 2
+    with desk.store() as store:
+        assert open_vault(store).get(job_id, "admin/lock-1") == b"admin credential"
+        assert store.secret_names(job_id, "jobkey/") == ["jobkey/field"]
+        imported = [s for s in store.followup_steps(job_id) if s.action == "bundle.imported"]
+        assert [s.operator for s in imported] == ["supp"]
+    with replace(desk, operator=None, accounts_dir=tmp_path / "nobody").store() as store, \
+            pytest.raises(SecretSealedError):
+        open_vault(store).get(job_id, "admin/lock-1")
