@@ -68,7 +68,7 @@ class AppContext:
     # Where the installation's operator accounts and the CLI session token live: the per-user
     # data folder, whatever --data-dir says (accounts belong to the laptop, not a job store).
     accounts_dir: Path = field(default_factory=lambda: default_accounts_dir())
-    _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     # -- who is signed in (the one seam every use case asks) ---------------------------------
     def signed_in(self) -> SignedIn | None:
