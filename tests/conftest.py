@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterator
@@ -32,9 +33,12 @@ def _session_app_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
     base = tmp_path_factory.mktemp("session-appdirs")
     (base / "config").mkdir(parents=True, exist_ok=True)
     (base / "config" / "settings.toml").write_text(_SETTINGS, encoding="utf-8")
-    saved = {k: os.environ.get(k) for k in ("COMMISSIONER_DATA_DIR", "COMMISSIONER_CONFIG_DIR")}
+    saved = {k: os.environ.get(k) for k in ("COMMISSIONER_DATA_DIR", "COMMISSIONER_CONFIG_DIR",
+                                            ACCOUNTS_ENV)}
     os.environ["COMMISSIONER_DATA_DIR"] = str(base / "data")
     os.environ["COMMISSIONER_CONFIG_DIR"] = str(base / "config")
+    os.environ[ACCOUNTS_ENV] = str(base / "accounts")
+    _sign_in_test_operator(base / "accounts")
     yield
     for key, value in saved.items():
         if value is None:
@@ -56,3 +60,25 @@ def _private_app_dirs(
     # replaces these.
     (base / "config").mkdir(parents=True, exist_ok=True)
     (base / "config" / "settings.toml").write_text(_SETTINGS, encoding="utf-8")
+
+
+
+ACCOUNTS_ENV = "COMMISSIONER_ACCOUNTS_DIR"
+
+
+def _sign_in_test_operator(accounts_dir: Path) -> None:
+    """The run is signed in, like an installer who ran ``commissioner login``: a real
+    administrator adds the operator ``tester`` (installer, resale technician and support; not
+    administrator), who chooses a password and signs in; the session token sits in the run's
+    accounts folder, which every test and CLI subprocess shares. Nothing in the product is
+    bypassed. The private keyring of keyring_fixtures gets the same installation items, so the
+    operator is signed in there too. A test that wants nobody signed in points
+    COMMISSIONER_ACCOUNTS_DIR elsewhere (tests/core/test_operators.py)."""
+    from operator_fixtures import sign_in_here
+
+    from commissioner.errors import UserError
+
+    # no usable keyring here: the product refuses too, and says so
+    with contextlib.suppress(UserError):
+        sign_in_here(accounts_dir)
+

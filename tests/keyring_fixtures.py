@@ -153,7 +153,39 @@ def _secret_service_daemons(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[SecretServiceSession]:
     with private_secret_service(tmp_path_factory.mktemp("secret-service")) as session:
+        _same_installation(session.bus_address)
         yield session
+
+
+def _same_installation(bus_address: str) -> None:
+    """Give the private keyring the run's installation items (master key, session key and the
+    operator store's anchor), as if the same laptop's keyring: the test operator signed in for
+    the run (conftest.py) is then signed in on this keyring too. Nothing is relaxed: a token or
+    an operator store is checked against these items exactly as on the run's own keyring."""
+    accounts = os.environ.get("COMMISSIONER_ACCOUNTS_DIR")
+    if not accounts:
+        return
+    from commissioner.operators.keyring_items import store_item
+    from commissioner.operators.store import FILE_NAME
+
+    names = ["master-key-v1", "session-key-v1", store_item(Path(accounts) / FILE_NAME)]
+    try:
+        source = keyring.get_keyring()
+        values = {n: source.get_password("commissioner", n) for n in names}
+    except Exception:  # noqa: BLE001 - no run keyring: nobody is signed in, nothing to copy
+        return
+    before = os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    os.environ["DBUS_SESSION_BUS_ADDRESS"] = bus_address
+    try:
+        target = SecretService.Keyring()
+        for name, value in values.items():
+            if value is not None:
+                target.set_password("commissioner", name, value)
+    finally:
+        if before is None:
+            os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SESSION_BUS_ADDRESS"] = before
 
 
 @pytest.fixture

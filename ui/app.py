@@ -153,11 +153,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         read_box_labels=bool(args.read_box_labels),
     )
 
+    # Field sites always sign in (a valid `commissioner login` session counts); a training
+    # site has its trainee, named as such in every audit entry.
+    from ui.operators_dialog import install_account_menu
+    from ui.signin_dialog import sign_in_for
+
+    signed = sign_in_for(service.context)
+    if signed is None:
+        return 0
+    service.context = signed
+
     bridge = AsyncBridge()
     bridge.start()
     exit_code = 0
     try:
         window = MainWindow(bridge, mdns_interfaces=interfaces, service=service)
+        install_account_menu(window, lambda: service.context)
         window.show()
         window.check_keyring()  # plaintext / "fail" keyrings: modal refusal, actions disabled
         if args.job:

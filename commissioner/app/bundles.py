@@ -19,9 +19,14 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from commissioner.app.context import AppContext, find_job
+from commissioner.app.purge import (
+    EXPORTED_SECRET_PREFIXES,
+    purge_after_export,
+    purge_job_secrets,
+)
 from commissioner.atomic_file import write_atomic
 from commissioner.bundles.bundle import (
     MAX_BUNDLE_BYTES,
@@ -36,9 +41,6 @@ from commissioner.bundles.identity import installation
 from commissioner.errors import UserError
 from commissioner.jobs.store_errors import JobStoreError
 from commissioner.jobs.store_followup import FOLLOWUP_SECRET_PREFIX, followup_rows
-
-EXPORTED_SECRET_PREFIXES: Final = ("home-ca.", "commissioner/", "gateway/", "admin/",
-                                   FOLLOWUP_SECRET_PREFIX + "admin/")
 
 
 def _read(path: Path, what: str, limit: int) -> bytes:
@@ -82,6 +84,7 @@ class ExportOutcome:
 def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
                operator: str | None = None) -> ExportOutcome:
     """Write the bundle of a sealed job; ``to`` None exports it without secrets."""
+    ctx.require("bundle.export")
     from commissioner.documents.facts import collect_facts
     from commissioner.documents.report import build_report
     from commissioner.secrets.job_vault import open_vault
@@ -114,6 +117,8 @@ def export_job(ctx: AppContext, job_ref: str, *, out: Path, to: Path | None,
             "recipient": None if recipient is None else recipient.recipient_id,
             "signer": own.card().signer_id, "credential_count": len(secrets),
         }, operator=operator or job.operator)
+    if recipient is not None and secrets and purge_after_export(ctx):
+        purge_job_secrets(ctx, job.id)
     return ExportOutcome(job.id, out, digest, recipient is not None, len(secrets),
                          None if recipient is None else recipient.recipient_id)
 
@@ -130,6 +135,7 @@ class ImportOutcome:
 def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
                   operator: str = "support") -> ImportOutcome:
     """Check the bundle completely, then store the job and its secrets (or nothing)."""
+    ctx.require("bundle.import")
     from commissioner.secrets.job_vault import open_vault
 
     trusted = read_card(sender)
@@ -141,6 +147,7 @@ def import_bundle(ctx: AppContext, path: Path, *, sender: Path,
         sealed = [(name, *vault.seal(checked.job_id, name, value))
                   for name, value in sorted(secrets.items())]
         later = [s for s in sealed if s[0].startswith(FOLLOWUP_SECRET_PREFIX)]
+        sealed += vault.job_key_rows(checked.job_id)
         try:
             job_id = store.import_sealed_job(
                 checked.tables, [s for s in sealed if s not in later],

@@ -124,6 +124,7 @@ async def certify(
 
     A catalog that is missing, fails a security check or is past its offline grace period
     raises :class:`commissioner.trust.catalog.CatalogError` and nothing is recorded."""
+    ctx.require("certify")
     if not 0 < timeout <= 120:
         raise UserError(
             code="value.out-of-range", params={"option": "--timeout", "low": 0, "high": 120})

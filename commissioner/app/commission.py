@@ -140,6 +140,7 @@ async def commission(
 ) -> RunSummary:
     """Provision every certified device of the job ``job_key`` and its gateway (resumable);
     ``concurrency`` defaults to the settings' ``provisioning_concurrency``."""
+    ctx.require("commission")
     chosen = concurrency or ctx.settings.provisioning_concurrency
     if not 1 <= chosen <= 64:
         raise UserError(
@@ -177,6 +178,7 @@ async def reissue_owner(
 ) -> OwnerReissued:
     """Resale: revoke the current owner on every provisioned device and the gateway and issue
     a new owner invitation (the job may be closed)."""
+    ctx.require("resale")
     from commissioner.app.context import find_job
 
     def prepare() -> _Prepared:

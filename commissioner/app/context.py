@@ -7,12 +7,14 @@ to the use cases. Nothing here parses command lines or touches widgets.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from commissioner import paths
+from commissioner.app.signin import release_of, require, session_from_token, trainee
 from commissioner.app.site import Site, make_site
 from commissioner.errors import UserError
 from commissioner.jobs import schema
@@ -26,6 +28,8 @@ from commissioner.jobs.store import (
     StoreLostError,
 )
 from commissioner.jobs.store_errors import sealed_job_hint
+from commissioner.operators.sessions import SessionError
+from commissioner.operators.signed_in import SignedIn
 from commissioner.protocol.catalog_format import Catalog
 from commissioner.secrets.keyring_guard import KeyringRefusedError
 from commissioner.secrets.store_anchor import open_anchored_store
@@ -58,6 +62,35 @@ class AppContext:
     # The GUI still shows jobs when the OS keyring is refused (it says so and disables every
     # action that needs secrets); the CLI refuses to open the store without its anchor.
     allow_unanchored: bool = False
+    # The operator the face signed in (the GUI's sign-in window). None: the CLI session token,
+    # else the training site's trainee, else nobody (see commissioner.app.signin).
+    operator: SignedIn | None = None
+    # Where the installation's operator accounts and the CLI session token live: the per-user
+    # data folder, whatever --data-dir says (accounts belong to the laptop, not a job store).
+    accounts_dir: Path = field(default_factory=lambda: default_accounts_dir())
+    _cache: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    # -- who is signed in (the one seam every use case asks) ---------------------------------
+    def signed_in(self) -> SignedIn | None:
+        """The signed-in operator (SessionError: a session token that is no longer valid)."""
+        if self.operator is not None:
+            return self.operator
+        if "who" not in self._cache:
+            who = session_from_token(self.accounts_dir)
+            self._cache["who"] = trainee() if who is None and self.site.training else who
+        found: SignedIn | None = self._cache["who"]
+        return found
+
+    def require(self, workflow: str) -> SignedIn:
+        """The signed-in operator if their roles start ``workflow`` (one check per use case,
+        so the CLI and the GUI refuse alike)."""
+        return require(self.signed_in(), workflow)
+
+    def _acting(self) -> SignedIn | None:
+        try:
+            return self.signed_in()
+        except (SessionError, UserError):
+            return None
 
     @property
     def store_path(self) -> Path:
@@ -70,6 +103,13 @@ class AppContext:
     # -- the job store ---------------------------------------------------------------------
     def open_store(self, *, create: bool = False) -> JobStore:
         """The job store, opened with errors a person can act on (close it when done)."""
+        store = self._open_store(create=create)
+        who = self._acting()
+        store.acting_operator = None if who is None else who.audit_name
+        store.release_source = lambda: release_of(who)
+        return store
+
+    def _open_store(self, *, create: bool) -> JobStore:
         path = self.store_path
         try:
             try:
@@ -150,6 +190,7 @@ def make_context(
     site: Site | None = None,
     allow_unanchored: bool = False,
     read_box_labels: bool = False,
+    accounts_dir: Path | None = None,
 ) -> AppContext:
     """The context for a run: data folder (default: per-user), settings, site, interfaces.
 
@@ -164,7 +205,19 @@ def make_context(
         site=chosen_site,
         mdns_interfaces=chosen_site.mdns_interfaces(settings, mdns_interfaces),
         allow_unanchored=allow_unanchored,
+        accounts_dir=Path(accounts_dir) if accounts_dir is not None else default_accounts_dir(),
     )
+
+
+ACCOUNTS_ENV: Final = "COMMISSIONER_ACCOUNTS_DIR"
+
+
+def default_accounts_dir() -> Path:
+    """The installation's accounts folder: $COMMISSIONER_ACCOUNTS_DIR, else the per-user data
+    folder. (Pointing it elsewhere gains nothing: a store the keyring does not know is
+    refused.)"""
+    chosen = os.environ.get(ACCOUNTS_ENV, "").strip()
+    return Path(chosen) if chosen else paths.data_dir()
 
 
 def find_job(store: JobStore, key: str) -> Job:

@@ -198,6 +198,7 @@ async def update_firmware(
     ``sealed``: a remediation on a handed-over job - the job must be sealed, nothing is
     written to it (the caller records the run in the follow-up log) and ``access`` may give
     the credentials a visit after handover holds."""
+    ctx.require("remediate" if sealed else "firmware")
     if not 1 <= concurrency <= 64:
         raise UserError(
             code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 64})
@@ -288,6 +289,7 @@ async def preload_firmware(
 ) -> list[VerifiedImage]:
     """Download and verify the latest image of ``models`` (None: every model of the catalog)
     into the firmware cache, for sites without internet."""
+    ctx.require("firmware")
 
     def run() -> list[VerifiedImage]:
         config = ctx.catalog_config(url=catalog_url, root=catalog_root)

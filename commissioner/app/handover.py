@@ -93,6 +93,7 @@ async def hand_over(
     The report goes to ``report_path`` (default: ``<data dir>/reports/<job id>-handover-
     report.json``). ``sources`` replaces where provisioning/firmware facts and the owner
     invitation come from (default: the job store)."""
+    ctx.require("handover")
 
     def run() -> HandoverOutcome:
         with ctx.store() as store:

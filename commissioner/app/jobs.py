@@ -54,7 +54,10 @@ def create_job(ctx: AppContext, *, job_number: str, site_name: str, site_address
 
     With the answers to the guideline's two questions (R2-1/R3-2), a level below the one they
     imply is refused unless ``reason`` says why; the reason also stands for a level below what
-    the devices found later suggest."""
+    the devices found later suggest. The job's operator is the signed-in account
+    (``operator`` is kept for callers and ignored when someone is signed in)."""
+    who = ctx.require("job.new")
+    operator = who.audit_name
     reason = (reason or "").strip() or None
     if personal_data is not None or life_or_property is not None:
         implied = answers_level(personal_data, life_or_property)
@@ -83,6 +86,7 @@ def level_basis_of(ctx: AppContext, ref: str) -> LevelBasis:
 def set_service_level(ctx: AppContext, ref: str, *, level: int, reason: str | None,
                       operator: str | None = None) -> LevelBasis:
     """Change an open job's level; a level below the suggestion needs a reason."""
+    ctx.require("job.level")
     reason = (reason or "").strip() or None
     with ctx.store() as store:
         job = find_job(store, ref)

@@ -85,6 +85,7 @@ def add_scanned_labels(
     (scanned, typed, image) is recorded with each label.
 
     Without ``require_vault`` a refused keyring records only the public fields."""
+    ctx.require("labels")
     with ctx.store() as store:
         job = open_job(store, job_ref)
         vault: SecretVault | None

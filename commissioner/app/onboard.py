@@ -290,6 +290,7 @@ async def onboard_job(
 ) -> OnboardRun:
     """The whole run for the job ``job_key``: BLE + mDNS on the site's interfaces; the given
     devices, or every factory device seen over BLE whose label is known."""
+    ctx.require("onboard")
     from commissioner.ble.workflow import wait_for_ble_devices
     from commissioner.discovery.mdns import MdnsTransport
 

@@ -331,6 +331,7 @@ async def remediate(
 ) -> Remediation:
     """Run the action ``finding`` calls for on ``device_id`` of a handed-over job, record it
     in the follow-up log and verify the home again."""
+    ctx.require("remediate")
     action = action_for(finding)
     if not 0 < timeout <= 120:
         raise UserError(

@@ -79,7 +79,9 @@ def create_resale_job(
     site_name: str | None = None, site_address: str | None = None,
     service_level: int | None = None,
 ) -> tuple[Job, ResaleLink]:
-    """Create the resale job and record its link; the previous job must be sealed."""
+    """Create the resale job and record its link; the previous job must be sealed. The job's
+    operator is the signed-in account."""
+    operator = ctx.require("resale").audit_name
     with ctx.store(create=True) as store:
         previous: Job | None = None
         if from_job is not None:

@@ -156,6 +156,7 @@ async def verify_job(
     sink: EventSink = ignore,
 ) -> Verification:
     """Verify a handed-over home, read-only; record the outcome in the follow-up log."""
+    ctx.require("verify")
     if not 0 < timeout <= 120 or not 0 < scan_timeout <= 600 or not 1 <= concurrency <= 512:
         raise UserError(code="verify.options-out-of-range")
     started = dt.datetime.now(dt.UTC)

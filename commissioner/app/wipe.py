@@ -291,6 +291,7 @@ async def wipe_job(
 ) -> WipeOutcome:
     """Wipe and verify the devices of a resale job (all, or ``device_ids``), at most
     ``concurrency`` at once."""
+    ctx.require("wipe")
     if not 1 <= concurrency <= 64:
         raise UserError(
             code="value.out-of-range", params={"option": "--concurrency", "low": 1, "high": 64})

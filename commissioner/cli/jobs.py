@@ -23,6 +23,7 @@ from pathlib import Path
 from commissioner.app import jobs
 from commissioner.app.job_steps import read_job_steps
 from commissioner.cli import bundles as bundles_cli
+from commissioner.cli import operators as operators_cli
 from commissioner.cli.common import context_from_args, print_json
 from commissioner.cli.wording import fix_line, local_time, say, term
 from commissioner.errors import UserError
@@ -54,7 +55,7 @@ def register(
     new.add_argument("--below-suggestion-reason", "--reason", dest="reason", metavar="TEXT",
                      help="why the level is below the one suggested (by the answers, or later "
                           "by the devices found)")
-    new.add_argument("--operator", required=True, help="your name (recorded in the audit log)")
+    new.add_argument("--operator", help="ignored: the job's operator is the signed-in account")
     new.add_argument("--json", action="store_true", help="print the job as JSON")
     new.set_defaults(handler=_job_new)
 
@@ -79,6 +80,7 @@ def register(
     show.add_argument("--json", action="store_true", help="print JSON")
     show.set_defaults(handler=_job_show)
     bundles_cli.add_job_actions(job_sub, common)
+    operators_cli.add_job_purge(job_sub, common)
 
     aud = subparsers.add_parser("audit", help="verify or export a job's audit log")
     aud_sub = aud.add_subparsers(dest="audit_command", metavar="ACTION", required=True)

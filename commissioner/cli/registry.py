@@ -13,6 +13,7 @@ from commissioner.cli import firmware as firmware_cli
 from commissioner.cli import identify as protocol_cli
 from commissioner.cli import jobs as jobs_cli
 from commissioner.cli import onboard as ble_cli
+from commissioner.cli import operators as operators_cli
 from commissioner.cli import remediate as remediate_cli
 from commissioner.cli import scan as discovery_cli
 from commissioner.cli import verify as verify_cli
@@ -33,4 +34,5 @@ REGISTRARS: list[Registrar] = [
     verify_cli.register,
     remediate_cli.register,
     wipe_cli.register,
+    operators_cli.register,
 ]

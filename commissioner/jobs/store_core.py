@@ -149,6 +149,11 @@ class StoreCore:
         self._clock = clock
         self._lock = threading.RLock()
         self._anchor = anchor
+        # Set by the application layer from the signed-in operator: every entry this handle
+        # appends names that account, and the secret vault asks release_source for the key
+        # that unwraps per-job keys (see commissioner.secrets.vault).
+        self.acting_operator: str | None = None
+        self.release_source: Callable[[], object] | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -447,7 +452,7 @@ class StoreCore:
             job = self._open_job(conn, job_id)
             return self._append_json(
                 conn, job.id, action, detail_json,
-                device_id=dev, operator=job.operator if op is None else op, at=now,
+                device_id=dev, operator=self.acting_operator or op or job.operator, at=now,
             )
 
     @staticmethod
@@ -472,7 +477,7 @@ class StoreCore:
     ) -> Step:
         return self._append_json(
             conn, job_id, action, audit.canonical_detail(detail),
-            device_id=device_id, operator=operator, at=at,
+            device_id=device_id, operator=self.acting_operator or operator, at=at,
         )
 
     @staticmethod

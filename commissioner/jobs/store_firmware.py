@@ -108,7 +108,8 @@ class FirmwareRecords(StoreCore):
         with self._write() as conn:
             job = self._open_job(conn, job_id)
             self._require_device(conn, job.id, dev)
-            op = job.operator if operator is None else _clean_text("operator", operator)
+            op = self.acting_operator or (
+                job.operator if operator is None else _clean_text("operator", operator))
             cur = conn.execute(
                 "INSERT INTO firmware_history (job_id, device_id, model, from_version,"
                 " to_version, result, reason, image_sha256, catalog_version, operator, at)"

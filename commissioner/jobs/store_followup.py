@@ -44,6 +44,7 @@ class FollowupRecords(StoreCore):
         if not ACTION_RE.match(action):
             raise ValueError(f"action {action!r} must be a short dotted lower-case name")
         detail_json = audit.canonical_detail({} if detail is None else detail)
+        operator = self.acting_operator or operator
         now = _iso(self._clock())
         with self._write() as conn:
             job = self._job_row(conn, normalise_job_id(job_id))
@@ -86,6 +87,14 @@ class FollowupRecords(StoreCore):
                 " nonce = excluded.nonce, ciphertext = excluded.ciphertext,"
                 " created_at = excluded.created_at",
                 (job.id, key, nonce, ciphertext, now))
+
+    def followup_secret_count(self, job_id: str) -> int:
+        """How many secrets visits after handover stored for the job."""
+        with self._read() as conn:
+            job = self._job_row(conn, normalise_job_id(job_id))
+            row = conn.execute("SELECT count(*) FROM followup_secrets WHERE job_id = ?",
+                               (job.id,)).fetchone()
+        return int(row[0])
 
     def followup_steps(self, job_id: str) -> list[Step]:
         with self._read() as conn:

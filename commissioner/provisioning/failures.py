@@ -98,8 +98,10 @@ def classify(err: BaseException, job_id: str) -> DeviceFailed:
             f"The device holds settings from another installation; factory-reset it, {resume}.",
         )
     if isinstance(err, SecretError):
+        own_hint = getattr(err, "hint", None)  # sealed (sign in) or purged (ask support)
         return DeviceFailed(
             "secret-unreadable", str(err),
+            own_hint if isinstance(own_hint, str) else
             "The job's secrets cannot be read with the OS keyring's master key; restore the "
             "keyring, " + resume + ".",
         )

@@ -1,5 +1,6 @@
 """Open the job-secret vault: the master key from the OS keyring, after refusing keyring
-backends that would keep it in a plain file or nowhere."""
+backends that would keep it in a plain file or nowhere, and the release key of the operator
+signed in on this store handle (``store.release_source``, set by the application layer)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import keyring.backend
 from commissioner.errors import UserError
 from commissioner.jobs.store import JobStore
 from commissioner.secrets.keyring_guard import MasterKey, check_keyring_backend
-from commissioner.secrets.vault import SecretVault
+from commissioner.secrets.vault import ReleaseKey, SecretVault
 
 __all__ = ["open_vault"]
 
@@ -25,4 +26,8 @@ def open_vault(
         except Exception as exc:  # noqa: BLE001 - a configured backend that cannot start
             raise UserError(code="keyring.locked", params={"detail": type(exc).__name__}) from None
     check_keyring_backend(backend)
-    return SecretVault(store, MasterKey.load_or_create(backend=backend))
+    source = store.release_source
+    release = source() if source is not None else None
+    return SecretVault(store, MasterKey.load_or_create(backend=backend),
+                       release if isinstance(release, ReleaseKey) else None,
+                       require_release=source is not None)

@@ -2314,4 +2314,190 @@ Smart home commissioning for installation crews</source>
         <translation>この指摘は機器の操作では是正できません。</translation>
     </message>
 </context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <source>Create the administrator</source>
+        <translation>管理者の作成</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>サインイン</translation>
+    </message>
+    <message>
+        <source>Choose a new password</source>
+        <translation>新しいパスワードの設定</translation>
+    </message>
+    <message>
+        <source>This is the first start on this computer. Create the administrator account: the administrator adds the installers, resale technicians and support staff.</source>
+        <translation>このパソコンでの初回起動です。管理者アカウントを作成してください。管理者が施工者、再販技術者、サポート担当者を登録します。</translation>
+    </message>
+    <message>
+        <source>Sign in with your operator account. Every step you take is recorded under your name.</source>
+        <translation>作業者アカウントでサインインしてください。すべての作業はあなたの名前で記録されます。</translation>
+    </message>
+    <message>
+        <source>Your password was set by an administrator. Choose your own password (at least 10 characters).</source>
+        <translation>パスワードは管理者が設定したものです。ご自身のパスワード（10文字以上）を設定してください。</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>表示名</translation>
+    </message>
+    <message>
+        <source>New password</source>
+        <translation>新しいパスワード</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>パスワード</translation>
+    </message>
+    <message>
+        <source>Repeat the password</source>
+        <translation>パスワード（確認）</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>Enter the user name and the password.</source>
+        <translation>ユーザー名とパスワードを入力してください。</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>2つのパスワードが一致しません。</translation>
+    </message>
+    <message>
+        <source>Sign-in failed.</source>
+        <translation>サインインできませんでした。</translation>
+    </message>
+    <message>
+        <source>Not saved.</source>
+        <translation>保存できませんでした。</translation>
+    </message>
+</context>
+<context>
+    <name>OperatorsDialog</name>
+    <message>
+        <source>Installer</source>
+        <translation>施工者</translation>
+    </message>
+    <message>
+        <source>Resale technician</source>
+        <translation>再販技術者</translation>
+    </message>
+    <message>
+        <source>Support</source>
+        <translation>サポート</translation>
+    </message>
+    <message>
+        <source>Administrator</source>
+        <translation>管理者</translation>
+    </message>
+    <message>
+        <source>Add an operator</source>
+        <translation>作業者の追加</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>ユーザー名</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>表示名</translation>
+    </message>
+    <message>
+        <source>Roles</source>
+        <translation>役割</translation>
+    </message>
+    <message>
+        <source>Initial password</source>
+        <translation>初期パスワード</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>追加</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>キャンセル</translation>
+    </message>
+    <message>
+        <source>The operator chooses their own password at the first sign-in.</source>
+        <translation>作業者は初回サインイン時に自分のパスワードを設定します。</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状態</translation>
+    </message>
+    <message>
+        <source>Operators</source>
+        <translation>作業者</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <translation>追加…</translation>
+    </message>
+    <message>
+        <source>Disable / enable</source>
+        <translation>無効化／有効化</translation>
+    </message>
+    <message>
+        <source>Reset password…</source>
+        <translation>パスワード再設定…</translation>
+    </message>
+    <message>
+        <source>Not done.</source>
+        <translation>実行できませんでした。</translation>
+    </message>
+    <message>
+        <source>Disabled</source>
+        <translation>無効</translation>
+    </message>
+    <message>
+        <source>Locked</source>
+        <translation>ロック中</translation>
+    </message>
+    <message>
+        <source>Must change password</source>
+        <translation>パスワード変更待ち</translation>
+    </message>
+    <message>
+        <source>Active</source>
+        <translation>有効</translation>
+    </message>
+    <message>
+        <source>Reset password</source>
+        <translation>パスワード再設定</translation>
+    </message>
+    <message>
+        <source>New password (changed at the next sign-in)</source>
+        <translation>新しいパスワード（次回サインイン時に変更）</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>アカウント</translation>
+    </message>
+    <message>
+        <source>Signed in: {name}</source>
+        <translation>サインイン中: {name}</translation>
+    </message>
+    <message>
+        <source>Operators…</source>
+        <translation>作業者…</translation>
+    </message>
+</context>
 </TS>

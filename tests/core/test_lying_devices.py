@@ -16,6 +16,7 @@ import provisioning_helpers as ph
 import pytest
 from cryptography import x509
 from gate_helpers import sync_catalog, targets
+from operator_fixtures import as_signed_in
 from vh_fixtures import running_virtual_home
 
 from commissioner.app.site import read_label_folder
@@ -82,7 +83,7 @@ def test_every_lie_during_provisioning_fails_its_device_and_only_that_device(
         reply = _lie(home, device_id, name, variant)
         assert reply["faults"] == {name: {"remaining": None, "variant": variant}}
     with JobStore.open(ph.store_path(data), create=False) as store:
-        vault = open_vault(store, backend=secret_service.backend)
+        vault = open_vault(as_signed_in(store), backend=secret_service.backend)
         remember_labels(store, vault, job, read_label_folder(home.labels_path))
         opts = RunOptions(addresses=ph.addresses(home), max_attempts=2, backoff_initial_s=0.05)
         summary = asyncio.run(commission_home(store, vault, job, ph.trust(home), opts))

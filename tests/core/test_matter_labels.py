@@ -12,6 +12,7 @@ import keyring_fixtures
 import pytest
 import qrcode
 
+from commissioner.app.context import make_context
 from commissioner.cli import main
 from commissioner.discovery.matter_ids import (
     candidates,
@@ -68,7 +69,8 @@ def job(tmp_path: Path, capsys: pytest.CaptureFixture[str],
 
 
 def _vault_value(data: Path, job_id: str, device_id: str) -> bytes:
-    with JobStore.open(data / "jobs.sqlite3") as store:
+    # as the signed-in operator: the job's key is released to them only
+    with make_context(data_dir=data).store() as store:
         return open_vault(store).get(job_id, setup_code_name(device_id))
 
 

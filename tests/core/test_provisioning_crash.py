@@ -21,6 +21,7 @@ from pathlib import Path
 
 import keyring_fixtures
 import provisioning_helpers as ph
+from operator_fixtures import as_signed_in
 from vh_fixtures import running_virtual_home
 
 from commissioner.jobs.store import JobStore
@@ -66,7 +67,7 @@ def _check_invariants(home: HomeFile, data: Path, job: str,
     addr = ph.addresses(home)
     with JobStore.open(ph.store_path(data), create=False) as store:
         assert store.verify_audit(job).ok
-        vault = open_vault(store, backend=secret_service.backend)
+        vault = open_vault(as_signed_in(store), backend=secret_service.backend)
         rows = {(r.device_id, r.step): r for r in store.provisioning_steps(job)}
         log = store.steps(job)
         creds = ph.job_credentials(vault, job, ids)
@@ -124,7 +125,7 @@ def test_sigkill_at_random_points_then_resume(
         assert _check_invariants(home, data, job, secret_service) == DEVICES + 1
         ids = [home.gateway.device_id, *(d.device_id for d in home.devices)]
         with JobStore.open(ph.store_path(data), create=False) as store:
-            vault = open_vault(store, backend=secret_service.backend)
+            vault = open_vault(as_signed_in(store), backend=secret_service.backend)
             creds = ph.job_credentials(vault, job, ids)
             records = {r.device_id: r for r in store.provisioning_devices(job)}
         assert set(creds) == set(ids) and len(set(creds.values())) == len(ids)

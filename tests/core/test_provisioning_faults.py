@@ -16,6 +16,7 @@ import keyring_fixtures
 import provisioning_helpers as ph
 import pytest
 from keyrings.alt.file import PlaintextKeyring
+from operator_fixtures import as_signed_in
 from vh_fixtures import running_virtual_home
 
 from commissioner.app.site import read_label_folder
@@ -67,7 +68,7 @@ def test_faults_fail_their_device_clearly_and_the_job_resumes(
     events: list[ProgressEvent] = []
     tr = ph.trust(home)
     with JobStore.open(ph.store_path(data), create=False) as store:
-        vault = open_vault(store, backend=secret_service.backend)
+        vault = open_vault(as_signed_in(store), backend=secret_service.backend)
         labels = read_label_folder(home.labels_path)
         remember_labels(store, vault, job, labels)
         real_code = vault.get(job, setup_code_name(wrong_code))

@@ -24,6 +24,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from operator_fixtures import as_signed_in
 from vh_fixtures import running_virtual_home
 
 from commissioner.backends.shc import device_ops as ops
@@ -91,7 +92,7 @@ def provisioned(
 def vault(provisioned: Provisioned, secret_service: keyring_fixtures.SecretServiceSession
           ) -> Iterator[tuple[JobStore, SecretVault]]:
     with JobStore.open(ph.store_path(provisioned.data), create=False) as store:
-        yield store, open_vault(store, backend=secret_service.backend)
+        yield store, open_vault(as_signed_in(store), backend=secret_service.backend)
 
 
 def _ids(p: Provisioned) -> list[str]:

@@ -69,7 +69,8 @@ def test_update_cli_brings_every_certified_device_to_latest(
         status = json.loads(r.stdout)
         assert len(status["history"]) == len(certified)
         assert {h["result"] for h in status["history"]} == {"updated"}
-        assert all(h["operator"] == "Aoki" for h in status["history"])
+        # the signed-in account (conftest: `tester`), not the name typed with `job new`
+        assert all(h["operator"] == "tester" for h in status["history"])
         r = cli("update", "--job", job, "--json", "--read-box-labels", *vh,
                 data=data)  # nothing left to do
         assert r.returncode == 0, r.stderr

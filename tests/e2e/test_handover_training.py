@@ -14,6 +14,7 @@ from pathlib import Path
 
 import keyring_fixtures
 import zxingcpp
+from operator_fixtures import as_signed_in
 from PIL import Image
 from vh_fixtures import running_virtual_home
 
@@ -104,7 +105,7 @@ def test_training_home_is_handed_over_end_to_end(
         (page,) = tmp_path.glob("page*.png")
         codes = [c.text for c in zxingcpp.read_barcodes(Image.open(page))]
         with JobStore.open(data / "jobs.sqlite3") as store:
-            vault = open_vault(store)
+            vault = open_vault(as_signed_in(store))
             expected = owner_invitation_payload(store, vault, job)
             secrets = {name: vault.get(job, name) for name in vault.names(job)}
         assert codes == [expected]

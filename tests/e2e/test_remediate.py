@@ -78,6 +78,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Home]:
     with keyring_fixtures.private_secret_service(base / "kr") as kr, \
             running_virtual_home(base / "home", scenario="standard", devices=4,
                                  env=ENV) as vh:
+        keyring_fixtures._same_installation(kr.bus_address)  # the run's signed-in operator
         h = Home(vh, base / "data", kr.bus_address, "", base / "handover.json")
         r = h.cli("job", "new", "--job-number", "R-1", "--site-name", "若葉邸",
                   "--site-address", "横浜市", "--level", "3",

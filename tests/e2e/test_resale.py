@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from operator_fixtures import as_signed_in
 from vh_fixtures import running_virtual_home
 
 from commissioner.jobs.store import JobStore
@@ -54,7 +55,7 @@ def _csr() -> tuple[bytes, bytes]:
 
 def _invitation(data: Path, job: str) -> tuple[str, str]:
     with JobStore.open(data / "jobs.sqlite3") as store:
-        vault = open_vault(store)
+        vault = open_vault(as_signed_in(store))
         inv = active_invitation(store, job)
         assert inv is not None
         loaded = load_invitation(vault, job, inv)

@@ -27,15 +27,30 @@ class Laptop:
     data: Path
     bus: str
 
-    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, timeout: float = 180,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
         env.update({"COMMISSIONER_DATA_DIR": str(self.data),
+                    "COMMISSIONER_ACCOUNTS_DIR": str(self.data),
                     "DBUS_SESSION_BUS_ADDRESS": self.bus,
                     "COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2",
                     "QT_QPA_PLATFORM": "offscreen"})
         return subprocess.run([sys.executable, "-m", "commissioner.cli", *args],
                               capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                              env=env)
+                              env=env, input=stdin)
+
+    def sign_in(self) -> None:
+        """This laptop's first administrator adds an operator, who signs in (CLI session)."""
+        steps = [(("operator", "init", "--user", "admin"), "admin-password-1\n"),
+                 (("login", "--user", "admin"), "admin-password-1\n"),
+                 (("operator", "add", "--user", "tester", "--roles",
+                   "installer,technician,support"), "initial-password-1\n"),
+                 (("operator", "passwd", "--user", "tester"),
+                  "initial-password-1\noperator-password-1\n"),
+                 (("login", "--user", "tester"), "operator-password-1\n")]
+        for args, stdin in steps:
+            r = self.cli(*args, "--password-stdin", stdin=stdin)
+            assert r.returncode == 0, (args, r.stderr)
 
 
 def test_resale_starts_from_a_job_imported_from_a_bundle(tmp_path: Path) -> None:
@@ -45,6 +60,8 @@ def test_resale_starts_from_a_job_imported_from_a_bundle(tmp_path: Path) -> None
                                  env={"COMMISSIONER_VH_FIRMWARE_REBOOT_S": "0.2"}) as home:
         a = Laptop(tmp_path / "data-a", ka.bus_address)
         b = Laptop(tmp_path / "data-b", kb.bus_address)
+        a.sign_in()
+        b.sign_in()
         vh = ["--virtual-home", str(home.directory), "--read-box-labels"]
 
         def handed_over(laptop: Laptop, job: str, report: str) -> None:

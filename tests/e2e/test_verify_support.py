@@ -60,6 +60,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     base = tmp_path_factory.mktemp("support")
     with keyring_fixtures.private_secret_service(base / "kr-a") as ka, \
             keyring_fixtures.private_secret_service(base / "kr-b") as kb:
+        # both laptops carry the run's signed-in operator (see keyring_fixtures)
+        keyring_fixtures._same_installation(ka.bus_address)
+        keyring_fixtures._same_installation(kb.bus_address)
         a = Laptop(base / "data-a", ka.bus_address)
         b = Laptop(base / "data-b", kb.bus_address)
         with running_virtual_home(base / "home", scenario="standard", devices=4,

@@ -74,7 +74,8 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     assert window.job_box.site_value.text() == "さくら邸"
     assert window.job_box.address_value.text() == "東京都千代田区千代田1-1"
     assert window.job_box.level_value.text() == "★★★"
-    assert window.job_box.operator_value.text() == "佐藤 一郎"
+    # the job names the signed-in account (conftest: `tester`), not the name typed here
+    assert window.job_box.operator_value.text() == "tester"
     assert window.gate.certify_action.isEnabled() and window.gate.label_entry.isEnabled()
     # The job is committed in the store before the window shows it.
     with JobStore.open(service.store_path, create=False) as store:
@@ -88,7 +89,7 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     window.new_job_action.trigger()
     again = window.job_files.new_job_dialog
     assert again is not None
-    assert again.operator_edit.text() == "佐藤 一郎"  # the operator is carried over
+    assert again.operator_edit.text() == "tester"  # the (account) operator is carried over
     again.job_number_edit.setText("2026-0412")
     again.site_name_edit.setText("別邸")
     again.site_address_edit.setText("大阪府")
