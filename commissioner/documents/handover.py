@@ -248,6 +248,42 @@ def write_report(report: Mapping[str, Any], path: Path) -> Path:
     return path
 
 
+def was_sealed_by_handover(store: JobStore, job_id: str) -> bool:
+    """Whether a closed job was sealed by a handover (its ``handover.summary`` step is in
+    the sealed log), so the handover's report and sheet belong to it."""
+    return any(s.action == "handover.summary" for s in store.steps(job_id))
+
+
+def complete_sealed_handover(
+    store: JobStore,
+    job_id: str,
+    *,
+    catalog: Catalog | None,
+    sources: HandoverSources | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    support: SupportContact | None = None,
+    locations: Mapping[str, str] | None = None,
+    report_path: Path,
+    now: dt.datetime | None = None,
+    owner_app: OwnerApp | None = None,
+) -> HandoverOutcome:
+    """Finish a handover that was stopped after its seal and before its report was written
+    (a crash, a power cut): the report and the sheet are made again from the sealed record
+    alone. Nothing is appended to the sealed log."""
+    with store.job_lock(job_id, "handover"):
+        facts = collect_facts(store, job_id, catalog=catalog, sources=sources,
+                              locations=locations, now=now)
+        sheet = build_sheet(facts, language=language, support=support, owner_app=owner_app)
+        report = build_report(facts)
+        report["personal_data"] = {d: counts for d, counts in
+                                   sorted(latest_inventories(store, facts.job.id).items())}
+        written = write_report(report, report_path)
+        return HandoverOutcome(
+            job=facts.job, closed=True, blockers=(), sealed_hash=facts.job.sealed_hash,
+            report=report, report_path=written, sheet=sheet,
+        )
+
+
 def close_and_hand_over(
     store: JobStore,
     job_id: str,
