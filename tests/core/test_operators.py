@@ -120,8 +120,14 @@ def test_lockout_grows_and_is_kept_in_the_store(
     with pytest.raises(operators.SignInError, match="now locked for 30 s"):
         operators.sign_in(ctx, "inst", "wrong-password-9")
     # locked: even the right password is not checked, also from a new run (kept in the file)
-    with pytest.raises(operators.SignInError, match="locked after 5 failed"):
+    with pytest.raises(operators.SignInError, match="locked after 5 failed") as locked:
         operators.sign_in(make_context(data_dir=tmp_path), "inst", of.PASSWORD)
+    # it says until when, and what else to do, in both languages
+    until = f"{now + timedelta(seconds=30):%Y-%m-%d %H:%M:%S}"
+    message, fix = locked.value.localized("ja")
+    assert "ロックされています" in message and until in message
+    assert fix is not None and until in fix and "管理者にパスワードのリセット" in fix
+    assert locked.value.hint is not None and f"Wait until {until} UTC" in locked.value.hint
     now += timedelta(seconds=31)
     with pytest.raises(operators.SignInError, match="now locked for 60 s"):
         operators.sign_in(ctx, "inst", "wrong-password-9")
