@@ -60,6 +60,8 @@ def _store(ctx: AppContext) -> tuple[OperatorStore, OsKeyring]:
 
 
 def _bad(err: ValueError) -> UserError:
+    if isinstance(err, UserError):  # the account rules' own coded refusal
+        return err
     return UserError(code="operator.invalid", params={"detail": str(err)})
 
 

@@ -146,6 +146,36 @@ OPERATOR_MESSAGES: Final[dict[str, Message]] = {
         "Correct the value and try again.",
         "値を直してから、やり直してください。",
     ),
+    "operator.bad-username": Message(
+        "a user name is 1-32 letters, digits or . _ -",
+        "ユーザー名は 1〜32 文字の英字、数字または . _ - で指定してください。",
+        "Choose a user name of that form (letters are stored in lower case).",
+        "その形のユーザー名を選んでください（英字は小文字で保存されます）。",
+    ),
+    "operator.unknown-role": Message(
+        "unknown role '{role}' (one of: {roles})",
+        "ロール '{role}' はありません（選べるロール: {roles}）。",
+        "Give one or more of: {roles}.",
+        "次の中から一つ以上指定してください: {roles}",
+    ),
+    "operator.no-role": Message(
+        "an operator needs at least one role",
+        "オペレーターには少なくとも一つのロールが必要です。",
+        "Choose the roles the person's work needs.",
+        "その人の作業に必要なロールを選んでください。",
+    ),
+    "operator.password-too-short": Message(
+        "a password needs at least {count} characters",
+        "パスワードは {count} 文字以上にしてください。",
+        "Choose a longer password; a phrase of several words is easy to remember.",
+        "もっと長いパスワードを選んでください。いくつかの単語をつなげた文は覚えやすくなります。",
+    ),
+    "operator.password-too-long": Message(
+        "a password has at most {count} characters",
+        "パスワードは {count} 文字以下にしてください。",
+        "Choose a shorter password.",
+        "もっと短いパスワードを選んでください。",
+    ),
     "operator.not-found": Message(
         "no operator '{username}'",
         "オペレーター '{username}' はいません。",

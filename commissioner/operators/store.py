@@ -29,6 +29,7 @@ from typing import Any, Final
 from commissioner.atomic_file import write_atomic
 from commissioner.errors import UserError
 from commissioner.operators import passwords
+from commissioner.operators.invalid_value import InvalidValueError
 from commissioner.operators.keyring_items import Keyring, store_item
 from commissioner.operators.roles import Role, parse_roles
 
@@ -90,7 +91,7 @@ def backoff_seconds(failures: int) -> float:
 def clean_username(text: str) -> str:
     name = unicodedata.normalize("NFKC", str(text)).strip().lower()
     if not (1 <= len(name) <= 32) or not all(c.isalnum() or c in "._-" for c in name):
-        raise ValueError("a user name is 1-32 letters, digits or . _ -")
+        raise InvalidValueError(code="operator.bad-username")
     return name
 
 
