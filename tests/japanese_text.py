@@ -15,7 +15,8 @@ COMMAND_WORDS = frozenset({
     "replace", "label", "add", "commission", "catalog", "sync", "wipe", "verify", "handover",
     "owner", "reissue", "remediate", "import", "export", "update", "set-level", "virtual-home",
     "receive-key", "decode", "audit", "documents", "sheet", "report", "firmware", "onboard",
-    "identify", "kind", "resale", "yes", "no", "with", "ssid", "passphrase",
+    "identify", "kind", "resale", "yes", "no", "with", "ssid", "passphrase", "login", "logout",
+    "whoami", "operator", "passwd",
 })
 
 ACRONYMS = frozenset({

@@ -15,6 +15,8 @@ from typing import Final
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from commissioner.errors import UserError
+from commissioner.messages import Language
 from commissioner.resources import resources_dir
 
 SUPPORTED_LANGUAGES: Final = ("ja", "en")
@@ -97,3 +99,11 @@ def install_language(app: QCoreApplication, language: str) -> None:
 def current_language(app: QCoreApplication) -> str:
     """The language last installed with :func:`install_language` ("en" if none)."""
     return _state(app).language
+
+
+def user_error_text(err: UserError) -> str:
+    """A refusal of the core in the UI's language: what happened, then what to do next."""
+    app = QCoreApplication.instance()
+    language: Language = "ja" if app is not None and current_language(app) == "ja" else "en"
+    message, hint = err.localized(language)
+    return f"{message}\n{hint}" if hint else message

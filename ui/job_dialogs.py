@@ -34,7 +34,7 @@ from commissioner.jobs.service_level import answers_level
 from commissioner.jobs.store import JOB_ID_RE, MAX_JOB_NUMBER, MAX_TEXT, normalise_job_id
 
 ERROR_STYLE: Final = "color: #a1140a;"
-FIELDS: Final = ("job_number", "site_name", "site_address", "operator")
+FIELDS: Final = ("job_number", "site_name", "site_address")
 MAX_REASON: Final = 500
 
 
@@ -57,11 +57,12 @@ def _show(label: QLabel, text: str | None) -> None:
 
 class NewJobDialog(QDialog):
     """Job number, site name and address, the guideline's two questions (R2-1/R3-2) with the
-    level they suggest, service level ★★/★★★ (a lower one needs a reason), operator."""
+    level they suggest, service level ★★/★★★ (a lower one needs a reason), and the signed-in
+    account the job will name (shown, not typed: the app layer takes it from the sign-in)."""
 
     submitted = Signal(object)  # dict[str, str | int]: the create_job keyword arguments
 
-    def __init__(self, parent: QWidget | None = None, *, operator: str = "") -> None:
+    def __init__(self, parent: QWidget | None = None, *, account: str = "") -> None:
         super().__init__(parent)
         self.setObjectName("newJobDialog")
         self.setModal(True)
@@ -85,17 +86,18 @@ class NewJobDialog(QDialog):
         self.reason_edit.setMaxLength(MAX_TEXT)
         self.question_errors: dict[str, QLabel] = {
             name: _error_label(self) for name in ("personal_data", "life_or_property", "reason")}
-        self.operator_edit = QLineEdit(operator, self)
-        self.operator_edit.setMaxLength(MAX_TEXT)
+        self.account = account
+        self.operator_value = QLabel(self)
+        self.operator_value.setObjectName("newJobAccount")
+        self.operator_value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.edits: dict[str, QLineEdit] = {
             "job_number": self.job_number_edit,
             "site_name": self.site_name_edit,
             "site_address": self.site_address_edit,
-            "operator": self.operator_edit,
         }
         self.errors: dict[str, QLabel] = {name: _error_label(self) for name in FIELDS}
         self.captions: dict[str, QLabel] = {name: QLabel(self) for name in (
-            *FIELDS, "level", "personal_data", "life_or_property", "reason")}
+            *FIELDS, "operator", "level", "personal_data", "life_or_property", "reason")}
         for name in ("job_number", "site_name", "site_address"):
             form.addRow(self.captions[name], self._with_error(self.edits[name], name))
         form.addRow(self.captions["personal_data"],
@@ -109,7 +111,7 @@ class NewJobDialog(QDialog):
         self.personal_combo.currentIndexChanged.connect(self._answers_changed)
         self.life_combo.currentIndexChanged.connect(self._answers_changed)
         self.level_combo.currentIndexChanged.connect(self._level_changed)
-        form.addRow(self.captions["operator"], self._with_error(self.operator_edit, "operator"))
+        form.addRow(self.captions["operator"], self.operator_value)
         for name, edit in self.edits.items():
             edit.textEdited.connect(lambda _t, n=name: _show(self.errors[n], None))
         self.general_error = _error_label(self)
@@ -207,7 +209,8 @@ class NewJobDialog(QDialog):
         self.site_address_edit.setPlaceholderText(
             QCoreApplication.translate("JobDialogs", "Street address of the home")
         )
-        self.operator_edit.setPlaceholderText(QCoreApplication.translate("JobDialogs", "Your name"))
+        self.operator_value.setText(self.account or QCoreApplication.translate(
+            "JobDialogs", "Nobody is signed in"))
         self.level_combo.setItemText(0, QCoreApplication.translate("JobDialogs", "★★ (level 2)"))
         self.level_combo.setItemText(1, QCoreApplication.translate("JobDialogs", "★★★ (level 3)"))
         self.captions["personal_data"].setText(QCoreApplication.translate(
@@ -231,6 +234,7 @@ class NewJobDialog(QDialog):
 
     def values(self) -> dict[str, str | int]:
         out: dict[str, str | int] = {name: edit.text().strip() for name, edit in self.edits.items()}
+        out["operator"] = self.account
         out["service_level"] = int(self.level_combo.currentData())
         personal, life = self.answers()
         if personal is not None:
@@ -250,7 +254,6 @@ class NewJobDialog(QDialog):
             "job_number": QCoreApplication.translate("JobDialogs", "Enter the job number."),
             "site_name": QCoreApplication.translate("JobDialogs", "Enter the site name."),
             "site_address": QCoreApplication.translate("JobDialogs", "Enter the site address."),
-            "operator": QCoreApplication.translate("JobDialogs", "Enter the operator's name."),
         }
         for name, message in required.items():
             if not values[name]:
@@ -318,7 +321,6 @@ class NewJobDialog(QDialog):
             ("job_number", "job number"),
             ("site_name", "site name"),
             ("site_address", "site address"),
-            ("operator", "operator"),
         ):
             if lowered.startswith(prefix):
                 _show(

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtWidgets import QDialog
 
+from commissioner.errors import UserError
 from commissioner.jobs.models import Job
 from ui.failure_text import failure_text
 from ui.job_dialogs import NewJobDialog, OpenJobDialog
@@ -30,13 +31,24 @@ class JobFilesController(QObject):
     def show_new_job_dialog(self) -> NewJobDialog | None:
         if self._host.service is None:
             return None
-        operator = self._host.job.operator if self._host.job is not None else ""
-        dialog = NewJobDialog(self._host.window(), operator=operator)
+        dialog = NewJobDialog(self._host.window(), account=self._account())
         dialog.submitted.connect(lambda values: self._create_job(dialog, values))
         dialog.finished.connect(lambda _r: self._forget_dialog("new_job_dialog", dialog))
         self.new_job_dialog = dialog
         dialog.open()
         return dialog
+
+    def _account(self) -> str:
+        """The signed-in account the new job will name ("" when nobody is signed in)."""
+        service = self._host.service
+        try:
+            who = service.context.signed_in() if service is not None else None
+        except UserError:  # a session that ended: the create itself then says why
+            return ""
+        if who is None:
+            return ""
+        name = who.audit_name
+        return name if who.display_name in ("", name) else f"{who.display_name} ({name})"
 
     def _forget_dialog(self, attribute: str, dialog: QDialog) -> None:
         if getattr(self, attribute) is dialog:

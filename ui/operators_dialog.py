@@ -33,6 +33,7 @@ from commissioner.app import operators
 from commissioner.app.context import AppContext
 from commissioner.errors import UserError
 from commissioner.operators.roles import Role
+from ui.i18n import user_error_text
 
 ERROR_STYLE: Final = "color: #a1140a;"
 ROLE_NAMES: Final = {
@@ -181,7 +182,7 @@ class OperatorsDialog(QDialog):
         try:
             work()
         except UserError as err:
-            self.error.setText(_t("Not done.") + "\n" + str(err))
+            self.error.setText(_t("Not done.") + "\n" + user_error_text(err))
             self.error.setVisible(True)
             return False
         self.error.setVisible(False)
@@ -192,7 +193,7 @@ class OperatorsDialog(QDialog):
         try:
             views = operators.list_operators(self._ctx)
         except UserError as err:
-            self.error.setText(_t("Not done.") + "\n" + str(err))
+            self.error.setText(_t("Not done.") + "\n" + user_error_text(err))
             self.error.setVisible(True)
             views = []
         self.table.setRowCount(len(views))

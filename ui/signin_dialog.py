@@ -26,6 +26,7 @@ from commissioner.app import operators
 from commissioner.app.context import AppContext
 from commissioner.errors import UserError
 from commissioner.operators.signed_in import SignedIn
+from ui.i18n import user_error_text
 
 ERROR_STYLE: Final = "color: #a1140a;"
 Mode = Literal["first-run", "sign-in", "new-password"]
@@ -159,9 +160,9 @@ class SignInDialog(QDialog):
         try:
             self._submit(user, password)
         except operators.SignInError as err:
-            self.show_error(_t("Sign-in failed."), str(err))
+            self.show_error(_t("Sign-in failed."), user_error_text(err))
         except UserError as err:
-            self.show_error(_t("Not saved."), str(err))
+            self.show_error(_t("Not saved."), user_error_text(err))
         finally:
             QGuiApplication.restoreOverrideCursor()
 

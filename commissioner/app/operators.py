@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from commissioner.app.context import AppContext
@@ -60,7 +60,14 @@ def _store(ctx: AppContext) -> tuple[OperatorStore, OsKeyring]:
 
 
 def _bad(err: ValueError) -> UserError:
-    return UserError(str(err), hint="correct the value and try again")
+    if isinstance(err, UserError):  # the account rules' own coded refusal
+        return err
+    return UserError(code="operator.invalid", params={"detail": str(err)})
+
+
+def _clock(now: datetime, seconds: float) -> str:
+    """The UTC time ``seconds`` after ``now``, to the second (when a lockout ends)."""
+    return f"{now + timedelta(seconds=seconds):%Y-%m-%d %H:%M:%S}"
 
 
 def needs_first_administrator(ctx: AppContext) -> bool:
@@ -87,8 +94,7 @@ def create_administrator(ctx: AppContext, *, username: str, display_name: str,
     """The first run: make the operator store with its administrator (refused afterwards)."""
     store, ring = _store(ctx)
     if store.exists():
-        raise UserError("this installation already has operators; an administrator adds more",
-                        hint="sign in as an administrator")
+        raise UserError(code="operator.already-set-up")
     try:
         name = clean_username(username)
     except ValueError as err:
@@ -108,8 +114,7 @@ def sign_in(ctx: AppContext, username: str, password: str) -> SignedIn:
     store, ring = _store(ctx)
     state = store.load()
     now = utc_now()
-    wrong = SignInError("wrong user name or password",
-                        hint="check the name and the password (letters are case-sensitive)")
+    wrong = SignInError(code="signin.wrong-password")
     try:
         name = clean_username(username)
     except ValueError:
@@ -120,9 +125,9 @@ def sign_in(ctx: AppContext, username: str, password: str) -> SignedIn:
         raise wrong
     wait = op.locked_for(now)
     if wait > 0:
-        raise SignInError(f"{op.username} is locked after {op.failures} failed sign-ins; try "
-                          f"again in {int(wait) + 1} s", hint="or ask an administrator to "
-                          "reset the password")
+        raise SignInError(code="signin.locked", params={
+            "username": op.username, "failures": op.failures, "seconds": int(wait) + 1,
+            "until": _clock(now, wait)})
     slot_secret = passwords.verify(op.password, password)
     if slot_secret is None:
         failed = record_failure(op, now)
@@ -130,12 +135,12 @@ def sign_in(ctx: AppContext, username: str, password: str) -> SignedIn:
         store.save(state)
         after = failed.locked_for(now)
         if after > 0:
-            raise SignInError(f"wrong user name or password; {op.username} is now locked for "
-                              f"{int(after)} s after {failed.failures} failed sign-ins")
+            raise SignInError(code="signin.now-locked", params={
+                "username": op.username, "seconds": int(after), "failures": failed.failures,
+                "until": _clock(now, after)})
         raise wrong
     if op.disabled:
-        raise SignInError(f"the operator {op.username} is disabled",
-                          hint="ask an administrator")
+        raise SignInError(code="signin.disabled", params={"username": op.username})
     if op.failures or op.locked_until:
         state.operators[name] = replace(op, failures=0, locked_until=None)
         store.save(state)
@@ -143,17 +148,15 @@ def sign_in(ctx: AppContext, username: str, password: str) -> SignedIn:
     if op.slot is not None:
         release = passwords.open_slot(ring.master_key(), slot_secret, op.username, op.slot)
         if release is None or hashlib.sha256(release).hexdigest() != state.release_check:
-            raise SignInError(f"the key slot of {op.username} does not open with this "
-                              "computer's keyring", hint="ask an administrator to reset the "
-                              "password")
+            raise SignInError(code="signin.slot-unopened", params={"username": op.username})
     return SignedIn(op.username, op.display_name, op.roles,
                     None if release is None else ReleaseKey("field", release))
 
 
 def _admin_release(who: SignedIn) -> bytes:
     if who.release is None:
-        raise SignInRequiredError(f"{who.username} holds no key to enrol operators",
-                                  hint="sign in with the password (not the training account)")
+        raise SignInRequiredError(code="signin.no-enrol-key",
+                                  params={"username": who.username})
     return who.release.key
 
 
@@ -163,8 +166,7 @@ def _change(ctx: AppContext, username: str) -> tuple[OperatorStore, OsKeyring, O
     state = store.load()
     op = state.operators.get(clean_username(username)) if username.strip() else None
     if op is None:
-        raise UserError(f"no operator {username!r}", hint="list them with "
-                        "`commissioner operator list`")
+        raise UserError(code="operator.not-found", params={"username": username})
     return store, ring, state, op
 
 
@@ -181,8 +183,7 @@ def add_operator(ctx: AppContext, *, username: str, display_name: str, roles: st
     except ValueError as err:
         raise _bad(err) from None
     if name in state.operators:
-        raise UserError(f"the operator {name} exists already",
-                        hint="choose another user name, or reset that one's password")
+        raise UserError(code="operator.exists", params={"username": name})
     state.operators[name] = _account(ring, state, name, display_name, chosen, password,
                                      release, must_change=True)
     store.save(state)
@@ -196,10 +197,9 @@ def set_disabled(ctx: AppContext, username: str, disabled: bool = True) -> Opera
     if disabled and Role.ADMINISTRATOR in op.roles and not any(
             Role.ADMINISTRATOR in o.roles and not o.disabled and o.username != op.username
             for o in state.operators.values()):
-        raise UserError("the last administrator cannot be disabled",
-                        hint="add another administrator first")
+        raise UserError(code="operator.last-administrator")
     if disabled and op.username == who.username:
-        raise UserError("you cannot disable your own account")
+        raise UserError(code="operator.disable-self")
     state.operators[op.username] = replace(op, disabled=disabled, epoch=op.epoch + 1)
     store.save(state)
     return _view(state.operators[op.username])
@@ -222,7 +222,7 @@ def change_password(ctx: AppContext, username: str, old_password: str,
     """The operator's own change (old password needed); other sessions of the account end."""
     who = sign_in(ctx, username, old_password)
     if new_password == old_password:
-        raise UserError("the new password must differ from the old one")
+        raise UserError(code="operator.same-password")
     store, ring, state, op = _change(ctx, username)
     release = b"" if who.release is None else who.release.key
     new = _account(ring, state, op.username, op.display_name, op.roles, new_password,
@@ -255,14 +255,15 @@ def login(ctx: AppContext, username: str, password: str, *,
           hours: float = 8.0, out: Path | None = None) -> tuple[SignedIn, Path]:
     """Sign in and write a session token (0600) that expires after ``hours``."""
     if not 0 < hours <= sessions.MAX_LIFETIME.total_seconds() / 3600:
-        raise UserError(f"a session lasts at most {sessions.MAX_LIFETIME} hours")
+        raise UserError(code="session.too-long", params={
+            "hours": int(sessions.MAX_LIFETIME.total_seconds() // 3600)})
     who = sign_in(ctx, username, password)
     store, ring = _store(ctx)
     state = store.load()
     op = state.operators[who.username]
     if op.must_change:
-        raise SignInError(f"{op.username} must choose a new password first",
-                          hint="run `commissioner operator passwd`")
+        raise SignInError(code="signin.must-change-password",
+                          params={"username": op.username})
     claims = sessions.Claims(op.username, op.epoch, state.store_id,
                              utc_now() + timedelta(hours=hours))
     token = sessions.issue(session_key(ring), claims,

@@ -49,27 +49,21 @@ def purge_job_secrets(ctx: AppContext, job_ref: str) -> PurgeOutcome:
     with ctx.store() as store:
         job = find_job(store, job_ref)
         if not job.is_closed:
-            raise UserError(f"job {job.id} is not handed over; its secrets are still in use",
-                            hint="only a handed-over, exported job can be purged")
+            raise UserError(code="purge.not-handed-over", params={"job_id": job.id})
         names = [n for n in store.secret_names(job.id) if not n.startswith(JOB_KEY_PREFIX)]
         if not names:
-            raise UserError(f"job {job.id} holds no secrets on this laptop (already purged)")
+            raise UserError(code="purge.nothing-left", params={"job_id": job.id})
         exports = [s for s in store.followup_steps(job.id) if s.action == EXPORT_ACTION
                    and s.detail.get("credentials_included") is True
                    and s.detail.get("recipient")]
         if not exports:
-            raise UserError(
-                f"job {job.id}'s secrets are not escrowed: they exist only on this laptop, "
-                "so they are not removed",
-                hint="export the job with its credentials to the support organisation first "
-                     "(`commissioner job export --job ID --to SUPPORT-CARD --out FILE`)")
+            raise UserError(code="purge.not-escrowed", params={"job_id": job.id})
         escrow = exports[-1]
         carried = [n for n in names if n.startswith(EXPORTED_SECRET_PREFIXES)]
         count = escrow.detail.get("credential_count")
         if not isinstance(count, int) or count < len(carried):
-            raise UserError(
-                f"job {job.id} holds {len(carried)} credentials but its last escrow carried "
-                f"{count}; they are not removed", hint="export the job to support again")
+            raise UserError(code="purge.escrow-incomplete", params={
+                "job_id": job.id, "held": len(carried), "carried": count})
         followup = store.followup_secret_count(job.id)
         keys = [n for n in store.secret_names(job.id, JOB_KEY_PREFIX)]
         removed = 0

@@ -50,14 +50,11 @@ def session_from_token(accounts_dir: Path) -> SignedIn | None:
     state = OperatorStore(accounts_dir, ring).load()
     op = state.operators.get(claims.username)
     if state.store_id != claims.store_id or op is None:
-        raise SessionError("the session token belongs to another operator store",
-                           hint="sign in again with `commissioner login`")
+        raise SessionError(code="session.other-store")
     if op.disabled:
-        raise SessionError(f"the operator {op.username} is disabled",
-                           hint="ask an administrator")
+        raise SessionError(code="signin.disabled", params={"username": op.username})
     if op.epoch != claims.epoch:
-        raise SessionError(f"the session of {op.username} ended (password changed or reset)",
-                           hint="sign in again with `commissioner login`")
+        raise SessionError(code="session.ended", params={"username": op.username})
     key = ReleaseKey("field", release) if release is not None else None
     return SignedIn(op.username, op.display_name, op.roles, key)
 
@@ -80,13 +77,10 @@ def require(who: SignedIn | None, workflow: str) -> SignedIn:
     allowed = WORKFLOWS[workflow]
     names = ", ".join(sorted(r.value for r in allowed))
     if who is None:
-        raise SignInRequiredError(
-            f"sign in first: {workflow} needs an operator with the role {names}",
-            hint="run `commissioner login` (or set COMMISSIONER_SESSION to a session token)",
-            exit_code=3)
+        raise SignInRequiredError(code="signin.required", params={
+            "workflow": workflow, "roles": names, "env": SESSION_ENV}, exit_code=3)
     if not who.may(workflow):
-        raise SignInRequiredError(
-            f"{who.username} may not start {workflow}: it needs the role {names} "
-            f"(yours: {', '.join(sorted(r.value for r in who.roles))})",
-            hint="sign in as an operator with that role, or ask an administrator", exit_code=3)
+        raise SignInRequiredError(code="signin.role-lacks-workflow", params={
+            "username": who.username, "workflow": workflow, "roles": names,
+            "yours": ", ".join(sorted(r.value for r in who.roles))}, exit_code=3)
     return who

@@ -34,11 +34,12 @@ def _passwords(args: argparse.Namespace, prompts: list[str], *, confirm_last: bo
     if getattr(args, "password_stdin", False):
         lines = sys.stdin.read().splitlines()
         if len(lines) < len(prompts):
-            raise UserError(f"--password-stdin needs {len(prompts)} line(s) on stdin")
+            raise UserError(code="operator.password-stdin-short",
+                            params={"count": len(prompts)})
         return lines[:len(prompts)]
     out = [getpass.getpass(f"{p}: ") for p in prompts]
     if confirm_last and getpass.getpass("repeat it: ") != out[-1]:
-        raise UserError("the two new passwords differ", hint="type the same password twice")
+        raise UserError(code="operator.passwords-differ")
     return out
 
 
@@ -118,7 +119,7 @@ def _logout(args: argparse.Namespace) -> int:
 def _whoami(args: argparse.Namespace) -> int:
     who = context_from_args(args).signed_in()
     if who is None:
-        raise UserError("nobody is signed in", hint="run `commissioner login`", exit_code=3)
+        raise UserError(code="session.nobody", exit_code=3)
     if args.json:
         print_json({"username": who.username, "roles": sorted(who.roles),
                     "training": who.training})

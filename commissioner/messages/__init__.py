@@ -21,6 +21,7 @@ from commissioner.messages.catalog_cli import CLI_MESSAGES
 from commissioner.messages.catalog_core import CORE_MESSAGES
 from commissioner.messages.catalog_documents import DOCUMENT_MESSAGES
 from commissioner.messages.catalog_features import FEATURE_MESSAGES
+from commissioner.messages.catalog_operators import OPERATOR_MESSAGES
 from commissioner.messages.catalog_remedy import REMEDY_MESSAGES
 from commissioner.messages.entry import Message
 
@@ -53,7 +54,7 @@ def _merge(*tables: Mapping[str, Message]) -> dict[str, Message]:
 
 CATALOG: Final[Mapping[str, Message]] = _merge(
     APP_MESSAGES, CLI_MESSAGES, CORE_MESSAGES, DOCUMENT_MESSAGES, FEATURE_MESSAGES,
-    REMEDY_MESSAGES)
+    OPERATOR_MESSAGES, REMEDY_MESSAGES)
 
 
 @dataclass(frozen=True)

@@ -44,9 +44,7 @@ class OsKeyring:
             self._backend = keyring.get_keyring() if backend is None else backend
         except Exception as exc:  # noqa: BLE001 - a backend that cannot even start
             raise KeyringRefusedError(
-                f"the OS keyring is locked or unavailable ({type(exc).__name__})",
-                hint="unlock the desktop keyring (sign in to the desktop session) and retry",
-            ) from None
+                code="keyring.locked", params={"detail": type(exc).__name__}) from None
         check_keyring_backend(self._backend)
         self._seen: dict[str, str | None] = {}  # one use case reads each item once
         self._master: bytes | None = None
@@ -81,8 +79,7 @@ def random_key_item(ring: Keyring, name: str) -> bytes:
             key = b""
         if len(key) == 32:
             return key
-        raise KeyringRefusedError(f"the keyring item {name} is damaged",
-                                  hint="restore the keyring from a backup")
+        raise KeyringRefusedError(code="keyring.item-damaged", params={"name": name})
     key = secrets.token_bytes(32)
     ring.write(name, base64.b64encode(key).decode("ascii"))
     return key

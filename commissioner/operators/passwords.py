@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from commissioner.operators.invalid_value import InvalidValueError
+
 SCRYPT_N: Final = 2**16
 SCRYPT_R: Final = 8
 SCRYPT_P: Final = 1
@@ -63,9 +65,11 @@ class PasswordHash:
 def check_password_rules(password: str) -> None:
     """ValueError when a new password is too short or too long."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise ValueError(f"a password needs at least {MIN_PASSWORD} characters")
+        raise InvalidValueError(code="operator.password-too-short",
+                                params={"count": MIN_PASSWORD})
     if len(password) > MAX_PASSWORD:
-        raise ValueError(f"a password has at most {MAX_PASSWORD} characters")
+        raise InvalidValueError(code="operator.password-too-long",
+                                params={"count": MAX_PASSWORD})
 
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

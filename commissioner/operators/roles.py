@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from commissioner.operators.invalid_value import InvalidValueError
+
 
 class Role(StrEnum):
     INSTALLER = "installer"
@@ -53,10 +55,10 @@ def parse_roles(values: object) -> frozenset[Role]:
         try:
             out.add(Role(text))
         except ValueError:
-            raise ValueError(f"unknown role {item!r} (one of: "
-                             f"{', '.join(r.value for r in Role)})") from None
+            raise InvalidValueError(code="operator.unknown-role", params={
+                "role": item, "roles": ", ".join(r.value for r in Role)}) from None
     if not out:
-        raise ValueError("an operator needs at least one role")
+        raise InvalidValueError(code="operator.no-role")
     return frozenset(out)
 
 

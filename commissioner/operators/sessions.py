@@ -57,7 +57,6 @@ def issue(key: bytes, claims: Claims, release: bytes | None) -> str:
 
 
 def read(key: bytes, token: str, now: datetime) -> tuple[Claims, bytes | None]:
-    hint = "sign in again with `commissioner login`"
     try:
         version, nonce, sealed, body = token.strip().split(".")
         if version != "v1":
@@ -67,11 +66,10 @@ def read(key: bytes, token: str, now: datetime) -> tuple[Claims, bytes | None]:
         claims = Claims(str(data["u"]), int(data["e"]), str(data["s"]),
                         datetime.fromisoformat(str(data["x"])))
     except (ValueError, KeyError, TypeError, InvalidTag):
-        raise SessionError("the session token is not valid on this computer (altered, or "
-                           "made with another keyring)", hint=hint) from None
+        raise SessionError(code="session.invalid") from None
     if now >= claims.expires:
-        raise SessionError(f"the session of {claims.username} expired at "
-                           f"{claims.expires:%Y-%m-%d %H:%M} UTC", hint=hint)
+        raise SessionError(code="session.expired", params={
+            "username": claims.username, "expired": f"{claims.expires:%Y-%m-%d %H:%M}"})
     release = payload[1:] if payload[:1] == b"\x01" and len(payload) == 33 else None
     return claims, release
 
@@ -89,5 +87,6 @@ def token_from(value: str) -> str:
     try:
         return Path(text).read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as err:
-        raise SessionError(f"cannot read the session token file {text}: {err}",
-                           hint="sign in with `commissioner login`") from None
+        raise SessionError(code="session.token-unreadable", params={
+            "path": text, "reason": err.strerror if isinstance(err, OSError) and err.strerror
+            else str(err), "env": "COMMISSIONER_SESSION"}) from None

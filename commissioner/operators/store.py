@@ -29,6 +29,7 @@ from typing import Any, Final
 from commissioner.atomic_file import write_atomic
 from commissioner.errors import UserError
 from commissioner.operators import passwords
+from commissioner.operators.invalid_value import InvalidValueError
 from commissioner.operators.keyring_items import Keyring, store_item
 from commissioner.operators.roles import Role, parse_roles
 
@@ -90,7 +91,7 @@ def backoff_seconds(failures: int) -> float:
 def clean_username(text: str) -> str:
     name = unicodedata.normalize("NFKC", str(text)).strip().lower()
     if not (1 <= len(name) <= 32) or not all(c.isalnum() or c in "._-" for c in name):
-        raise ValueError("a user name is 1-32 letters, digits or . _ -")
+        raise InvalidValueError(code="operator.bad-username")
     return name
 
 
@@ -119,8 +120,7 @@ class OperatorStore:
             return {"store_id": str(data["store_id"]), "generation": int(data["generation"]),
                     "key": base64.b64decode(str(data["key"]), validate=True)}
         except (ValueError, KeyError, TypeError):
-            raise OperatorStoreError("the operator store's record in the OS keyring is "
-                                     "unreadable; the accounts cannot be checked") from None
+            raise OperatorStoreError(code="operators.anchor-unreadable") from None
 
     def exists(self) -> bool:
         return self.path.exists() or self._anchor() is not None
@@ -131,38 +131,34 @@ class OperatorStore:
             raw = self.path.read_bytes()
         except FileNotFoundError:
             if anchor is not None:
-                raise OperatorStoreError(
-                    f"the operator store {self.path} has vanished; this computer's keyring "
-                    "records one there", hint="restore it from a backup") from None
+                raise OperatorStoreError(code="operators.vanished",
+                                         params={"path": self.path}) from None
             raise
         except OSError as err:
-            raise OperatorStoreError(f"cannot read {self.path}: {err.strerror}") from None
+            raise OperatorStoreError(code="operators.unreadable", params={
+                "path": self.path, "reason": err.strerror}) from None
         if anchor is None:
-            raise OperatorStoreError(
-                f"the operator store {self.path} is not known to this computer's keyring: it "
-                "cannot be checked and is refused", hint="restore the keyring, or move the "
-                "file away to start over with a new administrator")
+            raise OperatorStoreError(code="operators.unknown", params={"path": self.path})
         try:
             outer = json.loads(raw[:MAX_BYTES])
             body = outer["body"]
             mac = base64.b64decode(str(outer["mac"]), validate=True)
         except (ValueError, KeyError, TypeError):
-            raise OperatorStoreError(f"the operator store {self.path} is damaged") from None
+            raise OperatorStoreError(code="operators.damaged",
+                                     params={"path": self.path}) from None
         expected = hmac.new(anchor["key"], body.encode("utf-8"), hashlib.sha256).digest()
         if not hmac.compare_digest(mac, expected):
-            raise OperatorStoreError(
-                f"the operator store {self.path} was altered (its seal does not match); it "
-                "is refused", hint="restore it from a backup and keep this file for analysis")
+            raise OperatorStoreError(code="operators.altered", params={"path": self.path})
         data = json.loads(body)
         found = OperatorFile(str(data["store_id"]), int(data["generation"]),
                              str(data["release_check"]),
                              {d["username"]: Operator.from_json(d) for d in data["operators"]})
         if found.store_id != anchor["store_id"]:
-            raise OperatorStoreError(f"the operator store {self.path} was replaced by another")
+            raise OperatorStoreError(code="operators.replaced", params={"path": self.path})
         if found.generation < anchor["generation"]:
-            raise OperatorStoreError(
-                f"the operator store {self.path} is an older copy (generation "
-                f"{found.generation} < {anchor['generation']})", hint="restore the newest one")
+            raise OperatorStoreError(code="operators.older-copy", params={
+                "path": self.path, "found": found.generation,
+                "expected": anchor["generation"]})
         return found
 
     def save(self, state: OperatorFile) -> None:

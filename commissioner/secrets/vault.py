@@ -17,6 +17,7 @@ decrypt. Names look like ``home-ca.key``, ``admin/<device id>``,
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -60,8 +61,9 @@ class SecretSealedError(SecretError, UserError):
 class SecretPurgedError(SecretNotFoundError, UserError):
     """The job's secrets were purged from this laptop after they were escrowed."""
 
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        UserError.__init__(self, message, hint=hint)
+    def __init__(self, message: str | None = None, *, hint: str | None = None,
+                 code: str | None = None, params: Mapping[str, object] | None = None) -> None:
+        UserError.__init__(self, message, hint=hint, code=code, params=params)
 
     def __str__(self) -> str:
         return UserError.__str__(self)
@@ -103,10 +105,7 @@ class SecretVault:
     def _wrapper(self, kind: str) -> AESGCM:
         if self._release is None or self._release.kind != kind:
             raise SecretSealedError(
-                "this job's secrets are sealed: sign in as an operator whose role needs them"
-                + (" (they were made in training mode)" if kind == "training" else ""),
-                hint="sign in (`commissioner login`, or the app's sign-in window) as an "
-                "installer, resale technician or support operator")
+                code="secrets.sealed-training" if kind == "training" else "secrets.sealed")
         key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
                    info=b"commissioner job key wrap v1:" + kind.encode()).derive(
             self._master + self._release.key)
@@ -135,9 +134,8 @@ class SecretVault:
             try:
                 key = self._wrapper(kind).decrypt(nonce, wrapped, _aad(jid, kind))
             except InvalidTag:
-                raise SecretSealedError(
-                    f"job {jid}: the signed-in operator's key does not open this job's key "
-                    "(another installation, or the key was altered)") from None
+                raise SecretSealedError(code="secrets.key-mismatch",
+                                        params={"job_id": jid}) from None
             aead = AESGCM(key)
         elif legacy or not create or (self._release is None and not self._require):
             return self._legacy
@@ -191,10 +189,8 @@ class SecretVault:
         if row is None:
             purged = self._purged(jid)
             if purged is not None:
-                raise SecretPurgedError(
-                    f"job {jid}: its secrets ({name}) were purged from this laptop on "
-                    f"{purged[:10]} after they were escrowed with the support organisation",
-                    hint="ask support: they hold the job bundle with the home's credentials")
+                raise SecretPurgedError(code="secrets.purged", params={
+                    "job_id": jid, "name": name, "date": purged[:10]})
             raise SecretNotFoundError(f"job {jid} holds no secret {name!r}")
         nonce, ciphertext = row
         if len(nonce) != NONCE_BYTES:

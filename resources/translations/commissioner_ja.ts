@@ -816,8 +816,8 @@ Smart home commissioning for installation crews</source>
         <translation>住宅の住所</translation>
     </message>
     <message>
-        <source>Your name</source>
-        <translation>担当者の氏名</translation>
+        <source>Nobody is signed in</source>
+        <translation>サインインしていません</translation>
     </message>
     <message>
         <source>★★ (level 2)</source>
@@ -842,10 +842,6 @@ Smart home commissioning for installation crews</source>
     <message>
         <source>Enter the site address.</source>
         <translation>現場住所を入力してください。</translation>
-    </message>
-    <message>
-        <source>Enter the operator&apos;s name.</source>
-        <translation>担当者名を入力してください。</translation>
     </message>
     <message>
         <source>This looks like a job ID (J + 8 characters); choose another job number.</source>

@@ -25,6 +25,7 @@ from commissioner.app.jobs import create_job
 from commissioner.app.signin import SignInRequiredError
 from commissioner.app.wipe import wipe_job
 from commissioner.cli import main
+from commissioner.errors import UserError
 from commissioner.operators import store as op_store
 from commissioner.operators.sessions import SessionError
 from commissioner.operators.store import OperatorStoreError
@@ -120,8 +121,14 @@ def test_lockout_grows_and_is_kept_in_the_store(
     with pytest.raises(operators.SignInError, match="now locked for 30 s"):
         operators.sign_in(ctx, "inst", "wrong-password-9")
     # locked: even the right password is not checked, also from a new run (kept in the file)
-    with pytest.raises(operators.SignInError, match="locked after 5 failed"):
+    with pytest.raises(operators.SignInError, match="locked after 5 failed") as locked:
         operators.sign_in(make_context(data_dir=tmp_path), "inst", of.PASSWORD)
+    # it says until when, and what else to do, in both languages
+    until = f"{now + timedelta(seconds=30):%Y-%m-%d %H:%M:%S}"
+    message, fix = locked.value.localized("ja")
+    assert "ロックされています" in message and until in message
+    assert fix is not None and until in fix and "管理者にパスワードのリセット" in fix
+    assert locked.value.hint is not None and f"Wait until {until} UTC" in locked.value.hint
     now += timedelta(seconds=31)
     with pytest.raises(operators.SignInError, match="now locked for 60 s"):
         operators.sign_in(ctx, "inst", "wrong-password-9")
@@ -152,8 +159,16 @@ def test_password_change_and_admin_reset(tmp_path: Path, secret_service: Session
         operators.login(ctx, "inst", "reset-password-3")
     who = operators.change_password(ctx, "inst", "reset-password-3", "mine-again-4")
     assert who.release is not None  # the key slot followed the password
-    with pytest.raises(Exception, match="at least 10"):
+    with pytest.raises(UserError, match="at least 10") as short:
         operators.change_password(ctx, "inst", "mine-again-4", "short")
+    assert short.value.code == "operator.password-too-short"
+    assert short.value.localized("ja")[0] == "パスワードは 10 文字以上にしてください。"
+    admin = of.admin_context(tmp_path)
+    with pytest.raises(UserError, match="unknown role 'cook'") as role:
+        operators.add_operator(admin, username="x", display_name="", roles="cook",
+                               password="initial-pass-9")
+    message, fix = role.value.localized("ja")
+    assert "ロール 'cook' はありません" in message and fix is not None and "installer" in fix
 
 
 @pytest.mark.parametrize("edit", ["roles", "unlock", "rollback", "foreign"])

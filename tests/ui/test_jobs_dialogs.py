@@ -51,7 +51,10 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     dialog.create_button.click()
     assert dialog.errors["job_number"].isVisible()
     assert dialog.errors["job_number"].text() == "作業番号を入力してください。"
-    assert dialog.errors["operator"].text() == "担当者名を入力してください。"
+    # The job names the signed-in account (conftest: `tester`): shown, not typed.
+    assert dialog.operator_value.text() == "tester"
+    assert dialog.captions["operator"].text() == "担当者:"
+    assert not hasattr(dialog, "operator_edit") and "operator" not in dialog.errors
     # A job number that looks like a job id is refused before it reaches the store.
     dialog.job_number_edit.setText("J12345678")
     dialog.create_button.click()
@@ -63,7 +66,6 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     dialog.personal_combo.setCurrentIndex(dialog.personal_combo.findData(True))
     dialog.life_combo.setCurrentIndex(dialog.life_combo.findData(False))
     dialog.set_service_level(3)
-    dialog.operator_edit.setText("佐藤 一郎")
     dialog.create_button.click()
     qtbot.waitUntil(lambda: window.job is not None, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: window.job_files.new_job_dialog is None, timeout=WAIT_MS)
@@ -74,7 +76,7 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     assert window.job_box.site_value.text() == "さくら邸"
     assert window.job_box.address_value.text() == "東京都千代田区千代田1-1"
     assert window.job_box.level_value.text() == "★★★"
-    # the job names the signed-in account (conftest: `tester`), not the name typed here
+    # the job names the signed-in account (conftest: `tester`)
     assert window.job_box.operator_value.text() == "tester"
     assert window.gate.certify_action.isEnabled() and window.gate.label_entry.isEnabled()
     # The job is committed in the store before the window shows it.
@@ -89,7 +91,7 @@ def test_new_job_dialog_validates_inline_and_creates_the_job(
     window.new_job_action.trigger()
     again = window.job_files.new_job_dialog
     assert again is not None
-    assert again.operator_edit.text() == "tester"  # the (account) operator is carried over
+    assert again.operator_value.text() == "tester"  # still the signed-in account
     again.job_number_edit.setText("2026-0412")
     again.site_name_edit.setText("別邸")
     again.site_address_edit.setText("大阪府")

@@ -35,7 +35,6 @@ def test_new_job_dialog_suggests_the_level_and_needs_a_reason_below_it(
     dialog.job_number_edit.setText("L-1")
     dialog.site_name_edit.setText("つばき邸")
     dialog.site_address_edit.setText("名古屋市")
-    dialog.operator_edit.setText("伊藤")
     # Unanswered questions are refused inline; nothing reaches the store.
     dialog.create_button.click()
     assert dialog.question_errors["personal_data"].isVisible()

@@ -68,7 +68,11 @@ def test_first_run_then_sign_in(qtbot: QtBot, lang: str, tmp_path: Path) -> None
     again.user.setText("admin")
     again.password.setText("wrong-password-9")
     again.submit()
-    assert again.error.isVisible() and "wrong user name or password" in again.error.text()
+    assert again.error.isVisible() and {  # the core's coded refusal, in the UI's language
+        "ja": "ユーザー名またはパスワードが違います", "en": "wrong user name or password",
+    }[lang] in again.error.text()
+    assert {"ja": "大文字と小文字は区別されます", "en": "case-sensitive"}[
+        lang] in again.error.text()
     assert again.error.text().startswith({"ja": "サインインできませんでした。",
                                           "en": "Sign-in failed."}[lang])
     _shot(again, "sign-in-failed", lang, tmp_path)
@@ -118,7 +122,8 @@ def test_administrator_manages_operators_and_an_installer_is_refused(
     assert dialog.add_operator(_filled_add("suzuki", ["support", "technician"],
                                            "initial-pass-2"))
     assert not dialog.add_operator(_filled_add("x", [], "initial-pass-3"))  # no role
-    assert "at least one role" in dialog.error.text()
+    assert {"ja": "少なくとも一つのロールが必要", "en": "at least one role"}[
+        lang] in dialog.error.text()
     assert dialog.table.rowCount() == 3
     dialog.table.selectRow(1)  # sato
     assert dialog.selected_user() == "sato"
@@ -135,11 +140,18 @@ def test_administrator_manages_operators_and_an_installer_is_refused(
     signin.user.setText("sato")
     signin.password.setText("initial-pass-1")
     signin.submit()
-    assert "disabled" in signin.error.text()
+    assert {"ja": "sato は無効にされています", "en": "sato is disabled"}[
+        lang] in signin.error.text()
+    assert {"ja": "管理者にアカウントを再び有効に", "en": "Ask an administrator to enable"}[
+        lang] in signin.error.text()
 
     installer = of.add(tmp_path, "tanaka", "installer")
     refused = OperatorsDialog(replace(make_context(data_dir=tmp_path), operator=installer))
     qtbot.addWidget(refused)
     refused.show()
     assert refused.table.rowCount() == 0
-    assert "tanaka may not start operators" in refused.error.text()
+    assert {"ja": "tanaka は operators を開始できません", "en": "tanaka may not start operators"}[
+        lang] in refused.error.text()
+    assert {"ja": "管理者にロール administrator の付与を依頼",
+            "en": "Ask an administrator to give you the administrator role"}[
+        lang] in refused.error.text()
