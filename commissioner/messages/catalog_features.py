@@ -245,8 +245,8 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "は残してあります。",
     ),
     "catalog.sync-expired": Message(
-        "The catalog server offered expired metadata ({detail}).",
-        "カタログのサーバーが期限切れのメタデータを提示しました（{detail}）。",
+        "The catalog server offered expired metadata: a freeze ({detail}).",
+        "カタログのサーバーが期限切れのメタデータを提示しました（更新の凍結: {detail}）。",
         "Do not continue with this catalog. The catalog server may be compromised or the "
         "connection tampered with: report it to the platform operator. The last good "
         "catalog was kept.",
@@ -307,9 +307,10 @@ FEATURE_MESSAGES: Final[dict[str, Message]] = {
         "新の時刻（{seen}）より遅れています。プラットフォームの"
         " {role} メタデータは時計の上では有効ですが、その時刻"
         "では有効でないため、カタログを受け入れられません。",
-        "Set this computer's clock to the correct time (automatic time), then sync again.",
+        "Set this computer's clock to the correct time (automatic time), then sync again "
+        "with `commissioner catalog sync --clock-corrected`.",
         "このコンピューターの時計を正しい時刻（自動設定）に合わせてか"
-        "ら、もう一度同期してください。",
+        "ら、`commissioner catalog sync --clock-corrected` でもう一度同期してください。",
     ),
     "catalog.none-downloaded": Message(
         "No catalog has been downloaded on this computer yet.",

@@ -56,7 +56,11 @@ class ControlError(UserError):
         self, message: str, *, code: str = "control-error", hint: str | None = None
     ) -> None:
         super().__init__(message, hint=hint)
-        self.code = code
+        self.code = code  # the control protocol's reason, not a message-catalog code
+
+    def localized(self, language: str) -> tuple[str, str | None]:
+        """The simulator (a training and test tool) speaks English only."""
+        return str(self), self.hint
 
 
 class CommandError(Exception):

@@ -113,10 +113,11 @@ def test_local_clock_behind_the_highest_time_seen_is_named(tmp_path: Path) -> No
             sync(site.config())
         assert err.value.reason_code == "clock-behind"
         assert not err.value.is_security and err.value.exit_code != 3
-        assert "this computer's clock" in err.value.message
+        assert "this computer's clock" in err.value.message.lower()
         assert "freeze" not in err.value.message
         hint = err.value.hint or ""
-        assert "set the laptop's clock correctly, then sync again" in hint.lower()
+        assert "set this computer's clock to the correct time" in hint.lower()
+        assert "then sync again" in hint.lower()
         assert "--clock-corrected" in hint
         # Not a network failure: no silent fallback hides the clock problem.
         with pytest.raises(CatalogError) as err2:

@@ -85,7 +85,7 @@ def test_job_show_prints_the_steps(tmp_path: Path, capsys: pytest.CaptureFixture
         home = make_home(s, 4, blocked=["dev-0002"], provisioned=False)
     assert main(["job", "show", "--data-dir", str(data), home.job.id]) == 0
     out = capsys.readouterr().out
-    assert "2. check      blocked" in out and "remove-or-replace dev-0002" in out
+    assert "2. check      blocked" in out and "remove or replace dev-0002" in out
     assert main(["job", "show", "--data-dir", str(data), home.job.id, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)["job_steps"]
     assert [s["name"] for s in shown] == list(STEP_NAMES)
