@@ -27,7 +27,11 @@ from commissioner.documents import (
     report_path_for,
 )
 from commissioner.documents.common import load_owner_app
-from commissioner.documents.handover import complete_sealed_handover, was_sealed_by_handover
+from commissioner.documents.handover import (
+    complete_sealed_handover,
+    was_sealed_by_handover,
+    write_report,
+)
 from commissioner.documents.strings import DEFAULT_LANGUAGE
 from commissioner.errors import UserError
 from commissioner.protocol.catalog_format import Catalog
@@ -99,23 +103,29 @@ async def hand_over(
     def run() -> HandoverOutcome:
         with ctx.store() as store:
             job = find_job(store, job_key)
-            path = report_path if report_path is not None else report_path_for(ctx.data_dir, job)
+            # The data folder always keeps the report (also when --report names another
+            # place): its presence there is what says the handover finished.
+            kept = report_path_for(ctx.data_dir, job)
+            path = report_path if report_path is not None else kept
             if job.is_closed:
                 # A handover stopped between its seal and its report (a crash, a power cut)
                 # is finished from the sealed record; any other closed job is refused.
-                default = report_path_for(ctx.data_dir, job)
-                if default.exists() or not was_sealed_by_handover(store, job.id):
+                if kept.exists() or not was_sealed_by_handover(store, job.id):
                     raise closed_job_error(job)
-                return complete_sealed_handover(
+                outcome = complete_sealed_handover(
                     store, job.id, catalog=catalog, sources=sources, language=language,
                     support=load_support_contact(), report_path=path,
                     owner_app=load_owner_app(),
                 )
-            return close_and_hand_over(
-                store, job.id, catalog=catalog, sources=sources, operator=operator,
-                language=language, support=load_support_contact(), report_path=path,
-                owner_app=load_owner_app(),
-            )
+            else:
+                outcome = close_and_hand_over(
+                    store, job.id, catalog=catalog, sources=sources, operator=operator,
+                    language=language, support=load_support_contact(), report_path=path,
+                    owner_app=load_owner_app(),
+                )
+            if outcome.closed and outcome.report is not None and path != kept:
+                write_report(outcome.report, kept)
+            return outcome
 
     from commissioner.app.context import JobNotOpenError
     from commissioner.app.personal_data import read_inventories

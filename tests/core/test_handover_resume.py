@@ -53,3 +53,23 @@ def test_a_handover_cut_after_its_seal_is_finished_by_running_it_again(
     # Now the handover is complete: a third run is refused and says what to do instead.
     with pytest.raises(UserError):
         asyncio.run(hand_over(ctx, home.job.id, catalog=catalog(), sources=sources()))
+
+
+def test_a_finished_handover_with_its_report_elsewhere_is_refused_again(
+    tmp_path: Path, secret_service: keyring_fixtures.SecretServiceSession,
+) -> None:
+    ctx = make_context(data_dir=tmp_path / "data")
+    with ctx.store(create=True) as store:
+        home = make_home(store, 2)
+    elsewhere = tmp_path / "handover.json"
+    done = asyncio.run(hand_over(ctx, home.job.id, catalog=catalog(), sources=sources(),
+                                 report_path=elsewhere))
+    assert done.closed and elsewhere.exists()
+    with ctx.store() as store:
+        kept = report_path_for(ctx.data_dir, store.get_job(home.job.id))
+    assert json.loads(kept.read_text(encoding="utf-8")) == json.loads(
+        elsewhere.read_text(encoding="utf-8"))  # the data folder keeps a copy
+    with pytest.raises(UserError):
+        asyncio.run(hand_over(ctx, home.job.id, catalog=catalog(), sources=sources(),
+                              report_path=tmp_path / "again.json"))
+    assert not (tmp_path / "again.json").exists()
