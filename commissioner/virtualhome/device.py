@@ -45,7 +45,6 @@ from commissioner.protocol.http11 import (
     write_response,
 )
 from commissioner.protocol.http11 import read_request as read_http_request
-from commissioner.protocol.setup_code import ProofRateLimiter
 from commissioner.protocol.spec import (
     COMMISSIONING_OPEN,
     COMMISSIONING_PREFIX,
@@ -127,7 +126,7 @@ class VirtualDevice(SessionEndpoints, CommissioningEndpoints):
         self._powered_at = 0.0
         self.port = 0
         self.state: DeviceState
-        self._limiter: ProofRateLimiter
+        self._limiter: SharedWrongCodeCounter
         self._leaf_der = b""
         self._chain_pem = b""
         self._key_pem = b""

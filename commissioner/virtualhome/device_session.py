@@ -3,19 +3,19 @@
 Challenge, setup-code proof, admin-credential proof and the factory default login, with the
 persisted rate limiter on wrong credentials. A mixin of :class:`.device.VirtualDevice`.
 
-The limiter's file is written (atomically, with fsync) only when its state changed: a wrong
-credential, a success that resets a non-empty state, or a lockout clamped after the clock
-went back. A right credential on a clean limiter (every admin login of a verification)
-writes nothing.
+The limiter is the device's one wrong-code counter (:mod:`.wrong_code_counter`); it is the only
+writer of its file and writes it (atomically, with fsync) before the answer, only when its state
+changed: a wrong credential, a success that resets a non-empty state, or a lockout clamped after
+the clock went back. A right credential on a clean limiter (every admin login of a
+verification) writes nothing.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import hmac
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,7 @@ from commissioner.protocol.admin_proof import verify_admin_proof
 from commissioner.protocol.http11 import (
     Request,
 )
-from commissioner.protocol.setup_code import ProofRateLimiter, verify_proof
+from commissioner.protocol.setup_code import verify_proof
 from commissioner.protocol.spec import (
     CHALLENGE_TTL_S,
     DEFAULT_LOGIN_PASSWORD,
@@ -41,10 +41,8 @@ from commissioner.virtualhome.device_http import (
     _Reply,
     _Session,
 )
-from commissioner.virtualhome.state import (
-    DeviceState,
-    save_rate_limiter,
-)
+from commissioner.virtualhome.state import DeviceState
+from commissioner.virtualhome.wrong_code_counter import SharedWrongCodeCounter
 
 
 class SessionEndpoints:
@@ -53,9 +51,8 @@ class SessionEndpoints:
     if TYPE_CHECKING:  # provided by VirtualDevice (device.py)
         directory: Path
         state: DeviceState
-        _limiter: ProofRateLimiter
+        _limiter: SharedWrongCodeCounter
         _leaf_der: bytes
-        _persist_lock: asyncio.Lock
         _wall: Callable[[], float]
         _mono: Callable[[], float]
 
@@ -95,9 +92,7 @@ class SessionEndpoints:
         return proof, device_nonce, client_nonce
 
     async def _locked_reply(self) -> _Reply | None:
-        before = self._limiter.state()
-        retry_after = self._limiter.check(self._wall())
-        await self._persist_limiter(before)  # check() may clear or clamp the lockout
+        retry_after = self._limiter.check(self._wall())  # writes a cleared or clamped lockout
         if retry_after is None:
             return None
         return _err(
@@ -108,13 +103,11 @@ class SessionEndpoints:
         )
 
     async def _proof_result(self, session: _Session, ok: bool, auth: Auth) -> _Reply:
-        before = self._limiter.state()
+        # The counter writes its file itself, before the answer, and only when it changed.
         if not ok:
             self._limiter.record_failure(self._wall())
-            await self._persist_limiter(before)
             return _err(401, ErrorCode.BAD_PROOF, f"the {auth.value} proof is wrong")
         self._limiter.record_success()
-        await self._persist_limiter(before)
         session.auth = auth
         return _Reply(200, {"authenticated": True})
 
@@ -168,23 +161,11 @@ class SessionEndpoints:
         ok = hmac.compare_digest(user.encode(), DEFAULT_LOGIN_USERNAME.encode()) & (
             hmac.compare_digest(password.encode(), DEFAULT_LOGIN_PASSWORD.encode())
         )
-        before = self._limiter.state()
         if not ok:
             session.auth = None
-            self._limiter.record_failure(self._wall())
-            await self._persist_limiter(before)
+            self._limiter.record_failure(self._wall())  # on disk before the refusal
             return refused
         self._limiter.record_success()
-        await self._persist_limiter(before)
         session.auth = Auth.DEFAULT_LOGIN
         return _Reply(200, {"authenticated": True, "account": DEFAULT_LOGIN_USERNAME})
-
-    async def _persist_limiter(self, before: Mapping[str, float | int]) -> None:
-        """Write the limiter's state if it differs from ``before`` (taken just before the
-        change); an unchanged state is already on disk and is not written again."""
-        if self._limiter.state() == dict(before):
-            return
-        async with self._persist_lock:
-            snapshot = self._limiter.state()  # the newest, should another change have come
-            await asyncio.to_thread(save_rate_limiter, self.directory, dict(snapshot))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import keyring_fixtures
 import pytest
 from documents_helpers import OWNER_APP, SUPPORT, catalog, make_home, sources
+from operator_fixtures import as_signed_in
 from vh_fixtures import running_virtual_home
 
 from commissioner.app.context import make_context
@@ -94,7 +95,9 @@ def test_an_expired_invitation_is_reissued_not_printed(
         later = dt.datetime.fromtimestamp(old.expires_at, dt.UTC) + dt.timedelta(seconds=1)
         new_id = asyncio.run(renew_expired_invitation(ctx, job, now=later))
         assert new_id is not None and new_id != old.invitation_id
-        with JobStore.open(data / "jobs.sqlite3") as store:
+        # A handle opened directly acts for the run's signed-in operator (whose role opens
+        # the job's sealed secrets, here on the private keyring), as the app's handles do.
+        with as_signed_in(JobStore.open(data / "jobs.sqlite3")) as store:
             states = {i.invitation_id: (i.status, i.epoch) for i in store.owner_invitations(job)}
             assert states[old.invitation_id][0] == "revoked"
             assert states[new_id] == ("active", old.epoch + 1)

@@ -34,14 +34,31 @@ class Home:
     bus: str
     job: str
     report: Path
+    accounts: Path | None = None  # None: the run's accounts folder (its signed-in operator)
 
-    def cli(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    def cli(self, *args: str, timeout: float = 180,
+            stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
         env.update(ENV, COMMISSIONER_DATA_DIR=str(self.data),
                    DBUS_SESSION_BUS_ADDRESS=self.bus, QT_QPA_PLATFORM="offscreen")
+        if self.accounts is not None:
+            env["COMMISSIONER_ACCOUNTS_DIR"] = str(self.accounts)
         return subprocess.run([sys.executable, "-m", "commissioner.cli", *args],
                               capture_output=True, text=True, timeout=timeout, cwd=REPO,
-                              env=env)
+                              env=env, input=stdin)
+
+    def sign_in(self) -> None:
+        """This laptop's first administrator adds an operator, who signs in (CLI session)."""
+        steps = [(("operator", "init", "--user", "admin"), "admin-password-1\n"),
+                 (("login", "--user", "admin"), "admin-password-1\n"),
+                 (("operator", "add", "--user", "tester", "--roles",
+                   "installer,technician,support"), "initial-password-1\n"),
+                 (("operator", "passwd", "--user", "tester"),
+                  "initial-password-1\noperator-password-1\n"),
+                 (("login", "--user", "tester"), "operator-password-1\n")]
+        for args, stdin in steps:
+            r = self.cli(*args, "--password-stdin", stdin=stdin)
+            assert r.returncode == 0, (args, r.stderr)
 
     @property
     def vh(self) -> list[str]:
@@ -186,7 +203,9 @@ def test_bundle_carries_the_followup_log_and_secrets_to_a_second_laptop(
     credential (a follow-up secret) with it, so verification there accepts every device."""
     ids = [d.device_id for d in home.home.devices]
     with keyring_fixtures.private_secret_service(tmp_path / "kr-b") as kb:
-        b = Home(home.home, tmp_path / "data-b", kb.bus_address, home.job, tmp_path / "r.json")
+        b = Home(home.home, tmp_path / "data-b", kb.bus_address, home.job, tmp_path / "r.json",
+                 accounts=tmp_path / "data-b")
+        b.sign_in()  # its own installation: keyring, master key and operators
         card_a, card_b, bundle = tmp_path / "a.pem", tmp_path / "b.pem", tmp_path / "j.bundle"
         assert home.cli("job", "receive-key", "--out", str(card_a)).returncode == 0
         assert b.cli("job", "receive-key", "--out", str(card_b)).returncode == 0
